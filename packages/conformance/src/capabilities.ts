@@ -1,0 +1,20 @@
+/**
+ * Capability flags: what a backend can do. A missing capability carries its reason, and the
+ * scenarios that need it are reported as skipped with that reason, while the rest still run.
+ */
+
+/** `true` when present; otherwise the reason it is missing. */
+export type Capability = true | { readonly missing: string };
+
+export interface BackendCaps {
+  /** `blockOn` works, so every `*Sync` helper is real. */
+  readonly sync: Capability;
+}
+
+export function has(capability: Capability): capability is true {
+  return capability === true;
+}
+
+export function reasonOf(capability: Capability): string {
+  return capability === true ? "" : capability.missing;
+}

@@ -1,0 +1,10 @@
+/**
+ * @pktio/conformance: the one vitest suite every backend runs, plus its tools (seeded fixtures,
+ * a fault-injecting middleware) for backend authors' own tests.
+ */
+export { has, reasonOf, type BackendCaps, type Capability } from "./capabilities.js";
+export { describeBackend, type SuiteOptions } from "./describeBackend.js";
+export { FaultyIo, type FaultPlan } from "./FaultyIo.js";
+export { equalBytes } from "./packetScenarios.js";
+export { Rng, seededBytes } from "./rng.js";
+export { repeat, type Subject, type SubjectFactory } from "./Subject.js";

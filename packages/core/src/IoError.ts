@@ -1,0 +1,120 @@
+/**
+ * The one error family of pktio: a closed set of kinds, a stable `code`, and the operation and
+ * backend that raised it. `instanceof IoError` holds across duplicate installs of @pktio/core
+ * because the check is a `Symbol.for` brand, not prototype identity.
+ */
+import { errnoName, kindOfErrnoName } from "./internal/errno.js";
+
+/** Every kind an IoError can have. The set is closed: backends map into it, never extend it. */
+export const IoErrorKinds = [
+  "NotFound",
+  "PermissionDenied",
+  "AlreadyExists",
+  "UnexpectedEof",
+  "Outside",
+  "InvalidInput",
+  "Unsupported",
+  "Interrupted",
+  "Aborted",
+  "TimedOut",
+  "BrokenPipe",
+  "Refused",
+  "ConnectionReset",
+  "AddrInUse",
+  "AddrNotAvailable",
+  "Closed",
+  "Busy",
+  "WouldBlock",
+  "NotADirectory",
+  "IsADirectory",
+  "DirectoryNotEmpty",
+  "NoSpace",
+  "TooManyOpenFiles",
+  "Other",
+] as const;
+
+export type IoErrorKind = (typeof IoErrorKinds)[number];
+
+/** Where an error came from; every field is optional and only informative. */
+export interface IoErrorContext {
+  /** The operation, e.g. `"read"`, `"open"`, `"splitAt"`. */
+  op?: string;
+  /** The backend name, e.g. `"memory"`, `"uring"`. */
+  backend?: string;
+  /** A path the operation concerned, when there is one. */
+  path?: string;
+  cause?: unknown;
+}
+
+const brand = Symbol.for("pktio.IoError");
+
+export class IoError extends Error {
+  /** What went wrong, from the closed set {@link IoErrorKinds}. */
+  readonly kind: IoErrorKind;
+  /** Stable code: the errno name (`"ENOENT"`) when the error came from the OS, else `ERR_PKTIO_<KIND>`. */
+  readonly code: string;
+  /** Positive errno number, when the error came from the OS. */
+  readonly errno: number | undefined;
+  readonly op: string | undefined;
+  readonly backend: string | undefined;
+  readonly path: string | undefined;
+
+  constructor(kind: IoErrorKind, message: string, context: IoErrorContext & { code?: string; errno?: number } = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.kind = kind;
+    this.code = context.code ?? defaultCode(kind);
+    this.errno = context.errno;
+    this.op = context.op;
+    this.backend = context.backend;
+    this.path = context.path;
+  }
+
+  override get name(): string {
+    return "IoError";
+  }
+
+  /** Brand check instead of prototype identity, so two copies of @pktio/core agree. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+
+  /** True when `value` is an IoError of the given kind. */
+  static is(value: unknown, kind?: IoErrorKind): value is IoError {
+    return value instanceof IoError && (kind === undefined || value.kind === kind);
+  }
+}
+Object.defineProperty(IoError.prototype, brand, { value: true });
+
+function defaultCode(kind: IoErrorKind): string {
+  return "ERR_PKTIO_" + kind.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/**
+ * Turns an OS error into an IoError: `errno` is a negative errno as native code returns it
+ * (`-2`), a positive one, or its name (`"ENOENT"`).
+ */
+export function fromErrno(errno: number | string, context: IoErrorContext = {}): IoError {
+  const name = typeof errno === "string" ? errno : errnoName(Math.abs(errno));
+  const kind = kindOfErrnoName(name);
+  const where = [context.op, context.path === undefined ? undefined : JSON.stringify(context.path)]
+    .filter((part) => part !== undefined)
+    .join(" ");
+  const message = `${name}${where === "" ? "" : ": " + where}`;
+  const number = typeof errno === "number" ? Math.abs(errno) : undefined;
+  return new IoError(kind, message, { ...context, code: name, ...(number === undefined ? {} : { errno: number }) });
+}
+
+/**
+ * Any thrown value as an IoError: IoErrors pass through; Node system errors (with a string
+ * `code`) map by errno name; anything else becomes kind Other with the value as `cause`.
+ */
+export function toIoError(value: unknown, context: IoErrorContext = {}): IoError {
+  if (value instanceof IoError) return value;
+  const code = typeof value === "object" && value !== null ? (value as { code?: unknown }).code : undefined;
+  if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) {
+    const error = fromErrno(code, { ...context, cause: value });
+    return error;
+  }
+  const message = value instanceof Error ? value.message : String(value);
+  return new IoError("Other", message, { ...context, cause: value });
+}

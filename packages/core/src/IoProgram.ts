@@ -1,0 +1,71 @@
+/**
+ * Colorless I/O: a helper is written once as a generator that yields packet requests and
+ * receives their results; `runIo` drives it on the event loop, `runIoSync` on the calling thread
+ * through the backend's `blockOn`. Every read/write helper in core is built this way, and library
+ * authors can write their own the same way.
+ */
+import { checkTarget, io } from "./io.js";
+import { IoError } from "./IoError.js";
+import { Packet } from "./Packet.js";
+import type { PacketIo } from "./PacketIo.js";
+import type { PacketResult } from "./PacketOutput.js";
+import type { Perm } from "./Perm.js";
+
+/** One packet to send: what a program yields. */
+export interface IoRequest {
+  readonly target: PacketIo<never, never>;
+  readonly param: unknown;
+  readonly packet: Packet<Perm>;
+}
+
+/** A program yields requests, receives each one's result, and returns its value. */
+export type IoProgram<T> = Generator<IoRequest, T, PacketResult>;
+
+/** Builds a request with its types checked; `yield request(...)` inside a program. */
+export function request<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>): IoRequest {
+  return { target: target as unknown as PacketIo<never, never>, param, packet: packet as unknown as Packet<Perm> };
+}
+
+/** Runs a program asynchronously; every request goes through `io()`. */
+export async function runIo<T>(program: IoProgram<T>): Promise<T> {
+  let step = program.next();
+  while (step.done !== true) {
+    const { target, param, packet } = step.value;
+    const result = await io(target as PacketIo<Perm, unknown>, param, packet);
+    step = program.next(result);
+  }
+  return step.value;
+}
+
+/** Runs a program to completion on this thread. Throws kind Unsupported if a target's backend cannot block. */
+export function runIoSync<T>(program: IoProgram<T>): T {
+  let step = program.next();
+  while (step.done !== true) {
+    const { target, param, packet } = step.value;
+    step = program.next(ioSync(target as PacketIo<Perm, unknown>, param, packet));
+  }
+  return step.value;
+}
+
+/** Sends one packet and blocks until it settles, driving the target's backend. */
+export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>): PacketResult {
+  checkTarget(target);
+  const backend = target.backend;
+  if (backend === undefined || typeof backend.blockOn !== "function") {
+    throw new IoError("Unsupported", `synchronous I/O needs a backend that can block; ${backend === undefined ? "this target has none" : `backend "${backend.name}" cannot`}`, {
+      op: "ioSync",
+      ...(backend === undefined ? {} : { backend: backend.name }),
+    });
+  }
+  if (!(packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
+  let result: PacketResult | undefined;
+  const view = packet.bind({ onDone: (done) => (result = done) });
+  try {
+    target.sendIo(param, view);
+  } catch (thrown) {
+    if (!view.settled) view.fail(thrown);
+  }
+  if (result === undefined) backend.blockOn(() => result !== undefined);
+  if (result === undefined) throw new IoError("Other", `backend "${backend.name}" returned from blockOn before the packet settled`, { op: "ioSync", backend: backend.name });
+  return result;
+}

@@ -1,0 +1,54 @@
+/**
+ * The two interfaces every backend implements: `PacketIo` accepts views of packets at a
+ * parameter (a file position, or `NoPos` for streams), and `IoBackend` drives their completions.
+ */
+import type { BoundPacketView } from "./BoundPacketView.js";
+import type { Perm } from "./Perm.js";
+
+/** A file position: a non-negative safe integer, or a bigint in that range. */
+export type Pos = number | bigint;
+
+/**
+ * The parameter of stream-like targets (sockets, pipes). Views sent with `NoPos` are served in
+ * the order `sendIo` received them (FIFO is part of the contract).
+ */
+export const NoPos: unique symbol = Symbol.for("pktio.NoPos");
+export type NoPos = typeof NoPos;
+
+/**
+ * A target of packets. `sendIo` returns nothing: from the call on, the target owns the view's
+ * bytes and must settle the view (or the pieces it splits it into) exactly once each.
+ * A target may settle synchronously inside `sendIo` or later; it must not throw for I/O errors,
+ * it fails the view instead.
+ */
+export interface PacketIo<P extends Perm, Param> {
+  sendIo(param: Param, view: BoundPacketView<P>): void;
+  /** The backend that drives this target's completions, when it has one (sync wrappers need it). */
+  readonly backend?: IoBackend | undefined;
+}
+
+/** An fd a foreign event loop can watch for readiness, with the events to watch. */
+export interface PollingHandle {
+  readonly fd: number;
+  readonly readable: boolean;
+  readonly writable: boolean;
+}
+
+/**
+ * What drives completions. The Node event loop drives every backend by default; a backend that
+ * can also be driven on the calling thread implements `blockOn`, which makes every `*Sync`
+ * helper real for it.
+ */
+export interface IoBackend {
+  /** Short name, e.g. `"memory"`, `"uring"`, `"libuv"`, `"threaded"`. */
+  readonly name: string;
+  /** The fd a foreign loop could watch to know completions are ready, or null if there is none. */
+  pollingHandle(): PollingHandle | null;
+  /**
+   * Drives completions on the calling thread, blocking, until `isDone()` returns true.
+   * Absent when the backend cannot be driven synchronously.
+   */
+  blockOn?(isDone: () => boolean): void;
+  /** Settles or cancels everything in flight, then releases the backend. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+/** `io()`: submit one packet to a target and await its result, with an optional output. */
+import { IoError } from "./IoError.js";
+import { checkFunction } from "./internal/validate.js";
+import { Packet } from "./Packet.js";
+import type { PacketIo } from "./PacketIo.js";
+import type { PacketOutput, PacketResult, PacketSegment } from "./PacketOutput.js";
+import type { Perm } from "./Perm.js";
+
+/** A callback per settled segment, or a full output such as a `SegmentStream`. */
+export type IoOutput = ((segment: PacketSegment) => void) | PacketOutput;
+
+/**
+ * Binds `packet`, sends it to `target` at `param`, and resolves with its result when every piece
+ * has settled. The promise never rejects for I/O errors: they are in `result.error`. It throws
+ * synchronously for bad arguments and for a packet already in flight.
+ */
+export function io<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, output?: IoOutput): Promise<PacketResult> {
+  checkTarget(target);
+  if (!(packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
+  // Bind outside the executor so that a busy packet throws here rather than rejecting.
+  let resolve!: (result: PacketResult) => void;
+  const done = new Promise<PacketResult>((settle) => (resolve = settle));
+  sendOrFail(target, param, packet.bind(combine(output, resolve)));
+  return done;
+}
+
+/** Like `io()` but without a promise: `onDone` is the only notification. The raw fast path. */
+export function sendPacket<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, output: PacketOutput): void {
+  const view = packet.bind(output);
+  sendOrFail(target, param, view);
+}
+
+/** A target that throws from `sendIo` has broken its contract; the throw fails the view. */
+function sendOrFail<P extends Perm, Param>(target: PacketIo<P, Param>, param: Param, view: ReturnType<Packet<P>["bind"]>): void {
+  try {
+    target.sendIo(param, view);
+  } catch (thrown) {
+    if (view.settled) throw thrown;
+    view.fail(thrown instanceof IoError ? thrown : new IoError("Other", `sendIo threw: ${String(thrown)}`, { op: "sendIo", cause: thrown }));
+  }
+}
+
+export function checkTarget(target: unknown): void {
+  if (typeof target !== "object" || target === null || typeof (target as { sendIo?: unknown }).sendIo !== "function") {
+    throw new TypeError("target must implement PacketIo (a sendIo(param, view) method)");
+  }
+}
+
+function combine(output: IoOutput | undefined, resolve: (result: PacketResult) => void): PacketOutput {
+  if (output === undefined) return { onDone: resolve };
+  if (typeof output === "function") {
+    const onSegment = checkFunction<(segment: PacketSegment) => void>(output, "output");
+    return { onSegment, onDone: resolve };
+  }
+  if (typeof output !== "object" || output === null || typeof output.onDone !== "function") {
+    throw new TypeError("output must be a function or a PacketOutput (onDone, optional onSegment)");
+  }
+  return {
+    onSegment: (segment) => output.onSegment?.(segment),
+    onDone: (result) => {
+      try {
+        output.onDone(result);
+      } finally {
+        resolve(result);
+      }
+    },
+  };
+}

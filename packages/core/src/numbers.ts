@@ -1,0 +1,101 @@
+/**
+ * Strict typed reads and writes of fixed-size numbers at positions: u8…u64, i8…i64, f32, f64,
+ * little- or big-endian. 64-bit integers are bigints. A short read is kind UnexpectedEof (unlike
+ * mfio's `read<T>`, which leaves the rest undefined); an out-of-range value is InvalidInput.
+ */
+import { IoError } from "./IoError.js";
+import { runIo, runIoSync, type IoProgram } from "./IoProgram.js";
+import type { Pos } from "./PacketIo.js";
+import { readExactAtProgram, writeAllAtProgram, type ReadTarget, type WriteTarget } from "./readWrite.js";
+
+type Endian = "le" | "be";
+type Sized = "u16" | "i16" | "u32" | "i32" | "u64" | "i64" | "f32" | "f64";
+/** A number type name, e.g. `"u8"`, `"u32le"`, `"i64be"`, `"f64le"`. */
+export type NumberType = "u8" | "i8" | `${Sized}${Endian}`;
+/** 64-bit integers are bigints, everything else a number. */
+export type NumberValue<T extends NumberType> = T extends `${"u64" | "i64"}${string}` ? bigint : number;
+
+interface Codec {
+  readonly size: number;
+  get(view: DataView, littleEndian: boolean): number | bigint;
+  set(view: DataView, value: number | bigint, littleEndian: boolean): void;
+  check(value: unknown): boolean;
+  readonly range: string;
+}
+
+const int = (bits: number, signed: boolean): ((value: unknown) => boolean) => {
+  const min = signed ? -(2 ** (bits - 1)) : 0;
+  const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+  return (value) => typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+};
+const big = (signed: boolean): ((value: unknown) => boolean) => {
+  const min = signed ? -(2n ** 63n) : 0n;
+  const max = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
+  return (value) => typeof value === "bigint" && value >= min && value <= max;
+};
+const float = (value: unknown): boolean => typeof value === "number";
+
+const codecs: Record<string, Codec> = {
+  u8: { size: 1, get: (v) => v.getUint8(0), set: (v, x) => v.setUint8(0, x as number), check: int(8, false), range: "an integer 0 … 255" },
+  i8: { size: 1, get: (v) => v.getInt8(0), set: (v, x) => v.setInt8(0, x as number), check: int(8, true), range: "an integer -128 … 127" },
+  u16: { size: 2, get: (v, le) => v.getUint16(0, le), set: (v, x, le) => v.setUint16(0, x as number, le), check: int(16, false), range: "an integer 0 … 65535" },
+  i16: { size: 2, get: (v, le) => v.getInt16(0, le), set: (v, x, le) => v.setInt16(0, x as number, le), check: int(16, true), range: "an integer -32768 … 32767" },
+  u32: { size: 4, get: (v, le) => v.getUint32(0, le), set: (v, x, le) => v.setUint32(0, x as number, le), check: int(32, false), range: "an integer 0 … 2^32-1" },
+  i32: { size: 4, get: (v, le) => v.getInt32(0, le), set: (v, x, le) => v.setInt32(0, x as number, le), check: int(32, true), range: "an integer -2^31 … 2^31-1" },
+  u64: { size: 8, get: (v, le) => v.getBigUint64(0, le), set: (v, x, le) => v.setBigUint64(0, x as bigint, le), check: big(false), range: "a bigint 0n … 2n**64n-1n" },
+  i64: { size: 8, get: (v, le) => v.getBigInt64(0, le), set: (v, x, le) => v.setBigInt64(0, x as bigint, le), check: big(true), range: "a bigint -(2n**63n) … 2n**63n-1n" },
+  f32: { size: 4, get: (v, le) => v.getFloat32(0, le), set: (v, x, le) => v.setFloat32(0, x as number, le), check: float, range: "a number" },
+  f64: { size: 8, get: (v, le) => v.getFloat64(0, le), set: (v, x, le) => v.setFloat64(0, x as number, le), check: float, range: "a number" },
+};
+
+function codecOf(type: unknown): { codec: Codec; littleEndian: boolean } {
+  if (typeof type === "string") {
+    const bare = type === "u8" || type === "i8";
+    const codec = codecs[bare ? type : type.slice(0, -2)];
+    const endian = type.slice(-2);
+    if (codec !== undefined && (bare || (codec.size > 1 && (endian === "le" || endian === "be")))) {
+      return { codec, littleEndian: endian === "le" };
+    }
+  }
+  throw new IoError("InvalidInput", `type must be a number type such as "u8", "u32le", "i64be", "f64le"; got ${JSON.stringify(type)}`, { op: "numbers" });
+}
+
+/** Byte size of a number type. */
+export function sizeOfNumber(type: NumberType): number {
+  return codecOf(type).codec.size;
+}
+
+/** Encodes one value into fresh bytes. */
+export function encodeNumber<T extends NumberType>(type: T, value: NumberValue<T>): Uint8Array {
+  const { codec, littleEndian } = codecOf(type);
+  if (!codec.check(value)) throw new IoError("InvalidInput", `value for ${type} must be ${codec.range}, got ${String(value)}`, { op: "writeNumberAt" });
+  const bytes = new Uint8Array(codec.size);
+  codec.set(new DataView(bytes.buffer), value, littleEndian);
+  return bytes;
+}
+
+/** Decodes one value from the first bytes of `bytes`. */
+export function decodeNumber<T extends NumberType>(type: T, bytes: Uint8Array): NumberValue<T> {
+  const { codec, littleEndian } = codecOf(type);
+  if (bytes.byteLength < codec.size) throw new IoError("UnexpectedEof", `${type} needs ${codec.size} bytes, got ${bytes.byteLength}`, { op: "decodeNumber" });
+  return codec.get(new DataView(bytes.buffer, bytes.byteOffset, codec.size), littleEndian) as NumberValue<T>;
+}
+
+export function* readNumberAtProgram<T extends NumberType>(target: ReadTarget, pos: Pos, type: T): IoProgram<NumberValue<T>> {
+  const bytes = new Uint8Array(codecOf(type).codec.size);
+  yield* readExactAtProgram(target, pos, bytes);
+  return decodeNumber(type, bytes);
+}
+
+export function* writeNumberAtProgram<T extends NumberType>(target: WriteTarget, pos: Pos, type: T, value: NumberValue<T>): IoProgram<void> {
+  yield* writeAllAtProgram(target, pos, encodeNumber(type, value));
+}
+
+/** Reads one number at `pos`; kind UnexpectedEof if the data ends first. */
+export const readNumberAt = <T extends NumberType>(target: ReadTarget, pos: Pos, type: T): Promise<NumberValue<T>> => runIo(readNumberAtProgram(target, pos, type));
+/** Writes one number at `pos`; kind InvalidInput if it does not fit the type. */
+export const writeNumberAt = <T extends NumberType>(target: WriteTarget, pos: Pos, type: T, value: NumberValue<T>): Promise<void> =>
+  runIo(writeNumberAtProgram(target, pos, type, value));
+export const readNumberAtSync = <T extends NumberType>(target: ReadTarget, pos: Pos, type: T): NumberValue<T> => runIoSync(readNumberAtProgram(target, pos, type));
+export const writeNumberAtSync = <T extends NumberType>(target: WriteTarget, pos: Pos, type: T, value: NumberValue<T>): void =>
+  runIoSync(writeNumberAtProgram(target, pos, type, value));

@@ -1,0 +1,11 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: ["src/index.ts"],
+  format: ["esm", "cjs"],
+  // The composite tsconfig is for `tsc -b`; the declaration bundle is built standalone.
+  dts: { compilerOptions: { composite: false } },
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+});
