@@ -3,7 +3,7 @@
  * backend that raised it. `instanceof IoError` holds across duplicate installs of @pktio/core
  * because the check is a `Symbol.for` brand, not prototype identity.
  */
-import { errnoName, kindOfErrnoName } from "./internal/errno.js";
+import { errnoName, errnoNumber, kindOfErrnoName } from "./internal/errno.js";
 
 /** Every kind an IoError can have. The set is closed: backends map into it, never extend it. */
 export const IoErrorKinds = [
@@ -73,8 +73,9 @@ export class IoError extends Error {
     return "IoError";
   }
 
-  /** Brand check instead of prototype identity, so two copies of @pktio/core agree. */
+  /** Brand check instead of prototype identity, so two copies of @pktio/core agree; subclasses check the prototype. */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== IoError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
   }
 
@@ -86,7 +87,7 @@ export class IoError extends Error {
 Object.defineProperty(IoError.prototype, brand, { value: true });
 
 function defaultCode(kind: IoErrorKind): string {
-  return "ERR_PKTIO_" + kind.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+  return "ERR_PKTIO_" + kind.replace(/([a-z])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])/g, "$1$2_").toUpperCase();
 }
 
 /**
@@ -100,7 +101,7 @@ export function fromErrno(errno: number | string, context: IoErrorContext = {}):
     .filter((part) => part !== undefined)
     .join(" ");
   const message = `${name}${where === "" ? "" : ": " + where}`;
-  const number = typeof errno === "number" ? Math.abs(errno) : undefined;
+  const number = typeof errno === "number" ? Math.abs(errno) : errnoNumber(name);
   return new IoError(kind, message, { ...context, code: name, ...(number === undefined ? {} : { errno: number }) });
 }
 
@@ -113,6 +114,8 @@ export function toIoError(value: unknown, context: IoErrorContext = {}): IoError
   const code = typeof value === "object" && value !== null ? (value as { code?: unknown }).code : undefined;
   if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) {
     const error = fromErrno(code, { ...context, cause: value });
+    // Node's own message ("ENOENT: no such file or directory, open '/x'") says more than ours.
+    if (value instanceof Error && value.message !== "") error.message = value.message;
     return error;
   }
   const message = value instanceof Error ? value.message : String(value);

@@ -51,7 +51,9 @@ export function runIoSync<T>(program: IoProgram<T>): T {
 export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>): PacketResult {
   checkTarget(target);
   const backend = target.backend;
-  if (backend === undefined || typeof backend.blockOn !== "function") {
+  const canBlock = backend !== undefined && typeof backend.blockOn === "function";
+  const canSubmitSync = backend !== undefined && typeof backend.submitSync === "function";
+  if (backend === undefined || (!canBlock && !canSubmitSync)) {
     throw new IoError("Unsupported", `synchronous I/O needs a backend that can block; ${backend === undefined ? "this target has none" : `backend "${backend.name}" cannot`}`, {
       op: "ioSync",
       ...(backend === undefined ? {} : { backend: backend.name }),
@@ -60,12 +62,16 @@ export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param
   if (!(packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
   let result: PacketResult | undefined;
   const view = packet.bind({ onDone: (done) => (result = done) });
-  try {
-    target.sendIo(param, view);
-  } catch (thrown) {
-    if (!view.settled) view.fail(thrown);
-  }
-  if (result === undefined) backend.blockOn(() => result !== undefined);
-  if (result === undefined) throw new IoError("Other", `backend "${backend.name}" returned from blockOn before the packet settled`, { op: "ioSync", backend: backend.name });
+  const submit = (): void => {
+    try {
+      target.sendIo(param, view);
+    } catch (thrown) {
+      if (!view.settled) view.fail(thrown);
+    }
+  };
+  if (canSubmitSync) backend.submitSync!(submit);
+  else submit();
+  if (result === undefined && canBlock) backend.blockOn!(() => result !== undefined);
+  if (result === undefined) throw new IoError("Other", `backend "${backend.name}" returned before the packet settled`, { op: "ioSync", backend: backend.name });
   return result;
 }

@@ -49,6 +49,12 @@ export interface IoBackend {
    * Absent when the backend cannot be driven synchronously.
    */
   blockOn?(isDone: () => boolean): void;
+  /**
+   * Calls `submit`; packets its targets receive during the call are served on the calling thread
+   * before it returns (a backend whose completions come from a loop it cannot run, such as
+   * libuv, performs them with blocking calls instead). Absent when the backend cannot.
+   */
+  submitSync?(submit: () => void): void;
   /** Settles or cancels everything in flight, then releases the backend. Idempotent. */
   close(): Promise<void>;
 }

@@ -23,7 +23,7 @@ export {
   type NumberType,
   type NumberValue,
 } from "./numbers.js";
-export { describeIssues, parseOptions } from "./options.js";
+export { describeIssues, parseOptions, z } from "./options.js";
 export { Packet } from "./Packet.js";
 export { NoPos, type IoBackend, type PacketIo, type PollingHandle, type Pos } from "./PacketIo.js";
 export type { PacketOutput, PacketResult, PacketSegment } from "./PacketOutput.js";
@@ -50,3 +50,11 @@ export {
 } from "./readWrite.js";
 export { SegmentStream } from "./SegmentStream.js";
 export { createReadable, createReadableStream, createWritable, type ReadStreamOptions, type WriteStreamOptions } from "./streams.js";
+export { FileHandle, type AnyView } from "./fs/FileHandle.js";
+export type { DirEntry, FileStat, FileType } from "./fs/FileStat.js";
+export type { DirHandle, Fs, FsOps, MkdirOptions, RemoveDirOptions } from "./fs/Fs.js";
+export { OpenOptions, resolveOpenOptions, type ResolvedOpenOptions } from "./fs/OpenOptions.js";
+export { checkPath, isBeneath, resolveBeneath } from "./fs/paths.js";
+export { ByteStream, type AnyStreamView, type ShutdownHow, type SocketAddress } from "./net/ByteStream.js";
+export type { Tcp, TcpAddress, TcpListener } from "./net/Tcp.js";
+export { BackendNames, type BackendName, type Runtime } from "./Runtime.js";

@@ -20,7 +20,7 @@ const kinds: Record<string, IoErrorKind> = {
   EWOULDBLOCK: "WouldBlock", EBUSY: "Busy", ENOTDIR: "NotADirectory", EISDIR: "IsADirectory",
   ENOTEMPTY: "DirectoryNotEmpty", ENOSPC: "NoSpace", EFBIG: "NoSpace", EMFILE: "TooManyOpenFiles",
   ENFILE: "TooManyOpenFiles", EINVAL: "InvalidInput", ENAMETOOLONG: "InvalidInput",
-  EBADF: "Closed", ESPIPE: "Unsupported", ENOSYS: "Unsupported", EOPNOTSUPP: "Unsupported",
+  EBADF: "PermissionDenied", ESPIPE: "Unsupported", ENOSYS: "Unsupported", EOPNOTSUPP: "Unsupported",
   ENOTSUP: "Unsupported", EPIPE: "BrokenPipe", ENOTCONN: "BrokenPipe", ECONNRESET: "ConnectionReset",
   ECONNABORTED: "ConnectionReset", ECONNREFUSED: "Refused", EHOSTUNREACH: "Refused",
   ETIMEDOUT: "TimedOut", ECANCELED: "Aborted", EADDRINUSE: "AddrInUse",
@@ -29,6 +29,14 @@ const kinds: Record<string, IoErrorKind> = {
 
 export function errnoName(errno: number): string {
   return names[errno] ?? `E${errno}`;
+}
+
+const numbers: Record<string, number> = Object.fromEntries(Object.entries(names).map(([errno, name]) => [name, Number(errno)]));
+
+/** The positive errno of a name: the inverse of `errnoName` (`"E9999"` gives 9999); undefined if unknown. */
+export function errnoNumber(name: string): number | undefined {
+  const bare = /^E(\d+)$/.exec(name);
+  return bare === null ? numbers[name] : Number(bare[1]);
 }
 
 export function kindOfErrnoName(name: string): IoErrorKind {

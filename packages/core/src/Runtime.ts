@@ -1,0 +1,17 @@
+/** What `openRuntime()` returns: one backend's file system and network, and its lifecycle. */
+import type { Fs } from "./fs/Fs.js";
+import type { Tcp } from "./net/Tcp.js";
+import type { IoBackend } from "./PacketIo.js";
+
+export const BackendNames = ["uring", "libuv", "threaded"] as const;
+export type BackendName = (typeof BackendNames)[number];
+
+export interface Runtime {
+  /** Which backend won the selection. */
+  readonly backend: BackendName;
+  readonly io: IoBackend;
+  readonly fs: Fs;
+  readonly net: Tcp;
+  /** Settles or cancels everything in flight, then releases the backend. Idempotent. */
+  close(): Promise<void>;
+}

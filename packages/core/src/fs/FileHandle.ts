@@ -1,0 +1,180 @@
+/**
+ * The one base class of every backend's file handle. It owns the lifecycle (argument checks,
+ * Closed errors, idempotent close) and derives every helper from `sendIo`; a backend fills in
+ * `submit` and the few metadata hooks. Closing waits for I/O in flight (the backend's
+ * `closeFile` must not release the fd before the last completion), so no read lands on a
+ * reused fd number.
+ */
+import type { BoundPacketView } from "../BoundPacketView.js";
+import { Cursor } from "../Cursor.js";
+import { IoError } from "../IoError.js";
+import { checkLength, positionOrError } from "../internal/validate.js";
+import { readNumberAt, readNumberAtSync, writeNumberAt, writeNumberAtSync, type NumberType, type NumberValue } from "../numbers.js";
+import type { IoBackend, PacketIo, Pos } from "../PacketIo.js";
+import type { Read, Write } from "../Perm.js";
+import * as rw from "../readWrite.js";
+import { createReadable, createReadableStream, createWritable, type ReadStreamOptions, type WriteStreamOptions } from "../streams.js";
+import type { FileStat } from "./FileStat.js";
+import type { Readable, Writable } from "node:stream";
+
+/** A view of either direction, as a file receives them. */
+export type AnyView = BoundPacketView<Write> | BoundPacketView<Read>;
+
+export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read, Pos> {
+  /** The path the file was opened at. */
+  readonly path: string;
+  /** Whether the file was opened for reading, and for writing (or appending). */
+  readonly readable: boolean;
+  readonly writable: boolean;
+  /** The backend that completes this file's packets. */
+  abstract readonly backend: IoBackend;
+  #closed = false;
+  #closing: Promise<void> | undefined = undefined;
+
+  protected constructor(path: string, access: { readable: boolean; writable: boolean }) {
+    this.path = path;
+    this.readable = access.readable;
+    this.writable = access.writable;
+  }
+
+  /** True once `close` or `closeSync` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  sendIo(pos: Pos, view: AnyView): void {
+    if (this.#closed) return view.fail(this.closedError("sendIo"));
+    const position = positionOrError(pos, { op: "sendIo", backend: this.backend.name });
+    if (typeof position !== "number") return view.fail(position);
+    if (view.perm.backendWrites === view.perm.backendReads) {
+      return view.fail(new IoError("InvalidInput", "a ReadWrite packet has no single direction for a file; use Write to read or Read to write", { op: "sendIo", backend: this.backend.name }));
+    }
+    // Checked here rather than left to the OS, whose EBADF would not say what was wrong.
+    if (view.perm.backendWrites ? !this.readable : !this.writable) {
+      const need = view.perm.backendWrites ? "read" : "write";
+      return view.fail(new IoError("PermissionDenied", `${JSON.stringify(this.path)} was not opened for ${need}ing`, { op: need, backend: this.backend.name, path: this.path }));
+    }
+    this.submit(position, view);
+  }
+
+  /** Starts the transfer of a checked view at a checked position; settles it when done. */
+  protected abstract submit(pos: number, view: AnyView): void;
+  protected abstract statFile(): Promise<FileStat>;
+  protected abstract statFileSync(): FileStat;
+  protected abstract syncFile(): Promise<void>;
+  protected abstract syncFileSync(): void;
+  protected abstract truncateFile(length: number): Promise<void>;
+  protected abstract truncateFileSync(length: number): void;
+  /** Waits for every transfer in flight, then releases the fd. Called once. */
+  protected abstract closeFile(): Promise<void>;
+  /** Releases the fd now, or as soon as the last transfer in flight completes. Called once. */
+  protected abstract closeFileSync(): void;
+
+  readAt(pos: Pos, dst: Uint8Array): Promise<number> {
+    return rw.readAt(this, pos, dst);
+  }
+  readExactAt(pos: Pos, dst: Uint8Array): Promise<void> {
+    return rw.readExactAt(this, pos, dst);
+  }
+  readToEnd(pos: Pos = 0): Promise<Uint8Array> {
+    return rw.readToEnd(this, pos);
+  }
+  writeAt(pos: Pos, src: Uint8Array): Promise<number> {
+    return rw.writeAt(this, pos, src);
+  }
+  writeAllAt(pos: Pos, src: Uint8Array): Promise<void> {
+    return rw.writeAllAt(this, pos, src);
+  }
+  readAtSync(pos: Pos, dst: Uint8Array): number {
+    return rw.readAtSync(this, pos, dst);
+  }
+  readExactAtSync(pos: Pos, dst: Uint8Array): void {
+    rw.readExactAtSync(this, pos, dst);
+  }
+  readToEndSync(pos: Pos = 0): Uint8Array {
+    return rw.readToEndSync(this, pos);
+  }
+  writeAtSync(pos: Pos, src: Uint8Array): number {
+    return rw.writeAtSync(this, pos, src);
+  }
+  writeAllAtSync(pos: Pos, src: Uint8Array): void {
+    rw.writeAllAtSync(this, pos, src);
+  }
+  readNumberAt<T extends NumberType>(pos: Pos, type: T): Promise<NumberValue<T>> {
+    return readNumberAt(this, pos, type);
+  }
+  readNumberAtSync<T extends NumberType>(pos: Pos, type: T): NumberValue<T> {
+    return readNumberAtSync(this, pos, type);
+  }
+  writeNumberAt<T extends NumberType>(pos: Pos, type: T, value: NumberValue<T>): Promise<void> {
+    return writeNumberAt(this, pos, type, value);
+  }
+  writeNumberAtSync<T extends NumberType>(pos: Pos, type: T, value: NumberValue<T>): void {
+    writeNumberAtSync(this, pos, type, value);
+  }
+  /** A cursor over this file starting at `pos`. */
+  cursor(pos: Pos = 0): Cursor {
+    return new Cursor(this, pos);
+  }
+  createReadable(options?: ReadStreamOptions): Readable {
+    return createReadable(this, options);
+  }
+  createWritable(options?: WriteStreamOptions): Writable {
+    return createWritable(this, options);
+  }
+  createReadableStream(options?: ReadStreamOptions): ReadableStream<Uint8Array> {
+    return createReadableStream(this, options);
+  }
+
+  async stat(): Promise<FileStat> {
+    this.#assertOpen("stat");
+    return this.statFile();
+  }
+  statSync(): FileStat {
+    this.#assertOpen("stat");
+    return this.statFileSync();
+  }
+  /** Flushes the file's data and metadata to the device (fsync). */
+  async sync(): Promise<void> {
+    this.#assertOpen("sync");
+    return this.syncFile();
+  }
+  syncSync(): void {
+    this.#assertOpen("sync");
+    this.syncFileSync();
+  }
+  /** Sets the length; growing zero-fills. */
+  async truncate(length: number): Promise<void> {
+    this.#assertOpen("truncate");
+    return this.truncateFile(checkLength(length, "length", Number.MAX_SAFE_INTEGER, "truncate"));
+  }
+  truncateSync(length: number): void {
+    this.#assertOpen("truncate");
+    this.truncateFileSync(checkLength(length, "length", Number.MAX_SAFE_INTEGER, "truncate"));
+  }
+
+  /** Refuses new I/O, waits for what is in flight, releases the fd. Idempotent. */
+  close(): Promise<void> {
+    if (this.#closing === undefined) {
+      const wasClosed = this.#closed;
+      this.#closed = true;
+      this.#closing = wasClosed ? Promise.resolve() : this.closeFile();
+    }
+    return this.#closing;
+  }
+
+  /** Refuses new I/O; the fd is released now, or when the last transfer in flight completes. */
+  closeSync(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.closeFileSync();
+  }
+
+  protected closedError(op: string): IoError {
+    return new IoError("Closed", `${op}: file ${JSON.stringify(this.path)} is closed`, { op, backend: this.backend.name, path: this.path });
+  }
+
+  #assertOpen(op: string): void {
+    if (this.#closed) throw this.closedError(op);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * How to open a file, checked with zod and mfio's rules: creating or truncating needs `write`
+ * (or `append` for create), and unknown keys are named in the error.
+ */
+import { IoError } from "../IoError.js";
+import { parseOptions, z } from "../options.js";
+
+export const OpenOptions = z.strictObject({
+  read: z.boolean().default(true),
+  write: z.boolean().default(false),
+  /** Append: writes go to the end (their position is ignored by the OS). Implies write. */
+  append: z.boolean().default(false),
+  /** Create the file if it is missing. */
+  create: z.boolean().default(false),
+  /** Create the file; fail with AlreadyExists if it exists. */
+  createNew: z.boolean().default(false),
+  /** Cut the file to length 0 on open. */
+  truncate: z.boolean().default(false),
+  /** O_DIRECT: bypass the page cache; buffers, positions and lengths must be aligned. */
+  direct: z.boolean().default(false),
+});
+export type OpenOptions = z.input<typeof OpenOptions>;
+export type ResolvedOpenOptions = z.output<typeof OpenOptions>;
+
+/** Parses and checks open options; throws IoError kind InvalidInput naming the problem. */
+export function resolveOpenOptions(options: unknown): ResolvedOpenOptions {
+  const resolved = parseOptions(OpenOptions, options, "open options");
+  const writes = resolved.write || resolved.append;
+  if ((resolved.createNew || resolved.create) && !writes) {
+    throw new IoError("InvalidInput", `open options: ${resolved.createNew ? "createNew" : "create"} needs write or append`, { op: "open" });
+  }
+  if (resolved.truncate && !resolved.write) {
+    throw new IoError("InvalidInput", "open options: truncate needs write", { op: "open" });
+  }
+  if (resolved.truncate && resolved.append) {
+    throw new IoError("InvalidInput", "open options: truncate and append exclude each other", { op: "open" });
+  }
+  if (!resolved.read && !writes) {
+    throw new IoError("InvalidInput", "open options: at least one of read, write or append must be true", { op: "open" });
+  }
+  return resolved;
+}
