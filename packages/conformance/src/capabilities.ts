@@ -7,8 +7,12 @@
 export type Capability = true | { readonly missing: string };
 
 export interface BackendCaps {
-  /** `blockOn` works, so every `*Sync` helper is real. */
+  /** `blockOn` or `submitSync` works, so every `*Sync` helper is real. */
   readonly sync: Capability;
+  /** A file system (`Runtime.fs`): the fixture-tree scenarios. */
+  readonly fs: Capability;
+  /** TCP (`Runtime.net`): the network scenarios. */
+  readonly net: Capability;
 }
 
 export function has(capability: Capability): capability is true {
@@ -17,4 +21,9 @@ export function has(capability: Capability): capability is true {
 
 export function reasonOf(capability: Capability): string {
   return capability === true ? "" : capability.missing;
+}
+
+/** A test title that says why it is skipped, when it is. */
+export function titled(title: string, capability: Capability): string {
+  return capability === true ? title : `${title} (skipped: ${capability.missing})`;
 }

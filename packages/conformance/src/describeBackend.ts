@@ -3,22 +3,27 @@
  * A backend's test file calls it once; capabilities it lacks skip their scenarios with the
  * stated reason, and everything else runs.
  */
-import type { RandomAccess } from "@pktio/core";
+import type { RandomAccess, Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { has, reasonOf, type BackendCaps } from "./capabilities.js";
+import { has, titled, type BackendCaps } from "./capabilities.js";
+import { describeFs } from "./fsScenarios.js";
+import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
+import { describeNet } from "./netScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
 import { seededBytes } from "./rng.js";
 import { streamScenarios } from "./streamScenarios.js";
-import type { Subject, SubjectFactory } from "./Subject.js";
+import { fileTargets, type Subject, type SubjectFactory } from "./Subject.js";
 import { syncScenarios } from "./syncScenarios.js";
 import { writeScenarios } from "./writeScenarios.js";
 
 export interface SuiteOptions {
-  /** Size of the seeded read-only store; 64 MiB by default. */
+  /** Size of the seeded read-only store and of each big fixture file; 64 MiB by default. */
   readonly storeSize?: number;
   /** Packets per scenario, all in flight at once in concurrent mode; 256 by default. */
   readonly inFlight?: number;
+  /** How a child process opens this backend's runtime, for the exit-by-itself scenario. */
+  readonly childRuntime?: ChildRuntime;
 }
 
 const MODES = ["seq", "con"] as const;
@@ -29,45 +34,58 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
 
   describe(`conformance: ${name}`, () => {
     let subject: Subject;
+    let runtime: Runtime | undefined;
+    let targets: Required<Pick<Subject, "open">> & Pick<Subject, "release" | "close">;
     let store: RandomAccess;
     let reference: Uint8Array;
     const opened: RandomAccess[] = [];
     const open = async (initial: Uint8Array): Promise<RandomAccess> => {
-      const target = await subject.open(initial);
+      const target = await targets.open(initial);
       opened.push(target);
       return target;
+    };
+    const openRuntime = async (): Promise<Runtime> => {
+      if (subject.openRuntime === undefined) throw new Error(`${name}: the subject has no openRuntime, yet fs or net is claimed`);
+      return subject.openRuntime();
+    };
+    const getRuntime = (): Runtime => {
+      if (runtime === undefined) throw new Error(`${name}: no runtime was opened`);
+      return runtime;
     };
 
     beforeAll(async () => {
       subject = await factory();
+      if (subject.openRuntime !== undefined) runtime = await subject.openRuntime();
+      const { open: openTarget, release } = subject;
+      if (openTarget !== undefined) targets = { open: openTarget.bind(subject), ...(release === undefined ? {} : { release: release.bind(subject) }) };
+      else if (runtime !== undefined) targets = fileTargets(runtime);
+      else throw new Error(`${name}: the subject needs open() or openRuntime()`);
       reference = seededBytes(storeSize, 0x5eed);
       store = await open(reference);
     });
     afterAll(async () => {
-      for (const target of opened) await subject.release?.(target);
+      for (const target of opened) await targets.release?.(target);
+      await targets.close?.();
+      await runtime?.close();
       await subject.close?.();
     });
 
     describe("packets over a seeded store", () => {
       for (const [title, scenario] of Object.entries(storeScenarios)) {
-        for (const mode of MODES) {
-          it(`${title} (${mode})`, () => scenario({ target: store, reference, mode, count }));
-        }
+        for (const mode of MODES) it(`${title} (${mode})`, () => scenario({ target: store, reference, mode, count }));
       }
     });
 
     describe("writes", () => {
       for (const [title, scenario] of Object.entries(writeScenarios)) {
-        for (const mode of MODES) {
-          it(`${title} (${mode})`, () => scenario({ open, mode, count }));
-        }
+        for (const mode of MODES) it(`${title} (${mode})`, () => scenario({ open, mode, count }));
       }
     });
 
     describe("sync driving", () => {
       for (const [title, scenario] of Object.entries(syncScenarios)) {
-        // A backend without blockOn reports why; the async scenarios above still cover it.
-        it.skipIf(!has(caps.sync))(`${title}${has(caps.sync) ? "" : ` (skipped: ${reasonOf(caps.sync)})`}`, () => scenario(open, store, reference));
+        // A backend that cannot block says why; the async scenarios above still cover it.
+        it.skipIf(!has(caps.sync))(titled(title, caps.sync), () => scenario(open, store, reference));
       }
     });
 
@@ -78,5 +96,15 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
     describe("streams", () => {
       for (const [title, scenario] of Object.entries(streamScenarios)) it(title, () => scenario(store, reference));
     });
+
+    if (has(caps.fs)) {
+      describeFs(getRuntime, storeSize);
+      describeLifecycle(openRuntime, getRuntime, options.childRuntime);
+    } else {
+      it.skip(titled("file system, lifecycle and error-kind scenarios", caps.fs), () => undefined);
+    }
+
+    if (has(caps.net)) describeNet(getRuntime, count);
+    else it.skip(titled("network scenarios", caps.net), () => undefined);
   });
 }

@@ -5,6 +5,7 @@
 export { has, reasonOf, type BackendCaps, type Capability } from "./capabilities.js";
 export { describeBackend, type SuiteOptions } from "./describeBackend.js";
 export { FaultyIo, type FaultPlan } from "./FaultyIo.js";
+export { describeNet } from "./netScenarios.js";
 export { equalBytes } from "./packetScenarios.js";
 export { Rng, seededBytes } from "./rng.js";
 export { repeat, type Subject, type SubjectFactory } from "./Subject.js";

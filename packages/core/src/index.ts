@@ -58,3 +58,4 @@ export { checkPath, isBeneath, resolveBeneath } from "./fs/paths.js";
 export { ByteStream, type AnyStreamView, type ShutdownHow, type SocketAddress } from "./net/ByteStream.js";
 export type { Tcp, TcpAddress, TcpListener } from "./net/Tcp.js";
 export { BackendNames, type BackendName, type Runtime } from "./Runtime.js";
+export { settleRead, settleWrite, type TransferContext } from "./fs/settleTransfer.js";

@@ -1,0 +1,102 @@
+/**
+ * Lifecycle and error kinds on real runtimes: an idle runtime lets the process exit; closing
+ * with 256 reads in flight settles every one and leaves no fd open; errors have the same kinds
+ * on every backend.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { IoError, type Runtime } from "@pktio/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededBytes } from "./rng.js";
+
+/** How a child process opens a runtime of this backend: `(await import(module))[exportName]()`. */
+export interface ChildRuntime {
+  readonly module: string;
+  readonly exportName: string;
+}
+
+function openFds(): number {
+  return readdirSync("/proc/self/fd").length;
+}
+
+export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntime: () => Runtime, child: ChildRuntime | undefined): void {
+  describe("lifecycle and error kinds", () => {
+    let dir: string;
+    let data: Uint8Array;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "pktio-lifecycle-"));
+      data = seededBytes(4 * 1024 * 1024, 0x11fe);
+      writeFileSync(join(dir, "data.bin"), data);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("open of a missing file is NotFound; createNew on an existing one is AlreadyExists", async () => {
+      const fs = getRuntime().fs;
+      await expect(fs.open(join(dir, "missing.bin"))).rejects.toThrow(expect.objectContaining({ kind: "NotFound" }));
+      expect(() => fs.openSync(join(dir, "missing.bin"))).toThrow(expect.objectContaining({ kind: "NotFound" }));
+      await expect(fs.open(join(dir, "data.bin"), { write: true, createNew: true })).rejects.toThrow(expect.objectContaining({ kind: "AlreadyExists" }));
+      await expect(fs.open(join(dir, "x"), { createNew: true })).rejects.toThrow(/createNew needs write/);
+      await expect(fs.open(join(dir, "x"), { read: true, bogus: true } as never)).rejects.toThrow(/unknown option "bogus"/);
+    });
+
+    it("a write on a read-only handle fails, never silently", async () => {
+      const file = await getRuntime().fs.open(join(dir, "data.bin"));
+      try {
+        await expect(file.writeAt(0, new Uint8Array([1]))).rejects.toThrow(expect.objectContaining({ kind: "PermissionDenied" }));
+        const check = new Uint8Array(1);
+        await file.readExactAt(0, check);
+        expect(check[0]).toBe(data[0]);
+      } finally {
+        await file.close();
+      }
+    });
+
+    it("reads past the end are short; readExactAt there is UnexpectedEof; use after close is Closed", async () => {
+      const file = await getRuntime().fs.open(join(dir, "data.bin"));
+      expect(await file.readAt(data.length - 10, new Uint8Array(100))).toBe(10);
+      expect(await file.readAt(data.length + 10, new Uint8Array(100))).toBe(0);
+      await expect(file.readExactAt(data.length - 10, new Uint8Array(100))).rejects.toThrow(expect.objectContaining({ kind: "UnexpectedEof" }));
+      await file.close();
+      await file.close(); // idempotent
+      await expect(file.readAt(0, new Uint8Array(1))).rejects.toThrow(expect.objectContaining({ kind: "Closed" }));
+      await expect(file.stat()).rejects.toThrow(expect.objectContaining({ kind: "Closed" }));
+      expect(() => file.statSync()).toThrow(IoError);
+    });
+
+    it("closing the runtime with 256 reads in flight settles every one and leaves no fd open", async () => {
+      const before = openFds();
+      const runtime = await openRuntime();
+      const file = await runtime.fs.open(join(dir, "data.bin"));
+      const reads = Array.from({ length: 256 }, (_, i) => {
+        const dst = new Uint8Array(4096);
+        return file.readAt(i * 4096, dst).then(
+          (count) => ({ ok: count === 4096 && dst[0] === data[i * 4096], kind: undefined }),
+          (error: unknown) => ({ ok: false, kind: (error as IoError).kind }),
+        );
+      });
+      await runtime.close();
+      const outcomes = await Promise.all(reads);
+      // Each read either completed with the right bytes or failed as Closed; none is lost.
+      for (const outcome of outcomes) expect(outcome.ok || outcome.kind === "Closed", JSON.stringify(outcome)).toBe(true);
+      expect(openFds()).toBe(before);
+      await expect(runtime.fs.open(join(dir, "data.bin"))).rejects.toThrow(expect.objectContaining({ kind: "Closed" }));
+    });
+
+    it.skipIf(child === undefined)(`a process with an idle runtime exits by itself${child === undefined ? " (skipped: no child module given)" : ""}`, () => {
+      const require = createRequire(import.meta.url);
+      const script = fileURLToPath(new URL("./internal/idleChild.ts", import.meta.url));
+      const run = spawnSync(process.execPath, ["--import", pathToFileURL(require.resolve("tsx")).href, "--conditions=pktio-source", script, child!.module, child!.exportName, join(dir, "data.bin")], {
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(run.error, "the child did not exit within 20 s").toBeUndefined();
+      expect(run.stderr).toBe("");
+      expect(run.stdout.trim()).toBe("ready 4096");
+      expect(run.status).toBe(0);
+    });
+  });
+}

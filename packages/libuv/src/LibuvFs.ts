@@ -1,0 +1,214 @@
+/**
+ * The file system on libuv. Without a root it takes any path; as a directory handle (`openDir`)
+ * it resolves relative paths beneath its root and refuses any that would leave it.
+ */
+import * as fs from "node:fs";
+import { resolve } from "node:path";
+import { checkPath, IoError, resolveOpenOptions, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions, type ResolvedOpenOptions } from "@pktio/core";
+import { confine, confineSync } from "./internal/confine.js";
+import { libuvError } from "./internal/errors.js";
+import { openFlags } from "./internal/openFlags.js";
+import { direntType, toFileStat } from "./internal/stat.js";
+import type { LibuvBackend } from "./LibuvBackend.js";
+import { LibuvFile } from "./LibuvFile.js";
+
+const p = fs.promises;
+
+/** A directory handle's root: its path as given (absolute) and its real path. */
+export interface Root {
+  readonly path: string;
+  readonly real: string;
+}
+
+export class LibuvFs implements Fs {
+  readonly backend: LibuvBackend;
+  readonly #root: Root | undefined;
+  #closed = false;
+
+  constructor(backend: LibuvBackend, root?: Root) {
+    this.backend = backend;
+    this.#root = root;
+  }
+
+  protected get root(): Root | undefined {
+    return this.#root;
+  }
+
+  /** The absolute path an argument names: checked, and kept beneath the root of a directory handle. */
+  protected resolvePath(path: string, op: string): Promise<string> {
+    return this.#path(path, op);
+  }
+  protected resolvePathSync(path: string, op: string): string {
+    return this.#pathSync(path, op);
+  }
+
+  /** The directory handle `openDir` returns; a backend that builds on this class makes its own. */
+  protected makeDirHandle(root: Root): DirHandle {
+    return new LibuvDirHandle(this.backend, root);
+  }
+
+  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
+    const resolved = resolveOpenOptions(options);
+    const target = await this.#path(path, "open");
+    // The callback API gives a raw fd; a promise FileHandle would close it when collected.
+    const fd = await new Promise<number>((resolve, reject) =>
+      fs.open(target, openFlags(resolved), 0o666, (error, opened) => (error === null ? resolve(opened) : reject(libuvError(error, "open", target)))),
+    );
+    return this.#adopt(fd, target, resolved);
+  }
+
+  openSync(path: string, options?: OpenOptions): FileHandle {
+    const resolved = resolveOpenOptions(options);
+    const target = this.#pathSync(path, "open");
+    return this.#adopt(this.#callSync("open", target, () => fs.openSync(target, openFlags(resolved), 0o666)), target, resolved);
+  }
+
+  async stat(path: string): Promise<FileStat> {
+    const target = await this.#path(path, "stat");
+    return toFileStat(await this.#call("stat", target, () => p.stat(target, { bigint: true })));
+  }
+  statSync(path: string): FileStat {
+    const target = this.#pathSync(path, "stat");
+    return toFileStat(this.#callSync("stat", target, () => fs.statSync(target, { bigint: true })));
+  }
+
+  async *readDir(path: string): AsyncIterable<DirEntry> {
+    const target = await this.#path(path, "readDir");
+    const dir = await this.#call("readDir", target, () => p.opendir(target));
+    try {
+      for await (const entry of dir) yield { name: entry.name, type: direntType(entry) };
+    } catch (error) {
+      throw libuvError(error, "readDir", target);
+    }
+  }
+  readDirSync(path: string): DirEntry[] {
+    const target = this.#pathSync(path, "readDir");
+    return this.#callSync("readDir", target, () => fs.readdirSync(target, { withFileTypes: true })).map((entry) => ({ name: entry.name, type: direntType(entry) }));
+  }
+
+  async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    const target = await this.#path(path, "mkdir");
+    await this.#call("mkdir", target, () => p.mkdir(target, { recursive: options.recursive === true }));
+  }
+  mkdirSync(path: string, options: MkdirOptions = {}): void {
+    const target = this.#pathSync(path, "mkdir");
+    this.#callSync("mkdir", target, () => fs.mkdirSync(target, { recursive: options.recursive === true }));
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const source = await this.#path(from, "rename");
+    const destination = await this.#path(to, "rename");
+    await this.#call("rename", source, () => p.rename(source, destination));
+  }
+  renameSync(from: string, to: string): void {
+    const source = this.#pathSync(from, "rename");
+    const destination = this.#pathSync(to, "rename");
+    this.#callSync("rename", source, () => fs.renameSync(source, destination));
+  }
+
+  async removeFile(path: string): Promise<void> {
+    const target = await this.#path(path, "removeFile");
+    await this.#call("removeFile", target, () => p.unlink(target));
+  }
+  removeFileSync(path: string): void {
+    const target = this.#pathSync(path, "removeFile");
+    this.#callSync("removeFile", target, () => fs.unlinkSync(target));
+  }
+
+  async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
+    const target = await this.#path(path, "removeDir");
+    if (options.recursive !== true) return this.#call("removeDir", target, () => p.rmdir(target));
+    const stats = await this.#call("removeDir", target, () => p.lstat(target));
+    if (!stats.isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
+    await this.#call("removeDir", target, () => p.rm(target, { recursive: true }));
+  }
+  removeDirSync(path: string, options: RemoveDirOptions = {}): void {
+    const target = this.#pathSync(path, "removeDir");
+    if (options.recursive !== true) return this.#callSync("removeDir", target, () => fs.rmdirSync(target));
+    const stats = this.#callSync("removeDir", target, () => fs.lstatSync(target));
+    if (!stats.isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
+    this.#callSync("removeDir", target, () => fs.rmSync(target, { recursive: true }));
+  }
+
+  async copyFile(from: string, to: string): Promise<void> {
+    const source = await this.#path(from, "copyFile");
+    const destination = await this.#path(to, "copyFile");
+    await this.#call("copyFile", source, () => p.copyFile(source, destination));
+  }
+  copyFileSync(from: string, to: string): void {
+    const source = this.#pathSync(from, "copyFile");
+    const destination = this.#pathSync(to, "copyFile");
+    this.#callSync("copyFile", source, () => fs.copyFileSync(source, destination));
+  }
+
+  async openDir(path: string): Promise<DirHandle> {
+    const target = await this.#path(path, "openDir");
+    const stats = await this.#call("openDir", target, () => p.stat(target));
+    if (!stats.isDirectory()) throw new IoError("NotADirectory", `openDir: ${JSON.stringify(target)} is not a directory`, { op: "openDir", path: target, backend: "libuv" });
+    return this.makeDirHandle({ path: target, real: await this.#call("openDir", target, () => p.realpath(target)) });
+  }
+  openDirSync(path: string): DirHandle {
+    const target = this.#pathSync(path, "openDir");
+    const stats = this.#callSync("openDir", target, () => fs.statSync(target));
+    if (!stats.isDirectory()) throw new IoError("NotADirectory", `openDir: ${JSON.stringify(target)} is not a directory`, { op: "openDir", path: target, backend: "libuv" });
+    return this.makeDirHandle({ path: target, real: this.#callSync("openDir", target, () => fs.realpathSync(target)) });
+  }
+
+  /** Marks this handle closed; later calls fail with kind Closed. */
+  protected markClosed(): void {
+    this.#closed = true;
+  }
+
+  #adopt(fd: number, path: string, options: ResolvedOpenOptions): LibuvFile {
+    try {
+      return new LibuvFile(this.backend, fd, path, { readable: options.read, writable: options.write || options.append });
+    } catch (error) {
+      fs.closeSync(fd); // the runtime closed while opening: the fd must not leak
+      throw error;
+    }
+  }
+
+  #check(op: string): void {
+    if (this.#closed) throw new IoError("Closed", `${op}: the directory handle is closed`, { op, backend: "libuv" });
+    if (this.backend.closed) throw new IoError("Closed", `${op}: the libuv runtime is closed`, { op, backend: "libuv" });
+  }
+
+  async #path(path: string, op: string): Promise<string> {
+    this.#check(op);
+    const root = this.#root;
+    return root === undefined ? resolve(checkPath(path, "path", op)) : confine(root.path, root.real, path, op);
+  }
+  #pathSync(path: string, op: string): string {
+    this.#check(op);
+    const root = this.#root;
+    return root === undefined ? resolve(checkPath(path, "path", op)) : confineSync(root.path, root.real, path, op);
+  }
+
+  async #call<T>(op: string, path: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw libuvError(error, op, path);
+    }
+  }
+  #callSync<T>(op: string, path: string, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      throw libuvError(error, op, path);
+    }
+  }
+}
+
+export class LibuvDirHandle extends LibuvFs implements DirHandle {
+  get path(): string {
+    return (this.root as Root).path;
+  }
+  close(): Promise<void> {
+    this.markClosed();
+    return Promise.resolve();
+  }
+  closeSync(): void {
+    this.markClosed();
+  }
+}

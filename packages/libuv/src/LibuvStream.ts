@@ -1,0 +1,251 @@
+/**
+ * A TCP stream on libuv: one node:net Socket behind the packet model. Read packets queue in
+ * order and are filled from the bytes that have arrived; write packets go to `socket.write`
+ * without a copy and complete when libuv has handed them to the kernel.
+ *
+ * Invariants:
+ * - Reads settle in the order they were sent, each from the oldest received bytes; a read is
+ *   pending only while nothing is buffered, so received bytes are never overtaken.
+ * - At most STREAM_BUFFER_LIMIT bytes (plus one chunk) wait for reads: past it the socket is
+ *   paused, so the kernel's window closes and the peer slows down; reads resume it.
+ * - Every view is settled exactly once: a view leaves its queue before it is settled, and a
+ *   late socket callback for a view that already left (failed by close or an error) is ignored.
+ */
+import type { Socket } from "node:net";
+import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
+import { toSocketAddress } from "./internal/address.js";
+import { libuvError } from "./internal/errors.js";
+import { Fifo } from "./internal/Fifo.js";
+import type { LibuvBackend } from "./LibuvBackend.js";
+
+/** Received bytes held for reads before the socket is paused (backpressure to the peer). */
+export const STREAM_BUFFER_LIMIT = 1024 * 1024;
+/** Reads must drain the held bytes to this level before the socket resumes (hysteresis). */
+const RESUME_LEVEL = STREAM_BUFFER_LIMIT / 4;
+
+const SHUTDOWN_HOWS: readonly string[] = ["read", "write", "both"] satisfies ShutdownHow[];
+
+export class LibuvStream extends ByteStream {
+  readonly backend: LibuvBackend;
+  /** Captured when the stream is made, so they stay readable after close. */
+  readonly localAddress: SocketAddress | undefined;
+  readonly remoteAddress: SocketAddress | undefined;
+  readonly #socket: Socket;
+  readonly #reads = new Fifo<BoundPacketView<Write>>();
+  /** Writes handed to the socket, oldest first; a view leaves the set when it is settled. */
+  readonly #writes = new Set<BoundPacketView<Read>>();
+  readonly #chunks = new Fifo<Buffer>();
+  /** Bytes of the oldest chunk already copied into reads. */
+  #chunkOffset = 0;
+  #buffered = 0;
+  #paused = false;
+  /** No more bytes will arrive: the peer ended its side, or the socket is gone. */
+  #ended = false;
+  #readShut = false;
+  /** No more writes are accepted: shut down by the user, or the socket is gone. */
+  #writeShut = false;
+  #writeShutdown: Promise<void> | undefined = undefined;
+  /** The socket's error; sticky, it fails every later packet too. */
+  #error: IoError | undefined = undefined;
+  readonly #socketClosed: Promise<void>;
+  readonly #untrack: () => void;
+
+  /** Adopts a connected socket; throws kind Closed (and leaves the socket alone) if the runtime is closed. */
+  constructor(backend: LibuvBackend, socket: Socket) {
+    super();
+    this.backend = backend;
+    this.#untrack = backend.track(this);
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    this.localAddress = toSocketAddress(socket.localAddress, socket.localPort, socket.localFamily);
+    this.remoteAddress = toSocketAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    this.#socketClosed = new Promise((resolve) => socket.once("close", resolve)).then(() => this.#onClose());
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("end", () => this.#onEnd());
+    socket.on("error", (error) => this.#onError(error));
+  }
+
+  /** Received bytes waiting for read packets (diagnostic; bounded by STREAM_BUFFER_LIMIT plus one chunk). */
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
+  protected submit(view: AnyStreamView): void {
+    const reading = view.perm.backendWrites;
+    if (this.backend.inSyncScope) {
+      return view.fail(
+        new IoError("Unsupported", "sockets have no synchronous path on libuv: a socket cannot block the thread; use the async API", {
+          op: reading ? "read" : "write",
+          backend: "libuv",
+        }),
+      );
+    }
+    if (reading) this.#submitRead(view as BoundPacketView<Write>);
+    else this.#submitWrite(view as BoundPacketView<Read>);
+  }
+
+  #submitRead(view: BoundPacketView<Write>): void {
+    if (this.#error !== undefined) return view.fail(this.#error);
+    if (this.#readShut) return view.fail(eof("the stream's read side was shut down"));
+    this.#reads.push(view);
+    this.#serveReads();
+  }
+
+  #submitWrite(view: BoundPacketView<Read>): void {
+    if (this.#error !== undefined) return view.fail(this.#error);
+    if (this.#writeShut) return view.fail(new IoError("BrokenPipe", "the stream's write side is shut down", { op: "write", backend: "libuv" }));
+    this.#writes.add(view);
+    // Node wraps the Uint8Array in a Buffer over the same memory: no copy.
+    this.#socket.write(view.bytes(), (error) => this.#written(view, error));
+  }
+
+  #written(view: BoundPacketView<Read>, error: Error | null | undefined): void {
+    if (!this.#writes.delete(view)) return; // already failed by close() or a socket error
+    if (error === null || error === undefined) return view.complete();
+    view.fail(this.#streamError(error, "write"));
+  }
+
+  /** Hands buffered bytes to pending reads, oldest first; then end of stream; then maybe resumes. */
+  #serveReads(): void {
+    for (let view = this.#reads.peek(); view !== undefined; view = this.#reads.peek()) {
+      if (view.length !== 0 && this.#buffered === 0) break;
+      this.#reads.shift();
+      const dst = view.bytes();
+      let filled = 0;
+      while (filled < dst.byteLength && this.#buffered > 0) {
+        const chunk = this.#chunks.peek() as Buffer;
+        const count = Math.min(chunk.byteLength - this.#chunkOffset, dst.byteLength - filled);
+        dst.set(chunk.subarray(this.#chunkOffset, this.#chunkOffset + count), filled);
+        filled += count;
+        this.#buffered -= count;
+        this.#chunkOffset += count;
+        if (this.#chunkOffset === chunk.byteLength) {
+          this.#chunks.shift();
+          this.#chunkOffset = 0;
+        }
+      }
+      // State is consistent before settling: a completion may send the next packet re-entrantly.
+      if (filled === dst.byteLength) {
+        view.complete();
+      } else {
+        const [head, tail] = view.splitAt(filled);
+        head.complete();
+        tail.fail(new IoError("WouldBlock", `read: ${filled} of ${dst.byteLength} bytes had arrived`, { op: "read", backend: "libuv" }));
+      }
+    }
+    if (this.#ended && this.#buffered === 0) {
+      for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(eof("the peer ended the stream"));
+    }
+    if (this.#paused && this.#buffered <= RESUME_LEVEL) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#readShut) return; // shut down for reading: incoming bytes are discarded
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.byteLength;
+    this.#serveReads();
+    if (!this.#paused && this.#buffered > STREAM_BUFFER_LIMIT) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
+  }
+
+  #onEnd(): void {
+    this.#ended = true;
+    this.#serveReads();
+  }
+
+  #onError(thrown: Error): void {
+    const syscall = (thrown as NodeJS.ErrnoException).syscall;
+    this.#error ??= libuvError(thrown, syscall ?? "socket");
+    this.#dropBuffered();
+    this.#failPending(this.#error);
+  }
+
+  /** The socket is gone (closed by us, by an error, or after both sides ended). */
+  #onClose(): void {
+    this.#untrack();
+    this.#ended = true;
+    this.#writeShut = true;
+    // Normally nothing is left: close() and errors fail pending packets first. This is the net
+    // under them, since Node calls a destroyed socket's write callbacks without an error.
+    this.#failPending(this.#error ?? new IoError("BrokenPipe", "the socket closed before the packet was served", { op: "close", backend: "libuv" }));
+  }
+
+  #failPending(error: IoError): void {
+    const writes = [...this.#writes];
+    this.#writes.clear();
+    for (const view of writes) view.fail(error);
+    for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(error);
+  }
+
+  #dropBuffered(): void {
+    this.#chunks.drain();
+    this.#chunkOffset = 0;
+    this.#buffered = 0;
+  }
+
+  /** A Node error of this socket as an IoError: the socket's own error wins over its echoes. */
+  #streamError(error: Error, op: string): IoError {
+    if (this.#error !== undefined) return this.#error;
+    if ((error as NodeJS.ErrnoException).code === "ERR_STREAM_DESTROYED") return new IoError("Closed", "the stream was closed", { op, backend: "libuv", cause: error });
+    return libuvError(error, op);
+  }
+
+  async shutdown(how: ShutdownHow): Promise<void> {
+    if (typeof how !== "string" || !SHUTDOWN_HOWS.includes(how)) {
+      throw new IoError("InvalidInput", `shutdown: how must be "read", "write" or "both", got ${typeof how === "string" ? JSON.stringify(how) : String(how)}`, {
+        op: "shutdown",
+        backend: "libuv",
+      });
+    }
+    if (this.closed) throw new IoError("Closed", "shutdown: the stream is closed", { op: "shutdown", backend: "libuv" });
+    if (how !== "write") this.#shutRead();
+    if (how !== "read") await this.#shutWrite();
+  }
+
+  /**
+   * Node cannot shutdown(SHUT_RD), so reading is stopped here: pending and later reads fail with
+   * UnexpectedEof, and bytes that still arrive are discarded (as BSD does) so the peer never stalls.
+   */
+  #shutRead(): void {
+    if (this.#readShut) return;
+    this.#readShut = true;
+    this.#dropBuffered();
+    for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(eof("the stream's read side was shut down"));
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+  }
+
+  /** Sends FIN after the writes already queued; resolves once the kernel has taken them all. */
+  #shutWrite(): Promise<void> {
+    if (this.#writeShutdown === undefined) {
+      const alreadyShut = this.#writeShut;
+      this.#writeShut = true;
+      this.#writeShutdown = new Promise<void>((resolve, reject) => {
+        if (this.#error !== undefined) return reject(this.#error);
+        if (alreadyShut || this.#socket.destroyed) return resolve();
+        this.#socket.end((error?: Error | null) => (error === null || error === undefined ? resolve() : reject(this.#streamError(error, "shutdown"))));
+      });
+    }
+    return this.#writeShutdown;
+  }
+
+  /** Fails pending reads and writes with kind Closed, then destroys the socket; resolves on its 'close'. */
+  protected closeStream(): Promise<void> {
+    const closed = new IoError("Closed", "the stream was closed", { op: "close", backend: "libuv" });
+    this.#dropBuffered();
+    this.#failPending(closed);
+    this.#socket.destroy();
+    return this.#socketClosed;
+  }
+}
+
+function eof(message: string): IoError {
+  return new IoError("UnexpectedEof", message, { op: "read", backend: "libuv" });
+}

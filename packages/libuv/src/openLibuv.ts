@@ -1,0 +1,24 @@
+/** `openLibuv()`: a Runtime on Node's own fs and net. Always available where Node runs. */
+import type { Runtime } from "@pktio/core";
+import { LibuvBackend, type LibuvOptions } from "./LibuvBackend.js";
+import { LibuvFs } from "./LibuvFs.js";
+import { LibuvTcp } from "./LibuvTcp.js";
+
+export interface LibuvRuntime extends Runtime {
+  readonly backend: "libuv";
+  readonly io: LibuvBackend;
+  readonly fs: LibuvFs;
+  readonly net: LibuvTcp;
+}
+
+/** Opens a libuv runtime; throws IoError kind InvalidInput for bad options. */
+export function openLibuv(options?: LibuvOptions): LibuvRuntime {
+  const backend = new LibuvBackend(options);
+  return {
+    backend: "libuv",
+    io: backend,
+    fs: new LibuvFs(backend),
+    net: new LibuvTcp(backend),
+    close: () => backend.close(),
+  };
+}

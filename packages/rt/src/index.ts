@@ -1,0 +1,8 @@
+/**
+ * @pktio/rt: `openRuntime()` picks the best pktio backend that works here (uring, then libuv,
+ * then threaded; PKTIO_BACKENDS overrides the order) and pins it.
+ */
+export { availableBackends, openEach, type Availability } from "./availableBackends.js";
+export { openRuntime, openRuntimeSync, type Attempt, type RuntimeOptions } from "./openRuntime.js";
+export type { BackendOptions } from "./registry.js";
+export { backendOrder, DEFAULT_ORDER, parseOrder } from "./selection.js";

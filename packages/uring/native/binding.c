@@ -1,0 +1,534 @@
+/*
+ * The Node-API binding: the only file that includes node_api.h. Per-ring state lives in a
+ * `binding` wrapped by a JS object; nothing is global, so rings work in worker threads.
+ *
+ * Invariants:
+ * - JS keeps every buffer, path and fd of an operation alive until its completion is delivered;
+ *   C keeps the JS side alive while any operation is in flight (`active`: the poll handle and the
+ *   completion callback are both referenced), so an idle ring never holds the process or itself.
+ * - Completions reach JS in batches: reaped CQEs are written as (user_data, res) int32 pairs into
+ *   a JS-owned Int32Array and one callback per batch says how many.
+ * - On close, finalization or environment teardown, operations still in flight are cancelled and
+ *   their completions awaited before the ring's memory is unmapped.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <uv.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pktio_uring.h"
+
+#define PARAMS_PER_OP 8
+#define CALL(env, call)                                   \
+  do {                                                    \
+    if ((call) != napi_ok) {                              \
+      napi_throw_error((env), NULL, "N-API call failed: " #call); \
+      return NULL;                                        \
+    }                                                     \
+  } while (0)
+
+typedef struct binding {
+  napi_env env;
+  pu_ring *ring;
+  uv_poll_t poll;
+  napi_ref on_complete;  /* strong only while active */
+  napi_async_context async_context;
+  napi_async_cleanup_hook_handle cleanup;
+  double *params;        /* JS Float64Array: PARAMS_PER_OP numbers per operation */
+  unsigned params_cap;
+  int32_t *completions;  /* JS Int32Array: (user_data, res) pairs */
+  unsigned completions_cap;
+  pu_cqe *scratch;
+  struct __kernel_timespec *timeouts; /* one per SQE slot: must outlive a short submit */
+  int active;
+  int closed;
+} binding;
+
+static void drain_and_cancel(binding *b) {
+  pu_ring *ring = b->ring;
+  if (pu_ring_pending(ring) == 0 && pu_submit(ring, 0) <= 0 && pu_ring_pending(ring) == 0) return;
+  struct io_uring_sqe *sqe = pu_get_sqe(ring);
+  if (sqe == NULL) {
+    pu_submit(ring, 0);
+    sqe = pu_get_sqe(ring);
+  }
+  if (sqe != NULL) pu_prep_cancel(sqe, 0, IORING_ASYNC_CANCEL_ANY, PU_INTERNAL_USER_DATA);
+  pu_submit(ring, 0);
+  /* Every buffer a cancelled operation could still touch is alive until here. */
+  while (pu_ring_pending(ring) > 0) {
+    if (pu_submit(ring, 1) < 0) break;
+    while (pu_reap(ring, b->scratch, b->completions_cap) > 0) {
+    }
+  }
+}
+
+static void free_binding(binding *b) {
+  free(b->scratch);
+  free(b->timeouts);
+  free(b);
+}
+
+static void on_poll_closed(uv_handle_t *handle) {
+  binding *b = handle->data;
+  if (b->cleanup != NULL) napi_remove_async_cleanup_hook(b->cleanup);
+  free_binding(b);
+}
+
+/*
+ * Stops everything: the ring's fds are closed before this returns (polling stopped first, as
+ * libuv requires); the binding itself is freed once libuv has closed the poll handle.
+ */
+static void shut_down(binding *b) {
+  drain_and_cancel(b);
+  uv_poll_stop(&b->poll);
+  pu_ring_close(b->ring);
+  b->ring = NULL;
+  uv_close((uv_handle_t *)&b->poll, on_poll_closed);
+}
+
+static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
+  binding *b = arg;
+  b->cleanup = handle;
+  if (b->closed) {
+    /* Already shutting down: its close callback will remove the hook. */
+    return;
+  }
+  b->closed = 1;
+  shut_down(b);
+}
+
+static void on_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  binding *b = data;
+  if (b->closed) return;
+  b->closed = 1;
+  shut_down(b);
+}
+
+/* Reaps every completion and hands them to JS, one call per batch of up to completions_cap. */
+static void deliver(binding *b) {
+  napi_env env = b->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  for (;;) {
+    unsigned count = pu_reap(b->ring, b->scratch, b->completions_cap);
+    if (count == 0) break;
+    for (unsigned i = 0; i < count; i++) {
+      b->completions[2 * i] = (int32_t)b->scratch[i].user_data;
+      b->completions[2 * i + 1] = b->scratch[i].res;
+    }
+    napi_value callback, recv, argv[1], result;
+    if (napi_get_reference_value(env, b->on_complete, &callback) != napi_ok || callback == NULL) break;
+    /* napi_make_callback needs an object receiver; the global object stands in. */
+    napi_get_global(env, &recv);
+    napi_create_uint32(env, count, &argv[0]);
+    napi_status status = napi_make_callback(env, b->async_context, recv, callback, 1, argv, &result);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      /* A throwing JS callback is the program's bug: report it as an uncaught exception. */
+      napi_value exception;
+      napi_get_and_clear_last_exception(env, &exception);
+      napi_fatal_exception(env, exception);
+      break;
+    }
+    if (status != napi_ok) break;
+    if (b->closed || count < b->completions_cap) break;
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events) {
+  (void)status;
+  (void)events;
+  binding *b = handle->data;
+  if (b->closed) return;
+  pu_drain_event_fd(b->ring);
+  deliver(b);
+  /* SQEs a busy kernel left behind go in now that completions freed room. */
+  if (!b->closed) pu_submit(b->ring, 0);
+}
+
+static binding *unwrap(napi_env env, napi_value value) {
+  binding *b = NULL;
+  if (napi_unwrap(env, value, (void **)&b) != napi_ok || b == NULL) {
+    napi_throw_type_error(env, NULL, "not a pktio ring handle");
+    return NULL;
+  }
+  if (b->closed) {
+    napi_throw_error(env, "ERR_PKTIO_CLOSED", "the ring is closed");
+    return NULL;
+  }
+  return b;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t expected, napi_value *argv) {
+  size_t argc = expected;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < expected) {
+    napi_throw_type_error(env, NULL, "missing arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static void *typed_data(napi_env env, napi_value value, size_t *length) {
+  napi_typedarray_type type;
+  void *data = NULL;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, value, &type, length, &data, &buffer, &offset) != napi_ok) return NULL;
+  return data;
+}
+
+/* open(entries, setupFlags, params: Float64Array, completions: Int32Array, onComplete) → handle | -errno */
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  napi_value argv[5], result;
+  if (!get_args(env, info, 5, argv)) return NULL;
+  uint32_t entries, flags;
+  CALL(env, napi_get_value_uint32(env, argv[0], &entries));
+  CALL(env, napi_get_value_uint32(env, argv[1], &flags));
+  size_t params_len, completions_len;
+  double *params = typed_data(env, argv[2], &params_len);
+  int32_t *completions = typed_data(env, argv[3], &completions_len);
+  if (params == NULL || completions == NULL || completions_len < 2) {
+    napi_throw_type_error(env, NULL, "params must be a Float64Array and completions an Int32Array");
+    return NULL;
+  }
+  pu_ring *ring;
+  int r = pu_ring_open(&ring, entries, flags);
+  if (r < 0) {
+    CALL(env, napi_create_int32(env, r, &result));
+    return result;
+  }
+  binding *b = calloc(1, sizeof *b);
+  unsigned cap = (unsigned)(completions_len / 2);
+  if (b != NULL) {
+    b->scratch = calloc(cap, sizeof *b->scratch);
+    b->timeouts = calloc(pu_ring_sq_entries(ring), sizeof *b->timeouts);
+  }
+  if (b == NULL || b->scratch == NULL || b->timeouts == NULL) {
+    if (b != NULL) {
+      free(b->scratch);
+      free(b->timeouts);
+      free(b);
+    }
+    pu_ring_close(ring);
+    CALL(env, napi_create_int32(env, -ENOMEM, &result));
+    return result;
+  }
+  b->env = env;
+  b->ring = ring;
+  b->params = params;
+  b->params_cap = (unsigned)(params_len / PARAMS_PER_OP);
+  b->completions = completions;
+  b->completions_cap = cap;
+  uv_loop_t *loop;
+  CALL(env, napi_get_uv_event_loop(env, &loop));
+  uv_poll_init(loop, &b->poll, pu_ring_event_fd(ring));
+  b->poll.data = b;
+  uv_poll_start(&b->poll, UV_READABLE, on_poll);
+  uv_unref((uv_handle_t *)&b->poll);
+  napi_value name, handle;
+  CALL(env, napi_create_string_utf8(env, "pktio.uring", NAPI_AUTO_LENGTH, &name));
+  CALL(env, napi_async_init(env, NULL, name, &b->async_context));
+  CALL(env, napi_create_reference(env, argv[4], 0, &b->on_complete));
+  CALL(env, napi_create_object(env, &handle));
+  CALL(env, napi_wrap(env, handle, b, on_finalize, NULL, NULL));
+  CALL(env, napi_add_async_cleanup_hook(env, on_env_cleanup, b, &b->cleanup));
+  return handle;
+}
+
+/* setActive(handle, active): while active, the loop and the JS callback are held. */
+static napi_value js_set_active(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  bool active;
+  CALL(env, napi_get_value_bool(env, argv[1], &active));
+  if (active && !b->active) {
+    uv_ref((uv_handle_t *)&b->poll);
+    napi_reference_ref(env, b->on_complete, NULL);
+  } else if (!active && b->active) {
+    uv_unref((uv_handle_t *)&b->poll);
+    napi_reference_unref(env, b->on_complete, NULL);
+  }
+  b->active = active;
+  return NULL;
+}
+
+static int is_rw(uint8_t opcode) {
+  return opcode == IORING_OP_READ || opcode == IORING_OP_WRITE || opcode == IORING_OP_READ_FIXED || opcode == IORING_OP_WRITE_FIXED;
+}
+
+static int known_opcode(uint8_t opcode) {
+  return is_rw(opcode) || opcode == IORING_OP_FSYNC || opcode == IORING_OP_OPENAT || opcode == IORING_OP_CLOSE || opcode == IORING_OP_STATX ||
+         opcode == IORING_OP_UNLINKAT || opcode == IORING_OP_RENAMEAT || opcode == IORING_OP_MKDIRAT;
+}
+
+static void *element_data(napi_env env, napi_value array, uint32_t index) {
+  napi_value value;
+  napi_valuetype type;
+  size_t length;
+  if (napi_get_element(env, array, index, &value) != napi_ok) return NULL;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_object) return NULL;
+  return typed_data(env, value, &length);
+}
+
+/*
+ * Prepares operation `index` of the batch: 1 when its SQEs are in the queue, 0 when the queue has
+ * no room (nothing was taken), -1 after throwing for a malformed record.
+ */
+static int prep_one(napi_env env, binding *b, const double *p, napi_value buffers, unsigned index) {
+  uint8_t opcode = (uint8_t)p[0];
+  int fd = (int)p[1];
+  uint64_t offset = (uint64_t)p[2];
+  uint32_t len = (uint32_t)p[3];
+  uint64_t user_data = (uint64_t)(uint32_t)p[4];
+  int aux = (int)p[5];
+  uint32_t aux2 = (uint32_t)p[6];
+  double timeout_ms = p[7];
+  if (!known_opcode(opcode) || (timeout_ms > 0 && !is_rw(opcode))) {
+    napi_throw_type_error(env, NULL, "submit: malformed operation record");
+    return -1;
+  }
+  unsigned needed = timeout_ms > 0 ? 2 : 1;
+  if (pu_sq_space(b->ring) < needed) return 0;
+  void *buf = element_data(env, buffers, 2 * index);
+  void *buf2 = element_data(env, buffers, 2 * index + 1);
+  struct io_uring_sqe *sqe = pu_get_sqe(b->ring);
+  switch (opcode) {
+    case IORING_OP_FSYNC: pu_prep_fsync(sqe, fd, aux, user_data); break;
+    case IORING_OP_OPENAT: pu_prep_openat(sqe, fd, buf, aux, aux2, user_data); break;
+    case IORING_OP_CLOSE: pu_prep_close(sqe, fd, user_data); break;
+    case IORING_OP_STATX: pu_prep_statx(sqe, fd, buf, aux, aux2, buf2, user_data); break;
+    case IORING_OP_UNLINKAT: pu_prep_unlinkat(sqe, fd, buf, aux, user_data); break;
+    case IORING_OP_RENAMEAT: pu_prep_renameat(sqe, fd, buf, aux, buf2, user_data); break;
+    case IORING_OP_MKDIRAT: pu_prep_mkdirat(sqe, fd, buf, aux2, user_data); break;
+    default: pu_prep_rw(sqe, opcode, fd, buf, len, offset, (uint16_t)aux, user_data); break;
+  }
+  if (needed == 2) {
+    sqe->flags |= IOSQE_IO_LINK;
+    struct io_uring_sqe *timeout = pu_get_sqe(b->ring);
+    /* Indexed by the timeout's own SQE slot: valid until the kernel consumed that SQE. */
+    struct __kernel_timespec *ts = &b->timeouts[pu_sqe_index(b->ring, timeout)];
+    ts->tv_sec = (long long)(timeout_ms / 1000);
+    ts->tv_nsec = (long long)((timeout_ms - (double)ts->tv_sec * 1000) * 1e6);
+    pu_prep_link_timeout(timeout, ts, PU_INTERNAL_USER_DATA);
+  }
+  return 1;
+}
+
+/*
+ * submit(handle, count, buffers) → operations accepted (≤ count), or -errno if the kernel
+ * refused the batch. Accepted operations will complete; the rest are the caller's to retry.
+ */
+static napi_value js_submit(napi_env env, napi_callback_info info) {
+  napi_value argv[3], result;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  uint32_t count;
+  CALL(env, napi_get_value_uint32(env, argv[1], &count));
+  if (count > b->params_cap) count = b->params_cap;
+  unsigned accepted = 0;
+  int error = 0;
+  while (accepted < count) {
+    int r = prep_one(env, b, b->params + (size_t)accepted * PARAMS_PER_OP, argv[2], accepted);
+    if (r < 0) return NULL;
+    if (r == 0) {
+      /* Queue full: hand the kernel what is there and try once more. */
+      int s = pu_submit(b->ring, 0);
+      if (s < 0 && s != -EAGAIN && s != -EBUSY) {
+        error = s;
+        break;
+      }
+      r = prep_one(env, b, b->params + (size_t)accepted * PARAMS_PER_OP, argv[2], accepted);
+      if (r < 0) return NULL;
+      if (r == 0) break;
+    }
+    accepted++;
+  }
+  int s = pu_submit(b->ring, 0);
+  if (s < 0 && s != -EAGAIN && s != -EBUSY) error = s;
+  CALL(env, napi_create_int32(env, error < 0 && accepted == 0 ? error : (int32_t)accepted, &result));
+  return result;
+}
+
+/* cancel(handle, userData): asks the kernel to cancel one operation; it still completes. */
+static napi_value js_cancel(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  uint32_t user_data;
+  CALL(env, napi_get_value_uint32(env, argv[1], &user_data));
+  struct io_uring_sqe *sqe = pu_get_sqe(b->ring);
+  if (sqe == NULL) {
+    pu_submit(b->ring, 0);
+    sqe = pu_get_sqe(b->ring);
+  }
+  int r = -EBUSY;
+  if (sqe != NULL) {
+    pu_prep_cancel(sqe, user_data, 0, PU_INTERNAL_USER_DATA);
+    r = pu_submit(b->ring, 0);
+  }
+  CALL(env, napi_create_int32(env, r < 0 ? r : 0, &result));
+  return result;
+}
+
+/* wait(handle, minComplete) → completions written to the shared array (sync driving). */
+static napi_value js_wait(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  uint32_t min_complete;
+  CALL(env, napi_get_value_uint32(env, argv[1], &min_complete));
+  unsigned count = pu_reap(b->ring, b->scratch, b->completions_cap);
+  if (count == 0 && pu_ring_pending(b->ring) > 0 && min_complete > 0) {
+    int r = pu_submit(b->ring, min_complete);
+    if (r < 0 && r != -EAGAIN && r != -EBUSY && r != -ETIME) {
+      CALL(env, napi_create_int32(env, r, &result));
+      return result;
+    }
+    count = pu_reap(b->ring, b->scratch, b->completions_cap);
+  }
+  for (unsigned i = 0; i < count; i++) {
+    b->completions[2 * i] = (int32_t)b->scratch[i].user_data;
+    b->completions[2 * i + 1] = b->scratch[i].res;
+  }
+  CALL(env, napi_create_uint32(env, count, &result));
+  return result;
+}
+
+/* pending(handle) → SQEs in the kernel whose completion was not reaped. */
+static napi_value js_pending(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  CALL(env, napi_create_uint32(env, pu_ring_pending(b->ring), &result));
+  return result;
+}
+
+/* probe(handle) → Uint8Array, 1 for each supported opcode. */
+static napi_value js_probe(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result, array;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  void *data;
+  CALL(env, napi_create_arraybuffer(env, IORING_OP_LAST, &data, &array));
+  int r = pu_probe(b->ring, data, IORING_OP_LAST);
+  if (r < 0) {
+    CALL(env, napi_create_int32(env, r, &result));
+    return result;
+  }
+  CALL(env, napi_create_typedarray(env, napi_uint8_array, IORING_OP_LAST, array, 0, &result));
+  return result;
+}
+
+/* registerBuffers(handle, Uint8Array[]) → 0 | -errno. The arrays must outlive the ring. */
+static napi_value js_register_buffers(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  uint32_t count;
+  CALL(env, napi_get_array_length(env, argv[1], &count));
+  struct iovec *iov = calloc(count == 0 ? 1 : count, sizeof *iov);
+  if (iov == NULL) {
+    CALL(env, napi_create_int32(env, -ENOMEM, &result));
+    return result;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value value;
+    size_t length = 0;
+    CALL(env, napi_get_element(env, argv[1], i, &value));
+    iov[i].iov_base = typed_data(env, value, &length);
+    iov[i].iov_len = length;
+  }
+  int r = pu_register_buffers(b->ring, iov, count);
+  free(iov);
+  CALL(env, napi_create_int32(env, r, &result));
+  return result;
+}
+
+/* alignOffset(Uint8Array, alignment) → bytes to skip so the data starts aligned. */
+static napi_value js_align_offset(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  size_t length;
+  uint32_t alignment;
+  void *data = typed_data(env, argv[0], &length);
+  CALL(env, napi_get_value_uint32(env, argv[1], &alignment));
+  if (data == NULL || alignment == 0 || (alignment & (alignment - 1)) != 0) {
+    napi_throw_type_error(env, NULL, "alignOffset takes a typed array and a power-of-two alignment");
+    return NULL;
+  }
+  uintptr_t address = (uintptr_t)data;
+  CALL(env, napi_create_uint32(env, (uint32_t)((alignment - address % alignment) % alignment), &result));
+  return result;
+}
+
+/* close(handle): cancels and drains what is in flight, then releases the ring. Idempotent. */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  binding *b = NULL;
+  if (napi_unwrap(env, argv[0], (void **)&b) != napi_ok || b == NULL || b->closed) return NULL;
+  if (b->active) {
+    uv_unref((uv_handle_t *)&b->poll);
+    napi_reference_unref(env, b->on_complete, NULL);
+    b->active = 0;
+  }
+  napi_delete_reference(env, b->on_complete);
+  napi_async_destroy(env, b->async_context);
+  napi_value ignored;
+  void *unwrapped;
+  napi_remove_wrap(env, argv[0], &unwrapped);
+  (void)ignored;
+  b->closed = 1;
+  shut_down(b);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
+    {"setActive", NULL, js_set_active, NULL, NULL, NULL, napi_default, NULL},
+    {"submit", NULL, js_submit, NULL, NULL, NULL, napi_default, NULL},
+    {"cancel", NULL, js_cancel, NULL, NULL, NULL, napi_default, NULL},
+    {"wait", NULL, js_wait, NULL, NULL, NULL, napi_default, NULL},
+    {"pending", NULL, js_pending, NULL, NULL, NULL, napi_default, NULL},
+    {"probe", NULL, js_probe, NULL, NULL, NULL, napi_default, NULL},
+    {"registerBuffers", NULL, js_register_buffers, NULL, NULL, NULL, napi_default, NULL},
+    {"alignOffset", NULL, js_align_offset, NULL, NULL, NULL, napi_default, NULL},
+    {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_value opcodes;
+  napi_create_object(env, &opcodes);
+  static const struct { const char *name; int value; } ops[] = {
+    {"READ", IORING_OP_READ}, {"WRITE", IORING_OP_WRITE}, {"READ_FIXED", IORING_OP_READ_FIXED},
+    {"WRITE_FIXED", IORING_OP_WRITE_FIXED}, {"FSYNC", IORING_OP_FSYNC}, {"OPENAT", IORING_OP_OPENAT},
+    {"CLOSE", IORING_OP_CLOSE}, {"STATX", IORING_OP_STATX}, {"UNLINKAT", IORING_OP_UNLINKAT},
+    {"RENAMEAT", IORING_OP_RENAMEAT}, {"MKDIRAT", IORING_OP_MKDIRAT}, {"ASYNC_CANCEL", IORING_OP_ASYNC_CANCEL},
+    {"LINK_TIMEOUT", IORING_OP_LINK_TIMEOUT}, {"NOP", IORING_OP_NOP},
+  };
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+    napi_value v;
+    napi_create_int32(env, ops[i].value, &v);
+    napi_set_named_property(env, opcodes, ops[i].name, v);
+  }
+  napi_set_named_property(env, exports, "opcodes", opcodes);
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,64 @@
+/*
+ * pktio_uring: a small io_uring library on raw syscalls (no liburing). One ring per runtime;
+ * every function returns 0 or a negative errno, never sets errno. Not thread-safe: a ring is
+ * used by the one thread that owns it (its Node environment).
+ */
+#ifndef PKTIO_URING_H
+#define PKTIO_URING_H
+
+#include <linux/io_uring.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+typedef struct pu_ring pu_ring;
+
+/* One reaped completion: the user_data of its SQE and the result (bytes, or -errno). */
+typedef struct pu_cqe {
+  uint64_t user_data;
+  int32_t res;
+  uint32_t flags;
+} pu_cqe;
+
+/* user_data of SQEs whose completions the library consumes itself (cancels, timeouts). */
+#define PU_INTERNAL_USER_DATA UINT64_MAX
+
+/* Sets up a ring of `entries` SQEs with an eventfd registered for completions. */
+int pu_ring_open(pu_ring **out, unsigned entries, unsigned setup_flags);
+/* Unmaps the ring and closes its fds. Completions still due are lost: drain first. */
+void pu_ring_close(pu_ring *ring);
+int pu_ring_event_fd(const pu_ring *ring);
+unsigned pu_ring_sq_entries(const pu_ring *ring);
+/* SQEs handed to the kernel whose completion has not been reaped yet. */
+unsigned pu_ring_pending(const pu_ring *ring);
+
+/* Free SQEs in the submission queue. */
+unsigned pu_sq_space(const pu_ring *ring);
+/* The slot of an SQE from pu_get_sqe, for per-slot side data that must outlive a submit. */
+unsigned pu_sqe_index(const pu_ring *ring, const struct io_uring_sqe *sqe);
+/* A zeroed SQE to fill, or NULL when the submission queue is full (submit, then retry). */
+struct io_uring_sqe *pu_get_sqe(pu_ring *ring);
+/* Submits every prepared SQE; waits for at least `wait_nr` completions. Returns SQEs taken. */
+int pu_submit(pu_ring *ring, unsigned wait_nr);
+/* Copies up to `max` completions into `out`, returns how many. Internal completions are skipped. */
+unsigned pu_reap(pu_ring *ring, pu_cqe *out, unsigned max);
+/* Clears the eventfd's counter after a wake-up. */
+void pu_drain_event_fd(pu_ring *ring);
+
+/* supported[op] = 1 for every opcode the kernel has, for op < n. */
+int pu_probe(pu_ring *ring, uint8_t *supported, unsigned n);
+int pu_register_buffers(pu_ring *ring, const struct iovec *iov, unsigned count);
+int pu_unregister_buffers(pu_ring *ring);
+
+/* Operations: each fills one SQE. */
+void pu_prep_rw(struct io_uring_sqe *sqe, uint8_t opcode, int fd, void *buf, uint32_t len, uint64_t offset, uint16_t buf_index, uint64_t user_data);
+void pu_prep_fsync(struct io_uring_sqe *sqe, int fd, int datasync, uint64_t user_data);
+void pu_prep_openat(struct io_uring_sqe *sqe, int dirfd, const char *path, int flags, uint32_t mode, uint64_t user_data);
+void pu_prep_close(struct io_uring_sqe *sqe, int fd, uint64_t user_data);
+void pu_prep_statx(struct io_uring_sqe *sqe, int dirfd, const char *path, int flags, uint32_t mask, void *statxbuf, uint64_t user_data);
+void pu_prep_unlinkat(struct io_uring_sqe *sqe, int dirfd, const char *path, int flags, uint64_t user_data);
+void pu_prep_renameat(struct io_uring_sqe *sqe, int olddirfd, const char *oldpath, int newdirfd, const char *newpath, uint64_t user_data);
+void pu_prep_mkdirat(struct io_uring_sqe *sqe, int dirfd, const char *path, uint32_t mode, uint64_t user_data);
+void pu_prep_cancel(struct io_uring_sqe *sqe, uint64_t target_user_data, uint32_t flags, uint64_t user_data);
+void pu_prep_link_timeout(struct io_uring_sqe *sqe, struct __kernel_timespec *ts, uint64_t user_data);
+
+#endif

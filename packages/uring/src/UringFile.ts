@@ -1,0 +1,144 @@
+/**
+ * A file on io_uring: READ/WRITE (READ_FIXED/WRITE_FIXED for packets over the registered pool),
+ * FSYNC, STATX and CLOSE through the ring. The fd stays open until every operation of this file
+ * has completed; `*Sync` helpers block in io_uring_enter through the backend's `blockOn`.
+ */
+import { ftruncate, ftruncateSync } from "node:fs";
+import { FileHandle, fromErrno, IoError, settleRead, settleWrite, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
+import type { UringBackend } from "./UringBackend.js";
+
+/** Linux transfers at most 0x7ffff000 bytes in one read or write. */
+export const MAX_SINGLE_IO = 0x7ffff000;
+const EMPTY_PATH = new Uint8Array(1);
+
+export class UringFile extends FileHandle {
+  readonly backend: UringBackend;
+  readonly fd: number;
+  /** Operations of this file in the ring or queued for it; the fd is closed only at 0. */
+  #pending = 0;
+  #drained: (() => void) | undefined = undefined;
+  readonly #untrack: () => void;
+  readonly #context: { backend: string; path: string };
+
+  constructor(backend: UringBackend, fd: number, path: string, access: { readable: boolean; writable: boolean }) {
+    super(path, access);
+    this.backend = backend;
+    this.fd = fd;
+    this.#context = { backend: "uring", path };
+    this.#untrack = backend.track(this);
+  }
+
+  protected submit(pos: number, view: AnyView): void {
+    if (view.length > MAX_SINGLE_IO) {
+      const [head, tail] = view.splitAt(MAX_SINGLE_IO);
+      this.submit(pos, head);
+      this.submit(pos + MAX_SINGLE_IO, tail);
+      return;
+    }
+    const reading = view.perm.backendWrites;
+    const bytes = view.bytes();
+    const ops = this.backend.opcodes;
+    const poolIndex = this.backend.pool?.indexOf(bytes) ?? -1;
+    const opcode = poolIndex >= 0 ? (reading ? ops.READ_FIXED : ops.WRITE_FIXED) : reading ? ops.READ : ops.WRITE;
+    this.#pending++;
+    this.backend.submit({ opcode, fd: this.fd, offset: pos, length: bytes.byteLength, aux: Math.max(0, poolIndex), buffer: bytes }, (result) => {
+      if (result < 0) view.fail(fromErrno(result, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
+      else if (reading) settleRead(view as BoundPacketView<Write>, pos, result, this.#context);
+      else settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, (next, tail) => this.submit(next, tail));
+      this.#operationDone();
+    });
+  }
+
+  #operationDone(): void {
+    if (--this.#pending === 0 && this.#drained !== undefined) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained();
+    }
+  }
+
+  #whenDrained(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#drained = resolve));
+  }
+
+  /** One ring operation on this file's fd, as a promise of its result. */
+  #run(op: string, operation: Parameters<UringBackend["submit"]>[0]): Promise<number> {
+    this.#pending++;
+    return new Promise((resolve, reject) =>
+      this.backend.submit(operation, (result) => {
+        this.#operationDone();
+        if (result < 0) reject(fromErrno(result, { op, backend: "uring", path: this.path }));
+        else resolve(result);
+      }),
+    );
+  }
+
+  /** The same, blocking: submitted and awaited on this thread. */
+  #runSync(op: string, operation: Parameters<UringBackend["submit"]>[0]): number {
+    let result: number | undefined;
+    this.#pending++;
+    this.backend.submit(operation, (value) => {
+      this.#operationDone();
+      result = value;
+    });
+    this.backend.blockOn(() => result !== undefined);
+    if ((result as number) < 0) throw fromErrno(result as number, { op, backend: "uring", path: this.path });
+    return result as number;
+  }
+
+  #statOperation(buffer: Uint8Array): Parameters<UringBackend["submit"]>[0] {
+    return { opcode: this.backend.opcodes.STATX, fd: this.fd, aux: AT_EMPTY_PATH, aux2: STATX_MASK, buffer: EMPTY_PATH, buffer2: buffer };
+  }
+
+  protected async statFile(): Promise<FileStat> {
+    const buffer = new Uint8Array(STATX_SIZE);
+    await this.#run("stat", this.#statOperation(buffer));
+    return parseStatx(buffer);
+  }
+  protected statFileSync(): FileStat {
+    const buffer = new Uint8Array(STATX_SIZE);
+    this.#runSync("stat", this.#statOperation(buffer));
+    return parseStatx(buffer);
+  }
+  protected async syncFile(): Promise<void> {
+    await this.#run("sync", { opcode: this.backend.opcodes.FSYNC, fd: this.fd });
+  }
+  protected syncFileSync(): void {
+    this.#runSync("sync", { opcode: this.backend.opcodes.FSYNC, fd: this.fd });
+  }
+  // io_uring has no ftruncate before Linux 6.9: this one operation takes the libuv path.
+  protected truncateFile(length: number): Promise<void> {
+    return new Promise((resolve, reject) => ftruncate(this.fd, length, (error) => (error === null ? resolve() : reject(toIoError(error, { op: "truncate", backend: "uring", path: this.path })))));
+  }
+  protected truncateFileSync(length: number): void {
+    try {
+      ftruncateSync(this.fd, length);
+    } catch (error) {
+      throw toIoError(error, { op: "truncate", backend: "uring", path: this.path });
+    }
+  }
+
+  protected async closeFile(): Promise<void> {
+    await this.#whenDrained();
+    this.#untrack();
+    if (this.backend.has(this.backend.opcodes.CLOSE)) await this.#run("close", { opcode: this.backend.opcodes.CLOSE, fd: this.fd });
+    else await closeWithLibuv(this.fd, this.path);
+  }
+
+  protected closeFileSync(): void {
+    this.#untrack();
+    if (this.#pending === 0) {
+      this.#runSync("close", { opcode: this.backend.opcodes.CLOSE, fd: this.fd });
+      return;
+    }
+    // Operations are still in flight: the fd must outlive them, so the last one closes it.
+    this.#drained = () => this.backend.submit({ opcode: this.backend.opcodes.CLOSE, fd: this.fd }, () => undefined);
+  }
+}
+
+async function closeWithLibuv(fd: number, path: string): Promise<void> {
+  const { close } = await import("node:fs");
+  await new Promise<void>((resolve, reject) => close(fd, (error) => (error === null ? resolve() : reject(new IoError("Other", `close of ${path} failed: ${error.message}`, { op: "close", backend: "uring", cause: error })))));
+}

@@ -1,0 +1,160 @@
+/**
+ * The file system on io_uring: OPENAT, STATX, MKDIRAT, RENAMEAT and UNLINKAT go through the ring
+ * when the kernel has them (probed once); everything io_uring lacks (readDir, copyFile, recursive
+ * removal, realpath checks of directory handles) takes the libuv path, which this class extends.
+ */
+import { fromErrno, IoError, resolveOpenOptions, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { LibuvFs, openFlags, type LibuvBackend, type Root } from "@pktio/libuv";
+import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
+import type { Operation, UringBackend } from "./UringBackend.js";
+import { UringFile } from "./UringFile.js";
+
+export class UringFs extends LibuvFs {
+  readonly uring: UringBackend;
+
+  constructor(uring: UringBackend, libuv: LibuvBackend, root?: Root) {
+    super(libuv, root);
+    this.uring = uring;
+  }
+
+  protected override makeDirHandle(root: Root): DirHandle {
+    return new UringDirHandle(this.uring, this.backend, root);
+  }
+
+  #run(op: string, path: string, operation: Operation): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.uring.submit(operation, (result) => (result < 0 ? reject(fromErrno(result, { op, backend: "uring", path })) : resolve(result))),
+    );
+  }
+
+  #runSync(op: string, path: string, operation: Operation): number {
+    let result: number | undefined;
+    this.uring.submit(operation, (value) => (result = value));
+    this.uring.blockOn(() => result !== undefined);
+    if ((result as number) < 0) throw fromErrno(result as number, { op, backend: "uring", path });
+    return result as number;
+  }
+
+  #openOperation(path: string, options: OpenOptions | undefined): { operation: Operation; access: { readable: boolean; writable: boolean } } {
+    const resolved = resolveOpenOptions(options);
+    return {
+      operation: { opcode: this.uring.opcodes.OPENAT, fd: AT_FDCWD, aux: openFlags(resolved) | 0o2000000 /* O_CLOEXEC */, aux2: 0o666, buffer: cPath(path) },
+      access: { readable: resolved.read, writable: resolved.write || resolved.append },
+    };
+  }
+
+  override async open(path: string, options?: OpenOptions): Promise<FileHandle> {
+    const { operation, access } = this.#openOperation(path, options);
+    const target = await this.resolvePath(path, "open");
+    const fd = await this.#run("open", target, { ...operation, buffer: cPath(target) });
+    return this.#adopt(fd, target, access);
+  }
+
+  override openSync(path: string, options?: OpenOptions): FileHandle {
+    const { operation, access } = this.#openOperation(path, options);
+    const target = this.resolvePathSync(path, "open");
+    return this.#adopt(this.#runSync("open", target, { ...operation, buffer: cPath(target) }), target, access);
+  }
+
+  #adopt(fd: number, path: string, access: { readable: boolean; writable: boolean }): UringFile {
+    try {
+      return new UringFile(this.uring, fd, path, access);
+    } catch (error) {
+      // The runtime closed while the open was in flight: the fd must not leak.
+      this.uring.submit({ opcode: this.uring.opcodes.CLOSE, fd }, () => undefined);
+      this.uring.flush();
+      throw error;
+    }
+  }
+
+  #statOperation(path: string, buffer: Uint8Array): Operation {
+    return { opcode: this.uring.opcodes.STATX, fd: AT_FDCWD, aux: 0, aux2: STATX_MASK, buffer: cPath(path), buffer2: buffer };
+  }
+
+  override async stat(path: string): Promise<FileStat> {
+    const target = await this.resolvePath(path, "stat");
+    const buffer = new Uint8Array(STATX_SIZE);
+    await this.#run("stat", target, this.#statOperation(target, buffer));
+    return parseStatx(buffer);
+  }
+  override statSync(path: string): FileStat {
+    const target = this.resolvePathSync(path, "stat");
+    const buffer = new Uint8Array(STATX_SIZE);
+    this.#runSync("stat", target, this.#statOperation(target, buffer));
+    return parseStatx(buffer);
+  }
+
+  override async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    if (options.recursive === true || !this.uring.has(this.uring.opcodes.MKDIRAT)) return super.mkdir(path, options);
+    const target = await this.resolvePath(path, "mkdir");
+    await this.#run("mkdir", target, { opcode: this.uring.opcodes.MKDIRAT, fd: AT_FDCWD, aux2: 0o777, buffer: cPath(target) });
+  }
+  override mkdirSync(path: string, options: MkdirOptions = {}): void {
+    if (options.recursive === true || !this.uring.has(this.uring.opcodes.MKDIRAT)) return super.mkdirSync(path, options);
+    const target = this.resolvePathSync(path, "mkdir");
+    this.#runSync("mkdir", target, { opcode: this.uring.opcodes.MKDIRAT, fd: AT_FDCWD, aux2: 0o777, buffer: cPath(target) });
+  }
+
+  #renameOperation(from: string, to: string): Operation {
+    return { opcode: this.uring.opcodes.RENAMEAT, fd: AT_FDCWD, aux: AT_FDCWD, buffer: cPath(from), buffer2: cPath(to) };
+  }
+  override async rename(from: string, to: string): Promise<void> {
+    if (!this.uring.has(this.uring.opcodes.RENAMEAT)) return super.rename(from, to);
+    const source = await this.resolvePath(from, "rename");
+    const destination = await this.resolvePath(to, "rename");
+    await this.#run("rename", source, this.#renameOperation(source, destination));
+  }
+  override renameSync(from: string, to: string): void {
+    if (!this.uring.has(this.uring.opcodes.RENAMEAT)) return super.renameSync(from, to);
+    const source = this.resolvePathSync(from, "rename");
+    const destination = this.resolvePathSync(to, "rename");
+    this.#runSync("rename", source, this.#renameOperation(source, destination));
+  }
+
+  override async removeFile(path: string): Promise<void> {
+    if (!this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeFile(path);
+    const target = await this.resolvePath(path, "removeFile");
+    await this.#run("removeFile", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, buffer: cPath(target) });
+  }
+  override removeFileSync(path: string): void {
+    if (!this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeFileSync(path);
+    const target = this.resolvePathSync(path, "removeFile");
+    this.#runSync("removeFile", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, buffer: cPath(target) });
+  }
+
+  override async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
+    if (options.recursive === true || !this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeDir(path, options);
+    const target = await this.resolvePath(path, "removeDir");
+    await this.#run("removeDir", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, aux: AT_REMOVEDIR, buffer: cPath(target) });
+  }
+  override removeDirSync(path: string, options: RemoveDirOptions = {}): void {
+    if (options.recursive === true || !this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeDirSync(path, options);
+    const target = this.resolvePathSync(path, "removeDir");
+    this.#runSync("removeDir", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, aux: AT_REMOVEDIR, buffer: cPath(target) });
+  }
+}
+
+export class UringDirHandle extends UringFs implements DirHandle {
+  #closed = false;
+
+  get path(): string {
+    return (this.root as Root).path;
+  }
+  protected override resolvePath(path: string, op: string): Promise<string> {
+    if (this.#closed) return Promise.reject(new IoError("Closed", `${op}: the directory handle is closed`, { op, backend: "uring" }));
+    return super.resolvePath(path, op);
+  }
+  protected override resolvePathSync(path: string, op: string): string {
+    if (this.#closed) throw new IoError("Closed", `${op}: the directory handle is closed`, { op, backend: "uring" });
+    return super.resolvePathSync(path, op);
+  }
+  close(): Promise<void> {
+    this.#closed = true;
+    this.markClosed();
+    return Promise.resolve();
+  }
+  closeSync(): void {
+    this.#closed = true;
+    this.markClosed();
+  }
+}

@@ -1,0 +1,23 @@
+/** Options of the uring backend, checked with zod (the bad key is named in the error). */
+import { z } from "@pktio/core";
+
+export const UringOptions = z.strictObject({
+  /**
+   * Operations in the kernel at once; more wait in order. What matters for speed is this count,
+   * not the ring's size (the lightway lesson).
+   */
+  maxInFlight: z.number().int().min(1).max(16_384).default(1024),
+  /** Submission-queue entries; by default twice maxInFlight (a timed operation takes two). */
+  entries: z.number().int().min(2).max(32_768).optional(),
+  /** IORING_SETUP_SQPOLL: a kernel thread polls the queue. Burns a core; off by default. */
+  sqpoll: z.boolean().default(false),
+  /** A registered pool of page-aligned SharedArrayBuffer slices for READ_FIXED/WRITE_FIXED and O_DIRECT. */
+  registeredBuffers: z
+    .strictObject({
+      count: z.number().int().min(1).max(1024),
+      size: z.number().int().min(4096).max(2 ** 30).refine((size) => size % 4096 === 0, "must be a multiple of 4096"),
+    })
+    .optional(),
+});
+export type UringOptions = z.input<typeof UringOptions>;
+export type ResolvedUringOptions = z.output<typeof UringOptions>;

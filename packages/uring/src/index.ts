@@ -1,0 +1,10 @@
+/**
+ * @pktio/uring: the pktio backend on io_uring, through a C Node-API addon on raw syscalls.
+ * Submissions and completions are batched; `*Sync` helpers block in io_uring_enter.
+ */
+export { openUring, probe, type ProbeResult, type UringRuntime } from "./openUring.js";
+export { RegisteredPool } from "./RegisteredPool.js";
+export { UringBackend, type Completion, type Operation } from "./UringBackend.js";
+export { MAX_SINGLE_IO, UringFile } from "./UringFile.js";
+export { UringDirHandle, UringFs } from "./UringFs.js";
+export { UringOptions } from "./UringOptions.js";

@@ -1,0 +1,63 @@
+/**
+ * Loads the native addon and describes its functions. The Release build is used unless
+ * PKTIO_URING_BUILD=Debug selects the debug + AddressSanitizer one (which needs libasan preloaded).
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { IoError } from "@pktio/core";
+
+/** An opaque ring handle. */
+export type RingHandle = object & { readonly __ring: unique symbol };
+
+export interface Addon {
+  readonly opcodes: Readonly<Record<"READ" | "WRITE" | "READ_FIXED" | "WRITE_FIXED" | "FSYNC" | "OPENAT" | "CLOSE" | "STATX" | "UNLINKAT" | "RENAMEAT" | "MKDIRAT" | "ASYNC_CANCEL" | "LINK_TIMEOUT" | "NOP", number>>;
+  /** A ring, or a negative errno from io_uring_setup. */
+  open(entries: number, setupFlags: number, params: Float64Array, completions: Int32Array, onComplete: (count: number) => void): RingHandle | number;
+  setActive(ring: RingHandle, active: boolean): void;
+  /** Operations accepted (≤ count), or a negative errno. */
+  submit(ring: RingHandle, count: number, buffers: (Uint8Array | undefined)[]): number;
+  cancel(ring: RingHandle, userData: number): number;
+  /** Completions written to the shared array, or a negative errno. */
+  wait(ring: RingHandle, minComplete: number): number;
+  pending(ring: RingHandle): number;
+  probe(ring: RingHandle): Uint8Array | number;
+  registerBuffers(ring: RingHandle, buffers: Uint8Array[]): number;
+  alignOffset(bytes: Uint8Array, alignment: number): number;
+  close(ring: RingHandle): void;
+}
+
+const BUILDS = ["Release", "Debug"] as const;
+
+let loaded: Addon | IoError | undefined;
+
+/** Finds the package root (the folder with binding.gyp) from this module, in src/ or dist/. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, "binding.gyp"))) return dir;
+    dir = dirname(dir);
+  }
+  return dir;
+}
+
+/** The addon, or the IoError (kind Unsupported) that says why it cannot be loaded. Cached. */
+export function loadAddon(): Addon | IoError {
+  if (loaded !== undefined) return loaded;
+  const requested = process.env["PKTIO_URING_BUILD"] ?? "Release";
+  if (!(BUILDS as readonly string[]).includes(requested)) {
+    return (loaded = new IoError("InvalidInput", `PKTIO_URING_BUILD must be one of ${BUILDS.join(", ")}, got ${JSON.stringify(requested)}`, { backend: "uring", op: "load" }));
+  }
+  if (process.platform !== "linux") return (loaded = new IoError("Unsupported", `io_uring is Linux-only (this is ${process.platform})`, { backend: "uring", op: "load" }));
+  const path = join(packageRoot(), "build", requested, "pktio_uring.node");
+  if (!existsSync(path)) {
+    return (loaded = new IoError("Unsupported", `the uring addon is not built (${path} is missing; run the package's build)`, { backend: "uring", op: "load" }));
+  }
+  try {
+    loaded = createRequire(import.meta.url)(path) as Addon;
+  } catch (error) {
+    loaded = new IoError("Unsupported", `the uring addon did not load: ${error instanceof Error ? error.message : String(error)}`, { backend: "uring", op: "load", cause: error });
+  }
+  return loaded;
+}

@@ -1,0 +1,67 @@
+/**
+ * `openUring()` and `probe()`: a Runtime on io_uring, or a typed Unsupported error saying why
+ * io_uring cannot work here (no addon, PKTIO_URING=0, io_uring_setup refused: EPERM, ENOSYS,
+ * ENOMEM), so that `openRuntime` falls back instead of crashing.
+ */
+import { IoError, type Runtime, type Tcp } from "@pktio/core";
+import { LibuvBackend, LibuvTcp } from "@pktio/libuv";
+import { loadAddon } from "./internal/addon.js";
+import { UringBackend } from "./UringBackend.js";
+import { UringFs } from "./UringFs.js";
+import type { UringOptions } from "./UringOptions.js";
+
+export interface UringRuntime extends Runtime {
+  readonly backend: "uring";
+  readonly io: UringBackend;
+  readonly fs: UringFs;
+}
+
+export type ProbeResult = { readonly ok: true; readonly opcodes: readonly string[] } | { readonly ok: false; readonly reason: string };
+
+let probed: ProbeResult | undefined;
+
+/** Whether io_uring works here, and which of the opcodes pktio uses the kernel has. Checked once. */
+export function probe(): ProbeResult {
+  if (probed !== undefined) return probed;
+  try {
+    const backend = openBackend();
+    const opcodes = Object.entries(backend.opcodes)
+      .filter(([, code]) => backend.has(code))
+      .map(([name]) => name);
+    void backend.close();
+    probed = { ok: true, opcodes };
+  } catch (error) {
+    probed = { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+  return probed;
+}
+
+function openBackend(options?: UringOptions): UringBackend {
+  const switchValue = process.env["PKTIO_URING"];
+  if (switchValue !== undefined && switchValue !== "0" && switchValue !== "1") {
+    throw new IoError("InvalidInput", `PKTIO_URING must be 0 or 1, got ${JSON.stringify(switchValue)}`, { op: "openUring", backend: "uring" });
+  }
+  if (switchValue === "0") throw new IoError("Unsupported", "io_uring is disabled by PKTIO_URING=0", { op: "openUring", backend: "uring" });
+  const addon = loadAddon();
+  if (addon instanceof IoError) throw addon;
+  return new UringBackend(addon, options);
+}
+
+/**
+ * Opens a uring runtime. Sockets are served by the libuv path (io_uring sockets are future work);
+ * `parts.net` replaces them.
+ */
+export function openUring(options?: UringOptions, parts: { net?: Tcp } = {}): UringRuntime {
+  const uring = openBackend(options);
+  const libuv = new LibuvBackend();
+  return {
+    backend: "uring",
+    io: uring,
+    fs: new UringFs(uring, libuv),
+    net: parts.net ?? new LibuvTcp(libuv),
+    close: async () => {
+      await uring.close();
+      await libuv.close();
+    },
+  };
+}
