@@ -25,5 +25,12 @@
         }
       }
     }
+    ,
+    {
+      "target_name": "deny_uring",
+      "type": "executable",
+      "sources": ["native/tools/deny_uring.c"],
+      "conditions": [["OS!='linux'", { "type": "none", "sources": [] }]]
+    }
   ]
 }

@@ -6,6 +6,7 @@
  */
 import { checkTarget, io } from "./io.js";
 import { IoError } from "./IoError.js";
+import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { Packet } from "./Packet.js";
 import type { PacketIo } from "./PacketIo.js";
 import type { PacketResult } from "./PacketOutput.js";
@@ -16,22 +17,23 @@ export interface IoRequest {
   readonly target: PacketIo<never, never>;
   readonly param: unknown;
   readonly packet: Packet<Perm>;
+  readonly options?: IoOptions | undefined;
 }
 
 /** A program yields requests, receives each one's result, and returns its value. */
 export type IoProgram<T> = Generator<IoRequest, T, PacketResult>;
 
 /** Builds a request with its types checked; `yield request(...)` inside a program. */
-export function request<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>): IoRequest {
-  return { target: target as unknown as PacketIo<never, never>, param, packet: packet as unknown as Packet<Perm> };
+export function request<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, options?: IoOptions): IoRequest {
+  return { target: target as unknown as PacketIo<never, never>, param, packet: packet as unknown as Packet<Perm>, options };
 }
 
 /** Runs a program asynchronously; every request goes through `io()`. */
 export async function runIo<T>(program: IoProgram<T>): Promise<T> {
   let step = program.next();
   while (step.done !== true) {
-    const { target, param, packet } = step.value;
-    const result = await io(target as PacketIo<Perm, unknown>, param, packet);
+    const { target, param, packet, options } = step.value;
+    const result = await io(target as PacketIo<Perm, unknown>, param, packet, undefined, options);
     step = program.next(result);
   }
   return step.value;
@@ -41,14 +43,14 @@ export async function runIo<T>(program: IoProgram<T>): Promise<T> {
 export function runIoSync<T>(program: IoProgram<T>): T {
   let step = program.next();
   while (step.done !== true) {
-    const { target, param, packet } = step.value;
-    step = program.next(ioSync(target as PacketIo<Perm, unknown>, param, packet));
+    const { target, param, packet, options } = step.value;
+    step = program.next(ioSync(target as PacketIo<Perm, unknown>, param, packet, options));
   }
   return step.value;
 }
 
 /** Sends one packet and blocks until it settles, driving the target's backend. */
-export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>): PacketResult {
+export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, options?: IoOptions): PacketResult {
   checkTarget(target);
   const backend = target.backend;
   const canBlock = backend !== undefined && typeof backend.blockOn === "function";
@@ -61,7 +63,7 @@ export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param
   }
   if (!(packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
   let result: PacketResult | undefined;
-  const view = packet.bind({ onDone: (done) => (result = done) });
+  const view = packet.bind({ onDone: (done) => (result = done) }, checkIoOptions(options, "ioSync"));
   const submit = (): void => {
     try {
       target.sendIo(param, view);

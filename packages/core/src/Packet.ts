@@ -7,6 +7,7 @@ import { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
 import { addSegment, reportLater, settleSegment, viewToken } from "./internal/packetInternals.js";
 import { checkBytes, checkLength } from "./internal/validate.js";
+import type { IoOptions } from "./IoOptions.js";
 import type { PacketOutput, PacketResult } from "./PacketOutput.js";
 import { Write, type Perm, type PermTag } from "./Perm.js";
 
@@ -23,6 +24,7 @@ export class Packet<P extends Perm = Write> {
   #error: IoError | undefined = undefined;
   #output: PacketOutput | undefined = undefined;
   #result: PacketResult | undefined = undefined;
+  #options: IoOptions | undefined = undefined;
 
   private constructor(bytes: Uint8Array, perm: PermTag<P>) {
     this.bytes = bytes;
@@ -55,7 +57,7 @@ export class Packet<P extends Perm = Write> {
    * Starts a new I/O on this packet and returns the view over all of it, to hand to
    * `sendIo`. Throws IoError kind Busy while a previous I/O is still in flight.
    */
-  bind(output?: PacketOutput): BoundPacketView<P> {
+  bind(output?: PacketOutput, options?: IoOptions): BoundPacketView<P> {
     if (this.#bound) throw new IoError("Busy", "packet is already in flight; wait for its result before sending it again", { op: "bind" });
     if (this.bytes.byteLength !== this.length) {
       throw new IoError("InvalidInput", "packet's buffer was detached", { op: "bind" });
@@ -65,8 +67,19 @@ export class Packet<P extends Perm = Write> {
     this.#failStart = Infinity;
     this.#error = undefined;
     this.#output = output;
+    this.#options = options;
     this.#result = undefined;
     return new BoundPacketView(viewToken, this, 0, this.length);
+  }
+
+  /** The current I/O's abort signal, if it was given one. */
+  get signal(): AbortSignal | undefined {
+    return this.#options?.signal;
+  }
+
+  /** The current I/O's deadline in milliseconds, if it was given one. */
+  get timeoutMs(): number | undefined {
+    return this.#options?.timeoutMs;
   }
 
   /** A view was split in two: one more piece to wait for. */
@@ -95,6 +108,7 @@ export class Packet<P extends Perm = Write> {
     const output = this.#output;
     this.#result = result;
     this.#output = undefined;
+    this.#options = undefined;
     this.#error = undefined;
     // Unbind before notifying so that onDone may send the packet again.
     this.#bound = false;

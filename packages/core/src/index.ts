@@ -59,3 +59,4 @@ export { ByteStream, type AnyStreamView, type ShutdownHow, type SocketAddress } 
 export type { Tcp, TcpAddress, TcpListener } from "./net/Tcp.js";
 export { BackendNames, type BackendName, type Runtime } from "./Runtime.js";
 export { settleRead, settleWrite, type TransferContext } from "./fs/settleTransfer.js";
+export { abortError, checkIoOptions, type IoOptions } from "./IoOptions.js";

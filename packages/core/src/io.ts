@@ -1,5 +1,6 @@
 /** `io()`: submit one packet to a target and await its result, with an optional output. */
 import { IoError } from "./IoError.js";
+import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { checkFunction } from "./internal/validate.js";
 import { Packet } from "./Packet.js";
 import type { PacketIo } from "./PacketIo.js";
@@ -14,13 +15,13 @@ export type IoOutput = ((segment: PacketSegment) => void) | PacketOutput;
  * has settled. The promise never rejects for I/O errors: they are in `result.error`. It throws
  * synchronously for bad arguments and for a packet already in flight.
  */
-export function io<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, output?: IoOutput): Promise<PacketResult> {
+export function io<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, output?: IoOutput, options?: IoOptions): Promise<PacketResult> {
   checkTarget(target);
   if (!(packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
   // Bind outside the executor so that a busy packet throws here rather than rejecting.
   let resolve!: (result: PacketResult) => void;
   const done = new Promise<PacketResult>((settle) => (resolve = settle));
-  sendOrFail(target, param, packet.bind(combine(output, resolve)));
+  sendOrFail(target, param, packet.bind(combine(output, resolve), checkIoOptions(options, "io")));
   return done;
 }
 

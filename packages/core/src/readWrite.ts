@@ -3,6 +3,7 @@
  * an async and a `*Sync` form. Reads are short only at end of file; every other error throws.
  */
 import { IoError } from "./IoError.js";
+import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { request, runIo, runIoSync, type IoProgram } from "./IoProgram.js";
 import { checkBytes, checkPos } from "./internal/validate.js";
 import { Packet } from "./Packet.js";
@@ -28,16 +29,16 @@ function readCount(result: PacketResult): number {
   return result.transferred;
 }
 
-export function* readAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array): IoProgram<number> {
+export function* readAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): IoProgram<number> {
   const position = checkPos(pos, "pos", "readAt");
   checkBytes(dst, "dst", "readAt");
-  return readCount(yield request(target, position, Packet.wrap(dst, Write)));
+  return readCount(yield request(target, position, Packet.wrap(dst, Write), checkIoOptions(options, "readAt")));
 }
 
-export function* readExactAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array): IoProgram<void> {
+export function* readExactAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): IoProgram<void> {
   const position = checkPos(pos, "pos", "readExactAt");
   checkBytes(dst, "dst", "readExactAt");
-  const result = yield request(target, position, Packet.wrap(dst, Write));
+  const result = yield request(target, position, Packet.wrap(dst, Write), checkIoOptions(options, "readExactAt"));
   const transferred = readCount(result);
   if (transferred < dst.byteLength) {
     throw new IoError("UnexpectedEof", `readExactAt: needed ${dst.byteLength} bytes at ${position}, the data ends after ${transferred}`, {
@@ -69,33 +70,33 @@ export function* readToEndProgram(target: ReadTarget, pos: Pos = 0): IoProgram<U
   return whole;
 }
 
-export function* writeAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array): IoProgram<number> {
+export function* writeAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): IoProgram<number> {
   const position = checkPos(pos, "pos", "writeAt");
   checkBytes(src, "src", "writeAt");
-  const result = yield request(target, position, Packet.wrap(src, Read));
+  const result = yield request(target, position, Packet.wrap(src, Read), checkIoOptions(options, "writeAt"));
   if (result.error !== undefined) throw result.error;
   return result.transferred;
 }
 
-export function* writeAllAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array): IoProgram<void> {
-  const transferred = yield* writeAtProgram(target, pos, src);
+export function* writeAllAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): IoProgram<void> {
+  const transferred = yield* writeAtProgram(target, pos, src, options);
   if (transferred < src.byteLength) {
     throw new IoError("Other", `writeAllAt: only ${transferred} of ${src.byteLength} bytes were written`, { op: "writeAllAt" });
   }
 }
 
 /** Reads up to `dst.length` bytes at `pos`; fewer only at the end of the data. */
-export const readAt = (target: ReadTarget, pos: Pos, dst: Uint8Array): Promise<number> => runIo(readAtProgram(target, pos, dst));
+export const readAt = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): Promise<number> => runIo(readAtProgram(target, pos, dst, options));
 /** Fills `dst` from `pos`, or throws kind UnexpectedEof. */
-export const readExactAt = (target: ReadTarget, pos: Pos, dst: Uint8Array): Promise<void> => runIo(readExactAtProgram(target, pos, dst));
+export const readExactAt = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): Promise<void> => runIo(readExactAtProgram(target, pos, dst, options));
 /** Reads everything from `pos` to the end. */
 export const readToEnd = (target: ReadTarget, pos: Pos = 0): Promise<Uint8Array> => runIo(readToEndProgram(target, pos));
 /** Writes `src` at `pos`; returns the bytes written. */
-export const writeAt = (target: WriteTarget, pos: Pos, src: Uint8Array): Promise<number> => runIo(writeAtProgram(target, pos, src));
+export const writeAt = (target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): Promise<number> => runIo(writeAtProgram(target, pos, src, options));
 /** Writes all of `src` at `pos`, or throws. */
-export const writeAllAt = (target: WriteTarget, pos: Pos, src: Uint8Array): Promise<void> => runIo(writeAllAtProgram(target, pos, src));
+export const writeAllAt = (target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): Promise<void> => runIo(writeAllAtProgram(target, pos, src, options));
 
-export const readAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array): number => runIoSync(readAtProgram(target, pos, dst));
+export const readAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): number => runIoSync(readAtProgram(target, pos, dst, options));
 export const readExactAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array): void => runIoSync(readExactAtProgram(target, pos, dst));
 export const readToEndSync = (target: ReadTarget, pos: Pos = 0): Uint8Array => runIoSync(readToEndProgram(target, pos));
 export const writeAtSync = (target: WriteTarget, pos: Pos, src: Uint8Array): number => runIoSync(writeAtProgram(target, pos, src));

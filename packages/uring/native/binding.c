@@ -31,8 +31,19 @@
     }                                                     \
   } while (0)
 
-typedef struct binding {
+typedef struct binding binding;
+
+/*
+ * What the JS handle wraps: the binding may be freed first (environment teardown closes it
+ * before finalizers run), so the wrapper only points at it and is freed by the finalizer.
+ */
+typedef struct wrapper {
+  binding *b;
+} wrapper;
+
+struct binding {
   napi_env env;
+  wrapper *wrapper;
   pu_ring *ring;
   uv_poll_t poll;
   napi_ref on_complete;  /* strong only while active */
@@ -46,7 +57,7 @@ typedef struct binding {
   struct __kernel_timespec *timeouts; /* one per SQE slot: must outlive a short submit */
   int active;
   int closed;
-} binding;
+};
 
 static void drain_and_cancel(binding *b) {
   pu_ring *ring = b->ring;
@@ -75,6 +86,7 @@ static void free_binding(binding *b) {
 static void on_poll_closed(uv_handle_t *handle) {
   binding *b = handle->data;
   if (b->cleanup != NULL) napi_remove_async_cleanup_hook(b->cleanup);
+  if (b->wrapper != NULL) b->wrapper->b = NULL;
   free_binding(b);
 }
 
@@ -104,7 +116,11 @@ static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
 static void on_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  binding *b = data;
+  wrapper *w = data;
+  binding *b = w->b;
+  free(w);
+  if (b == NULL) return;
+  b->wrapper = NULL;
   if (b->closed) return;
   b->closed = 1;
   shut_down(b);
@@ -155,8 +171,10 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
 }
 
 static binding *unwrap(napi_env env, napi_value value) {
+  wrapper *w = NULL;
   binding *b = NULL;
-  if (napi_unwrap(env, value, (void **)&b) != napi_ok || b == NULL) {
+  if (napi_unwrap(env, value, (void **)&w) == napi_ok && w != NULL) b = w->b;
+  if (b == NULL) {
     napi_throw_type_error(env, NULL, "not a pktio ring handle");
     return NULL;
   }
@@ -238,7 +256,13 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   CALL(env, napi_async_init(env, NULL, name, &b->async_context));
   CALL(env, napi_create_reference(env, argv[4], 0, &b->on_complete));
   CALL(env, napi_create_object(env, &handle));
-  CALL(env, napi_wrap(env, handle, b, on_finalize, NULL, NULL));
+  b->wrapper = malloc(sizeof *b->wrapper);
+  if (b->wrapper == NULL) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  b->wrapper->b = b;
+  CALL(env, napi_wrap(env, handle, b->wrapper, on_finalize, NULL, NULL));
   CALL(env, napi_add_async_cleanup_hook(env, on_env_cleanup, b, &b->cleanup));
   return handle;
 }
@@ -325,16 +349,19 @@ static int prep_one(napi_env env, binding *b, const double *p, napi_value buffer
 }
 
 /*
- * submit(handle, count, buffers) → operations accepted (≤ count), or -errno if the kernel
+ * submit(handle, count, buffers, waitNr) → operations accepted (≤ count), or -errno if the kernel
  * refused the batch. Accepted operations will complete; the rest are the caller's to retry.
+ * With waitNr > 0 the same io_uring_enter also waits for that many completions (sync driving:
+ * one syscall instead of two).
  */
 static napi_value js_submit(napi_env env, napi_callback_info info) {
-  napi_value argv[3], result;
-  if (!get_args(env, info, 3, argv)) return NULL;
+  napi_value argv[4], result;
+  if (!get_args(env, info, 4, argv)) return NULL;
   binding *b = unwrap(env, argv[0]);
   if (b == NULL) return NULL;
-  uint32_t count;
+  uint32_t count, wait_nr;
   CALL(env, napi_get_value_uint32(env, argv[1], &count));
+  CALL(env, napi_get_value_uint32(env, argv[3], &wait_nr));
   if (count > b->params_cap) count = b->params_cap;
   unsigned accepted = 0;
   int error = 0;
@@ -354,8 +381,8 @@ static napi_value js_submit(napi_env env, napi_callback_info info) {
     }
     accepted++;
   }
-  int s = pu_submit(b->ring, 0);
-  if (s < 0 && s != -EAGAIN && s != -EBUSY) error = s;
+  int s = pu_submit(b->ring, accepted > 0 ? wait_nr : 0);
+  if (s < 0 && s != -EAGAIN && s != -EBUSY && s != -EINTR) error = s;
   CALL(env, napi_create_int32(env, error < 0 && accepted == 0 ? error : (int32_t)accepted, &result));
   return result;
 }
@@ -481,8 +508,9 @@ static napi_value js_align_offset(napi_env env, napi_callback_info info) {
 static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!get_args(env, info, 1, argv)) return NULL;
-  binding *b = NULL;
-  if (napi_unwrap(env, argv[0], (void **)&b) != napi_ok || b == NULL || b->closed) return NULL;
+  wrapper *w = NULL;
+  if (napi_unwrap(env, argv[0], (void **)&w) != napi_ok || w == NULL || w->b == NULL || w->b->closed) return NULL;
+  binding *b = w->b;
   if (b->active) {
     uv_unref((uv_handle_t *)&b->poll);
     napi_reference_unref(env, b->on_complete, NULL);
@@ -490,10 +518,12 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   }
   napi_delete_reference(env, b->on_complete);
   napi_async_destroy(env, b->async_context);
-  napi_value ignored;
   void *unwrapped;
-  napi_remove_wrap(env, argv[0], &unwrapped);
-  (void)ignored;
+  /* Removing the wrap cancels the finalizer, so the wrapper is freed here. */
+  if (napi_remove_wrap(env, argv[0], &unwrapped) == napi_ok) {
+    free(w);
+    b->wrapper = NULL;
+  }
   b->closed = 1;
   shut_down(b);
   return NULL;

@@ -130,6 +130,23 @@ export class UringBackend implements IoBackend {
     if (this.#handlers[slot] !== undefined) this.#addon.cancel(this.#ring, slot);
   }
 
+  /**
+   * Cancels the operation submitted with `done`, if it has not completed: a queued one completes
+   * at once with -ECANCELED, one in the kernel gets an ASYNC_CANCEL (and may still return data).
+   */
+  cancel(done: Completion): void {
+    const waiting = this.#waiting.findIndex((entry) => entry.done === done);
+    if (waiting >= 0) {
+      this.#waiting.splice(waiting, 1);
+      done(-125); // ECANCELED
+      return;
+    }
+    const slot = this.#handlers.indexOf(done);
+    if (slot < 0) return;
+    this.flush(); // it may still be a record in this tick's batch
+    this.#addon.cancel(this.#ring, slot);
+  }
+
   #write(slot: number, operation: Operation, done: Completion): void {
     this.#handlers[slot] = done;
     const at = this.#batch * PARAMS_PER_OP;
@@ -152,15 +169,16 @@ export class UringBackend implements IoBackend {
     }
   }
 
-  /** Submits every queued operation now (one io_uring_enter). */
-  flush(): void {
+  /** Submits every queued operation now (one io_uring_enter, which also waits for `waitNr` completions). */
+  flush(waitNr = 0): void {
     const count = this.#batch;
     if (count === 0) return;
-    if (!this.#active) {
+    // A blocking caller reaps these itself; only completions left to the loop need the poll held.
+    if (!this.#active && (waitNr === 0 || this.inFlight > count)) {
       this.#active = true;
       this.#addon.setActive(this.#ring, true);
     }
-    const accepted = this.#addon.submit(this.#ring, count, this.#buffers);
+    const accepted = this.#addon.submit(this.#ring, count, this.#buffers, waitNr);
     this.#buffers.fill(undefined, 0, count * 2);
     this.#batch = 0;
     if (accepted >= count) return;
@@ -204,7 +222,8 @@ export class UringBackend implements IoBackend {
   /** Drives completions on this thread until `isDone()`; kind Busy if nothing can complete it. */
   blockOn(isDone: () => boolean): void {
     while (!isDone()) {
-      this.flush();
+      // Submitting and waiting in one io_uring_enter: wait() below then only reaps.
+      this.flush(1);
       if (this.inFlight === 0) throw new IoError("Busy", "blockOn: nothing is in flight on this ring, yet the packet has not settled", { op: "blockOn", backend: this.name });
       const count = this.#addon.wait(this.#ring, 1);
       if (count < 0) throw fromErrno(count, { op: "io_uring_enter", backend: this.name });

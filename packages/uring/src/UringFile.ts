@@ -4,7 +4,7 @@
  * has completed; `*Sync` helpers block in io_uring_enter through the backend's `blockOn`.
  */
 import { ftruncate, ftruncateSync } from "node:fs";
-import { FileHandle, fromErrno, IoError, settleRead, settleWrite, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { abortError, FileHandle, fromErrno, IoError, settleRead, settleWrite, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import type { UringBackend } from "./UringBackend.js";
 
@@ -41,13 +41,26 @@ export class UringFile extends FileHandle {
     const ops = this.backend.opcodes;
     const poolIndex = this.backend.pool?.indexOf(bytes) ?? -1;
     const opcode = poolIndex >= 0 ? (reading ? ops.READ_FIXED : ops.WRITE_FIXED) : reading ? ops.READ : ops.WRITE;
-    this.#pending++;
-    this.backend.submit({ opcode, fd: this.fd, offset: pos, length: bytes.byteLength, aux: Math.max(0, poolIndex), buffer: bytes }, (result) => {
-      if (result < 0) view.fail(fromErrno(result, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
-      else if (reading) settleRead(view as BoundPacketView<Write>, pos, result, this.#context);
-      else settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, (next, tail) => this.submit(next, tail));
+    const { signal, timeoutMs } = view.packet;
+    const done = (result: number): void => {
+      signal?.removeEventListener("abort", onAbort);
+      if (result >= 0) {
+        if (reading) settleRead(view as BoundPacketView<Write>, pos, result, this.#context);
+        else settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, (next, tail) => this.submit(next, tail));
+      } else if (result === -125 && signal?.aborted === true) {
+        view.fail(abortError(signal, reading ? "read" : "write", "uring"));
+      } else if (result === -125 && timeoutMs !== undefined) {
+        view.fail(new IoError("TimedOut", `${reading ? "read" : "write"} of ${this.path} at ${pos} took longer than ${timeoutMs} ms`, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
+      } else {
+        view.fail(fromErrno(result, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
+      }
       this.#operationDone();
-    });
+    };
+    const onAbort = (): void => this.backend.cancel(done);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.#pending++;
+    const operation = { opcode, fd: this.fd, offset: pos, length: bytes.byteLength, aux: Math.max(0, poolIndex), buffer: bytes };
+    this.backend.submit(timeoutMs === undefined ? operation : { ...operation, timeoutMs }, done);
   }
 
   #operationDone(): void {

@@ -8,6 +8,7 @@
 import type { BoundPacketView } from "../BoundPacketView.js";
 import { Cursor } from "../Cursor.js";
 import { IoError } from "../IoError.js";
+import { abortError, type IoOptions } from "../IoOptions.js";
 import { checkLength, positionOrError } from "../internal/validate.js";
 import { readNumberAt, readNumberAtSync, writeNumberAt, writeNumberAtSync, type NumberType, type NumberValue } from "../numbers.js";
 import type { IoBackend, PacketIo, Pos } from "../PacketIo.js";
@@ -54,6 +55,8 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
       const need = view.perm.backendWrites ? "read" : "write";
       return view.fail(new IoError("PermissionDenied", `${JSON.stringify(this.path)} was not opened for ${need}ing`, { op: need, backend: this.backend.name, path: this.path }));
     }
+    const signal = view.packet.signal;
+    if (signal?.aborted === true) return view.fail(abortError(signal, view.perm.backendWrites ? "read" : "write", this.backend.name));
     this.submit(position, view);
   }
 
@@ -70,23 +73,23 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   /** Releases the fd now, or as soon as the last transfer in flight completes. Called once. */
   protected abstract closeFileSync(): void;
 
-  readAt(pos: Pos, dst: Uint8Array): Promise<number> {
-    return rw.readAt(this, pos, dst);
+  readAt(pos: Pos, dst: Uint8Array, options?: IoOptions): Promise<number> {
+    return rw.readAt(this, pos, dst, options);
   }
-  readExactAt(pos: Pos, dst: Uint8Array): Promise<void> {
-    return rw.readExactAt(this, pos, dst);
+  readExactAt(pos: Pos, dst: Uint8Array, options?: IoOptions): Promise<void> {
+    return rw.readExactAt(this, pos, dst, options);
   }
   readToEnd(pos: Pos = 0): Promise<Uint8Array> {
     return rw.readToEnd(this, pos);
   }
-  writeAt(pos: Pos, src: Uint8Array): Promise<number> {
-    return rw.writeAt(this, pos, src);
+  writeAt(pos: Pos, src: Uint8Array, options?: IoOptions): Promise<number> {
+    return rw.writeAt(this, pos, src, options);
   }
-  writeAllAt(pos: Pos, src: Uint8Array): Promise<void> {
-    return rw.writeAllAt(this, pos, src);
+  writeAllAt(pos: Pos, src: Uint8Array, options?: IoOptions): Promise<void> {
+    return rw.writeAllAt(this, pos, src, options);
   }
-  readAtSync(pos: Pos, dst: Uint8Array): number {
-    return rw.readAtSync(this, pos, dst);
+  readAtSync(pos: Pos, dst: Uint8Array, options?: IoOptions): number {
+    return rw.readAtSync(this, pos, dst, options);
   }
   readExactAtSync(pos: Pos, dst: Uint8Array): void {
     rw.readExactAtSync(this, pos, dst);

@@ -16,8 +16,8 @@ export interface Addon {
   /** A ring, or a negative errno from io_uring_setup. */
   open(entries: number, setupFlags: number, params: Float64Array, completions: Int32Array, onComplete: (count: number) => void): RingHandle | number;
   setActive(ring: RingHandle, active: boolean): void;
-  /** Operations accepted (≤ count), or a negative errno. */
-  submit(ring: RingHandle, count: number, buffers: (Uint8Array | undefined)[]): number;
+  /** Operations accepted (≤ count), or a negative errno; waits for `waitNr` completions in the same syscall. */
+  submit(ring: RingHandle, count: number, buffers: (Uint8Array | undefined)[], waitNr: number): number;
   cancel(ring: RingHandle, userData: number): number;
   /** Completions written to the shared array, or a negative errno. */
   wait(ring: RingHandle, minComplete: number): number;

@@ -1,0 +1,35 @@
+/**
+ * Per-operation options: an AbortSignal and a deadline. They travel with the packet while it is
+ * bound (`view.packet.signal`, `view.packet.timeoutMs`); a backend that can cancel an operation
+ * in flight does (uring: ASYNC_CANCEL, LINK_TIMEOUT), every backend refuses to start one whose
+ * signal has already fired. An aborted piece fails with kind Aborted, an expired one TimedOut;
+ * if the completion wins the race, the data is returned.
+ */
+import { IoError } from "./IoError.js";
+
+export interface IoOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Milliseconds the operation may take once submitted. */
+  readonly timeoutMs?: number | undefined;
+}
+
+/** Checks options at a public entry; returns undefined for none. */
+export function checkIoOptions(options: unknown, op: string): IoOptions | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== "object" || options === null) throw new TypeError(`${op}: options must be an object, got ${String(options)}`);
+  const { signal, timeoutMs, ...rest } = options as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw new IoError("InvalidInput", `${op}: unknown option ${JSON.stringify(unknown[0])}`, { op });
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${op}: signal must be an AbortSignal`);
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
+    throw new IoError("InvalidInput", `${op}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`, { op });
+  }
+  return options as IoOptions;
+}
+
+/** The error for a piece whose signal fired: the signal's reason when it is an IoError. */
+export function abortError(signal: AbortSignal, op: string, backend?: string): IoError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof IoError) return reason;
+  return new IoError("Aborted", `${op} was aborted`, { op, cause: reason, ...(backend === undefined ? {} : { backend }) });
+}
