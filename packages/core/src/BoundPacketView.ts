@@ -96,7 +96,9 @@ export class BoundPacketView<P extends Perm> {
   /** The view's bytes, zero-copy. Only the holder of a live view may touch them. */
   bytes(): Uint8Array {
     this.#assertLive("bytes");
-    return this.packet.bytes.subarray(this.start, this.end);
+    const whole = this.packet.bytes;
+    // The unsplit view is the whole packet: no new array object on the common path.
+    return this.start === 0 && this.end === whole.byteLength ? whole : whole.subarray(this.start, this.end);
   }
 
   /**

@@ -4,7 +4,7 @@
  * through the backend's `blockOn`. Every read/write helper in core is built this way, and library
  * authors can write their own the same way.
  */
-import { checkTarget, io } from "./io.js";
+import { checkTarget, sendPacket } from "./io.js";
 import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { Packet } from "./Packet.js";
@@ -28,15 +28,26 @@ export function request<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Para
   return { target: target as unknown as PacketIo<never, never>, param, packet: packet as unknown as Packet<Perm>, options };
 }
 
-/** Runs a program asynchronously; every request goes through `io()`. */
-export async function runIo<T>(program: IoProgram<T>): Promise<T> {
-  let step = program.next();
-  while (step.done !== true) {
-    const { target, param, packet, options } = step.value;
-    const result = await io(target as PacketIo<Perm, unknown>, param, packet, undefined, options);
-    step = program.next(result);
-  }
-  return step.value;
+/**
+ * Runs a program asynchronously. Each request is sent with `sendPacket` and the program resumes
+ * in the completion's own callback: one promise per program, not one per request.
+ */
+export function runIo<T>(program: IoProgram<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const advance = (result: PacketResult | undefined): void => {
+      let step: IteratorResult<IoRequest, T>;
+      try {
+        step = result === undefined ? program.next() : program.next(result);
+        if (step.done === true) return resolve(step.value);
+        const { target, param, packet, options } = step.value;
+        sendPacket(target as PacketIo<Perm, unknown>, param, packet, output, options);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    const output = { onDone: advance };
+    advance(undefined);
+  });
 }
 
 /** Runs a program to completion on this thread. Throws kind Unsupported if a target's backend cannot block. */

@@ -26,8 +26,8 @@ export function io<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, p
 }
 
 /** Like `io()` but without a promise: `onDone` is the only notification. The raw fast path. */
-export function sendPacket<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, output: PacketOutput): void {
-  const view = packet.bind(output);
+export function sendPacket<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, output: PacketOutput, options?: IoOptions): void {
+  const view = packet.bind(output, options === undefined ? undefined : checkIoOptions(options, "sendPacket"));
   sendOrFail(target, param, view);
 }
 

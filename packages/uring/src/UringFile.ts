@@ -10,6 +10,8 @@ import type { UringBackend } from "./UringBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write. */
 export const MAX_SINGLE_IO = 0x7ffff000;
+/** O_DIRECT's alignment for buffers, positions and lengths (the logical block size of common devices). */
+export const DIRECT_ALIGNMENT = 512;
 const EMPTY_PATH = new Uint8Array(1);
 
 export class UringFile extends FileHandle {
@@ -21,8 +23,12 @@ export class UringFile extends FileHandle {
   readonly #untrack: () => void;
   readonly #context: { backend: string; path: string };
 
-  constructor(backend: UringBackend, fd: number, path: string, access: { readable: boolean; writable: boolean }) {
+  /** Opened with O_DIRECT: transfers bypass the page cache and must be aligned. */
+  readonly direct: boolean;
+
+  constructor(backend: UringBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
+    this.direct = access.direct === true;
     this.backend = backend;
     this.fd = fd;
     this.#context = { backend: "uring", path };
@@ -40,10 +46,19 @@ export class UringFile extends FileHandle {
     const bytes = view.bytes();
     const ops = this.backend.opcodes;
     const poolIndex = this.backend.pool?.indexOf(bytes) ?? -1;
+    if (this.direct && !this.#alignedForDirect(pos, bytes)) {
+      return view.fail(
+        new IoError("InvalidInput", `${this.path} is open with direct: the buffer's address, the position (${pos}) and the length (${bytes.byteLength}) must be multiples of ${DIRECT_ALIGNMENT}; take buffers from the registered pool (rt.io.pool)`, {
+          op: reading ? "read" : "write",
+          backend: "uring",
+          path: this.path,
+        }),
+      );
+    }
     const opcode = poolIndex >= 0 ? (reading ? ops.READ_FIXED : ops.WRITE_FIXED) : reading ? ops.READ : ops.WRITE;
     const { signal, timeoutMs } = view.packet;
     const done = (result: number): void => {
-      signal?.removeEventListener("abort", onAbort);
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
       if (result >= 0) {
         if (reading) settleRead(view as BoundPacketView<Write>, pos, result, this.#context);
         else settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, (next, tail) => this.submit(next, tail));
@@ -56,11 +71,17 @@ export class UringFile extends FileHandle {
       }
       this.#operationDone();
     };
-    const onAbort = (): void => this.backend.cancel(done);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const onAbort = signal === undefined ? undefined : (): void => this.backend.cancel(done);
+    if (onAbort !== undefined) signal?.addEventListener("abort", onAbort, { once: true });
     this.#pending++;
     const operation = { opcode, fd: this.fd, offset: pos, length: bytes.byteLength, aux: Math.max(0, poolIndex), buffer: bytes };
     this.backend.submit(timeoutMs === undefined ? operation : { ...operation, timeoutMs }, done);
+  }
+
+  /** Pool slices start page-aligned, but a subarray of one need not: the address is always checked. */
+  #alignedForDirect(pos: number, bytes: Uint8Array): boolean {
+    if (pos % DIRECT_ALIGNMENT !== 0 || bytes.byteLength % DIRECT_ALIGNMENT !== 0) return false;
+    return this.backend.isAligned(bytes, DIRECT_ALIGNMENT);
   }
 
   #operationDone(): void {

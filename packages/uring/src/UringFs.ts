@@ -35,11 +35,11 @@ export class UringFs extends LibuvFs {
     return result as number;
   }
 
-  #openOperation(path: string, options: OpenOptions | undefined): { operation: Operation; access: { readable: boolean; writable: boolean } } {
+  #openOperation(path: string, options: OpenOptions | undefined): { operation: Operation; access: { readable: boolean; writable: boolean; direct: boolean } } {
     const resolved = resolveOpenOptions(options);
     return {
       operation: { opcode: this.uring.opcodes.OPENAT, fd: AT_FDCWD, aux: openFlags(resolved) | 0o2000000 /* O_CLOEXEC */, aux2: 0o666, buffer: cPath(path) },
-      access: { readable: resolved.read, writable: resolved.write || resolved.append },
+      access: { readable: resolved.read, writable: resolved.write || resolved.append, direct: resolved.direct },
     };
   }
 
@@ -56,7 +56,7 @@ export class UringFs extends LibuvFs {
     return this.#adopt(this.#runSync("open", target, { ...operation, buffer: cPath(target) }), target, access);
   }
 
-  #adopt(fd: number, path: string, access: { readable: boolean; writable: boolean }): UringFile {
+  #adopt(fd: number, path: string, access: { readable: boolean; writable: boolean; direct: boolean }): UringFile {
     try {
       return new UringFile(this.uring, fd, path, access);
     } catch (error) {

@@ -5,6 +5,6 @@
 export { openUring, probe, type ProbeResult, type UringRuntime } from "./openUring.js";
 export { RegisteredPool } from "./RegisteredPool.js";
 export { UringBackend, type Completion, type Operation } from "./UringBackend.js";
-export { MAX_SINGLE_IO, UringFile } from "./UringFile.js";
+export { DIRECT_ALIGNMENT, MAX_SINGLE_IO, UringFile } from "./UringFile.js";
 export { UringDirHandle, UringFs } from "./UringFs.js";
 export { UringOptions } from "./UringOptions.js";

@@ -136,10 +136,27 @@ describe.skipIf(!status.ok)(`uring backend${why}`, () => {
     expect(pool.indexOf(slice)).toBeGreaterThanOrEqual(0);
     expect(await file.readAt(65_536 * 3, slice)).toBe(65_536);
     expect(Buffer.compare(slice, data.subarray(65_536 * 3, 65_536 * 4))).toBe(0);
-    // O_DIRECT needs aligned memory: an ordinary, misaligned buffer fails clearly.
-    await expect(file.readAt(0, new Uint8Array(new ArrayBuffer(8192), 1, 4096))).rejects.toThrow(expect.objectContaining({ kind: "InvalidInput" }));
+    // O_DIRECT needs aligned memory, positions and lengths: anything else fails clearly, before the kernel sees it.
+    await expect(file.readAt(0, new Uint8Array(new ArrayBuffer(8192), 1, 4096))).rejects.toThrow(/must be multiples of 512; take buffers from the registered pool/);
+    const small = pool.acquire().subarray(0, 512);
+    await expect(file.readAt(512, small)).resolves.toBe(512);
+    expect(Buffer.compare(small, data.subarray(512, 1024))).toBe(0);
+    await expect(file.readAt(100, small)).rejects.toThrow(/the position \(100\)/);
     pool.release(slice);
     expect(() => pool.release(slice)).toThrow(/not a buffer taken from this pool/);
+    await runtime.close();
+  });
+
+  it("an SQPOLL ring (opt-in) reads the same bytes", async () => {
+    const runtime = openUring({ sqpoll: true, maxInFlight: 64 });
+    const file = await runtime.fs.open(join(dir, "data.bin"));
+    const reads = await Promise.all(Array.from({ length: 256 }, async (_, i) => {
+      const dst = new Uint8Array(4096);
+      await file.readExactAt(i * 12_345, dst);
+      return Buffer.compare(dst, data.subarray(i * 12_345, i * 12_345 + 4096)) === 0;
+    }));
+    expect(reads.every(Boolean)).toBe(true);
+    expect(file.readAtSync(7, new Uint8Array(9))).toBe(9);
     await runtime.close();
   });
 
