@@ -211,7 +211,7 @@ export class UringBackend implements IoBackend {
    * from starving timers and sockets: past it, the eventfd path takes over until the next turn.
    */
   #reapInline(): void {
-    if (this.#inlineBudget <= 0 || process.env["PKTIO_NO_INLINE"] === "1") return;
+    if (this.#inlineBudget <= 0) return;
     const count = this.#addon.wait(this.#ring, 0);
     if (count <= 0) return;
     if (this.#inlineBudget === INLINE_BUDGET) setImmediate(this.#resetBudget).unref();
