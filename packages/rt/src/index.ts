@@ -3,6 +3,6 @@
  * then threaded; PKTIO_BACKENDS overrides the order) and pins it.
  */
 export { availableBackends, openEach, type Availability } from "./availableBackends.js";
-export { openRuntime, openRuntimeSync, type Attempt, type RuntimeOptions } from "./openRuntime.js";
+export { openBackend, openRuntime, openRuntimeSync, type Attempt, type RuntimeOptions } from "./openRuntime.js";
 export type { BackendOptions } from "./registry.js";
 export { backendOrder, DEFAULT_ORDER, parseOrder } from "./selection.js";

@@ -5,7 +5,7 @@
  */
 import { IoError, parseOptions, z, type BackendName, type Runtime } from "@pktio/core";
 import { registry, type BackendOptions } from "./registry.js";
-import { backendOrder } from "./selection.js";
+import { backendOrder, parseOrder } from "./selection.js";
 
 const RuntimeOptions = z.strictObject({
   backends: z.array(z.string()).optional(),
@@ -55,4 +55,13 @@ export async function openRuntime(options?: RuntimeOptions): Promise<Runtime> {
 /** The same, for fully synchronous programs. */
 export function openRuntimeSync(options?: RuntimeOptions): Runtime {
   return tryEach(options);
+}
+
+/**
+ * Opens exactly the named backend, ignoring PKTIO_BACKENDS: for tools that compare backends.
+ * Its own error (kind Unsupported with the reason) reaches the caller unchanged.
+ */
+export function openBackend(name: BackendName, options: BackendOptions = {}): Runtime {
+  const [checked] = parseOrder([name], "backend");
+  return registry[checked as BackendName].open(options);
 }

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { availableBackends, backendOrder, openEach, openRuntime, openRuntimeSync } from "../src/index.js";
+import { availableBackends, backendOrder, openBackend, openEach, openRuntime, openRuntimeSync } from "../src/index.js";
 
 const saved = process.env["PKTIO_BACKENDS"];
 afterEach(() => {
@@ -59,6 +59,20 @@ describe("openRuntime", () => {
     const rt = openRuntimeSync();
     expect(rt.backend).toBe("libuv");
     await rt.close();
+  });
+
+  it("openBackend opens exactly the named backend, whatever PKTIO_BACKENDS says, with its own error", async () => {
+    process.env["PKTIO_BACKENDS"] = "uring";
+    const rt = openBackend("libuv");
+    expect(rt.backend).toBe("libuv");
+    await rt.close();
+    process.env["PKTIO_URING"] = "0";
+    try {
+      expect(() => openBackend("uring")).toThrow(/disabled by PKTIO_URING=0/);
+    } finally {
+      delete process.env["PKTIO_URING"];
+    }
+    expect(() => openBackend("nope" as never)).toThrow(/backend: unknown backend "nope"/);
   });
 
   it("does not fall back on bad options: they are the caller's error", async () => {
