@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 
 export default defineConfig({
   entry: ["src/index.ts"],
-  external: ["@pktio/core", "@pktio/libuv", "@pktio/uring"],
+  external: ["@pktio/core", "@pktio/libuv", "@pktio/uring", "@pktio/threaded"],
   format: ["esm", "cjs"],
   // The composite tsconfig is for `tsc -b`; the declaration bundle is built standalone.
   dts: { compilerOptions: { composite: false } },

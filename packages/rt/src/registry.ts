@@ -2,15 +2,16 @@
  * Every backend rt knows, in one table: how to open it, or why it cannot be opened here.
  * This is the only module in pktio that imports more than one backend.
  */
-import { IoError, type BackendName, type Runtime } from "@pktio/core";
+import type { BackendName, Runtime } from "@pktio/core";
 import { openLibuv, type LibuvOptions } from "@pktio/libuv";
+import { openThreaded, type ThreadedOptions } from "@pktio/threaded";
 import { openUring, type UringOptions } from "@pktio/uring";
 
 /** Per-backend options, passed to the backend that is opened (each validates its own). */
 export interface BackendOptions {
   readonly libuv?: LibuvOptions;
   readonly uring?: UringOptions;
-  readonly threaded?: Record<string, unknown>;
+  readonly threaded?: ThreadedOptions;
 }
 
 export interface BackendEntry {
@@ -18,10 +19,24 @@ export interface BackendEntry {
   open(options: BackendOptions): Runtime;
 }
 
-function notBuilt(name: BackendName, issue: string): BackendEntry {
+/**
+ * The threaded backend has no sockets of its own: libuv lends its TCP. The lender is closed
+ * with the runtime (a threaded runtime leaves a lent `net` open on purpose).
+ */
+function openThreadedWithSockets(options: BackendOptions): Runtime {
+  const libuv = openLibuv(options.libuv);
+  let threaded: Runtime;
+  try {
+    threaded = openThreaded(options.threaded, { net: libuv.net });
+  } catch (error) {
+    void libuv.close();
+    throw error;
+  }
   return {
-    open() {
-      throw new IoError("Unsupported", `the ${name} backend is not built yet (${issue})`, { op: "openRuntime", backend: name });
+    ...threaded,
+    close: async () => {
+      await threaded.close();
+      await libuv.close();
     },
   };
 }
@@ -29,5 +44,5 @@ function notBuilt(name: BackendName, issue: string): BackendEntry {
 export const registry: Record<BackendName, BackendEntry> = {
   uring: { open: (options) => openUring(options.uring) },
   libuv: { open: (options) => openLibuv(options.libuv) },
-  threaded: notBuilt("threaded", "@pktio/threaded: worker threads with SharedArrayBuffer rings"),
+  threaded: { open: openThreadedWithSockets },
 };

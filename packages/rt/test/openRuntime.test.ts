@@ -53,12 +53,21 @@ describe("openRuntime", () => {
   });
 
   it("honours PKTIO_BACKENDS", async () => {
-    process.env["PKTIO_BACKENDS"] = "threaded";
-    await expect(openRuntime()).rejects.toThrow(/no pktio backend works here \(threaded: /);
     process.env["PKTIO_BACKENDS"] = "threaded,libuv";
-    const rt = openRuntimeSync();
-    expect(rt.backend).toBe("libuv");
+    const rt = openRuntimeSync({ backends: ["uring"] });
+    expect(rt.backend).toBe("threaded");
+    // The threaded runtime's sockets are libuv's, lent by rt and closed with it.
+    const listener = await rt.net.listen({ host: "127.0.0.1", port: 0 });
+    expect(listener.address.port).toBeGreaterThan(0);
+    await listener.close();
     await rt.close();
+    process.env["PKTIO_URING"] = "0";
+    process.env["PKTIO_BACKENDS"] = "uring";
+    try {
+      await expect(openRuntime()).rejects.toThrow(/no pktio backend works here \(uring: io_uring is disabled by PKTIO_URING=0\)/);
+    } finally {
+      delete process.env["PKTIO_URING"];
+    }
   });
 
   it("openBackend opens exactly the named backend, whatever PKTIO_BACKENDS says, with its own error", async () => {

@@ -1,0 +1,328 @@
+/**
+ * 4 KiB random reads at 64 in flight on a 1 GiB page-cached file, side by side in one run:
+ * @pktio/threaded (SharedArrayBuffer buffers, zero-copy) against Node's `FileHandle.read`
+ * (fs.promises) and `fs.read` callbacks, plus threaded variants for context (pool sizes 1, 2, 4;
+ * the bounce path; raw sendPacket; readAtSync at one in flight). The file is generated in a temp
+ * dir from a seed (every 4 KiB block is a function of the seed and its index, so any read can be
+ * checked) and removed afterwards. Each contender checks a sample of its reads before it is timed.
+ * Rounds alternate between contenders; the median round is reported, as reads per second.
+ * Usage: pnpm --filter @pktio/bench run bench:threaded [--json] [--time MS] [--rounds N] [--size MiB]
+ *        [--only TEXT]   (only the contenders whose name contains TEXT, besides the three compared)
+ */
+import { closeSync, mkdtempSync, openSync, read, readSync, rmSync, writeSync } from "node:fs";
+import { open as openPromise, type FileHandle as NodeFileHandle } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Packet, sendPacket, Write, type PacketOutput } from "@pktio/core";
+import { allocShared, DEFAULT_WORKERS, openThreaded, type ThreadedFile, type ThreadedRuntime } from "@pktio/threaded";
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const numberArg = (name: string, fallback: number): number => {
+  const index = args.indexOf(name);
+  const value = index >= 0 ? Number(args[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`${name} takes a positive number`);
+    process.exit(2);
+  }
+  return value;
+};
+const time = numberArg("--time", 2000);
+const rounds = numberArg("--rounds", 3);
+// Whole MiB: the file is written in 1 MiB chunks.
+const fileSize = Math.ceil(numberArg("--size", 1024)) * 1024 * 1024;
+const onlyIndex = args.indexOf("--only");
+const only = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? "") : undefined;
+
+const BLOCK = 4096;
+const IN_FLIGHT = 64;
+const SAMPLE = 512;
+const SEED = 0x7ead5eed;
+const blocks = fileSize / BLOCK;
+
+/** Fills `out` (one 4 KiB block) with the content of block `index`: xorshift32 seeded from (SEED, index). */
+function fillBlock(index: number, out: Uint8Array): void {
+  const words = new Uint32Array(out.buffer, out.byteOffset, BLOCK / 4);
+  let x = (Math.imul(index + 1, 0x9e3779b1) ^ SEED) >>> 0 || 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+}
+
+/** A seeded stream of block-aligned positions (a different one per contender and round). */
+function positions(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return ((x >>> 0) % blocks) * BLOCK;
+  };
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(a, b) === 0;
+}
+
+// ---- the file ----
+
+const dir = mkdtempSync(join(tmpdir(), "pktio-bench-threaded-"));
+const path = join(dir, "random.bin");
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
+{
+  const fd = openSync(path, "w");
+  const chunk = new Uint8Array(1024 * 1024);
+  for (let block = 0; block < blocks; block += chunk.length / BLOCK) {
+    for (let i = 0; i < chunk.length / BLOCK; i++) fillBlock(block + i, chunk.subarray(i * BLOCK, (i + 1) * BLOCK));
+    writeSync(fd, chunk, 0, chunk.length, block * BLOCK);
+  }
+  closeSync(fd);
+  // Read it all once so that every contender finds it in the page cache.
+  const rfd = openSync(path, "r");
+  for (let pos = 0; pos < fileSize; pos += chunk.length) readSync(rfd, chunk, 0, chunk.length, pos);
+  closeSync(rfd);
+}
+
+// ---- contenders: each runs IN_FLIGHT lanes that issue reads back to back until the deadline ----
+
+interface Contender {
+  readonly name: string;
+  /** Reads the SAMPLE positions of `next` and returns how many came back wrong. */
+  check(next: () => number): Promise<number>;
+  /** Runs for `ms` and returns the number of completed reads. */
+  run(next: () => number, ms: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function checkWith(next: () => number, readBlock: (pos: number, dst: Uint8Array) => Promise<number>, dst: Uint8Array): Promise<number> {
+  const expected = new Uint8Array(BLOCK);
+  let wrong = 0;
+  for (let i = 0; i < SAMPLE; i++) {
+    const pos = next();
+    dst.fill(0);
+    const count = await readBlock(pos, dst);
+    fillBlock(pos / BLOCK, expected);
+    if (count !== BLOCK || !equal(dst, expected)) wrong++;
+  }
+  return wrong;
+}
+
+/** IN_FLIGHT async loops over a promise-returning read. */
+async function lanes(next: () => number, ms: number, buffers: Uint8Array[], readBlock: (pos: number, dst: Uint8Array) => Promise<number>): Promise<number> {
+  const deadline = performance.now() + ms;
+  let done = 0;
+  await Promise.all(
+    buffers.map(async (dst) => {
+      while (performance.now() < deadline) {
+        if ((await readBlock(next(), dst)) !== BLOCK) throw new Error("short read");
+        done++;
+      }
+    }),
+  );
+  return done;
+}
+
+/** A threaded runtime and the file opened on it, made on first use by one contender. */
+function threadedFile(workers: number | undefined): { ready(): Promise<ThreadedFile>; close(): Promise<void> } {
+  let runtime: ThreadedRuntime | undefined;
+  let file: ThreadedFile | undefined;
+  return {
+    async ready() {
+      runtime ??= openThreaded(workers === undefined ? {} : { workers });
+      file ??= await runtime.fs.open(path);
+      return file;
+    },
+    close: async () => runtime?.close(),
+  };
+}
+
+const poolName = (workers: number | undefined): string => (workers === undefined ? `default pool (${DEFAULT_WORKERS})` : `${workers} worker${workers === 1 ? "" : "s"}`);
+
+function threadedContender(workers: number | undefined, shared: boolean): Contender {
+  const target = threadedFile(workers);
+  const buffers = Array.from({ length: IN_FLIGHT }, () => (shared ? allocShared(BLOCK) : new Uint8Array(BLOCK)));
+  return {
+    name: `threaded readAt, ${shared ? "shared buffers" : "plain buffers (bounce path)"}, ${poolName(workers)}`,
+    check: async (next) => {
+      const file = await target.ready();
+      return checkWith(next, (pos, dst) => file.readAt(pos, dst), buffers[0] as Uint8Array);
+    },
+    run: async (next, ms) => {
+      const file = await target.ready();
+      return lanes(next, ms, buffers, (pos, dst) => file.readAt(pos, dst));
+    },
+    close: target.close,
+  };
+}
+
+/** Threaded without promises: one packet per lane, sent again from its completion callback. */
+function threadedRawContender(workers: number | undefined): Contender {
+  const target = threadedFile(workers);
+  const packets = Array.from({ length: IN_FLIGHT }, () => Packet.wrap(allocShared(BLOCK), Write));
+  return {
+    name: `threaded raw sendPacket, shared buffers, ${poolName(workers)}`,
+    check: async (next) => {
+      const file = await target.ready();
+      const readBlock = (pos: number, dst: Uint8Array): Promise<number> =>
+        new Promise((resolve) => sendPacket(file, pos, Packet.wrap(dst, Write), { onDone: (result) => resolve(result.transferred) }));
+      return checkWith(next, readBlock, (packets[0] as Packet<Write>).bytes);
+    },
+    run: async (next, ms) => {
+      const file = await target.ready();
+      const deadline = performance.now() + ms;
+      let done = 0;
+      await new Promise<void>((resolve, reject) => {
+        let live = IN_FLIGHT;
+        for (const packet of packets) {
+          const output: PacketOutput = {
+            onDone: (result) => {
+              if (result.transferred !== BLOCK) return reject(result.error ?? new Error("short read"));
+              done++;
+              if (performance.now() < deadline) sendPacket(file, next(), packet, output);
+              else if (--live === 0) resolve();
+            },
+          };
+          sendPacket(file, next(), packet, output);
+        }
+      });
+      return done;
+    },
+    close: target.close,
+  };
+}
+
+/** Threaded at one in flight, blocking: readAtSync in a loop, no event-loop turn per read. */
+function threadedSyncContender(workers: number | undefined): Contender {
+  const target = threadedFile(workers);
+  const dst = allocShared(BLOCK);
+  return {
+    name: `threaded readAtSync (1 in flight), ${poolName(workers)}`,
+    check: async (next) => {
+      const file = await target.ready();
+      return checkWith(next, async (pos, bytes) => file.readAtSync(pos, bytes), dst);
+    },
+    run: async (next, ms) => {
+      const file = await target.ready();
+      const deadline = performance.now() + ms;
+      let done = 0;
+      while (performance.now() < deadline) {
+        for (let i = 0; i < 64; i++) if (file.readAtSync(next(), dst) !== BLOCK) throw new Error("short read");
+        done += 64;
+      }
+      return done;
+    },
+    close: target.close,
+  };
+}
+
+function fileHandleContender(): Contender {
+  let handle: NodeFileHandle | undefined;
+  const buffers = Array.from({ length: IN_FLIGHT }, () => new Uint8Array(BLOCK));
+  const readBlock = async (pos: number, dst: Uint8Array): Promise<number> => (await (handle as NodeFileHandle).read(dst, 0, BLOCK, pos)).bytesRead;
+  return {
+    name: "Node FileHandle.read (fs.promises)",
+    check: async (next) => {
+      handle ??= await openPromise(path, "r");
+      return checkWith(next, readBlock, buffers[0] as Uint8Array);
+    },
+    run: async (next, ms) => {
+      handle ??= await openPromise(path, "r");
+      return lanes(next, ms, buffers, readBlock);
+    },
+    close: async () => handle?.close(),
+  };
+}
+
+function callbackContender(): Contender {
+  const fd = openSync(path, "r");
+  const buffers = Array.from({ length: IN_FLIGHT }, () => new Uint8Array(BLOCK));
+  return {
+    name: "Node fs.read callbacks",
+    check: (next) => checkWith(next, (pos, dst) => new Promise((resolve, reject) => read(fd, dst, 0, BLOCK, pos, (error, count) => (error === null ? resolve(count) : reject(error)))), buffers[0] as Uint8Array),
+    run: (next, ms) => {
+      const deadline = performance.now() + ms;
+      let done = 0;
+      return new Promise<number>((resolve, reject) => {
+        let live = IN_FLIGHT;
+        for (const dst of buffers) {
+          const again = (error: NodeJS.ErrnoException | null, count: number): void => {
+            if (error !== null || count !== BLOCK) return reject(error ?? new Error("short read"));
+            done++;
+            if (performance.now() < deadline) read(fd, dst, 0, BLOCK, next(), again);
+            else if (--live === 0) resolve(done);
+          };
+          read(fd, dst, 0, BLOCK, next(), again);
+        }
+      });
+    },
+    close: async () => closeSync(fd),
+  };
+}
+
+// ---- the run ----
+
+const THREADED = `threaded readAt, shared buffers, ${poolName(undefined)}`;
+const FILE_HANDLE = "Node FileHandle.read (fs.promises)";
+const CALLBACKS = "Node fs.read callbacks";
+const contenders: Contender[] = [
+  threadedContender(undefined, true),
+  fileHandleContender(),
+  callbackContender(),
+  ...[
+    threadedContender(1, true),
+    threadedContender(2, true),
+    threadedContender(4, true),
+    threadedContender(undefined, false),
+    threadedRawContender(1),
+    threadedRawContender(2),
+    threadedRawContender(4),
+    threadedSyncContender(undefined),
+  ].filter((contender) => only === undefined || contender.name.includes(only)),
+];
+
+let seed = 1;
+for (const contender of contenders) {
+  const wrong = await contender.check(positions(seed++));
+  if (wrong !== 0) throw new Error(`${contender.name}: ${wrong} of ${SAMPLE} sampled reads returned wrong bytes`);
+}
+
+const rates = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const contender of contenders) {
+    await contender.run(positions(seed++), Math.min(200, time / 4)); // warm-up
+    const start = performance.now();
+    const done = await contender.run(positions(seed++), time);
+    rates.get(contender.name)?.push(done / ((performance.now() - start) / 1000));
+  }
+}
+for (const contender of contenders) await contender.close();
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+const results = contenders.map((contender) => {
+  const runs = rates.get(contender.name) ?? [];
+  return { name: contender.name, readsPerSecond: Math.round(median(runs)), min: Math.round(Math.min(...runs)), max: Math.round(Math.max(...runs)) };
+});
+const rateOf = (name: string): number => results.find((result) => result.name === name)?.readsPerSecond ?? Number.NaN;
+const ratios = {
+  threadedOverFileHandle: rateOf(THREADED) / rateOf(FILE_HANDLE),
+  threadedOverCallbacks: rateOf(THREADED) / rateOf(CALLBACKS),
+};
+
+if (json) {
+  console.log(JSON.stringify({ fileSize, block: BLOCK, inFlight: IN_FLIGHT, time, rounds, results, ratios }, null, 2));
+} else {
+  console.log(`4 KiB random reads, ${IN_FLIGHT} in flight, ${fileSize / 1024 / 1024} MiB page-cached file; median of ${rounds} rounds of ${time} ms`);
+  const k = (value: number): string => `${(value / 1000).toFixed(1)}k`;
+  for (const { name, readsPerSecond, min, max } of results) console.log(`  ${name.padEnd(62)} ${k(readsPerSecond).padStart(7)} reads/s   (rounds ${k(min)} … ${k(max)})`);
+  console.log(`threaded / FileHandle.read: ${ratios.threadedOverFileHandle.toFixed(2)}×   (bar: ≥ 2×)`);
+  console.log(`threaded / fs.read callbacks: ${ratios.threadedOverCallbacks.toFixed(2)}×`);
+}
+if (!json && !(ratios.threadedOverFileHandle >= 2)) console.log("below the bar: threaded should be at least 2× FileHandle.read");

@@ -1,0 +1,88 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { availableBackends } from "@pktio/rt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runChild, runHere, seededBytes, tempDir } from "./helpers.js";
+
+const backends = (await availableBackends()).filter((entry) => entry.ok).map((entry) => entry.name);
+const dir = tempDir();
+// Five 1 MiB chunks and a tail: more chunks than one lane, fewer than the 16 lanes.
+const data = seededBytes(5 * 1024 * 1024 + 123);
+const source = join(dir.path, "source.bin");
+
+beforeAll(() => writeFileSync(source, data));
+afterAll(() => dir.remove());
+
+it("at least one backend is available here", () => {
+  expect(backends.length).toBeGreaterThan(0);
+});
+
+describe.each(backends)("on %s", (backend) => {
+  it("cat writes the file's bytes to stdout", async () => {
+    const text = "hello, packets\n".repeat(70_000);
+    const path = join(dir.path, `cat-${backend}.txt`);
+    writeFileSync(path, text);
+    const out = await runHere(["cat", "--backend", backend, path, path]);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toBe("");
+    expect(out.stdout.length).toBe(text.length * 2);
+    expect(out.stdout === text + text).toBe(true);
+  });
+
+  it("cp copies a multi-chunk file byte for byte, and into a directory", async () => {
+    const target = join(dir.path, `copy-${backend}.bin`);
+    writeFileSync(target, seededBytes(9 * 1024 * 1024, 3)); // longer: must be truncated
+    const out = await runHere(["cp", "--backend", backend, source, target]);
+    expect(out).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(Buffer.compare(readFileSync(target), data)).toBe(0);
+
+    const into = join(dir.path, `into-${backend}`);
+    mkdirSync(into);
+    expect((await runHere(["cp", "--backend", backend, source, into])).code).toBe(0);
+    expect(Buffer.compare(readFileSync(join(into, "source.bin")), data)).toBe(0);
+  });
+
+  it("cp copies an empty file", async () => {
+    const empty = join(dir.path, `empty-${backend}`);
+    writeFileSync(empty, "");
+    const target = join(dir.path, `empty-copy-${backend}`);
+    expect((await runHere(["cp", "--backend", backend, empty, target])).code).toBe(0);
+    expect(statSync(target).size).toBe(0);
+  });
+
+  it("stat prints the FileStat as JSON and as lines", async () => {
+    const node = statSync(source, { bigint: true });
+    const json = await runHere(["stat", "--backend", backend, "--json", source]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ path: source, type: "file", size: data.length, mode: Number(node.mode & 0o7777n), inode: node.ino.toString(), device: node.dev.toString() });
+    const lines = await runHere(["stat", "--backend", backend, source, dir.path]);
+    expect(lines.code).toBe(0);
+    expect(lines.stdout).toContain(`size: ${data.length}\n`);
+    expect(lines.stdout).toContain("type: file\n");
+    expect(lines.stdout).toContain("type: directory\n");
+  });
+
+  it("a missing file is exit 1 with kind NotFound", async () => {
+    const missing = join(dir.path, "missing.bin");
+    for (const argv of [["stat", missing], ["cat", missing], ["cp", missing, join(dir.path, "x")]]) {
+      const out = await runHere([argv[0]!, "--backend", backend, ...argv.slice(1)]);
+      expect(out.code, argv.join(" ")).toBe(1);
+      expect(out.stderr).toMatch(/^pktio: NotFound: .*missing\.bin/);
+      expect(out.stderr.trimEnd().split("\n")).toHaveLength(1);
+    }
+  });
+});
+
+it("cp of a directory is exit 1 with kind IsADirectory (or the backend's refusal)", async () => {
+  const out = await runHere(["cp", dir.path, join(dir.path, "y")]);
+  expect(out.code).toBe(1);
+  expect(out.stderr).toMatch(/^pktio: IsADirectory: /);
+});
+
+it("the executable exits 1 with NotFound for a bad path, and 2 for a bad option", async () => {
+  const [missing, bad] = await Promise.all([runChild(["stat", join(dir.path, "nope")]), runChild(["stat", "--frob", source])]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/^pktio: NotFound: /);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toBe("pktio stat: unknown option --frob (see pktio stat --help)\n");
+});

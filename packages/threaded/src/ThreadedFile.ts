@@ -1,0 +1,138 @@
+/**
+ * A file on the threaded backend: each view becomes ring entries that a worker performs with
+ * `readSync`/`writeSync` at the view's position. A view over a SharedArrayBuffer is filled or
+ * drained by the worker in place; any other view borrows a bounce slot, so it is first split
+ * into slot-sized pieces (the pieces go to whichever workers are least loaded, in parallel).
+ * The fd stays open until every operation of this file has completed.
+ */
+import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { BACKEND, errnoError, replyError } from "./internal/errors.js";
+import { Request, type RequestOwner } from "./internal/Request.js";
+import { Op } from "./internal/ringLayout.js";
+import type { ThreadedBackend } from "./ThreadedBackend.js";
+
+/** Linux transfers at most 0x7ffff000 bytes in one read or write call. */
+export const MAX_SINGLE_IO = 0x7ffff000;
+
+export class ThreadedFile extends FileHandle implements RequestOwner {
+  readonly backend: ThreadedBackend;
+  readonly fd: number;
+  /** Operations of this file submitted and not settled; the fd is closed only at 0. */
+  #pending = 0;
+  #drained: (() => void) | undefined = undefined;
+  #untrack: () => void;
+
+  constructor(backend: ThreadedBackend, fd: number, path: string, access: { readable: boolean; writable: boolean }) {
+    super(path, access);
+    this.backend = backend;
+    this.fd = fd;
+    this.#untrack = backend.track(this);
+  }
+
+  protected submit(pos: number, view: AnyView): void {
+    if (view.length === 0) return view.complete();
+    // A loop, not recursion: a 1 GiB view through 128 KiB bounce slots is 8192 pieces.
+    const piece = view.packet.bytes.buffer instanceof SharedArrayBuffer ? MAX_SINGLE_IO : this.backend.bounceSlotSize;
+    let rest = view;
+    let at = pos;
+    while (rest.length > piece) {
+      const [head, tail] = rest.splitAt(piece);
+      this.#send(at, head);
+      at += piece;
+      rest = tail;
+    }
+    this.#send(at, rest);
+  }
+
+  #send(pos: number, view: AnyView): void {
+    this.#pending++;
+    this.backend.submit(new Request(view.perm.backendWrites ? Op.Read : Op.Write, this.fd, pos, view.length, view.bytes(), undefined, this, view));
+  }
+
+  /** Called by the backend on the main thread when one of this file's transfers is settled. */
+  requestDone(request: Request): void {
+    const view = request.view as AnyView;
+    if (request.lost !== undefined) view.fail(request.lost);
+    else if (request.op === Op.Read) this.#settleRead(view as BoundPacketView<Write>, request);
+    else this.#settleWrite(view as BoundPacketView<Read>, request);
+    if (--this.#pending === 0 && this.#drained !== undefined) this.#drained();
+  }
+
+  /** A short positional read of a regular file means the end of the file. */
+  #settleRead(view: BoundPacketView<Write>, request: Request): void {
+    const count = request.result;
+    if (count === view.length) return view.complete();
+    const error =
+      request.errno !== 0
+        ? errnoError(request.errno, "read", this.path)
+        : count === 0
+          ? new IoError("UnexpectedEof", `read at ${request.position} is past the end of ${this.path}`, { op: "read", backend: BACKEND, path: this.path })
+          : new IoError("UnexpectedEof", `read reaches past the end of ${this.path} at ${request.position + count}`, { op: "read", backend: BACKEND, path: this.path });
+    settlePart(view, count, error);
+  }
+
+  /** The worker continued short writes already; a shortfall here is an error or no progress. */
+  #settleWrite(view: BoundPacketView<Read>, request: Request): void {
+    const count = request.result;
+    if (count === view.length) return view.complete();
+    const error =
+      request.errno !== 0
+        ? errnoError(request.errno, "write", this.path)
+        : new IoError("Other", `write at ${request.position + count} of ${this.path} made no progress`, { op: "write", backend: BACKEND, path: this.path });
+    settlePart(view, count, error);
+  }
+
+  protected async statFile(): Promise<FileStat> {
+    return this.#stat(await this.backend.perform(Op.Meta, this.fd, 0, { op: "fstat", fd: this.fd }));
+  }
+  protected statFileSync(): FileStat {
+    return this.#stat(this.backend.performSync(Op.Meta, this.fd, 0, { op: "fstat", fd: this.fd }));
+  }
+  protected async syncFile(): Promise<void> {
+    this.#check(await this.backend.perform(Op.Fsync, this.fd, 0), "sync");
+  }
+  protected syncFileSync(): void {
+    this.#check(this.backend.performSync(Op.Fsync, this.fd, 0), "sync");
+  }
+  protected async truncateFile(length: number): Promise<void> {
+    this.#check(await this.backend.perform(Op.Truncate, this.fd, length), "truncate");
+  }
+  protected truncateFileSync(length: number): void {
+    this.#check(this.backend.performSync(Op.Truncate, this.fd, length), "truncate");
+  }
+
+  protected async closeFile(): Promise<void> {
+    if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#untrack();
+    this.#check(await this.backend.perform(Op.Close, this.fd, 0), "close");
+  }
+
+  protected closeFileSync(): void {
+    this.#untrack();
+    if (this.#pending === 0) return this.#check(this.backend.performSync(Op.Close, this.fd, 0), "close");
+    // Transfers are still in flight: the fd must outlive them, so the last one closes it. The
+    // runtime's close() waits for this close as for any request.
+    this.#drained = () => void this.backend.perform(Op.Close, this.fd, 0);
+  }
+
+  #check(request: Request, op: string): void {
+    if (request.lost !== undefined) throw request.lost;
+    if (request.errno !== 0) throw errnoError(request.errno, op, this.path);
+  }
+
+  #stat(request: Request): FileStat {
+    if (request.lost !== undefined) throw request.lost;
+    const reply = request.reply;
+    if (reply === undefined) throw new IoError("Other", `stat: the worker sent no reply for ${JSON.stringify(this.path)}`, { op: "stat", backend: BACKEND, path: this.path });
+    if (!reply.ok) throw replyError(reply, "stat", this.path);
+    return reply.value as FileStat;
+  }
+}
+
+/** Completes the first `count` bytes of a view and fails the rest with `error`. */
+function settlePart(view: AnyView, count: number, error: IoError): void {
+  if (count <= 0) return view.fail(error);
+  const [head, tail] = view.splitAt(count);
+  head.complete();
+  tail.fail(error);
+}

@@ -1,0 +1,19 @@
+/**
+ * Hidden test hooks of the threaded backend: kill a worker on purpose and watch it be replaced.
+ * The symbol is not exported from the package (`./internal/*` is closed in the exports map);
+ * the package's own tests import it from the sources.
+ */
+import type { Request } from "./Request.js";
+
+export const testHooks: unique symbol = Symbol("pktio.threaded.testHooks");
+
+export interface TestHooks {
+  /** Makes worker `index` call process.exit(code) while performing a request; resolves with that request. */
+  exitWorker(index: number, code: number): Promise<Request>;
+  /** Terminates worker `index` from outside (no exit handler runs in it); resolves once it has ended. */
+  terminateWorker(index: number): Promise<void>;
+  /** Node's thread id of each ring's worker, -1 where none runs. */
+  threadIds(): number[];
+  /** The driver's counters and each ring's words, for tests and for debugging a stall. */
+  state(): Record<string, unknown>;
+}
