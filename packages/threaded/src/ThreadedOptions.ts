@@ -9,7 +9,7 @@ const MiB = 1024 * KiB;
 
 /**
  * Worker threads by default, chosen by measurement rather than core count (2-core VM, Node
- * 20.20, 2026-11-21, a noisy shared host; bench/src/threadedRandomRead.ts: 4 KiB random reads at
+ * 20.20, 2026-11-21, a noisy shared host; bench/src/randomRead.ts: 4 KiB random reads at
  * 64 in flight on a page-cached 1 GiB file, the median of each run's rounds, over 4–5 runs):
  *   readAt (promises)   1 worker 166–244k reads/s, 2 workers 140–214k, 4 workers 133–226k
  *   raw sendPacket      1 worker 183–328k,         2 workers 201–331k, 4 workers 207–371k

@@ -1,20 +1,25 @@
 /**
- * 4 KiB random reads at 64 in flight on a 1 GiB page-cached file, side by side in one run:
- * @pktio/threaded (SharedArrayBuffer buffers, zero-copy) against Node's `FileHandle.read`
- * (fs.promises) and `fs.read` callbacks, plus threaded variants for context (pool sizes 1, 2, 4;
- * the bounce path; raw sendPacket; readAtSync at one in flight). The file is generated in a temp
- * dir from a seed (every 4 KiB block is a function of the seed and its index, so any read can be
- * checked) and removed afterwards. Each contender checks a sample of its reads before it is timed.
- * Rounds alternate between contenders; the median round is reported, as reads per second.
- * Usage: pnpm --filter @pktio/bench run bench:threaded [--json] [--time MS] [--rounds N] [--size MiB]
- *        [--only TEXT]   (only the contenders whose name contains TEXT, besides the three compared)
+ * 4 KiB random reads on a 1 GiB page-cached file, side by side in one run, for the bars of the
+ * uring and threaded issues: @pktio/uring (`readAt` and raw `sendPacket` at 64 in flight,
+ * `readAtSync` at 1, O_DIRECT over the registered pool at 64) and @pktio/threaded (shared
+ * buffers; pool sizes 1, 2, 4; the bounce path; raw sendPacket; readAtSync) against Node's
+ * `FileHandle.read` (fs.promises), `fs.read` callbacks and `fs.readSync`, and fio (io_uring at
+ * 64, psync at 1, O_DIRECT io_uring at 64; `--invalidate=0` so that fio keeps the cache) when it
+ * is installed. The file is generated in a temp dir from a seed (every 4 KiB block is a function
+ * of the seed and its index, so any read can be checked) and removed afterwards. Each contender
+ * checks a sample of its reads before it is timed. Rounds alternate between contenders; the
+ * median round is reported, as reads per second. Run it on the built packages (`pnpm build`).
+ * Usage: pnpm --filter @pktio/bench run bench:random-read [--json] [--time MS] [--rounds N]
+ *        [--size MiB] [--only TEXT]   (only the extra contenders whose name contains TEXT)
  */
+import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, read, readSync, rmSync, writeSync } from "node:fs";
 import { open as openPromise, type FileHandle as NodeFileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Packet, sendPacket, Write, type PacketOutput } from "@pktio/core";
-import { allocShared, DEFAULT_WORKERS, openThreaded, type ThreadedFile, type ThreadedRuntime } from "@pktio/threaded";
+import { Packet, sendPacket, Write, type FileHandle, type OpenOptions, type PacketOutput, type Runtime } from "@pktio/core";
+import { allocShared, DEFAULT_WORKERS, openThreaded } from "@pktio/threaded";
+import { openUring, type UringRuntime } from "@pktio/uring";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -127,27 +132,32 @@ async function lanes(next: () => number, ms: number, buffers: Uint8Array[], read
   return done;
 }
 
-/** A threaded runtime and the file opened on it, made on first use by one contender. */
-function threadedFile(workers: number | undefined): { ready(): Promise<ThreadedFile>; close(): Promise<void> } {
-  let runtime: ThreadedRuntime | undefined;
-  let file: ThreadedFile | undefined;
+/** A runtime and the file opened on it, made on first use by one contender. */
+interface Opened {
+  ready(): Promise<FileHandle>;
+  close(): Promise<void>;
+}
+
+function opened(openRuntime: () => Runtime, options: OpenOptions = {}): Opened {
+  let runtime: Runtime | undefined;
+  let file: FileHandle | undefined;
   return {
     async ready() {
-      runtime ??= openThreaded(workers === undefined ? {} : { workers });
-      file ??= await runtime.fs.open(path);
+      runtime ??= openRuntime();
+      file ??= await runtime.fs.open(path, options);
       return file;
     },
     close: async () => runtime?.close(),
   };
 }
 
+const threadedFile = (workers: number | undefined): Opened => opened(() => openThreaded(workers === undefined ? {} : { workers }));
 const poolName = (workers: number | undefined): string => (workers === undefined ? `default pool (${DEFAULT_WORKERS})` : `${workers} worker${workers === 1 ? "" : "s"}`);
 
-function threadedContender(workers: number | undefined, shared: boolean): Contender {
-  const target = threadedFile(workers);
-  const buffers = Array.from({ length: IN_FLIGHT }, () => (shared ? allocShared(BLOCK) : new Uint8Array(BLOCK)));
+/** `readAt` in IN_FLIGHT async loops: a packet and a promise per read. */
+function readAtContender(name: string, target: Opened, buffers: Uint8Array[]): Contender {
   return {
-    name: `threaded readAt, ${shared ? "shared buffers" : "plain buffers (bounce path)"}, ${poolName(workers)}`,
+    name,
     check: async (next) => {
       const file = await target.ready();
       return checkWith(next, (pos, dst) => file.readAt(pos, dst), buffers[0] as Uint8Array);
@@ -160,24 +170,23 @@ function threadedContender(workers: number | undefined, shared: boolean): Conten
   };
 }
 
-/** Threaded without promises: one packet per lane, sent again from its completion callback. */
-function threadedRawContender(workers: number | undefined): Contender {
-  const target = threadedFile(workers);
-  const packets = Array.from({ length: IN_FLIGHT }, () => Packet.wrap(allocShared(BLOCK), Write));
+/** Without promises: one packet per lane, sent again from its completion callback. Buffers are made on first use. */
+function rawContender(name: string, target: Opened, makeBuffers: () => Uint8Array[]): Contender {
+  let made: Packet<Write>[] | undefined;
+  const packetsFor = (): Packet<Write>[] => (made ??= makeBuffers().map((bytes) => Packet.wrap(bytes, Write)));
   return {
-    name: `threaded raw sendPacket, shared buffers, ${poolName(workers)}`,
+    name,
     check: async (next) => {
       const file = await target.ready();
-      const readBlock = (pos: number, dst: Uint8Array): Promise<number> =>
-        new Promise((resolve) => sendPacket(file, pos, Packet.wrap(dst, Write), { onDone: (result) => resolve(result.transferred) }));
-      return checkWith(next, readBlock, (packets[0] as Packet<Write>).bytes);
+      return checkWith(next, (pos, dst) => file.readAt(pos, dst), (packetsFor()[0] as Packet<Write>).bytes);
     },
     run: async (next, ms) => {
       const file = await target.ready();
+      const packets = packetsFor();
       const deadline = performance.now() + ms;
       let done = 0;
       await new Promise<void>((resolve, reject) => {
-        let live = IN_FLIGHT;
+        let live = packets.length;
         for (const packet of packets) {
           const output: PacketOutput = {
             onDone: (result) => {
@@ -196,12 +205,10 @@ function threadedRawContender(workers: number | undefined): Contender {
   };
 }
 
-/** Threaded at one in flight, blocking: readAtSync in a loop, no event-loop turn per read. */
-function threadedSyncContender(workers: number | undefined): Contender {
-  const target = threadedFile(workers);
-  const dst = allocShared(BLOCK);
+/** One in flight, blocking: `readAtSync` in a loop, no event-loop turn per read. */
+function syncContender(name: string, target: Opened, dst: Uint8Array): Contender {
   return {
-    name: `threaded readAtSync (1 in flight), ${poolName(workers)}`,
+    name,
     check: async (next) => {
       const file = await target.ready();
       return checkWith(next, async (pos, bytes) => file.readAtSync(pos, bytes), dst);
@@ -218,6 +225,58 @@ function threadedSyncContender(workers: number | undefined): Contender {
     },
     close: target.close,
   };
+}
+
+const plain = (count: number): Uint8Array[] => Array.from({ length: count }, () => new Uint8Array(BLOCK));
+const shared = (count: number): Uint8Array[] => Array.from({ length: count }, () => allocShared(BLOCK));
+
+/** O_DIRECT over uring's registered pool: page-aligned slices, READ_FIXED, no page cache. */
+function uringDirectContender(): Contender {
+  let runtime: UringRuntime | undefined;
+  const target = opened(() => (runtime = openUring({ registeredBuffers: { count: IN_FLIGHT, size: BLOCK } })), { direct: true });
+  const slices = (): Uint8Array[] => Array.from({ length: IN_FLIGHT }, () => (runtime as UringRuntime).io.pool!.acquire());
+  return rawContender(URING_DIRECT, target, slices);
+}
+
+function readSyncContender(): Contender {
+  const fd = openSync(path, "r");
+  const dst = new Uint8Array(BLOCK);
+  return {
+    name: "Node fs.readSync (1 in flight)",
+    check: (next) => checkWith(next, async (pos, bytes) => readSync(fd, bytes, 0, BLOCK, pos), dst),
+    run: async (next, ms) => {
+      const deadline = performance.now() + ms;
+      let done = 0;
+      while (performance.now() < deadline) {
+        for (let i = 0; i < 64; i++) if (readSync(fd, dst, 0, BLOCK, next()) !== BLOCK) throw new Error("short read");
+        done += 64;
+      }
+      return done;
+    },
+    close: async () => closeSync(fd),
+  };
+}
+
+/** fio on the same file, kept in the page cache (`--invalidate=0`); undefined when fio is missing. */
+function fio(engine: "io_uring" | "psync", depth: number, direct: boolean): number | undefined {
+  const run = spawnSync("fio", [
+    "--name=pktio",
+    `--filename=${path}`,
+    "--rw=randread",
+    `--bs=${BLOCK}`,
+    `--size=${fileSize}`,
+    `--ioengine=${engine}`,
+    `--iodepth=${depth}`,
+    `--direct=${direct ? 1 : 0}`,
+    `--runtime=${time}ms`,
+    "--time_based",
+    "--invalidate=0",
+    "--norandommap",
+    "--output-format=json",
+  ], { encoding: "utf8" });
+  if (run.error !== undefined || run.status !== 0) return undefined;
+  const report = JSON.parse(run.stdout) as { jobs: { read: { iops: number } }[] };
+  return report.jobs[0]?.read.iops;
 }
 
 function fileHandleContender(): Contender {
@@ -267,21 +326,29 @@ function callbackContender(): Contender {
 // ---- the run ----
 
 const THREADED = `threaded readAt, shared buffers, ${poolName(undefined)}`;
+const URING = "uring readAt";
+const URING_RAW = "uring raw sendPacket";
+const URING_SYNC = "uring readAtSync (1 in flight)";
+const URING_DIRECT = "uring raw sendPacket, O_DIRECT, registered pool";
 const FILE_HANDLE = "Node FileHandle.read (fs.promises)";
 const CALLBACKS = "Node fs.read callbacks";
+const READ_SYNC = "Node fs.readSync (1 in flight)";
+const uringFile = opened(() => openUring());
 const contenders: Contender[] = [
-  threadedContender(undefined, true),
+  readAtContender(URING, uringFile, plain(IN_FLIGHT)),
+  rawContender(URING_RAW, uringFile, () => plain(IN_FLIGHT)),
+  syncContender(URING_SYNC, uringFile, new Uint8Array(BLOCK)),
+  uringDirectContender(),
+  readAtContender(THREADED, threadedFile(undefined), shared(IN_FLIGHT)),
   fileHandleContender(),
   callbackContender(),
+  readSyncContender(),
   ...[
-    threadedContender(1, true),
-    threadedContender(2, true),
-    threadedContender(4, true),
-    threadedContender(undefined, false),
-    threadedRawContender(1),
-    threadedRawContender(2),
-    threadedRawContender(4),
-    threadedSyncContender(undefined),
+    readAtContender(`threaded readAt, shared buffers, ${poolName(1)}`, threadedFile(1), shared(IN_FLIGHT)),
+    readAtContender(`threaded readAt, shared buffers, ${poolName(4)}`, threadedFile(4), shared(IN_FLIGHT)),
+    readAtContender(`threaded readAt, plain buffers (bounce path), ${poolName(undefined)}`, threadedFile(undefined), plain(IN_FLIGHT)),
+    rawContender(`threaded raw sendPacket, shared buffers, ${poolName(undefined)}`, threadedFile(undefined), () => shared(IN_FLIGHT)),
+    syncContender(`threaded readAtSync (1 in flight), ${poolName(undefined)}`, threadedFile(undefined), allocShared(BLOCK)),
   ].filter((contender) => only === undefined || contender.name.includes(only)),
 ];
 
@@ -311,18 +378,24 @@ const results = contenders.map((contender) => {
   return { name: contender.name, readsPerSecond: Math.round(median(runs)), min: Math.round(Math.min(...runs)), max: Math.round(Math.max(...runs)) };
 });
 const rateOf = (name: string): number => results.find((result) => result.name === name)?.readsPerSecond ?? Number.NaN;
-const ratios = {
-  threadedOverFileHandle: rateOf(THREADED) / rateOf(FILE_HANDLE),
-  threadedOverCallbacks: rateOf(THREADED) / rateOf(CALLBACKS),
-};
+const fioRates = { uring64: fio("io_uring", IN_FLIGHT, false), psync1: fio("psync", 1, false), uringDirect64: fio("io_uring", IN_FLIGHT, true) };
+/** Each bar: measured ratio and the target it must reach. */
+const bars = [
+  { what: "uring readAt / FileHandle.read", ratio: rateOf(URING) / rateOf(FILE_HANDLE), target: 5 },
+  { what: "uring readAt / fs.read callbacks", ratio: rateOf(URING) / rateOf(CALLBACKS), target: 2 },
+  { what: "uring readAt / fio io_uring QD64", ratio: rateOf(URING) / (fioRates.uring64 ?? Number.NaN), target: 0.8 },
+  { what: "uring raw sendPacket / fio io_uring QD64", ratio: rateOf(URING_RAW) / (fioRates.uring64 ?? Number.NaN), target: 0.8 },
+  { what: "uring readAtSync / fs.readSync", ratio: rateOf(URING_SYNC) / rateOf(READ_SYNC), target: 0.9 },
+  { what: "uring O_DIRECT pool / fio io_uring O_DIRECT QD64", ratio: rateOf(URING_DIRECT) / (fioRates.uringDirect64 ?? Number.NaN), target: 0.9 },
+  { what: "threaded readAt / FileHandle.read", ratio: rateOf(THREADED) / rateOf(FILE_HANDLE), target: 2 },
+];
 
 if (json) {
-  console.log(JSON.stringify({ fileSize, block: BLOCK, inFlight: IN_FLIGHT, time, rounds, results, ratios }, null, 2));
+  console.log(JSON.stringify({ fileSize, block: BLOCK, inFlight: IN_FLIGHT, time, rounds, results, fio: fioRates, bars }, null, 2));
 } else {
-  console.log(`4 KiB random reads, ${IN_FLIGHT} in flight, ${fileSize / 1024 / 1024} MiB page-cached file; median of ${rounds} rounds of ${time} ms`);
+  console.log(`4 KiB random reads, ${IN_FLIGHT} in flight unless noted, ${fileSize / 1024 / 1024} MiB page-cached file; median of ${rounds} rounds of ${time} ms`);
   const k = (value: number): string => `${(value / 1000).toFixed(1)}k`;
   for (const { name, readsPerSecond, min, max } of results) console.log(`  ${name.padEnd(62)} ${k(readsPerSecond).padStart(7)} reads/s   (rounds ${k(min)} … ${k(max)})`);
-  console.log(`threaded / FileHandle.read: ${ratios.threadedOverFileHandle.toFixed(2)}×   (bar: ≥ 2×)`);
-  console.log(`threaded / fs.read callbacks: ${ratios.threadedOverCallbacks.toFixed(2)}×`);
+  for (const [name, rate] of Object.entries(fioRates)) console.log(`  ${`fio ${name}`.padEnd(62)} ${rate === undefined ? "not installed".padStart(7) : k(rate).padStart(7)}`);
+  for (const bar of bars) console.log(`${bar.what}: ${Number.isNaN(bar.ratio) ? "n/a" : `${bar.ratio.toFixed(2)}×`}   (bar: ≥ ${bar.target}×${bar.ratio >= bar.target ? ", met" : Number.isNaN(bar.ratio) ? "" : ", NOT met"})`);
 }
-if (!json && !(ratios.threadedOverFileHandle >= 2)) console.log("below the bar: threaded should be at least 2× FileHandle.read");
