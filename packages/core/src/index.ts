@@ -60,3 +60,6 @@ export type { Tcp, TcpAddress, TcpListener } from "./net/Tcp.js";
 export { BackendNames, type BackendName, type Runtime } from "./Runtime.js";
 export { settleRead, settleWrite, type TransferContext } from "./fs/settleTransfer.js";
 export { abortError, checkIoOptions, type IoOptions } from "./IoOptions.js";
+export { Fifo } from "./Fifo.js";
+export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js";
+export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";

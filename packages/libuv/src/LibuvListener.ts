@@ -4,9 +4,8 @@
  * order for `accept()`; accept calls made before a connection arrives wait in order for one.
  */
 import type { Server, Socket } from "node:net";
-import { IoError, type SocketAddress, type TcpListener } from "@pktio/core";
+import { IoError, type SocketAddress, type TcpListener, Fifo } from "@pktio/core";
 import { libuvError } from "./internal/errors.js";
-import { Fifo } from "./internal/Fifo.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
 import { LibuvStream } from "./LibuvStream.js";
 

@@ -6,10 +6,9 @@
  * completion counter, or on the calling thread through `Atomics.wait` in `blockOn`, which makes
  * every `*Sync` helper real. Idle workers never keep the process alive.
  */
-import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
+import { IoError, type IoBackend, type PollingHandle, Fifo } from "@pktio/core";
 import { BounceArena } from "./internal/BounceArena.js";
 import { BACKEND } from "./internal/errors.js";
-import { Fifo } from "./internal/Fifo.js";
 import type { MetaRequest } from "./internal/messages.js";
 import { Completion, Request } from "./internal/Request.js";
 import { BUFFER_BOUNCE, BUFFER_NONE, FIRST_SHARED_ID, Op, ringLayout, type OpCode, type RingLayout } from "./internal/ringLayout.js";

@@ -1,7 +1,8 @@
 /**
- * A first-in first-out queue with O(1) push and shift: the order keeper of a stream's pending
- * reads and received chunks, and of a listener's connections and accept calls. `Array.shift`
- * is O(n), which 256 packets in flight would pay on every completion.
+ * A first-in first-out queue with O(1) push and shift, for backends: the order keeper of requests
+ * waiting for ring space, of a stream's pending reads and received chunks, of a listener's
+ * connections. `Array.shift` is O(n), which thousands of queued packets would pay on every
+ * completion.
  */
 export class Fifo<T> {
   #items: (T | undefined)[] = [];
