@@ -1,8 +1,8 @@
 /** Which backends work here, each with the reason when it does not; and all of them opened at once. */
 import { BackendNames, IoError, type BackendName, type Runtime } from "@pktio/core";
-import { registry, type BackendOptions } from "./registry.js";
+import { registry, type BackendCapabilities, type BackendOptions } from "./registry.js";
 
-export type Availability = { readonly name: BackendName; readonly ok: true } | { readonly name: BackendName; readonly ok: false; readonly reason: string };
+export type Availability = { readonly name: BackendName; readonly capabilities: BackendCapabilities } & ({ readonly ok: true } | { readonly ok: false; readonly reason: string });
 
 /** Opens and closes each backend once to see whether it works here. */
 export async function availableBackends(options: BackendOptions = {}): Promise<Availability[]> {
@@ -10,9 +10,9 @@ export async function availableBackends(options: BackendOptions = {}): Promise<A
   for (const name of BackendNames) {
     try {
       await registry[name].open(options).close();
-      results.push({ name, ok: true });
+      results.push({ name, ok: true, capabilities: registry[name].capabilities });
     } catch (error) {
-      results.push({ name, ok: false, reason: error instanceof Error ? error.message : String(error) });
+      results.push({ name, ok: false, reason: error instanceof Error ? error.message : String(error), capabilities: registry[name].capabilities });
     }
   }
   return results;

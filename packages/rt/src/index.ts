@@ -4,5 +4,5 @@
  */
 export { availableBackends, openEach, type Availability } from "./availableBackends.js";
 export { openBackend, openRuntime, openRuntimeSync, type Attempt, type RuntimeOptions } from "./openRuntime.js";
-export type { BackendOptions } from "./registry.js";
+export type { BackendCapabilities, BackendOptions } from "./registry.js";
 export { backendOrder, DEFAULT_ORDER, parseOrder } from "./selection.js";

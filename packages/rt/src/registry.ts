@@ -14,10 +14,20 @@ export interface BackendOptions {
   readonly threaded?: ThreadedOptions;
 }
 
+/** How a backend serves each kind of work, in words: what `availableBackends()` reports. */
+export interface BackendCapabilities {
+  readonly files: string;
+  readonly sockets: string;
+  readonly sync: string;
+}
+
 export interface BackendEntry {
   /** Opens a runtime, or throws IoError kind Unsupported saying why the backend cannot work here. */
   open(options: BackendOptions): Runtime;
+  readonly capabilities: BackendCapabilities;
 }
+
+const LENT_SOCKETS = "lent by libuv (node:net on epoll)";
 
 /**
  * The threaded backend has no sockets of its own: libuv lends its TCP. The lender is closed
@@ -42,7 +52,16 @@ function openThreadedWithSockets(options: BackendOptions): Runtime {
 }
 
 export const registry: Record<BackendName, BackendEntry> = {
-  uring: { open: (options) => openUring(options.uring) },
-  libuv: { open: (options) => openLibuv(options.libuv) },
-  threaded: { open: openThreadedWithSockets },
+  uring: {
+    open: (options) => openUring(options.uring),
+    capabilities: { files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks)", sockets: LENT_SOCKETS, sync: "io_uring_enter(GETEVENTS)" },
+  },
+  libuv: {
+    open: (options) => openLibuv(options.libuv),
+    capabilities: { files: "libuv's thread pool (fs.read/fs.write callbacks)", sockets: "node:net (epoll)", sync: "readSync/writeSync" },
+  },
+  threaded: {
+    open: openThreadedWithSockets,
+    capabilities: { files: "worker threads on SharedArrayBuffer rings", sockets: LENT_SOCKETS, sync: "Atomics.wait" },
+  },
 };

@@ -45,7 +45,8 @@ describe("openRuntime", () => {
       expect(rt.backend).toBe("libuv");
       await rt.close();
       const uring = (await availableBackends()).find((entry) => entry.name === "uring");
-      expect(uring).toEqual({ name: "uring", ok: false, reason: "io_uring is disabled by PKTIO_URING=0" });
+      expect(uring).toMatchObject({ name: "uring", ok: false, reason: "io_uring is disabled by PKTIO_URING=0" });
+      expect(uring?.capabilities.sockets).toMatch(/lent by libuv/);
     } finally {
       if (saved === undefined) delete process.env["PKTIO_URING"];
       else process.env["PKTIO_URING"] = saved;
