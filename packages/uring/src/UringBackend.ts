@@ -4,7 +4,7 @@
  * one addon call at the end of the tick; completions come back in batches through a shared
  * Int32Array, one JS call per batch. `blockOn` waits in io_uring_enter on this thread.
  */
-import { fromErrno, IoError, parseOptions, type IoBackend, type PollingHandle } from "@pktio/core";
+import { Fifo, fromErrno, IoError, parseOptions, type IoBackend, type PollingHandle } from "@pktio/core";
 import type { Addon, RingHandle } from "./internal/addon.js";
 import { RegisteredPool } from "./RegisteredPool.js";
 import { UringOptions, type ResolvedUringOptions } from "./UringOptions.js";
@@ -33,6 +33,12 @@ export interface Operation {
   readonly buffer2?: Uint8Array;
 }
 
+interface Waiting {
+  readonly operation: Operation;
+  readonly done: Completion;
+  cancelled: boolean;
+}
+
 /** Something `close()` must release first: a file. */
 export interface Closable {
   close(): Promise<void>;
@@ -54,8 +60,9 @@ export class UringBackend implements IoBackend {
   #batch = 0;
   readonly #handlers: (Completion | undefined)[];
   readonly #freeSlots: number[];
-  /** Operations waiting for a free slot, in order. */
-  #waiting: { operation: Operation; done: Completion }[] = [];
+  /** Operations waiting for a free slot, in order (a Fifo: thousands may wait). Cancelled ones stay as tombstones. */
+  readonly #waiting = new Fifo<Waiting>();
+  #waitingLive = 0;
   #flushScheduled = false;
   #active = false;
   #closed = false;
@@ -110,7 +117,7 @@ export class UringBackend implements IoBackend {
 
   /** Operations handed to the kernel (or queued for it) and not yet completed. */
   get inFlight(): number {
-    return this.options.maxInFlight - this.#freeSlots.length + this.#waiting.length;
+    return this.options.maxInFlight - this.#freeSlots.length + this.#waitingLive;
   }
 
   has(opcode: number): boolean {
@@ -130,7 +137,8 @@ export class UringBackend implements IoBackend {
     }
     const slot = this.#freeSlots.pop();
     if (slot === undefined) {
-      this.#waiting.push({ operation, done });
+      this.#waiting.push({ operation, done, cancelled: false });
+      this.#waitingLive++;
       return;
     }
     this.#write(slot, operation, done);
@@ -146,10 +154,18 @@ export class UringBackend implements IoBackend {
    * at once with -ECANCELED, one in the kernel gets an ASYNC_CANCEL (and may still return data).
    */
   cancel(done: Completion): void {
-    const waiting = this.#waiting.findIndex((entry) => entry.done === done);
-    if (waiting >= 0) {
-      this.#waiting.splice(waiting, 1);
-      done(-125); // ECANCELED
+    const waiting = this.#waiting.drain();
+    let found = false;
+    for (const entry of waiting) {
+      if (entry.done === done && !entry.cancelled) {
+        entry.cancelled = true;
+        this.#waitingLive--;
+        found = true;
+      }
+      this.#waiting.push(entry);
+    }
+    if (found) {
+      done(-125); // ECANCELED: it never reached the kernel
       return;
     }
     const slot = this.#handlers.indexOf(done);
@@ -231,8 +247,10 @@ export class UringBackend implements IoBackend {
     // Copy first: a handler may block (blockOn), which reuses the shared array.
     const pairs = this.#completions.slice(0, count * 2);
     for (let i = 0; i < count; i++) this.#complete(pairs[2 * i] as number, pairs[2 * i + 1] as number);
-    while (this.#waiting.length > 0 && this.#freeSlots.length > 0) {
-      const next = this.#waiting.shift() as { operation: Operation; done: Completion };
+    while (this.#waitingLive > 0 && this.#freeSlots.length > 0) {
+      const next = this.#waiting.shift() as Waiting;
+      if (next.cancelled) continue;
+      this.#waitingLive--;
       this.#write(this.#freeSlots.pop() as number, next.operation, next.done);
     }
     this.#settleIdle();

@@ -115,6 +115,24 @@ describe.skipIf(!status.ok)(`uring backend${why}`, () => {
     await file.close();
   });
 
+  it("beyond maxInFlight, reads wait in order; aborting a waiting one never reaches the kernel", async () => {
+    const runtime = openUring({ maxInFlight: 16 });
+    const file = await runtime.fs.open(join(dir, "data.bin"));
+    const controller = new AbortController();
+    const reads = Array.from({ length: 5000 }, (_, i) => {
+      const dst = new Uint8Array(512);
+      const pending = file.readAt(i * 512, dst, i === 4000 ? { signal: controller.signal } : undefined);
+      return pending.then(
+        () => Buffer.compare(dst, data.subarray(i * 512, (i + 1) * 512)) === 0,
+        (error: unknown) => i === 4000 && IoError.is(error, "Aborted"),
+      );
+    });
+    controller.abort();
+    expect((await Promise.all(reads)).every(Boolean)).toBe(true);
+    expect(runtime.io.inFlight).toBe(0);
+    await runtime.close();
+  });
+
   it("sync reads block in io_uring_enter, with async work in flight on the same ring", async () => {
     const file = await rt.fs.open(join(dir, "data.bin"));
     const pending = Array.from({ length: 64 }, (_, i) => file.readExactAt(i * 8192, new Uint8Array(8192)));
