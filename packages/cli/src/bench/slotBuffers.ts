@@ -24,7 +24,13 @@ export async function slotBuffers(count: number, bs: number, options: { shared: 
   const length = count * bs + (options.direct ? PROBE_SPAN : 0);
   const memory = options.shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length);
   const cut = (offset: number): Uint8Array[] => Array.from({ length: count }, (_, slot) => new Uint8Array(memory, offset + slot * bs, bs));
-  if (!options.direct) return { buffers: cut(0), detail: undefined };
+  // One allocation per slot unless O_DIRECT needs the probed alignment: slices of one large
+  // buffer made every engine's 4 KiB random reads ~30 % slower here (uring raw sendPacket 280k
+  // against 400k reads/s, same file, same run), which is the layout's cost, not the engine's.
+  if (!options.direct) {
+    const one = (): Uint8Array => (options.shared ? new Uint8Array(new SharedArrayBuffer(bs)) : new Uint8Array(bs));
+    return { buffers: Array.from({ length: count }, one), detail: undefined };
+  }
   let last: IoError | undefined;
   for (let offset = 0; offset < PROBE_SPAN; offset += PROBE_STEP) {
     try {
