@@ -4,7 +4,7 @@
  */
 import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
-import { request, runIo, runIoSync, type IoProgram } from "./IoProgram.js";
+import { ioSync, request, runIo, runIoSync, type IoProgram } from "./IoProgram.js";
 import { checkBytes, checkPos } from "./internal/validate.js";
 import { Packet } from "./Packet.js";
 import type { PacketIo, Pos } from "./PacketIo.js";
@@ -96,7 +96,12 @@ export const writeAt = (target: WriteTarget, pos: Pos, src: Uint8Array, options?
 /** Writes all of `src` at `pos`, or throws. */
 export const writeAllAt = (target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): Promise<void> => runIo(writeAllAtProgram(target, pos, src, options));
 
-export const readAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): number => runIoSync(readAtProgram(target, pos, dst, options));
+/** The one-request sync read skips the generator (the hot path of sync callers): same checks, same rule. */
+export const readAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): number => {
+  const position = checkPos(pos, "pos", "readAt");
+  checkBytes(dst, "dst", "readAt");
+  return readCount(ioSync(target, position, Packet.wrap(dst, Write), checkIoOptions(options, "readAt")));
+};
 export const readExactAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array): void => runIoSync(readExactAtProgram(target, pos, dst));
 export const readToEndSync = (target: ReadTarget, pos: Pos = 0): Uint8Array => runIoSync(readToEndProgram(target, pos));
 export const writeAtSync = (target: WriteTarget, pos: Pos, src: Uint8Array): number => runIoSync(writeAtProgram(target, pos, src));
