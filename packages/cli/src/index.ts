@@ -9,4 +9,4 @@ export { formatBytes, parseDuration, parseSize } from "./units.js";
 export { AllJobs, DEFAULTS, NodeStyles, RwModes, WorkerJobs, type Job, type JobSettings, type RwMode, type WorkerJob } from "./bench/BenchSettings.js";
 export { JobResult, JobStats, PROTOCOL } from "./bench/JobResult.js";
 export { LatencyHistogram } from "./bench/LatencyHistogram.js";
-export type { Machine } from "./bench/describeMachine.js";
+export { describeMachine, type Machine } from "./bench/describeMachine.js";

@@ -18,6 +18,7 @@ const tsx = pathToFileURL(requireHere.resolve("tsx")).href;
 const tsxApi = pathToFileURL(requireHere.resolve("tsx/esm/api")).href;
 const source = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 
+// Skipped only where io_uring cannot be set up (seccomp, old kernel, PKTIO_URING=0); the title says why.
 describe.skipIf(!status.ok)(`uring backend${why}`, () => {
   let dir: string;
   let data: Uint8Array;
