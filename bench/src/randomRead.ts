@@ -1,8 +1,9 @@
 /**
  * 4 KiB random reads on a 1 GiB page-cached file, side by side in one run, for the bars of the
  * uring and threaded issues: @pktio/uring (`readAt` and raw `sendPacket` at 64 in flight,
- * `readAtSync` at 1, O_DIRECT over the registered pool at 64) and @pktio/threaded (shared
- * buffers; pool sizes 1, 2, 4; the bounce path; raw sendPacket; readAtSync) against Node's
+ * `readAtSync` at 1, direct and through the ring, O_DIRECT over the registered pool at 64),
+ * @pktio/threaded (shared buffers; pool sizes 1, 2, 4; the bounce path; raw sendPacket;
+ * readAtSync direct and through the workers) and libuv's readAtSync against Node's
  * `FileHandle.read` (fs.promises), `fs.read` callbacks and `fs.readSync`, and fio (io_uring at
  * 64, psync at 1, O_DIRECT io_uring at 64; `--invalidate=0` so that fio keeps the cache) when it
  * is installed. The file is generated in a temp dir from a seed (every 4 KiB block is a function
@@ -18,6 +19,7 @@ import { open as openPromise, type FileHandle as NodeFileHandle } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Packet, sendPacket, Write, type FileHandle, type OpenOptions, type PacketOutput, type Runtime } from "@pktio/core";
+import { openBackend } from "@pktio/rt";
 import { allocShared, DEFAULT_WORKERS, openThreaded } from "@pktio/threaded";
 import { openUring, type UringRuntime } from "@pktio/uring";
 
@@ -333,11 +335,13 @@ const URING_DIRECT = "uring raw sendPacket, O_DIRECT, registered pool";
 const FILE_HANDLE = "Node FileHandle.read (fs.promises)";
 const CALLBACKS = "Node fs.read callbacks";
 const READ_SYNC = "Node fs.readSync (1 in flight)";
+const URING_SYNC_RING = "uring readAtSync through the ring, directSync: false (1 in flight)";
 const uringFile = opened(() => openUring());
 const contenders: Contender[] = [
   readAtContender(URING, uringFile, plain(IN_FLIGHT)),
   rawContender(URING_RAW, uringFile, () => plain(IN_FLIGHT)),
   syncContender(URING_SYNC, uringFile, new Uint8Array(BLOCK)),
+  syncContender(URING_SYNC_RING, opened(() => openUring({ directSync: false })), new Uint8Array(BLOCK)),
   uringDirectContender(),
   readAtContender(THREADED, threadedFile(undefined), shared(IN_FLIGHT)),
   fileHandleContender(),
@@ -349,6 +353,8 @@ const contenders: Contender[] = [
     readAtContender(`threaded readAt, plain buffers (bounce path), ${poolName(undefined)}`, threadedFile(undefined), plain(IN_FLIGHT)),
     rawContender(`threaded raw sendPacket, shared buffers, ${poolName(undefined)}`, threadedFile(undefined), () => shared(IN_FLIGHT)),
     syncContender(`threaded readAtSync (1 in flight), ${poolName(undefined)}`, threadedFile(undefined), allocShared(BLOCK)),
+    syncContender(`threaded readAtSync through the workers, directSync: false (1 in flight), ${poolName(undefined)}`, opened(() => openThreaded({ directSync: false })), allocShared(BLOCK)),
+    syncContender("libuv readAtSync (1 in flight)", opened(() => openBackend("libuv")), new Uint8Array(BLOCK)),
   ].filter((contender) => only === undefined || contender.name.includes(only)),
 ];
 

@@ -8,7 +8,8 @@
         "native/src/op_rw.c",
         "native/src/op_file.c",
         "native/src/op_path.c",
-        "native/src/op_cancel.c"
+        "native/src/op_cancel.c",
+        "native/src/direct.c"
       ],
       "include_dirs": ["native/include"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],

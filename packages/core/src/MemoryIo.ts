@@ -6,6 +6,7 @@
  */
 import type { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
+import { abortError } from "./IoOptions.js";
 import { checkBytes, checkLength, MAX_PACKET_LENGTH, positionOrError } from "./internal/validate.js";
 import { parseOptions, z } from "./options.js";
 import type { IoBackend, PacketIo, PollingHandle, Pos } from "./PacketIo.js";
@@ -80,6 +81,9 @@ export class MemoryIo implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, IoBa
     if (view.perm.backendWrites === view.perm.backendReads) {
       return view.fail(new IoError("InvalidInput", "a ReadWrite packet has no single direction here; use Packet.alloc(n, Write) to read or Read to write", { op: "sendIo", backend: this.name }));
     }
+    // Like every backend, it refuses to start a piece whose signal has already fired (design.md §7).
+    const signal = view.packet.signal;
+    if (signal?.aborted === true) return view.fail(abortError(signal, view.perm.backendWrites ? "read" : "write", this.name));
     this.#positions.push(position);
     this.#views.push(view);
     if (!this.#scheduled) {

@@ -27,6 +27,19 @@ export interface PacketIo<P extends Perm, Param> {
   readonly backend?: IoBackend | undefined;
 }
 
+/**
+ * Optional, beside `PacketIo`: a target that can move one whole buffer on the calling thread
+ * without a packet (one blocking system call). `readAtSync`, `readExactAtSync`, `writeAtSync` and
+ * `writeAllAtSync` use it when no per-operation options are given; a packet costs more than the
+ * system call for small blocking transfers (design.md §7). Each method returns the bytes moved —
+ * a read is short only where the data ends, a write is whole — or `undefined` to decline, and the
+ * helper then takes the packet path, which reports every error the same way.
+ */
+export interface DirectSync {
+  readAtDirect(pos: number, dst: Uint8Array): number | undefined;
+  writeAtDirect(pos: number, src: Uint8Array): number | undefined;
+}
+
 /** An fd a foreign event loop can watch for readiness, with the events to watch. */
 export interface PollingHandle {
   readonly fd: number;

@@ -25,7 +25,7 @@ export {
 } from "./numbers.js";
 export { describeIssues, parseOptions, z } from "./options.js";
 export { Packet } from "./Packet.js";
-export { NoPos, type IoBackend, type PacketIo, type PollingHandle, type Pos } from "./PacketIo.js";
+export { NoPos, type DirectSync, type IoBackend, type PacketIo, type PollingHandle, type Pos } from "./PacketIo.js";
 export type { PacketOutput, PacketResult, PacketSegment } from "./PacketOutput.js";
 export { Read, ReadWrite, Write, type Perm, type PermTag } from "./Perm.js";
 export {
@@ -63,3 +63,4 @@ export { abortError, checkIoOptions, type IoOptions } from "./IoOptions.js";
 export { Fifo } from "./Fifo.js";
 export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js";
 export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
+export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";

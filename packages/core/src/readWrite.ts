@@ -7,7 +7,7 @@ import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { ioSync, request, runIo, runIoSync, type IoProgram } from "./IoProgram.js";
 import { checkBytes, checkPos } from "./internal/validate.js";
 import { Packet } from "./Packet.js";
-import type { PacketIo, Pos } from "./PacketIo.js";
+import type { DirectSync, PacketIo, Pos } from "./PacketIo.js";
 import type { PacketResult } from "./PacketOutput.js";
 import { Read, Write } from "./Perm.js";
 
@@ -29,6 +29,14 @@ function readCount(result: PacketResult): number {
   return result.transferred;
 }
 
+function shortRead(position: number, wanted: number, got: number, cause?: IoError): IoError {
+  return new IoError("UnexpectedEof", `readExactAt: needed ${wanted} bytes at ${position}, the data ends after ${got}`, { op: "readExactAt", cause });
+}
+
+function shortWrite(wanted: number, got: number): IoError {
+  return new IoError("Other", `writeAllAt: only ${got} of ${wanted} bytes were written`, { op: "writeAllAt" });
+}
+
 export function* readAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): IoProgram<number> {
   const position = checkPos(pos, "pos", "readAt");
   checkBytes(dst, "dst", "readAt");
@@ -40,12 +48,7 @@ export function* readExactAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Arra
   checkBytes(dst, "dst", "readExactAt");
   const result = yield request(target, position, Packet.wrap(dst, Write), checkIoOptions(options, "readExactAt"));
   const transferred = readCount(result);
-  if (transferred < dst.byteLength) {
-    throw new IoError("UnexpectedEof", `readExactAt: needed ${dst.byteLength} bytes at ${position}, the data ends after ${transferred}`, {
-      op: "readExactAt",
-      cause: result.error,
-    });
-  }
+  if (transferred < dst.byteLength) throw shortRead(position, dst.byteLength, transferred, result.error);
 }
 
 export function* readToEndProgram(target: ReadTarget, pos: Pos = 0): IoProgram<Uint8Array> {
@@ -80,9 +83,7 @@ export function* writeAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, 
 
 export function* writeAllAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): IoProgram<void> {
   const transferred = yield* writeAtProgram(target, pos, src, options);
-  if (transferred < src.byteLength) {
-    throw new IoError("Other", `writeAllAt: only ${transferred} of ${src.byteLength} bytes were written`, { op: "writeAllAt" });
-  }
+  if (transferred < src.byteLength) throw shortWrite(src.byteLength, transferred);
 }
 
 /** Reads up to `dst.length` bytes at `pos`; fewer only at the end of the data. */
@@ -96,13 +97,44 @@ export const writeAt = (target: WriteTarget, pos: Pos, src: Uint8Array, options?
 /** Writes all of `src` at `pos`, or throws. */
 export const writeAllAt = (target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): Promise<void> => runIo(writeAllAtProgram(target, pos, src, options));
 
-/** The one-request sync read skips the generator (the hot path of sync callers): same checks, same rule. */
+/** The target's packet-free blocking path, when it has one and the call has no options to honour. */
+function directOf(target: unknown, options: IoOptions | undefined): DirectSync | undefined {
+  if (options !== undefined && (options.signal !== undefined || options.timeoutMs !== undefined)) return undefined;
+  return typeof (target as Partial<DirectSync> | null)?.readAtDirect === "function" ? (target as DirectSync) : undefined;
+}
+
+// The sync forms of the one-request helpers skip the generator (the hot path of sync callers) and
+// try the target's DirectSync first: same checks, same results, same errors.
+
 export const readAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): number => {
   const position = checkPos(pos, "pos", "readAt");
   checkBytes(dst, "dst", "readAt");
-  return readCount(ioSync(target, position, Packet.wrap(dst, Write), checkIoOptions(options, "readAt")));
+  const checked = checkIoOptions(options, "readAt");
+  const count = directOf(target, checked)?.readAtDirect(position, dst);
+  return count ?? readCount(ioSync(target, position, Packet.wrap(dst, Write), checked));
 };
-export const readExactAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array): void => runIoSync(readExactAtProgram(target, pos, dst));
+export const readExactAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): void => {
+  const position = checkPos(pos, "pos", "readExactAt");
+  checkBytes(dst, "dst", "readExactAt");
+  const checked = checkIoOptions(options, "readExactAt");
+  const count = directOf(target, checked)?.readAtDirect(position, dst);
+  if (count !== undefined) {
+    if (count < dst.byteLength) throw shortRead(position, dst.byteLength, count);
+    return;
+  }
+  runIoSync(readExactAtProgram(target, position, dst, checked));
+};
 export const readToEndSync = (target: ReadTarget, pos: Pos = 0): Uint8Array => runIoSync(readToEndProgram(target, pos));
-export const writeAtSync = (target: WriteTarget, pos: Pos, src: Uint8Array): number => runIoSync(writeAtProgram(target, pos, src));
-export const writeAllAtSync = (target: WriteTarget, pos: Pos, src: Uint8Array): void => runIoSync(writeAllAtProgram(target, pos, src));
+export const writeAtSync = (target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): number => {
+  const position = checkPos(pos, "pos", "writeAt");
+  checkBytes(src, "src", "writeAt");
+  const checked = checkIoOptions(options, "writeAt");
+  const count = directOf(target, checked)?.writeAtDirect(position, src);
+  if (count === undefined) return runIoSync(writeAtProgram(target, position, src, checked));
+  if (count < src.byteLength) throw new IoError("Other", `writeAt: the write at ${position + count} made no progress`, { op: "writeAt" });
+  return count;
+};
+export const writeAllAtSync = (target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): void => {
+  const transferred = writeAtSync(target, pos, src, options);
+  if (transferred < src.byteLength) throw shortWrite(src.byteLength, transferred);
+};

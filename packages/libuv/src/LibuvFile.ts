@@ -3,8 +3,8 @@
  * 2.6× faster than `fs.promises` here), blocking `readSync`/`writeSync` inside a sync scope.
  * The fd stays open until every operation of this file has completed.
  */
-import { close, closeSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, readSync, write, writeSync } from "node:fs";
-import { FileHandle, IoError, settleRead, settleWrite, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { close, closeSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, write } from "node:fs";
+import { blockingTransfer, FileHandle, IoError, settleRead, settleWrite, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { libuvError } from "./internal/errors.js";
 import { toFileStat } from "./internal/stat.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -60,28 +60,28 @@ export class LibuvFile extends FileHandle {
 
   #transferSync(pos: number, view: AnyView): void {
     const reading = view.perm.backendWrites;
-    const bytes = view.bytes();
-    let done = 0;
-    try {
-      while (done < bytes.byteLength) {
-        const length = Math.min(bytes.byteLength - done, MAX_SINGLE_IO);
-        const count = reading ? readSync(this.fd, bytes, done, length, pos + done) : writeSync(this.fd, bytes, done, length, pos + done);
-        if (count === 0) break;
-        done += count;
-      }
-    } catch (error) {
-      return this.#settleSyncPart(view, done, libuvError(error, reading ? "read" : "write", this.path));
-    }
-    if (done === bytes.byteLength) return view.complete();
-    const message = reading ? `read reaches past the end of ${this.path} at ${pos + done}` : `write at ${pos + done} of ${this.path} made no progress`;
-    this.#settleSyncPart(view, done, new IoError(reading ? "UnexpectedEof" : "Other", message, { op: reading ? "read" : "write", backend: "libuv", path: this.path }));
-  }
-
-  #settleSyncPart(view: AnyView, done: number, error: IoError): void {
+    const [done, error] = this.#blocking(pos, view.bytes(), reading);
+    if (error === undefined) return view.complete();
     if (done === 0) return view.fail(error);
     const [head, tail] = view.splitAt(done);
     head.complete();
     tail.fail(error);
+  }
+
+  /** The sync helpers' fast path (DirectSync): the same blocking calls, without a packet. */
+  protected override transferSync(pos: number, bytes: Uint8Array, reading: boolean): number {
+    const [done, error] = this.#blocking(pos, bytes, reading);
+    if (error === undefined || (reading && error.kind === "UnexpectedEof")) return done;
+    throw error;
+  }
+
+  /** Blocking reads or writes until all of `bytes` moved: the count, and the error that stopped it short. */
+  #blocking(pos: number, bytes: Uint8Array, reading: boolean): [number, IoError | undefined] {
+    const { done, thrown } = blockingTransfer(this.fd, pos, bytes, reading);
+    if (thrown !== undefined) return [done, libuvError(thrown, reading ? "read" : "write", this.path)];
+    if (done === bytes.byteLength) return [done, undefined];
+    const message = reading ? `read reaches past the end of ${this.path} at ${pos + done}` : `write at ${pos + done} of ${this.path} made no progress`;
+    return [done, new IoError(reading ? "UnexpectedEof" : "Other", message, { op: reading ? "read" : "write", backend: "libuv", path: this.path })];
   }
 
   #operationDone(): void {

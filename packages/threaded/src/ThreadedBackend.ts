@@ -6,7 +6,7 @@
  * completion counter, or on the calling thread through `Atomics.wait` in `blockOn`, which makes
  * every `*Sync` helper real. Idle workers never keep the process alive.
  */
-import { IoError, type IoBackend, type PollingHandle, Fifo } from "@pktio/core";
+import { blockingTransfer, IoError, type BlockingResult, type IoBackend, type PollingHandle, Fifo } from "@pktio/core";
 import { BounceArena } from "./internal/BounceArena.js";
 import { BACKEND } from "./internal/errors.js";
 import type { MetaRequest } from "./internal/messages.js";
@@ -48,6 +48,7 @@ export class ThreadedBackend implements IoBackend {
   /** True while an Atomics.waitAsync on the completion counter is pending. */
   #armed = false;
   #closed = false;
+  #directTransfers = 0;
   /** True once the workers are stopped: nothing can be submitted any more. */
   #stopped = false;
   #closing: Promise<void> | undefined = undefined;
@@ -99,6 +100,21 @@ export class ThreadedBackend implements IoBackend {
   /** Requests submitted and not yet settled. */
   get inFlight(): number {
     return this.#outstanding;
+  }
+
+  /** Transfers served by `transferNow` on the calling thread. */
+  get directTransfers(): number {
+    return this.#directTransfers;
+  }
+
+  /**
+   * A blocking transfer of the whole buffer on the calling thread (the sync helpers' fast path,
+   * `directSync`), or undefined while requests are in flight: a caller blocking then drives them.
+   */
+  transferNow(fd: number, bytes: Uint8Array, pos: number, reading: boolean): BlockingResult | undefined {
+    if (!this.options.directSync || this.#outstanding > 0 || this.#closed) return undefined;
+    this.#directTransfers++;
+    return blockingTransfer(fd, pos, bytes, reading);
   }
 
   pollingHandle(): PollingHandle | null {

@@ -5,7 +5,7 @@
  * into slot-sized pieces (the pieces go to whichever workers are least loaded, in parallel).
  * The fd stays open until every operation of this file has completed.
  */
-import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { BACKEND, errnoError, replyError } from "./internal/errors.js";
 import { Request, type RequestOwner } from "./internal/Request.js";
 import { Op } from "./internal/ringLayout.js";
@@ -42,6 +42,20 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
       rest = tail;
     }
     this.#send(at, rest);
+  }
+
+  /**
+   * The sync helpers' fast path: with nothing in flight, the blocking calls are made on this
+   * thread (`directSync`), which the caller waits for anyway.
+   */
+  protected override transferSync(pos: number, bytes: Uint8Array, reading: boolean): number | undefined {
+    const result = this.backend.transferNow(this.fd, bytes, pos, reading);
+    if (result === undefined) return undefined;
+    const op = reading ? "read" : "write";
+    const { done, thrown } = result;
+    if (thrown !== undefined) throw toIoError(thrown, { op, backend: BACKEND, path: this.path });
+    if (!reading && done < bytes.byteLength) throw new IoError("Other", `write at ${pos + done} of ${this.path} made no progress`, { op, backend: BACKEND, path: this.path });
+    return done;
   }
 
   #send(pos: number, view: AnyView): void {

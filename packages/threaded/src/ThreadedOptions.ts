@@ -25,6 +25,13 @@ const isPowerOfTwo = (value: number): boolean => value > 0 && (value & (value - 
 
 export const ThreadedOptions = z
   .strictObject({
+    /**
+     * Blocking helpers (`readAtSync`, `writeAtSync` …) while no request is in flight make the
+     * readSync/writeSync on the calling thread: handing a call to a worker and waiting for it costs
+     * an Atomics round trip (tens of µs here) for a caller that blocks either way (design.md §10).
+     * `false` sends every transfer to the workers.
+     */
+    directSync: z.boolean().default(true),
     /** Worker threads performing the calls. Each is started on first use. */
     workers: z.number().int().min(1).max(64).default(DEFAULT_WORKERS),
     /** Entries in each worker's request ring; more requests wait on the main thread, in order. */

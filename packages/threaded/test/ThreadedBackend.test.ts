@@ -111,26 +111,46 @@ describe("buffers: the shared path and the bounce path", () => {
 });
 
 describe("sync driving", () => {
-  it("readAtSync and the other *Sync calls work in a tight loop without an event-loop turn", async () => {
+  for (const directSync of [false, true]) {
+    it(`readAtSync and the other *Sync calls work in a tight loop without an event-loop turn (directSync: ${directSync})`, async () => {
+      await withRuntime({ directSync }, async (rt) => {
+        let turned = false;
+        setImmediate(() => (turned = true));
+        // Everything below runs in one synchronous stretch: blockOn waits in Atomics.wait.
+        const file = rt.fs.openSync(dataPath);
+        const dst = new Uint8Array(4096);
+        const shared = allocShared(4096);
+        let wrong = 0;
+        for (let i = 0; i < 2000; i++) {
+          const pos = (i * 7919 * 64) % (FILE_SIZE - 4096);
+          if (file.readAtSync(pos, i % 2 === 0 ? dst : shared) !== 4096) wrong++;
+          if (!equalBytes(i % 2 === 0 ? dst : shared, data.subarray(pos, pos + 4096))) wrong++;
+        }
+        expect(file.statSync().size).toBe(FILE_SIZE);
+        expect(rt.fs.statSync(dataPath).type).toBe("file");
+        expect(rt.fs.readDirSync(dir).some((entry) => entry.name === "data.bin")).toBe(true);
+        file.closeSync();
+        expect(turned).toBe(false);
+        expect(wrong).toBe(0);
+        // Through the workers (blockOn in Atomics.wait), or on this thread while nothing is in flight.
+        expect(rt.io.directTransfers).toBe(directSync ? 2000 : 0);
+      });
+    });
+  }
+
+  it("on an idle runtime, sync reads and writes are made on the calling thread", async () => {
     await withRuntime(undefined, async (rt) => {
-      let turned = false;
-      setImmediate(() => (turned = true));
-      // Everything below runs in one synchronous stretch: blockOn waits in Atomics.wait.
-      const file = rt.fs.openSync(dataPath);
-      const dst = new Uint8Array(4096);
-      const shared = allocShared(4096);
-      let wrong = 0;
-      for (let i = 0; i < 2000; i++) {
-        const pos = (i * 7919 * 64) % (FILE_SIZE - 4096);
-        if (file.readAtSync(pos, i % 2 === 0 ? dst : shared) !== 4096) wrong++;
-        if (!equalBytes(i % 2 === 0 ? dst : shared, data.subarray(pos, pos + 4096))) wrong++;
-      }
-      expect(file.statSync().size).toBe(FILE_SIZE);
-      expect(rt.fs.statSync(dataPath).type).toBe("file");
-      expect(rt.fs.readDirSync(dir).some((entry) => entry.name === "data.bin")).toBe(true);
+      const path = join(dir, "direct.bin");
+      writeFileSync(path, data.subarray(0, 8192));
+      const file = rt.fs.openSync(path, { read: true, write: true });
+      const dst = new Uint8Array(100);
+      expect(file.readAtSync(8150, dst)).toBe(42);
+      expect(equalBytes(dst.subarray(0, 42), data.subarray(8150, 8192))).toBe(true);
+      file.writeAllAtSync(8192, Uint8Array.of(7, 8, 9));
+      expect(rt.io.directTransfers).toBe(2);
+      expect(Array.from(readFileSync(path).subarray(8190))).toEqual([data[8190], data[8191], 7, 8, 9]);
       file.closeSync();
-      expect(turned).toBe(false);
-      expect(wrong).toBe(0);
+      expect(() => file.readAtSync(0, dst)).toThrow(expect.objectContaining({ kind: "Closed" }));
     });
   });
 
@@ -139,6 +159,8 @@ describe("sync driving", () => {
       const file = await rt.fs.open(dataPath);
       const pending = Array.from({ length: 200 }, (_, i) => file.readAt(i * 4096, new Uint8Array(4096)));
       expect(file.readAtSync(8192, new Uint8Array(10))).toBe(10);
+      // Requests were in flight, so the sync read went to the workers and drove them.
+      expect(rt.io.directTransfers).toBe(0);
       expect(await Promise.all(pending)).toEqual(Array.from({ length: 200 }, () => 4096));
       await file.close();
     });
@@ -196,7 +218,8 @@ describe("worker deaths", () => {
   });
 
   it("a terminated worker is found and replaced even while the caller blocks", async () => {
-    await withRuntime({ workers: 1 }, async (rt) => {
+    // directSync off: the sync read must go to the (dead) worker, not around it.
+    await withRuntime({ workers: 1, directSync: false }, async (rt) => {
       const hooks = rt.io[testHooks]();
       const file = await rt.fs.open(dataPath);
       const [before] = hooks.threadIds();

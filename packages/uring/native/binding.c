@@ -504,6 +504,27 @@ static napi_value js_align_offset(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* transfer(fd, bytes, pos, write) → bytes moved | -errno: a blocking pread/pwrite without the ring. */
+static napi_value js_transfer(napi_env env, napi_callback_info info) {
+  napi_value argv[4], result;
+  if (!get_args(env, info, 4, argv)) return NULL;
+  int32_t fd;
+  double pos;
+  bool write;
+  size_t length = 0;
+  CALL(env, napi_get_value_int32(env, argv[0], &fd));
+  void *data = typed_data(env, argv[1], &length);
+  CALL(env, napi_get_value_double(env, argv[2], &pos));
+  CALL(env, napi_get_value_bool(env, argv[3], &write));
+  if (data == NULL || length == 0 || !(pos >= 0 && pos <= 9007199254740991.0)) {
+    napi_throw_type_error(env, NULL, "transfer takes an fd, a non-empty typed array, a safe position and a direction");
+    return NULL;
+  }
+  int64_t r = write ? pu_pwrite_full(fd, data, length, (uint64_t)pos) : pu_pread_full(fd, data, length, (uint64_t)pos);
+  CALL(env, napi_create_double(env, (double)r, &result));
+  return result;
+}
+
 /* close(handle): cancels and drains what is in flight, then releases the ring. Idempotent. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -541,6 +562,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"registerBuffers", NULL, js_register_buffers, NULL, NULL, NULL, napi_default, NULL},
     {"alignOffset", NULL, js_align_offset, NULL, NULL, NULL, napi_default, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+    {"transfer", NULL, js_transfer, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value opcodes;
   napi_create_object(env, &opcodes);

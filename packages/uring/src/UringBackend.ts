@@ -76,6 +76,7 @@ export class UringBackend implements IoBackend {
    */
   readonly #onComplete = (count: number): void => this.#process(count);
   #inlineBudget = INLINE_BUDGET;
+  #directTransfers = 0;
   readonly #resetBudget = (): void => {
     this.#inlineBudget = INLINE_BUDGET;
   };
@@ -127,6 +128,22 @@ export class UringBackend implements IoBackend {
   /** True when the bytes start at an address that is a multiple of `alignment` (a power of two). */
   isAligned(bytes: Uint8Array, alignment: number): boolean {
     return this.#addon.alignOffset(bytes, alignment) === 0;
+  }
+
+  /** Transfers served by `transferNow`, without the ring. */
+  get directTransfers(): number {
+    return this.#directTransfers;
+  }
+
+  /**
+   * A blocking read or write of the whole buffer on the calling thread, without the ring (the
+   * sync helpers' fast path): bytes moved or -errno. Undefined when the ring is not idle, so
+   * that a caller blocking while operations are in flight still drives their completions.
+   */
+  transferNow(fd: number, bytes: Uint8Array, pos: number, write: boolean): number | undefined {
+    if (!this.options.directSync || this.#batch > 0 || this.#ringClosed || this.inFlight > 0) return undefined;
+    this.#directTransfers++;
+    return this.#addon.transfer(fd, bytes, pos, write);
   }
 
   /** Queues an operation for this tick's submission; `done` runs with its result. */

@@ -78,6 +78,20 @@ export class UringFile extends FileHandle {
     this.backend.submit(timeoutMs === undefined ? operation : { ...operation, timeoutMs }, done);
   }
 
+  /**
+   * The sync helpers' fast path: one pread/pwrite on this thread while the ring is idle
+   * (`directSync`, design.md §9). An O_DIRECT transfer that is not aligned takes the packet
+   * path, which explains the rule.
+   */
+  protected override transferSync(pos: number, bytes: Uint8Array, reading: boolean): number | undefined {
+    if (this.direct && !this.#alignedForDirect(pos, bytes)) return undefined;
+    const result = this.backend.transferNow(this.fd, bytes, pos, !reading);
+    if (result === undefined || (result >= 0 && (reading || result === bytes.byteLength))) return result;
+    const op = reading ? "read" : "write";
+    if (result < 0) throw fromErrno(result, { op, backend: "uring", path: this.path });
+    throw new IoError("Other", `write at ${pos + result} of ${this.path} made no progress`, { op, backend: "uring", path: this.path });
+  }
+
   /** Pool slices start page-aligned, but a subarray of one need not: the address is always checked. */
   #alignedForDirect(pos: number, bytes: Uint8Array): boolean {
     if (pos % DIRECT_ALIGNMENT !== 0 || bytes.byteLength % DIRECT_ALIGNMENT !== 0) return false;

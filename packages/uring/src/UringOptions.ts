@@ -11,6 +11,12 @@ export const UringOptions = z.strictObject({
   entries: z.number().int().min(2).max(32_768).optional(),
   /** IORING_SETUP_SQPOLL: a kernel thread polls the queue. Burns a core; off by default. */
   sqpoll: z.boolean().default(false),
+  /**
+   * Blocking helpers (`readAtSync`, `writeAtSync` …) on an idle ring make one pread/pwrite on the
+   * calling thread instead of a submit-and-wait io_uring_enter, which costs more (design.md §9).
+   * `false` sends every transfer through the ring.
+   */
+  directSync: z.boolean().default(true),
   /** A registered pool of page-aligned SharedArrayBuffer slices for READ_FIXED/WRITE_FIXED and O_DIRECT. */
   registeredBuffers: z
     .strictObject({

@@ -137,13 +137,42 @@ describe.skipIf(!status.ok)(`uring backend${why}`, () => {
   it("sync reads block in io_uring_enter, with async work in flight on the same ring", async () => {
     const file = await rt.fs.open(join(dir, "data.bin"));
     const pending = Array.from({ length: 64 }, (_, i) => file.readExactAt(i * 8192, new Uint8Array(8192)));
+    const direct = rt.io.directTransfers;
     const dst = new Uint8Array(1000);
     for (let i = 0; i < 1000; i++) {
       expect(file.readAtSync(i * 1000, dst)).toBe(1000);
       expect(dst[999]).toBe(data[i * 1000 + 999]);
+      // A busy ring is driven, not bypassed: the first read went through it (and reaped the 64 on
+      // the way); later ones may find the ring idle and take the direct path.
+      if (i === 0) expect(rt.io.directTransfers).toBe(direct);
     }
     await Promise.all(pending);
     await file.close();
+  });
+
+  it("on an idle ring, sync helpers make one pread/pwrite on this thread; directSync: false sends them through the ring", async () => {
+    const path = join(dir, "direct.bin");
+    writeFileSync(path, data.subarray(0, 1 << 20));
+    const file = await rt.fs.open(path, { read: true, write: true });
+    const before = rt.io.directTransfers;
+    const dst = new Uint8Array(5000);
+    expect(file.readAtSync(1000, dst)).toBe(5000);
+    expect(Buffer.compare(dst, data.subarray(1000, 6000))).toBe(0);
+    expect(file.readAtSync((1 << 20) - 100, dst)).toBe(100);
+    expect(file.readAtSync(1 << 21, dst)).toBe(0);
+    file.writeAllAtSync((1 << 20) + 10, Uint8Array.of(1, 2, 3));
+    expect(rt.io.directTransfers).toBe(before + 4);
+    expect(Array.from(file.readToEndSync((1 << 20) + 8))).toEqual([0, 0, 1, 2, 3]);
+
+    const ringOnly = openUring({ directSync: false });
+    const viaRing = await ringOnly.fs.open(path);
+    expect(viaRing.readAtSync(1000, dst)).toBe(5000);
+    expect(Buffer.compare(dst, data.subarray(1000, 6000))).toBe(0);
+    expect(() => viaRing.writeAtSync(0, dst)).toThrow(expect.objectContaining({ kind: "PermissionDenied" }));
+    expect(ringOnly.io.directTransfers).toBe(0);
+    await ringOnly.close();
+    await file.close();
+    expect(() => file.readAtSync(0, dst)).toThrow(expect.objectContaining({ kind: "Closed" }));
   });
 
   it("reads over the registered pool use READ_FIXED and return the same bytes", async () => {
@@ -161,6 +190,12 @@ describe.skipIf(!status.ok)(`uring backend${why}`, () => {
     await expect(file.readAt(512, small)).resolves.toBe(512);
     expect(Buffer.compare(small, data.subarray(512, 1024))).toBe(0);
     await expect(file.readAt(100, small)).rejects.toThrow(/the position \(100\)/);
+    // Sync reads of aligned pool memory take the direct path; unaligned ones get the same clear error.
+    const direct = runtime.io.directTransfers;
+    expect(file.readAtSync(1024, small)).toBe(512);
+    expect(Buffer.compare(small, data.subarray(1024, 1536))).toBe(0);
+    expect(runtime.io.directTransfers).toBe(direct + 1);
+    expect(() => file.readAtSync(100, small)).toThrow(/the position \(100\)/);
     pool.release(slice);
     expect(() => pool.release(slice)).toThrow(/not a buffer taken from this pool/);
     await runtime.close();

@@ -11,7 +11,7 @@ import { IoError } from "../IoError.js";
 import { abortError, type IoOptions } from "../IoOptions.js";
 import { checkLength, positionOrError } from "../internal/validate.js";
 import { readNumberAt, readNumberAtSync, writeNumberAt, writeNumberAtSync, type NumberType, type NumberValue } from "../numbers.js";
-import type { IoBackend, PacketIo, Pos } from "../PacketIo.js";
+import type { DirectSync, IoBackend, PacketIo, Pos } from "../PacketIo.js";
 import type { Read, Write } from "../Perm.js";
 import * as rw from "../readWrite.js";
 import { createReadable, createReadableStream, createWritable, type ReadStreamOptions, type WriteStreamOptions } from "../streams.js";
@@ -21,7 +21,7 @@ import type { Readable, Writable } from "node:stream";
 /** A view of either direction, as a file receives them. */
 export type AnyView = BoundPacketView<Write> | BoundPacketView<Read>;
 
-export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read, Pos> {
+export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, DirectSync {
   /** The path the file was opened at. */
   readonly path: string;
   /** Whether the file was opened for reading, and for writing (or appending). */
@@ -60,6 +60,32 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
     this.submit(position, view);
   }
 
+  /**
+   * DirectSync: a blocking read without a packet, through the backend's `transferSync`. Anything
+   * the packet path would refuse (a closed handle, the wrong direction, a bad argument) declines,
+   * so that `sendIo` reports it as it always does.
+   */
+  readAtDirect(pos: number, dst: Uint8Array): number | undefined {
+    if (this.#closed || !this.readable || !isPlainTransfer(pos, dst)) return undefined;
+    return this.transferSync(pos, dst, true);
+  }
+
+  /** DirectSync: a blocking write of all of `src` without a packet; see `readAtDirect`. */
+  writeAtDirect(pos: number, src: Uint8Array): number | undefined {
+    if (this.#closed || !this.writable || !isPlainTransfer(pos, src)) return undefined;
+    return this.transferSync(pos, src, false);
+  }
+
+  /**
+   * The backend's packet-free blocking transfer, for the sync helpers: moves all of `bytes` at a
+   * checked position on the calling thread and returns the count (a read is short only at the end
+   * of the file), or throws the IoError the packet path would have settled with; `undefined`
+   * declines (the helper then sends a packet). The base class always declines.
+   */
+  protected transferSync(_pos: number, _bytes: Uint8Array, _reading: boolean): number | undefined {
+    return undefined;
+  }
+
   /** Starts the transfer of a checked view at a checked position; settles it when done. */
   protected abstract submit(pos: number, view: AnyView): void;
   protected abstract statFile(): Promise<FileStat>;
@@ -91,17 +117,17 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   readAtSync(pos: Pos, dst: Uint8Array, options?: IoOptions): number {
     return rw.readAtSync(this, pos, dst, options);
   }
-  readExactAtSync(pos: Pos, dst: Uint8Array): void {
-    rw.readExactAtSync(this, pos, dst);
+  readExactAtSync(pos: Pos, dst: Uint8Array, options?: IoOptions): void {
+    rw.readExactAtSync(this, pos, dst, options);
   }
   readToEndSync(pos: Pos = 0): Uint8Array {
     return rw.readToEndSync(this, pos);
   }
-  writeAtSync(pos: Pos, src: Uint8Array): number {
-    return rw.writeAtSync(this, pos, src);
+  writeAtSync(pos: Pos, src: Uint8Array, options?: IoOptions): number {
+    return rw.writeAtSync(this, pos, src, options);
   }
-  writeAllAtSync(pos: Pos, src: Uint8Array): void {
-    rw.writeAllAtSync(this, pos, src);
+  writeAllAtSync(pos: Pos, src: Uint8Array, options?: IoOptions): void {
+    rw.writeAllAtSync(this, pos, src, options);
   }
   readNumberAt<T extends NumberType>(pos: Pos, type: T): Promise<NumberValue<T>> {
     return readNumberAt(this, pos, type);
@@ -180,4 +206,9 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   #assertOpen(op: string): void {
     if (this.#closed) throw this.closedError(op);
   }
+}
+
+/** A non-empty buffer at a safe position: what a direct transfer takes (empty ones stay packets). */
+function isPlainTransfer(pos: number, bytes: Uint8Array): boolean {
+  return typeof pos === "number" && Number.isSafeInteger(pos) && pos >= 0 && bytes instanceof Uint8Array && bytes.byteLength > 0;
 }

@@ -49,6 +49,13 @@ int pu_probe(pu_ring *ring, uint8_t *supported, unsigned n);
 int pu_register_buffers(pu_ring *ring, const struct iovec *iov, unsigned count);
 int pu_unregister_buffers(pu_ring *ring);
 
+/*
+ * Blocking pread/pwrite on the calling thread, without the ring, repeated until `len` bytes moved,
+ * the file ended (read) or no progress was made (write). Returns the bytes moved or -errno.
+ */
+int64_t pu_pread_full(int fd, void *buf, uint64_t len, uint64_t offset);
+int64_t pu_pwrite_full(int fd, const void *buf, uint64_t len, uint64_t offset);
+
 /* Operations: each fills one SQE. */
 void pu_prep_rw(struct io_uring_sqe *sqe, uint8_t opcode, int fd, void *buf, uint32_t len, uint64_t offset, uint16_t buf_index, uint64_t user_data);
 void pu_prep_fsync(struct io_uring_sqe *sqe, int fd, int datasync, uint64_t user_data);

@@ -26,6 +26,8 @@ export interface Addon {
   registerBuffers(ring: RingHandle, buffers: Uint8Array[]): number;
   alignOffset(bytes: Uint8Array, alignment: number): number;
   close(ring: RingHandle): void;
+  /** A blocking pread (write false) or pwrite repeated until done, without the ring: bytes moved, or -errno. */
+  transfer(fd: number, bytes: Uint8Array, pos: number, write: boolean): number;
 }
 
 const BUILDS = ["Release", "Debug"] as const;
