@@ -6,7 +6,7 @@
  * readAtSync direct and through the workers) and libuv's readAtSync against Node's
  * `FileHandle.read` (fs.promises), `fs.read` callbacks and `fs.readSync`, and fio (io_uring at
  * 64, psync at 1, O_DIRECT io_uring at 64; `--invalidate=0` so that fio keeps the cache) when it
- * is installed. The file is generated in a temp dir from a seed (every 4 KiB block is a function
+ * is installed, in the same alternating rounds. The file is generated in a temp dir from a seed (every 4 KiB block is a function
  * of the seed and its index, so any read can be checked) and removed afterwards. Each contender
  * checks a sample of its reads before it is timed. Rounds alternate between contenders; the
  * median round is reported, as reads per second. Run it on the built packages (`pnpm build`).
@@ -103,6 +103,8 @@ interface Contender {
   check(next: () => number): Promise<number>;
   /** Runs for `ms` and returns the number of completed reads. */
   run(next: () => number, ms: number): Promise<number>;
+  /** Measures its own rate in reads/s instead of being timed around `run` (fio, whose start-up is not reading). */
+  measure?(ms: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -260,7 +262,7 @@ function readSyncContender(): Contender {
 }
 
 /** fio on the same file, kept in the page cache (`--invalidate=0`); undefined when fio is missing. */
-function fio(engine: "io_uring" | "psync", depth: number, direct: boolean): number | undefined {
+function fio(engine: "io_uring" | "psync", depth: number, direct: boolean, ms: number): number | undefined {
   const run = spawnSync("fio", [
     "--name=pktio",
     `--filename=${path}`,
@@ -270,7 +272,7 @@ function fio(engine: "io_uring" | "psync", depth: number, direct: boolean): numb
     `--ioengine=${engine}`,
     `--iodepth=${depth}`,
     `--direct=${direct ? 1 : 0}`,
-    `--runtime=${time}ms`,
+    `--runtime=${ms}ms`,
     "--time_based",
     "--invalidate=0",
     "--norandommap",
@@ -279,6 +281,26 @@ function fio(engine: "io_uring" | "psync", depth: number, direct: boolean): numb
   if (run.error !== undefined || run.status !== 0) return undefined;
   const report = JSON.parse(run.stdout) as { jobs: { read: { iops: number } }[] };
   return report.jobs[0]?.read.iops;
+}
+
+const fioInstalled = spawnSync("fio", ["--version"], { encoding: "utf8" }).status === 0;
+
+/**
+ * fio as a contender, so that its rounds alternate with pktio's (the device and the host drift
+ * over a run). Its reads are not checked here: fio reads the file, it does not return the bytes.
+ */
+function fioContender(name: string, engine: "io_uring" | "psync", depth: number, direct: boolean): Contender {
+  return {
+    name,
+    check: async () => 0,
+    run: async () => 0, // no warm-up: fio's own run is the measurement
+    measure: async (ms) => {
+      const rate = fio(engine, depth, direct, ms);
+      if (rate === undefined) throw new Error(`${name}: fio failed`);
+      return rate;
+    },
+    close: async () => undefined,
+  };
 }
 
 function fileHandleContender(): Contender {
@@ -335,6 +357,9 @@ const URING_DIRECT = "uring raw sendPacket, O_DIRECT, registered pool";
 const FILE_HANDLE = "Node FileHandle.read (fs.promises)";
 const CALLBACKS = "Node fs.read callbacks";
 const READ_SYNC = "Node fs.readSync (1 in flight)";
+const FIO_URING = "fio io_uring QD64";
+const FIO_PSYNC = "fio psync QD1";
+const FIO_DIRECT = "fio io_uring O_DIRECT QD64";
 const URING_SYNC_RING = "uring readAtSync through the ring, directSync: false (1 in flight)";
 const uringFile = opened(() => openUring());
 const contenders: Contender[] = [
@@ -347,6 +372,9 @@ const contenders: Contender[] = [
   fileHandleContender(),
   callbackContender(),
   readSyncContender(),
+  ...(fioInstalled
+    ? [fioContender(FIO_URING, "io_uring", IN_FLIGHT, false), fioContender(FIO_PSYNC, "psync", 1, false), fioContender(FIO_DIRECT, "io_uring", IN_FLIGHT, true)]
+    : []),
   ...[
     readAtContender(`threaded readAt, shared buffers, ${poolName(1)}`, threadedFile(1), shared(IN_FLIGHT)),
     readAtContender(`threaded readAt, shared buffers, ${poolName(4)}`, threadedFile(4), shared(IN_FLIGHT)),
@@ -368,6 +396,10 @@ const rates = new Map<string, number[]>(contenders.map((contender) => [contender
 for (let round = 0; round < rounds; round++) {
   for (const contender of contenders) {
     await contender.run(positions(seed++), Math.min(200, time / 4)); // warm-up
+    if (contender.measure !== undefined) {
+      rates.get(contender.name)?.push(await contender.measure(time));
+      continue;
+    }
     const start = performance.now();
     const done = await contender.run(positions(seed++), time);
     rates.get(contender.name)?.push(done / ((performance.now() - start) / 1000));
@@ -384,7 +416,7 @@ const results = contenders.map((contender) => {
   return { name: contender.name, readsPerSecond: Math.round(median(runs)), min: Math.round(Math.min(...runs)), max: Math.round(Math.max(...runs)) };
 });
 const rateOf = (name: string): number => results.find((result) => result.name === name)?.readsPerSecond ?? Number.NaN;
-const fioRates = { uring64: fio("io_uring", IN_FLIGHT, false), psync1: fio("psync", 1, false), uringDirect64: fio("io_uring", IN_FLIGHT, true) };
+const fioRates = fioInstalled ? { uring64: rateOf(FIO_URING), psync1: rateOf(FIO_PSYNC), uringDirect64: rateOf(FIO_DIRECT) } : { uring64: undefined, psync1: undefined, uringDirect64: undefined };
 /** Each bar: measured ratio and the target it must reach. */
 const bars = [
   { what: "uring readAt / FileHandle.read", ratio: rateOf(URING) / rateOf(FILE_HANDLE), target: 5 },
@@ -402,6 +434,6 @@ if (json) {
   console.log(`4 KiB random reads, ${IN_FLIGHT} in flight unless noted, ${fileSize / 1024 / 1024} MiB page-cached file; median of ${rounds} rounds of ${time} ms`);
   const k = (value: number): string => `${(value / 1000).toFixed(1)}k`;
   for (const { name, readsPerSecond, min, max } of results) console.log(`  ${name.padEnd(62)} ${k(readsPerSecond).padStart(7)} reads/s   (rounds ${k(min)} … ${k(max)})`);
-  for (const [name, rate] of Object.entries(fioRates)) console.log(`  ${`fio ${name}`.padEnd(62)} ${rate === undefined ? "not installed".padStart(7) : k(rate).padStart(7)}`);
+  if (!fioInstalled) console.log("  fio rows skipped: fio is not installed (apt-get install -y fio)");
   for (const bar of bars) console.log(`${bar.what}: ${Number.isNaN(bar.ratio) ? "n/a" : `${bar.ratio.toFixed(2)}×`}   (bar: ≥ ${bar.target}×${bar.ratio >= bar.target ? ", met" : Number.isNaN(bar.ratio) ? "" : ", NOT met"})`);
 }
