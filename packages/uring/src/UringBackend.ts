@@ -13,6 +13,15 @@ const PARAMS_PER_OP = 8;
 /** Completions reaped right after submission per macrotask (see #reapInline). */
 const INLINE_BUDGET = 4096;
 const IORING_SETUP_SQPOLL = 1 << 1;
+/**
+ * Device-bound operations (O_DIRECT transfers) go to the kernel in groups of this many without
+ * waiting for the end of the tick. The VM's disk completes a queue of 64 reads in one burst; with
+ * one submission per tick the device idles while JS handles the whole burst, and starting it after
+ * every 4 measured +15 % (10 paired rounds, 2026-11-22: 54.5k vs 47.2k reads/s, fio 54.0k). Reads of
+ * cached data complete inside io_uring_enter and lose the same share to extra entries, so they
+ * keep one submission per tick.
+ */
+const EAGER_GROUP = 4;
 
 /** Called with the completion's result: bytes transferred, a new fd, or -errno. */
 export type Completion = (result: number) => void;
@@ -29,6 +38,8 @@ export interface Operation {
   readonly aux2?: number;
   /** A LINK_TIMEOUT after this read or write, in milliseconds: the operation then fails with -ECANCELED. */
   readonly timeoutMs?: number;
+  /** Completes on the device, never inside io_uring_enter (O_DIRECT): submitted in groups of EAGER_GROUP. */
+  readonly eager?: boolean;
   readonly buffer?: Uint8Array;
   readonly buffer2?: Uint8Array;
 }
@@ -58,6 +69,8 @@ export class UringBackend implements IoBackend {
   readonly #buffers: (Uint8Array | undefined)[];
   /** Records written to #params and not yet submitted. */
   #batch = 0;
+  /** Eager operations among them. */
+  #eagerBatched = 0;
   readonly #handlers: (Completion | undefined)[];
   readonly #freeSlots: number[];
   /** Operations waiting for a free slot, in order (a Fifo: thousands may wait). Cancelled ones stay as tombstones. */
@@ -207,7 +220,8 @@ export class UringBackend implements IoBackend {
     this.#buffers[this.#batch * 2 + 1] = operation.buffer2;
     this.#batch++;
     if (this.#batch * PARAMS_PER_OP >= params.length) this.flush();
-    else if (!this.#flushScheduled) {
+    else if (operation.eager === true && ++this.#eagerBatched >= EAGER_GROUP) this.#submitBatch(0);
+    if (this.#batch > 0 && !this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flush);
     }
@@ -215,8 +229,14 @@ export class UringBackend implements IoBackend {
 
   /** Submits every queued operation now (one io_uring_enter, which also waits for `waitNr` completions). */
   flush(waitNr = 0): void {
+    if (this.#submitBatch(waitNr) && waitNr === 0) this.#reapInline();
+  }
+
+  /** The submission of `flush` without the inline reaping; true when the kernel took the whole batch. */
+  #submitBatch(waitNr: number): boolean {
     const count = this.#batch;
-    if (count === 0) return;
+    if (count === 0) return false;
+    this.#eagerBatched = 0;
     // A blocking caller reaps these itself; only completions left to the loop need the poll held.
     if (!this.#active && (waitNr === 0 || this.inFlight > count)) {
       this.#active = true;
@@ -225,10 +245,7 @@ export class UringBackend implements IoBackend {
     const accepted = this.#addon.submit(this.#ring, count, this.#buffers, waitNr);
     this.#buffers.fill(undefined, 0, count * 2);
     this.#batch = 0;
-    if (accepted >= count) {
-      if (waitNr === 0) this.#reapInline();
-      return;
-    }
+    if (accepted >= count) return true;
     // The kernel refused part of the batch: those operations fail with its errno (or EBUSY).
     const errno = accepted < 0 ? accepted : -16;
     for (let i = Math.max(0, accepted); i < count; i++) {
@@ -236,6 +253,7 @@ export class UringBackend implements IoBackend {
       this.#complete(slot, errno);
     }
     this.#settleIdle();
+    return false;
   }
 
   /**

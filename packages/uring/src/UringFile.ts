@@ -74,7 +74,7 @@ export class UringFile extends FileHandle {
     const onAbort = signal === undefined ? undefined : (): void => this.backend.cancel(done);
     if (onAbort !== undefined) signal?.addEventListener("abort", onAbort, { once: true });
     this.#pending++;
-    const operation = { opcode, fd: this.fd, offset: pos, length: bytes.byteLength, aux: Math.max(0, poolIndex), buffer: bytes };
+    const operation = { opcode, fd: this.fd, offset: pos, length: bytes.byteLength, aux: Math.max(0, poolIndex), buffer: bytes, eager: this.direct };
     this.backend.submit(timeoutMs === undefined ? operation : { ...operation, timeoutMs }, done);
   }
 

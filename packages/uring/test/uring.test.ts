@@ -201,6 +201,22 @@ describe.skipIf(!status.ok)(`uring backend${why}`, () => {
     await runtime.close();
   });
 
+  it("O_DIRECT reads, 64 at once over the pool (submitted in groups, not per tick), return the file's bytes", async () => {
+    const runtime = openUring({ registeredBuffers: { count: 64, size: 4096 } });
+    const pool = runtime.io.pool!;
+    const file = await runtime.fs.open(join(dir, "data.bin"), { direct: true });
+    const slices = Array.from({ length: 64 }, () => pool.acquire());
+    const rng = new Rng(0xd1ec7);
+    for (let round = 0; round < 8; round++) {
+      const positions = slices.map(() => rng.int(0, data.length / 4096 - 1) * 4096);
+      const counts = await Promise.all(slices.map((slice, i) => file.readAt(positions[i] as number, slice)));
+      expect(counts.every((count) => count === 4096)).toBe(true);
+      slices.forEach((slice, i) => expect(Buffer.compare(slice, data.subarray(positions[i] as number, (positions[i] as number) + 4096))).toBe(0));
+    }
+    expect(runtime.io.inFlight).toBe(0);
+    await runtime.close();
+  });
+
   it("an SQPOLL ring (opt-in) reads the same bytes", async () => {
     const runtime = openUring({ sqpoll: true, maxInFlight: 64 });
     const file = await runtime.fs.open(join(dir, "data.bin"));
