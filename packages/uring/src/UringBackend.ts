@@ -23,8 +23,17 @@ const IORING_SETUP_SQPOLL = 1 << 1;
  */
 const EAGER_GROUP = 4;
 
-/** Called with the completion's result: bytes transferred, a new fd, or -errno. */
-export type Completion = (result: number) => void;
+/**
+ * Called with the completion's result: bytes transferred, a new fd, or -errno. A function, or an
+ * object whose `complete` is called (file transfers: one object is both the operation and its
+ * completion, instead of a record, a closure and its context for every read).
+ */
+export type Completion = ((result: number) => void) | { complete(result: number): void };
+
+function deliver(done: Completion | undefined, result: number): void {
+  if (typeof done === "function") done(result);
+  else done?.complete(result);
+}
 
 /** One operation as the addon takes it. */
 export interface Operation {
@@ -37,7 +46,7 @@ export interface Operation {
   /** mode (openat, mkdirat) or mask (statx). */
   readonly aux2?: number;
   /** A LINK_TIMEOUT after this read or write, in milliseconds: the operation then fails with -ECANCELED. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Completes on the device, never inside io_uring_enter (O_DIRECT): submitted in groups of EAGER_GROUP. */
   readonly eager?: boolean;
   readonly buffer?: Uint8Array;
@@ -162,7 +171,7 @@ export class UringBackend implements IoBackend {
   /** Queues an operation for this tick's submission; `done` runs with its result. */
   submit(operation: Operation, done: Completion): void {
     if (this.#ringClosed) {
-      done(-9); // EBADF: the ring is gone
+      deliver(done, -9); // EBADF: the ring is gone
       return;
     }
     const slot = this.#freeSlots.pop();
@@ -195,7 +204,7 @@ export class UringBackend implements IoBackend {
       this.#waiting.push(entry);
     }
     if (found) {
-      done(-125); // ECANCELED: it never reached the kernel
+      deliver(done, -125); // ECANCELED: it never reached the kernel
       return;
     }
     const slot = this.#handlers.indexOf(done);
@@ -274,7 +283,7 @@ export class UringBackend implements IoBackend {
     const done = this.#handlers[slot];
     this.#handlers[slot] = undefined;
     this.#freeSlots.push(slot);
-    done?.(result);
+    deliver(done, result);
   }
 
   /** One batch from the addon: (slot, result) pairs in the shared array. */

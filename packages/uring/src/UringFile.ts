@@ -6,7 +6,7 @@
 import { ftruncate, ftruncateSync } from "node:fs";
 import { abortError, FileHandle, fromErrno, IoError, settleRead, settleWrite, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
-import type { UringBackend } from "./UringBackend.js";
+import type { Operation, UringBackend } from "./UringBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -57,25 +57,33 @@ export class UringFile extends FileHandle {
     }
     const opcode = poolIndex >= 0 ? (reading ? ops.READ_FIXED : ops.WRITE_FIXED) : reading ? ops.READ : ops.WRITE;
     const { signal, timeoutMs } = view.packet;
-    const done = (result: number): void => {
-      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-      if (result >= 0) {
-        if (reading) settleRead(view as BoundPacketView<Write>, pos, result, this.#context);
-        else settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, (next, tail) => this.submit(next, tail));
-      } else if (result === -125 && signal?.aborted === true) {
-        view.fail(abortError(signal, reading ? "read" : "write", "uring"));
-      } else if (result === -125 && timeoutMs !== undefined) {
-        view.fail(new IoError("TimedOut", `${reading ? "read" : "write"} of ${this.path} at ${pos} took longer than ${timeoutMs} ms`, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
-      } else {
-        view.fail(fromErrno(result, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
-      }
-      this.#operationDone();
-    };
-    const onAbort = signal === undefined ? undefined : (): void => this.backend.cancel(done);
-    if (onAbort !== undefined) signal?.addEventListener("abort", onAbort, { once: true });
     this.#pending++;
-    const operation = { opcode, fd: this.fd, offset: pos, length: bytes.byteLength, aux: Math.max(0, poolIndex), buffer: bytes, eager: this.direct };
-    this.backend.submit(timeoutMs === undefined ? operation : { ...operation, timeoutMs }, done);
+    const transfer = new Transfer(this, view, pos, opcode, bytes, Math.max(0, poolIndex), timeoutMs);
+    if (signal !== undefined) {
+      const onAbort = (): void => this.backend.cancel(transfer);
+      transfer.onAbort = onAbort;
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+    this.backend.submit(transfer, transfer);
+  }
+
+  /** @internal A transfer's completion (see Transfer): settles its view, or fails it with the reason. */
+  finishTransfer(transfer: Transfer, result: number): void {
+    const { view, offset: pos, timeoutMs } = transfer;
+    const signal = view.packet.signal;
+    if (transfer.onAbort !== undefined) signal?.removeEventListener("abort", transfer.onAbort);
+    const reading = view.perm.backendWrites;
+    if (result >= 0) {
+      if (reading) settleRead(view as BoundPacketView<Write>, pos, result, this.#context);
+      else settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, (next, tail) => this.submit(next, tail));
+    } else if (result === -125 && signal?.aborted === true) {
+      view.fail(abortError(signal, reading ? "read" : "write", "uring"));
+    } else if (result === -125 && timeoutMs !== undefined) {
+      view.fail(new IoError("TimedOut", `${reading ? "read" : "write"} of ${this.path} at ${pos} took longer than ${timeoutMs} ms`, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
+    } else {
+      view.fail(fromErrno(result, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
+    }
+    this.#operationDone();
   }
 
   /**
@@ -190,3 +198,33 @@ async function closeWithLibuv(fd: number, path: string): Promise<void> {
   const { close } = await import("node:fs");
   await new Promise<void>((resolve, reject) => close(fd, (error) => (error === null ? resolve() : reject(new IoError("Other", `close of ${path} failed: ${error.message}`, { op: "close", backend: "uring", cause: error })))));
 }
+
+/**
+ * One read or write in the ring: the backend's operation record and its completion in one object
+ * (a closure, its context and a record per transfer were a third of the allocations of a cached
+ * read; at 16384 in flight the garbage collector took 30 % of the thread).
+ */
+class Transfer implements Operation {
+  readonly fd: number;
+  readonly length: number;
+  readonly eager: boolean;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(
+    readonly file: UringFile,
+    readonly view: AnyView,
+    readonly offset: number,
+    readonly opcode: number,
+    readonly buffer: Uint8Array,
+    readonly aux: number,
+    readonly timeoutMs: number | undefined,
+  ) {
+    this.fd = file.fd;
+    this.length = buffer.byteLength;
+    this.eager = file.direct;
+  }
+
+  complete(result: number): void {
+    this.file.finishTransfer(this, result);
+  }
+}
+
