@@ -10,6 +10,9 @@
  *   a JS-owned Int32Array and one callback per batch says how many.
  * - On close, finalization or environment teardown, operations still in flight are cancelled and
  *   their completions awaited before the ring's memory is unmapped.
+ * - Every fd an OPENAT returned is tracked until a CLOSE for it is prepared (or closeFd closes it):
+ *   a ring torn down without its files being closed (a worker that exits without rt.close())
+ *   closes them, as Node closes only the fds it knows of.
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pktio_uring.h"
 
@@ -55,9 +59,51 @@ struct binding {
   unsigned completions_cap;
   pu_cqe *scratch;
   struct __kernel_timespec *timeouts; /* one per SQE slot: must outlive a short submit */
+  uint8_t *slot_opcode;  /* opcode of the operation in each slot (user_data < params_cap) */
+  uint8_t *open_fds;     /* open_fds[fd] = 1 for each fd an OPENAT returned and no CLOSE took */
+  size_t open_fds_cap;
+  int main_loop;         /* the process's main environment: its teardown is the process's exit */
   int active;
   int closed;
 };
+
+static void track_fd(binding *b, int fd) {
+  if (fd < 0) return;
+  if ((size_t)fd >= b->open_fds_cap) {
+    size_t cap = b->open_fds_cap == 0 ? 256 : b->open_fds_cap;
+    while (cap <= (size_t)fd) cap *= 2;
+    uint8_t *grown = realloc(b->open_fds, cap);
+    if (grown == NULL) return; /* out of memory: the fd is not tracked (it may leak, never double-close) */
+    memset(grown + b->open_fds_cap, 0, cap - b->open_fds_cap);
+    b->open_fds = grown;
+    b->open_fds_cap = cap;
+  }
+  b->open_fds[fd] = 1;
+}
+
+static void forget_fd(binding *b, int fd) {
+  if (fd >= 0 && (size_t)fd < b->open_fds_cap) b->open_fds[fd] = 0;
+}
+
+/* Closes every fd the ring opened and nothing closed: the ring's owner is gone. */
+static void close_tracked_fds(binding *b) {
+  for (size_t fd = 0; fd < b->open_fds_cap; fd++) {
+    if (b->open_fds[fd]) close((int)fd);
+  }
+  free(b->open_fds);
+  b->open_fds = NULL;
+  b->open_fds_cap = 0;
+}
+
+/* pu_reap, plus the bookkeeping of the fds OPENAT completions return. */
+static unsigned reap(binding *b, unsigned max) {
+  unsigned count = pu_reap(b->ring, b->scratch, max);
+  for (unsigned i = 0; i < count; i++) {
+    uint64_t slot = b->scratch[i].user_data;
+    if (slot < b->params_cap && b->slot_opcode[slot] == IORING_OP_OPENAT && b->scratch[i].res >= 0) track_fd(b, b->scratch[i].res);
+  }
+  return count;
+}
 
 static void drain_and_cancel(binding *b) {
   pu_ring *ring = b->ring;
@@ -69,10 +115,24 @@ static void drain_and_cancel(binding *b) {
   }
   if (sqe != NULL) pu_prep_cancel(sqe, 0, IORING_ASYNC_CANCEL_ANY, PU_INTERNAL_USER_DATA);
   pu_submit(ring, 0);
-  /* Every buffer a cancelled operation could still touch is alive until here. */
-  while (pu_ring_pending(ring) > 0) {
-    if (pu_submit(ring, 1) < 0) break;
-    while (pu_reap(ring, b->scratch, b->completions_cap) > 0) {
+  /*
+   * Every buffer a cancelled operation could still touch is alive until here. A worker's
+   * teardown waits for the kernel however long it takes (its memory is freed next, while the
+   * process lives on); the main environment's teardown is the process's exit, which waits at most
+   * about a second for an operation the kernel does not let go of.
+   */
+  for (int rounds = 0; pu_ring_pending(ring) > 0; rounds++) {
+    if (b->main_loop) {
+      if (rounds >= 1000) break;
+      if (pu_submit(ring, 0) < 0) break;
+      if (reap(b, b->completions_cap) == 0) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+      }
+    } else {
+      if (pu_submit(ring, 1) < 0) break;
+    }
+    while (reap(b, b->completions_cap) > 0) {
     }
   }
 }
@@ -80,6 +140,8 @@ static void drain_and_cancel(binding *b) {
 static void free_binding(binding *b) {
   free(b->scratch);
   free(b->timeouts);
+  free(b->slot_opcode);
+  free(b->open_fds);
   free(b);
 }
 
@@ -96,6 +158,7 @@ static void on_poll_closed(uv_handle_t *handle) {
  */
 static void shut_down(binding *b) {
   drain_and_cancel(b);
+  close_tracked_fds(b);
   uv_poll_stop(&b->poll);
   pu_ring_close(b->ring);
   b->ring = NULL;
@@ -132,7 +195,7 @@ static void deliver(binding *b) {
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   for (;;) {
-    unsigned count = pu_reap(b->ring, b->scratch, b->completions_cap);
+    unsigned count = reap(b, b->completions_cap);
     if (count == 0) break;
     for (unsigned i = 0; i < count; i++) {
       b->completions[2 * i] = (int32_t)b->scratch[i].user_data;
@@ -225,16 +288,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   binding *b = calloc(1, sizeof *b);
   unsigned cap = (unsigned)(completions_len / 2);
+  unsigned slots = (unsigned)(params_len / PARAMS_PER_OP);
   if (b != NULL) {
     b->scratch = calloc(cap, sizeof *b->scratch);
     b->timeouts = calloc(pu_ring_sq_entries(ring), sizeof *b->timeouts);
+    b->slot_opcode = calloc(slots == 0 ? 1 : slots, 1);
   }
-  if (b == NULL || b->scratch == NULL || b->timeouts == NULL) {
-    if (b != NULL) {
-      free(b->scratch);
-      free(b->timeouts);
-      free(b);
-    }
+  if (b == NULL || b->scratch == NULL || b->timeouts == NULL || b->slot_opcode == NULL) {
+    if (b != NULL) free_binding(b);
     pu_ring_close(ring);
     CALL(env, napi_create_int32(env, -ENOMEM, &result));
     return result;
@@ -247,6 +308,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   b->completions_cap = cap;
   uv_loop_t *loop;
   CALL(env, napi_get_uv_event_loop(env, &loop));
+  b->main_loop = loop == uv_default_loop();
   uv_poll_init(loop, &b->poll, pu_ring_event_fd(ring));
   b->poll.data = b;
   uv_poll_start(&b->poll, UV_READABLE, on_poll);
@@ -295,13 +357,13 @@ static int known_opcode(uint8_t opcode) {
          opcode == IORING_OP_UNLINKAT || opcode == IORING_OP_RENAMEAT || opcode == IORING_OP_MKDIRAT;
 }
 
-static void *element_data(napi_env env, napi_value array, uint32_t index) {
+static void *element_data(napi_env env, napi_value array, uint32_t index, size_t *length) {
   napi_value value;
   napi_valuetype type;
-  size_t length;
+  *length = 0;
   if (napi_get_element(env, array, index, &value) != napi_ok) return NULL;
   if (napi_typeof(env, value, &type) != napi_ok || type != napi_object) return NULL;
-  return typed_data(env, value, &length);
+  return typed_data(env, value, length);
 }
 
 /*
@@ -322,14 +384,29 @@ static int prep_one(napi_env env, binding *b, const double *p, napi_value buffer
     return -1;
   }
   unsigned needed = timeout_ms > 0 ? 2 : 1;
+  if (user_data >= b->params_cap) {
+    napi_throw_range_error(env, NULL, "submit: slot out of range");
+    return -1;
+  }
   if (pu_sq_space(b->ring) < needed) return 0;
-  void *buf = element_data(env, buffers, 2 * index);
-  void *buf2 = element_data(env, buffers, 2 * index + 1);
+  size_t buf_len = 0, buf2_len = 0;
+  void *buf = element_data(env, buffers, 2 * index, &buf_len);
+  void *buf2 = element_data(env, buffers, 2 * index + 1, &buf2_len);
+  /* The kernel must never be handed more bytes than the buffer has (a detached one has none). */
+  if (is_rw(opcode) && (buf == NULL || buf_len < len) && len > 0) {
+    napi_throw_range_error(env, NULL, "submit: a transfer is longer than its buffer");
+    return -1;
+  }
+  b->slot_opcode[user_data] = opcode;
   struct io_uring_sqe *sqe = pu_get_sqe(b->ring);
   switch (opcode) {
     case IORING_OP_FSYNC: pu_prep_fsync(sqe, fd, aux, user_data); break;
     case IORING_OP_OPENAT: pu_prep_openat(sqe, fd, buf, aux, aux2, user_data); break;
-    case IORING_OP_CLOSE: pu_prep_close(sqe, fd, user_data); break;
+    case IORING_OP_CLOSE:
+      /* Forgotten before the kernel closes it: the number may be reused at once. */
+      forget_fd(b, fd);
+      pu_prep_close(sqe, fd, user_data);
+      break;
     case IORING_OP_STATX: pu_prep_statx(sqe, fd, buf, aux, aux2, buf2, user_data); break;
     case IORING_OP_UNLINKAT: pu_prep_unlinkat(sqe, fd, buf, aux, user_data); break;
     case IORING_OP_RENAMEAT: pu_prep_renameat(sqe, fd, buf, aux, buf2, user_data); break;
@@ -387,7 +464,11 @@ static napi_value js_submit(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* cancel(handle, userData): asks the kernel to cancel one operation; it still completes. */
+/*
+ * cancel(handle, userData): prepares an ASYNC_CANCEL of one operation, submitted with the next
+ * submit (at once only if the queue is full), so that cancelling many costs one system call. The
+ * operation still completes.
+ */
 static napi_value js_cancel(napi_env env, napi_callback_info info) {
   napi_value argv[2], result;
   if (!get_args(env, info, 2, argv)) return NULL;
@@ -403,9 +484,9 @@ static napi_value js_cancel(napi_env env, napi_callback_info info) {
   int r = -EBUSY;
   if (sqe != NULL) {
     pu_prep_cancel(sqe, user_data, 0, PU_INTERNAL_USER_DATA);
-    r = pu_submit(b->ring, 0);
+    r = 0;
   }
-  CALL(env, napi_create_int32(env, r < 0 ? r : 0, &result));
+  CALL(env, napi_create_int32(env, r, &result));
   return result;
 }
 
@@ -417,14 +498,14 @@ static napi_value js_wait(napi_env env, napi_callback_info info) {
   if (b == NULL) return NULL;
   uint32_t min_complete;
   CALL(env, napi_get_value_uint32(env, argv[1], &min_complete));
-  unsigned count = pu_reap(b->ring, b->scratch, b->completions_cap);
+  unsigned count = reap(b, b->completions_cap);
   if (count == 0 && pu_ring_pending(b->ring) > 0 && min_complete > 0) {
     int r = pu_submit(b->ring, min_complete);
     if (r < 0 && r != -EAGAIN && r != -EBUSY && r != -ETIME) {
       CALL(env, napi_create_int32(env, r, &result));
       return result;
     }
-    count = pu_reap(b->ring, b->scratch, b->completions_cap);
+    count = reap(b, b->completions_cap);
   }
   for (unsigned i = 0; i < count; i++) {
     b->completions[2 * i] = (int32_t)b->scratch[i].user_data;
@@ -525,6 +606,25 @@ static napi_value js_transfer(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* closeFd(handle, fd) → 0 | -errno: close(2) of an fd the ring opened, which it then forgets. */
+static napi_value js_close_fd(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  int32_t fd;
+  CALL(env, napi_get_value_int32(env, argv[1], &fd));
+  if (fd < 0 || (size_t)fd >= b->open_fds_cap || !b->open_fds[fd]) {
+    /* Not an fd this ring opened (or closed already): closing it could close someone else's. */
+    CALL(env, napi_create_int32(env, -EBADF, &result));
+    return result;
+  }
+  forget_fd(b, fd);
+  int r = close(fd) < 0 ? -errno : 0;
+  CALL(env, napi_create_int32(env, r, &result));
+  return result;
+}
+
 /* close(handle): cancels and drains what is in flight, then releases the ring. Idempotent. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -563,6 +663,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"alignOffset", NULL, js_align_offset, NULL, NULL, NULL, napi_default, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
     {"transfer", NULL, js_transfer, NULL, NULL, NULL, napi_default, NULL},
+    {"closeFd", NULL, js_close_fd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value opcodes;
   napi_create_object(env, &opcodes);

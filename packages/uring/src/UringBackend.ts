@@ -6,6 +6,7 @@
  */
 import { Fifo, fromErrno, IoError, parseOptions, type IoBackend, type PollingHandle } from "@pktio/core";
 import type { Addon, RingHandle } from "./internal/addon.js";
+import { BounceArena } from "./internal/BounceArena.js";
 import { RegisteredPool } from "./RegisteredPool.js";
 import { UringOptions, type ResolvedUringOptions } from "./UringOptions.js";
 
@@ -23,16 +24,45 @@ const IORING_SETUP_SQPOLL = 1 << 1;
  */
 const EAGER_GROUP = 4;
 
+/** A result no errno has: the operation never reached the kernel and was dropped by a close. */
+export const CLOSED = -0x10001;
+/**
+ * A close stopped waiting for this operation (the kernel did not let go after a cancel): its
+ * caller is settled with kind Closed, while the slot keeps the operation's memory until the
+ * completion arrives, which is then delivered again through `late`.
+ */
+export const ABANDONED = -0x10002;
+/** A read's bounce buffer completed, but the caller had detached its own buffer meanwhile. */
+export const DETACHED = -0x10003;
+const ECANCELED = -125;
+
+/** How a cancellable completion is found again: its waiting entry, or its slot. */
+export type Ticket = Waiting | number;
+
 /**
  * Called with the completion's result: bytes transferred, a new fd, or -errno. A function, or an
  * object whose `complete` is called (file transfers: one object is both the operation and its
  * completion, instead of a record, a closure and its context for every read).
  */
-export type Completion = ((result: number) => void) | { complete(result: number): void };
+export type Completion = ((result: number) => void) | Cancellable;
+
+/** A completion object that `cancel` can find in O(1) (the backend keeps its ticket on it). */
+export interface Cancellable {
+  complete(result: number): void;
+  /** The real result of an operation that was settled with ABANDONED, once the kernel let go. */
+  late?(result: number): void;
+  ticket?: Ticket | undefined;
+}
 
 function deliver(done: Completion | undefined, result: number): void {
   if (typeof done === "function") done(result);
   else done?.complete(result);
+}
+
+/** The error for a ring result: kind Closed for operations a close dropped or stopped waiting for. */
+export function ringError(result: number, context: { op: string; path?: string }): IoError {
+  if (result === CLOSED || result === ABANDONED) return new IoError("Closed", `${context.op}${context.path === undefined ? "" : ` of ${context.path}`}: the uring runtime was closed before it completed`, { ...context, backend: "uring" });
+  return fromErrno(result, { ...context, backend: "uring" });
 }
 
 /** One operation as the addon takes it. */
@@ -59,6 +89,12 @@ interface Waiting {
   cancelled: boolean;
 }
 
+/** One listener per signal per runtime, whatever the number of operations it governs. */
+interface Watch {
+  readonly operations: Set<Cancellable>;
+  readonly onAbort: () => void;
+}
+
 /** Something `close()` must release first: a file. */
 export interface Closable {
   close(): Promise<void>;
@@ -71,6 +107,8 @@ export class UringBackend implements IoBackend {
   readonly supported: Uint8Array;
   readonly opcodes: Addon["opcodes"];
   readonly pool: RegisteredPool | undefined;
+  /** Bounce memory for transfers of buffers that can be detached (internal/BounceArena.ts). */
+  readonly bounce: BounceArena;
   readonly #addon: Addon;
   readonly #ring: RingHandle;
   readonly #params: Float64Array;
@@ -81,17 +119,30 @@ export class UringBackend implements IoBackend {
   /** Eager operations among them. */
   #eagerBatched = 0;
   readonly #handlers: (Completion | undefined)[];
+  /** The operation in each slot: what a close must cancel, and what an abandoned one holds. */
+  readonly #operations: (Operation | undefined)[];
+  /** Index of each slot's record in the unsubmitted batch, or -1 once the kernel has it. */
+  readonly #batchIndex: Int32Array;
+  /** Slots whose caller was settled with ABANDONED; the kernel still owns their memory. */
+  readonly #abandoned: Uint8Array;
+  #abandonedCount = 0;
+  /** Work outside the ring that uses a ring-opened fd (libuv's ftruncate): the ring outlives it. */
+  #holds = 0;
   readonly #freeSlots: number[];
   /** Operations waiting for a free slot, in order (a Fifo: thousands may wait). Cancelled ones stay as tombstones. */
   readonly #waiting = new Fifo<Waiting>();
   #waitingLive = 0;
+  #cancelsPrepared = false;
   #flushScheduled = false;
   #active = false;
   #closed = false;
   #ringClosed = false;
+  /** The ring is unmapped once the abandoned operations complete (a close stopped waiting for them). */
+  #ringCloseWanted = false;
   #closing: Promise<void> | undefined = undefined;
   #drained: (() => void) | undefined = undefined;
   readonly #open = new Set<Closable>();
+  readonly #watches = new WeakMap<AbortSignal, Watch>();
   /**
    * Held here so that the addon's reference to it, weak while the ring is idle, never outlives
    * the function: the ring and this backend are collected together or not at all.
@@ -99,6 +150,8 @@ export class UringBackend implements IoBackend {
   readonly #onComplete = (count: number): void => this.#process(count);
   #inlineBudget = INLINE_BUDGET;
   #directTransfers = 0;
+  /** Waiting-queue entries visited by cancels and closes (a linear-work check for tests). */
+  #waitingScans = 0;
   readonly #resetBudget = (): void => {
     this.#inlineBudget = INLINE_BUDGET;
   };
@@ -117,6 +170,9 @@ export class UringBackend implements IoBackend {
     this.#completions = new Int32Array(Math.max(256, slots) * 2);
     this.#buffers = new Array<Uint8Array | undefined>(slots * 2).fill(undefined);
     this.#handlers = new Array<Completion | undefined>(slots).fill(undefined);
+    this.#operations = new Array<Operation | undefined>(slots).fill(undefined);
+    this.#batchIndex = new Int32Array(slots).fill(-1);
+    this.#abandoned = new Uint8Array(slots);
     this.#freeSlots = Array.from({ length: slots }, (_, i) => slots - 1 - i);
     const entries = this.options.entries ?? Math.min(32_768, 2 ** Math.ceil(Math.log2(slots * 2)));
     const ring = addon.open(entries, this.options.sqpoll ? IORING_SETUP_SQPOLL : 0, this.#params, this.#completions, this.#onComplete);
@@ -132,6 +188,7 @@ export class UringBackend implements IoBackend {
       throw new IoError("Unsupported", "this kernel's io_uring lacks IORING_OP_READ/WRITE (Linux 5.6+)", { op: "probe", backend: "uring" });
     }
     this.pool = this.options.registeredBuffers === undefined ? undefined : new RegisteredPool(addon, ring, this.options.registeredBuffers);
+    this.bounce = new BounceArena(slots, (bytes, alignment) => addon.alignOffset(bytes, alignment));
   }
 
   get closed(): boolean {
@@ -141,6 +198,11 @@ export class UringBackend implements IoBackend {
   /** Operations handed to the kernel (or queued for it) and not yet completed. */
   get inFlight(): number {
     return this.options.maxInFlight - this.#freeSlots.length + this.#waitingLive;
+  }
+
+  /** Waiting-queue entries visited by cancels and closes so far: stays linear in the operations (tests). */
+  get waitingScans(): number {
+    return this.#waitingScans;
   }
 
   has(opcode: number): boolean {
@@ -161,6 +223,8 @@ export class UringBackend implements IoBackend {
    * A blocking read or write of the whole buffer on the calling thread, without the ring (the
    * sync helpers' fast path): bytes moved or -errno. Undefined when the ring is not idle, so
    * that a caller blocking while operations are in flight still drives their completions.
+   * Zero-copy even for buffers that can be detached: no JS runs during the system call, so
+   * nothing can detach the buffer before it returns.
    */
   transferNow(fd: number, bytes: Uint8Array, pos: number, write: boolean): number | undefined {
     if (!this.options.directSync || this.#batch > 0 || this.#ringClosed || this.inFlight > 0) return undefined;
@@ -168,53 +232,114 @@ export class UringBackend implements IoBackend {
     return this.#addon.transfer(fd, bytes, pos, write);
   }
 
+  /** Closes an fd the ring opened, now, on this thread (and forgets it in the addon's list of open fds). */
+  closeFdNow(fd: number): void {
+    if (!this.#ringClosed) this.#addon.closeFd(this.#ring, fd);
+  }
+
   /** Queues an operation for this tick's submission; `done` runs with its result. */
   submit(operation: Operation, done: Completion): void {
     if (this.#ringClosed) {
-      deliver(done, -9); // EBADF: the ring is gone
+      deliver(done, CLOSED);
       return;
     }
     const slot = this.#freeSlots.pop();
     if (slot === undefined) {
-      this.#waiting.push({ operation, done, cancelled: false });
+      const entry: Waiting = { operation, done, cancelled: false };
+      if (typeof done === "object") done.ticket = entry;
+      this.#waiting.push(entry);
       this.#waitingLive++;
       return;
     }
     this.#write(slot, operation, done);
   }
 
-  /** Asks the kernel to cancel the operation in `slot`; it still completes, with data or -ECANCELED. */
-  cancelSlot(slot: number): void {
-    if (this.#handlers[slot] !== undefined) this.#addon.cancel(this.#ring, slot);
+  /**
+   * Cancels the operation submitted with `done`, if it has not completed, in O(1): one still
+   * waiting for a slot or still in this tick's unsubmitted batch completes at once with
+   * -ECANCELED, without a system call; one in the kernel gets an ASYNC_CANCEL (submitted with
+   * the next flush) and may still return data.
+   */
+  cancel(done: Cancellable): void {
+    const ticket = done.ticket;
+    if (ticket === undefined) return;
+    if (typeof ticket === "object") {
+      this.#waitingScans++;
+      if (ticket.cancelled) return;
+      ticket.cancelled = true;
+      this.#waitingLive--;
+      done.ticket = undefined;
+      deliver(done, ECANCELED);
+      return;
+    }
+    if (this.#handlers[ticket] !== done) return;
+    if (this.#batchIndex[ticket] as number >= 0) {
+      this.#unbatch(ticket);
+      this.#complete(ticket, ECANCELED);
+      this.#settleIdle();
+      return;
+    }
+    this.#cancelInKernel(ticket);
   }
 
   /**
-   * Cancels the operation submitted with `done`, if it has not completed: a queued one completes
-   * at once with -ECANCELED, one in the kernel gets an ASYNC_CANCEL (and may still return data).
+   * Aborting `signal` cancels `operation`. One listener per signal however many operations
+   * share it (a listener each would rebuild nothing, but warns past 10 and costs one closure per
+   * operation). `unwatch` at completion.
    */
-  cancel(done: Completion): void {
-    const waiting = this.#waiting.drain();
-    let found = false;
-    for (const entry of waiting) {
-      if (entry.done === done && !entry.cancelled) {
-        entry.cancelled = true;
-        this.#waitingLive--;
-        found = true;
-      }
-      this.#waiting.push(entry);
+  watch(signal: AbortSignal, operation: Cancellable): void {
+    let watch = this.#watches.get(signal);
+    if (watch === undefined) {
+      const operations = new Set<Cancellable>();
+      const onAbort = (): void => {
+        this.#watches.delete(signal);
+        for (const waiting of operations) this.cancel(waiting);
+        operations.clear();
+      };
+      watch = { operations, onAbort };
+      this.#watches.set(signal, watch);
+      signal.addEventListener("abort", onAbort, { once: true });
     }
-    if (found) {
-      deliver(done, -125); // ECANCELED: it never reached the kernel
-      return;
-    }
-    const slot = this.#handlers.indexOf(done);
-    if (slot < 0) return;
-    this.flush(); // it may still be a record in this tick's batch
+    watch.operations.add(operation);
+  }
+
+  unwatch(signal: AbortSignal, operation: Cancellable): void {
+    const watch = this.#watches.get(signal);
+    if (watch === undefined || !watch.operations.delete(operation) || watch.operations.size > 0) return;
+    this.#watches.delete(signal);
+    signal.removeEventListener("abort", watch.onAbort);
+  }
+
+  /** Prepares an ASYNC_CANCEL for `slot` (user_data); it goes to the kernel with the next flush. */
+  #cancelInKernel(slot: number): void {
     this.#addon.cancel(this.#ring, slot);
+    this.#cancelsPrepared = true;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  /** Takes the unsubmitted record of `slot` out of the batch (the last record moves into its place). */
+  #unbatch(slot: number): void {
+    const index = this.#batchIndex[slot] as number;
+    const last = --this.#batch;
+    this.#batchIndex[slot] = -1;
+    if (index !== last) {
+      const params = this.#params;
+      params.copyWithin(index * PARAMS_PER_OP, last * PARAMS_PER_OP, (last + 1) * PARAMS_PER_OP);
+      this.#buffers[index * 2] = this.#buffers[last * 2];
+      this.#buffers[index * 2 + 1] = this.#buffers[last * 2 + 1];
+      this.#batchIndex[params[index * PARAMS_PER_OP + 4] as number] = index;
+    }
+    this.#buffers[last * 2] = undefined;
+    this.#buffers[last * 2 + 1] = undefined;
   }
 
   #write(slot: number, operation: Operation, done: Completion): void {
     this.#handlers[slot] = done;
+    this.#operations[slot] = operation;
+    if (typeof done === "object") done.ticket = slot;
     const at = this.#batch * PARAMS_PER_OP;
     const params = this.#params;
     params[at] = operation.opcode;
@@ -227,6 +352,7 @@ export class UringBackend implements IoBackend {
     params[at + 7] = operation.timeoutMs ?? 0;
     this.#buffers[this.#batch * 2] = operation.buffer;
     this.#buffers[this.#batch * 2 + 1] = operation.buffer2;
+    this.#batchIndex[slot] = this.#batch;
     this.#batch++;
     if (this.#batch * PARAMS_PER_OP >= params.length) this.flush();
     else if (operation.eager === true && ++this.#eagerBatched >= EAGER_GROUP) this.#submitBatch(0);
@@ -238,6 +364,13 @@ export class UringBackend implements IoBackend {
 
   /** Submits every queued operation now (one io_uring_enter, which also waits for `waitNr` completions). */
   flush(waitNr = 0): void {
+    if (this.#batch === 0) {
+      if (this.#cancelsPrepared && !this.#ringClosed) {
+        this.#cancelsPrepared = false;
+        this.#addon.submit(this.#ring, 0, this.#buffers, 0);
+      }
+      return;
+    }
     if (this.#submitBatch(waitNr) && waitNr === 0) this.#reapInline();
   }
 
@@ -246,6 +379,7 @@ export class UringBackend implements IoBackend {
     const count = this.#batch;
     if (count === 0) return false;
     this.#eagerBatched = 0;
+    this.#cancelsPrepared = false; // the same io_uring_enter submits them
     // A blocking caller reaps these itself; only completions left to the loop need the poll held.
     if (!this.#active && (waitNr === 0 || this.inFlight > count)) {
       this.#active = true;
@@ -254,11 +388,13 @@ export class UringBackend implements IoBackend {
     const accepted = this.#addon.submit(this.#ring, count, this.#buffers, waitNr);
     this.#buffers.fill(undefined, 0, count * 2);
     this.#batch = 0;
+    const params = this.#params;
+    for (let i = 0; i < count; i++) this.#batchIndex[params[i * PARAMS_PER_OP + 4] as number] = -1;
     if (accepted >= count) return true;
     // The kernel refused part of the batch: those operations fail with its errno (or EBUSY).
     const errno = accepted < 0 ? accepted : -16;
     for (let i = Math.max(0, accepted); i < count; i++) {
-      const slot = this.#params[i * PARAMS_PER_OP + 4] as number;
+      const slot = params[i * PARAMS_PER_OP + 4] as number;
       this.#complete(slot, errno);
     }
     this.#settleIdle();
@@ -281,8 +417,19 @@ export class UringBackend implements IoBackend {
 
   #complete(slot: number, result: number): void {
     const done = this.#handlers[slot];
+    const operation = this.#operations[slot];
     this.#handlers[slot] = undefined;
+    this.#operations[slot] = undefined;
     this.#freeSlots.push(slot);
+    if (typeof done === "object") done.ticket = undefined;
+    if (this.#abandoned[slot] === 1) {
+      // Its caller was settled at the close; the kernel has now let go of its memory.
+      this.#abandoned[slot] = 0;
+      this.#abandonedCount--;
+      if (operation?.opcode === this.opcodes.OPENAT && result >= 0) this.closeFdNow(result);
+      if (typeof done === "object") done.late?.(result);
+      return;
+    }
     deliver(done, result);
   }
 
@@ -301,12 +448,25 @@ export class UringBackend implements IoBackend {
   }
 
   #settleIdle(): void {
-    if (this.inFlight > 0 || this.#batch > 0) return;
+    if (this.#batch > 0) return;
+    const inFlight = this.inFlight;
+    if (inFlight > this.#abandonedCount) return;
+    this.#drained?.();
+    if (inFlight > 0) return;
     if (this.#active) {
       this.#active = false;
       this.#addon.setActive(this.#ring, false);
     }
-    this.#drained?.();
+    if (this.#ringCloseWanted && this.#holds === 0) this.#closeRing();
+  }
+
+  /** Keeps the ring (and the fds it tracks) open for work outside it; `release` when it is done. */
+  hold(): void {
+    this.#holds++;
+  }
+
+  release(): void {
+    if (--this.#holds === 0) this.#settleIdle();
   }
 
   /** Drives completions on this thread until `isDone()`; kind Busy if nothing can complete it. */
@@ -333,21 +493,109 @@ export class UringBackend implements IoBackend {
     return () => this.#open.delete(handle);
   }
 
-  /** Closes every file (each waits for its I/O), cancels what is left, waits for it, frees the ring. */
+  /**
+   * Cancels every operation of `fd` (a file's close): those not yet in the kernel complete at
+   * once with CLOSED, the others get an ASYNC_CANCEL. One pass over the slots and the queue.
+   */
+  cancelFd(fd: number): void {
+    this.#dropWaiting((operation) => operation.fd === fd);
+    for (let slot = 0; slot < this.#handlers.length; slot++) {
+      if (this.#handlers[slot] !== undefined && this.#abandoned[slot] === 0 && this.#operations[slot]?.fd === fd) this.#cancelSlot(slot);
+    }
+    this.flush();
+    this.#settleIdle();
+  }
+
+  /**
+   * Stops waiting for the operations of `fd` (every operation when undefined) that a cancel did
+   * not end: their callers are settled now (ABANDONED, kind Closed), while their slots keep the
+   * operations' memory and fds until the kernel completes them.
+   */
+  abandon(fd?: number): number {
+    let count = 0;
+    for (let slot = 0; slot < this.#handlers.length; slot++) {
+      const done = this.#handlers[slot];
+      if (done === undefined || this.#abandoned[slot] === 1 || (fd !== undefined && this.#operations[slot]?.fd !== fd)) continue;
+      this.#abandoned[slot] = 1;
+      this.#abandonedCount++;
+      count++;
+      deliver(done, ABANDONED);
+    }
+    return count;
+  }
+
+  /** Resolves true when `done` settles within the close grace period (options.closeGraceMs), else false. */
+  within(done: Promise<void>): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, this.options.closeGraceMs, false)));
+    return Promise.race([done.then(() => true), expired]).finally(() => clearTimeout(timer));
+  }
+
+  #cancelSlot(slot: number): void {
+    if ((this.#batchIndex[slot] as number) >= 0) {
+      this.#unbatch(slot);
+      this.#complete(slot, CLOSED);
+    } else this.#cancelInKernel(slot);
+  }
+
+  /** Completes the waiting operations `which` selects with CLOSED (they never reached the kernel). */
+  #dropWaiting(which: (operation: Operation) => boolean): void {
+    if (this.#waitingLive === 0) return;
+    const entries = this.#waiting.drain();
+    this.#waitingScans += entries.length;
+    const dropped: Waiting[] = [];
+    for (const entry of entries) {
+      if (entry.cancelled) continue;
+      if (which(entry.operation)) dropped.push(entry);
+      else this.#waiting.push(entry);
+    }
+    this.#waitingLive -= dropped.length;
+    for (const entry of dropped) {
+      entry.cancelled = true;
+      if (typeof entry.done === "object") entry.done.ticket = undefined;
+      deliver(entry.done, CLOSED);
+    }
+  }
+
+  /**
+   * Cancels everything in flight first (design.md §4), closes every file, and waits for the
+   * kernel to let go, at most options.closeGraceMs after the cancel: what it still holds then is
+   * abandoned (callers settled with kind Closed, memory kept by the slots), and the ring is
+   * unmapped when those operations complete. Resolves in bounded time.
+   */
   close(): Promise<void> {
     if (this.#closing === undefined) {
       this.#closed = true;
       this.#closing = (async () => {
+        this.#dropWaiting(() => true);
+        for (let slot = 0; slot < this.#handlers.length; slot++) if (this.#handlers[slot] !== undefined && this.#abandoned[slot] === 0) this.#cancelSlot(slot);
+        this.flush();
+        this.#settleIdle();
         await Promise.all([...this.#open].map((handle) => handle.close()));
         this.flush();
-        if (this.inFlight > 0) {
-          for (let slot = 0; slot < this.#handlers.length; slot++) this.cancelSlot(slot);
-          await new Promise<void>((resolve) => (this.#drained = resolve));
-        }
-        this.#ringClosed = true;
-        this.#addon.close(this.#ring);
+        if (this.inFlight > this.#abandonedCount && !(await this.within(new Promise<void>((resolve) => (this.#drained = resolve))))) this.abandon();
+        this.#drained = undefined;
+        if (this.inFlight > 0 || this.#holds > 0) {
+          // The abandoned operations keep the ring until they complete, but not the process.
+          this.#ringCloseWanted = true;
+          if (this.#active) {
+            this.#active = false;
+            this.#addon.setActive(this.#ring, false);
+          }
+        } else this.#closeRing();
       })();
     }
     return this.#closing;
+  }
+
+  #closeRing(): void {
+    if (this.#ringClosed) return;
+    this.#ringCloseWanted = false;
+    if (this.#active) {
+      this.#active = false;
+      this.#addon.setActive(this.#ring, false);
+    }
+    this.#ringClosed = true;
+    this.#addon.close(this.#ring);
   }
 }

@@ -4,9 +4,10 @@
  * has completed; `*Sync` helpers block in io_uring_enter through the backend's `blockOn`.
  */
 import { ftruncate, ftruncateSync } from "node:fs";
-import { abortError, FileHandle, fromErrno, IoError, settleRead, settleWrite, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { abortError, FileHandle, IoError, settleRead, settleWrite, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
-import type { Operation, UringBackend } from "./UringBackend.js";
+import { isUndetachable, MAX_BOUNCE } from "./internal/BounceArena.js";
+import { ABANDONED, CLOSED, DETACHED, ringError, type Cancellable, type Operation, type Ticket, type UringBackend } from "./UringBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -36,16 +37,26 @@ export class UringFile extends FileHandle {
   }
 
   protected submit(pos: number, view: AnyView): void {
-    if (view.length > MAX_SINGLE_IO) {
-      const [head, tail] = view.splitAt(MAX_SINGLE_IO);
-      this.submit(pos, head);
-      this.submit(pos + MAX_SINGLE_IO, tail);
-      return;
-    }
     const reading = view.perm.backendWrites;
+    const packet = view.packet;
+    // A detached buffer reads as empty: say so instead of handing the kernel a null pointer.
+    if (packet.bytes.byteLength !== packet.length) return view.fail(detachedError(reading, this.path, "before it was submitted"));
     const bytes = view.bytes();
     const ops = this.backend.opcodes;
     const poolIndex = this.backend.pool?.indexOf(bytes) ?? -1;
+    // Buffers that can be detached move through the backend's bounce memory (internal/BounceArena.ts).
+    const bounced = poolIndex < 0 && bytes.byteLength > 0 && !isUndetachable(bytes);
+    const limit = bounced ? MAX_BOUNCE : MAX_SINGLE_IO;
+    if (view.length > limit) {
+      const [head, tail] = view.splitAt(limit);
+      // Bounced pieces go one after another (the memory one transfer holds stays bounded).
+      if (bounced) this.#start(pos, head, reading, true, { pos: pos + limit, view: tail });
+      else {
+        this.submit(pos, head);
+        this.submit(pos + limit, tail);
+      }
+      return;
+    }
     if (this.direct && !this.#alignedForDirect(pos, bytes)) {
       return view.fail(
         new IoError("InvalidInput", `${this.path} is open with direct: the buffer's address, the position (${pos}) and the length (${bytes.byteLength}) must be multiples of ${DIRECT_ALIGNMENT}; take buffers from the registered pool (rt.io.pool)`, {
@@ -55,35 +66,87 @@ export class UringFile extends FileHandle {
         }),
       );
     }
-    const opcode = poolIndex >= 0 ? (reading ? ops.READ_FIXED : ops.WRITE_FIXED) : reading ? ops.READ : ops.WRITE;
+    if (poolIndex >= 0) this.#begin(pos, view, reading ? ops.READ_FIXED : ops.WRITE_FIXED, bytes, poolIndex, undefined, undefined);
+    else this.#start(pos, view, reading, bounced, undefined);
+  }
+
+  /** A READ or WRITE of a view no larger than one bounce buffer (when bounced). */
+  #start(pos: number, view: AnyView, reading: boolean, bounced: boolean, next: Continuation | undefined): void {
+    const bytes = view.bytes();
+    const ops = this.backend.opcodes;
+    if (!bounced) return this.#begin(pos, view, reading ? ops.READ : ops.WRITE, bytes, 0, undefined, next);
+    const bounce = this.backend.bounce.take(bytes.byteLength);
+    // Writes copy at submission: what the caller does to its buffer afterwards cannot reach the kernel.
+    if (!reading) bounce.set(bytes);
+    this.#begin(pos, view, reading ? ops.READ : ops.WRITE, bounce, 0, bytes, next);
+  }
+
+  #begin(pos: number, view: AnyView, opcode: number, buffer: Uint8Array, aux: number, target: Uint8Array | undefined, next: Continuation | undefined): void {
     const { signal, timeoutMs } = view.packet;
-    this.#pending++;
-    const transfer = new Transfer(this, view, pos, opcode, bytes, Math.max(0, poolIndex), timeoutMs);
-    if (signal !== undefined) {
-      const onAbort = (): void => this.backend.cancel(transfer);
-      transfer.onAbort = onAbort;
-      signal.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted === true) {
+      // A continuation piece (a bounced transfer's next piece, a short write's rest) after the abort.
+      const error = abortError(signal, opcode === this.backend.opcodes.READ || opcode === this.backend.opcodes.READ_FIXED ? "read" : "write", "uring");
+      view.fail(error);
+      next?.view.fail(error);
+      return;
     }
+    this.#pending++;
+    const transfer = new Transfer(this, view, pos, opcode, buffer, view.length, aux, timeoutMs, target, next);
+    if (signal !== undefined) this.backend.watch(signal, transfer);
     this.backend.submit(transfer, transfer);
   }
 
   /** @internal A transfer's completion (see Transfer): settles its view, or fails it with the reason. */
   finishTransfer(transfer: Transfer, result: number): void {
-    const { view, offset: pos, timeoutMs } = transfer;
+    const { view, offset: pos, timeoutMs, target, next } = transfer;
     const signal = view.packet.signal;
-    if (transfer.onAbort !== undefined) signal?.removeEventListener("abort", transfer.onAbort);
+    if (signal !== undefined) this.backend.unwatch(signal, transfer);
     const reading = view.perm.backendWrites;
+    if (result === ABANDONED) {
+      // A close stopped waiting: the caller is settled now; the bounce buffer and the fd stay
+      // with this transfer until the kernel completes it (late).
+      const error = this.#transferError(result, reading, pos, signal, timeoutMs);
+      view.fail(error);
+      next?.view.fail(error);
+      return;
+    }
+    if (target !== undefined) {
+      // The kernel is done with the bounce buffer: copy a read back, then give it back.
+      if (result > 0 && reading) {
+        if (target.byteLength !== transfer.length) result = DETACHED;
+        else target.set(result === transfer.buffer.byteLength ? transfer.buffer : transfer.buffer.subarray(0, result));
+      }
+      this.backend.bounce.release(transfer.buffer);
+    }
     if (result >= 0) {
       if (reading) settleRead(view as BoundPacketView<Write>, pos, result, this.#context);
-      else settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, (next, tail) => this.submit(next, tail));
-    } else if (result === -125 && signal?.aborted === true) {
-      view.fail(abortError(signal, reading ? "read" : "write", "uring"));
-    } else if (result === -125 && timeoutMs !== undefined) {
-      view.fail(new IoError("TimedOut", `${reading ? "read" : "write"} of ${this.path} at ${pos} took longer than ${timeoutMs} ms`, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
-    } else {
-      view.fail(fromErrno(result, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
+      else settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, (at, tail) => this.submit(at, tail));
+      if (next !== undefined) {
+        // The next piece of a bounced transfer starts once this one moved in full.
+        if (result === transfer.length) this.submit(next.pos, next.view);
+        else next.view.fail(new IoError(reading ? "UnexpectedEof" : "Other", `${reading ? "read" : "write"} of ${this.path} stopped at ${pos + result}`, { op: reading ? "read" : "write", backend: "uring", path: this.path }));
+      }
+      return this.operationDone();
     }
-    this.#operationDone();
+    const error = this.#transferError(result, reading, pos, signal, timeoutMs);
+    view.fail(error);
+    next?.view.fail(error);
+    this.operationDone();
+  }
+
+  #transferError(result: number, reading: boolean, pos: number, signal: AbortSignal | undefined, timeoutMs: number | undefined): IoError {
+    const op = reading ? "read" : "write";
+    if (result === DETACHED) return detachedError(reading, this.path, "while the read was in flight");
+    if (result === CLOSED || result === ABANDONED || ((result === -125 || result === -4) && (this.closed || this.backend.closed))) return new IoError("Closed", `${op} of ${this.path} at ${pos} was cancelled: the ${this.backend.closed ? "runtime" : "file"} was closed`, { op, backend: "uring", path: this.path });
+    if (result === -125 && signal?.aborted === true) return abortError(signal, op, "uring");
+    if (result === -125 && timeoutMs !== undefined) return new IoError("TimedOut", `${op} of ${this.path} at ${pos} took longer than ${timeoutMs} ms`, { op, backend: "uring", path: this.path });
+    return ringError(result, { op, path: this.path });
+  }
+
+  /** @internal The completion of a transfer that was abandoned at a close: the kernel let go. */
+  lateTransfer(transfer: Transfer): void {
+    if (transfer.target !== undefined) this.backend.bounce.release(transfer.buffer);
+    this.operationDone();
   }
 
   /**
@@ -96,7 +159,7 @@ export class UringFile extends FileHandle {
     const result = this.backend.transferNow(this.fd, bytes, pos, !reading);
     if (result === undefined || (result >= 0 && (reading || result === bytes.byteLength))) return result;
     const op = reading ? "read" : "write";
-    if (result < 0) throw fromErrno(result, { op, backend: "uring", path: this.path });
+    if (result < 0) throw ringError(result, { op, path: this.path });
     throw new IoError("Other", `write at ${pos + result} of ${this.path} made no progress`, { op, backend: "uring", path: this.path });
   }
 
@@ -106,7 +169,8 @@ export class UringFile extends FileHandle {
     return this.backend.isAligned(bytes, DIRECT_ALIGNMENT);
   }
 
-  #operationDone(): void {
+  /** @internal One operation of this file completed; the fd may close at 0. */
+  operationDone(): void {
     if (--this.#pending === 0 && this.#drained !== undefined) {
       const drained = this.#drained;
       this.#drained = undefined;
@@ -120,15 +184,9 @@ export class UringFile extends FileHandle {
   }
 
   /** One ring operation on this file's fd, as a promise of its result. */
-  #run(op: string, operation: Parameters<UringBackend["submit"]>[0]): Promise<number> {
+  #run(op: string, operation: Operation): Promise<number> {
     this.#pending++;
-    return new Promise((resolve, reject) =>
-      this.backend.submit(operation, (result) => {
-        this.#operationDone();
-        if (result < 0) reject(fromErrno(result, { op, backend: "uring", path: this.path }));
-        else resolve(result);
-      }),
-    );
+    return new Promise((resolve, reject) => this.backend.submit(operation, new FileOperation(this, op, resolve, reject)));
   }
 
   /** The same, blocking: submitted and awaited on this thread. */
@@ -136,11 +194,11 @@ export class UringFile extends FileHandle {
     let result: number | undefined;
     this.#pending++;
     this.backend.submit(operation, (value) => {
-      this.#operationDone();
+      this.operationDone();
       result = value;
     });
     this.backend.blockOn(() => result !== undefined);
-    if ((result as number) < 0) throw fromErrno(result as number, { op, backend: "uring", path: this.path });
+    if ((result as number) < 0) throw ringError(result as number, { op, path: this.path });
     return result as number;
   }
 
@@ -164,9 +222,20 @@ export class UringFile extends FileHandle {
   protected syncFileSync(): void {
     this.#runSync("sync", { opcode: this.backend.opcodes.FSYNC, fd: this.fd });
   }
-  // io_uring has no ftruncate before Linux 6.9: this one operation takes the libuv path.
+  // io_uring has no ftruncate before Linux 6.9: this one operation takes the libuv path. It is
+  // counted like any other operation of the file (and holds the ring, which tracks the fd), so
+  // the fd is not released while libuv's pool still has to use it.
   protected truncateFile(length: number): Promise<void> {
-    return new Promise((resolve, reject) => ftruncate(this.fd, length, (error) => (error === null ? resolve() : reject(toIoError(error, { op: "truncate", backend: "uring", path: this.path })))));
+    this.#pending++;
+    this.backend.hold();
+    return new Promise((resolve, reject) =>
+      ftruncate(this.fd, length, (error) => {
+        this.operationDone();
+        this.backend.release();
+        if (error === null) resolve();
+        else reject(toIoError(error, { op: "truncate", backend: "uring", path: this.path }));
+      }),
+    );
   }
   protected truncateFileSync(length: number): void {
     try {
@@ -176,27 +245,66 @@ export class UringFile extends FileHandle {
     }
   }
 
+  /**
+   * Cancels this file's operations in flight (design.md §4), waits for the kernel to let go (at
+   * most the backend's closeGraceMs), then closes the fd. Operations still held then are
+   * abandoned: their callers are settled with kind Closed, and the fd closes at their completion.
+   */
   protected async closeFile(): Promise<void> {
-    await this.#whenDrained();
     this.#untrack();
+    if (this.#pending > 0) {
+      this.backend.cancelFd(this.fd);
+      if (!(await this.backend.within(this.#whenDrained()))) {
+        this.backend.abandon(this.fd);
+        if (this.#pending > 0) {
+          this.#drained = () => this.#closeLater();
+          return;
+        }
+      }
+    }
     if (this.backend.has(this.backend.opcodes.CLOSE)) await this.#run("close", { opcode: this.backend.opcodes.CLOSE, fd: this.fd });
-    else await closeWithLibuv(this.fd, this.path);
+    else this.backend.closeFdNow(this.fd);
   }
 
   protected closeFileSync(): void {
     this.#untrack();
     if (this.#pending === 0) {
-      this.#runSync("close", { opcode: this.backend.opcodes.CLOSE, fd: this.fd });
+      if (this.backend.has(this.backend.opcodes.CLOSE)) this.#runSync("close", { opcode: this.backend.opcodes.CLOSE, fd: this.fd });
+      else this.backend.closeFdNow(this.fd);
       return;
     }
     // Operations are still in flight: the fd must outlive them, so the last one closes it.
-    this.#drained = () => this.backend.submit({ opcode: this.backend.opcodes.CLOSE, fd: this.fd }, () => undefined);
+    this.#drained = () => this.#closeLater();
+  }
+
+  /** Closes the fd after the last operation, without a caller to report to. */
+  #closeLater(): void {
+    if (this.backend.has(this.backend.opcodes.CLOSE)) this.backend.submit({ opcode: this.backend.opcodes.CLOSE, fd: this.fd }, () => undefined);
+    else this.backend.closeFdNow(this.fd);
   }
 }
 
-async function closeWithLibuv(fd: number, path: string): Promise<void> {
-  const { close } = await import("node:fs");
-  await new Promise<void>((resolve, reject) => close(fd, (error) => (error === null ? resolve() : reject(new IoError("Other", `close of ${path} failed: ${error.message}`, { op: "close", backend: "uring", cause: error })))));
+/** A stat, sync or close of a file through the ring: settles its promise and counts the file's operation done. */
+class FileOperation implements Cancellable {
+  ticket: Ticket | undefined = undefined;
+  constructor(
+    readonly file: UringFile,
+    readonly op: string,
+    readonly resolve: (result: number) => void,
+    readonly reject: (error: IoError) => void,
+  ) {}
+
+  complete(result: number): void {
+    // An abandoned operation still holds the fd: the file counts it done when it completes (late).
+    if (result !== ABANDONED) this.file.operationDone();
+    if (result === -125 && this.file.closed) this.reject(ringError(CLOSED, { op: this.op, path: this.file.path }));
+    else if (result < 0) this.reject(ringError(result, { op: this.op, path: this.file.path }));
+    else this.resolve(result);
+  }
+
+  late(): void {
+    this.file.operationDone();
+  }
 }
 
 /**
@@ -204,27 +312,46 @@ async function closeWithLibuv(fd: number, path: string): Promise<void> {
  * (a closure, its context and a record per transfer were a third of the allocations of a cached
  * read; at 16384 in flight the garbage collector took 30 % of the thread).
  */
-class Transfer implements Operation {
+class Transfer implements Operation, Cancellable {
   readonly fd: number;
-  readonly length: number;
   readonly eager: boolean;
-  onAbort: (() => void) | undefined = undefined;
+  /** The backend's bookkeeping for cancelling it (see UringBackend.cancel). */
+  ticket: Ticket | undefined = undefined;
   constructor(
     readonly file: UringFile,
     readonly view: AnyView,
     readonly offset: number,
     readonly opcode: number,
+    /** What the kernel reads or writes: the caller's bytes, a pool slice, or a bounce buffer. */
     readonly buffer: Uint8Array,
+    readonly length: number,
     readonly aux: number,
     readonly timeoutMs: number | undefined,
+    /** The caller's bytes when `buffer` is a bounce buffer (a read copies into them at completion). */
+    readonly target: Uint8Array | undefined,
+    /** The rest of a bounced transfer larger than one bounce buffer. */
+    readonly next: Continuation | undefined,
   ) {
     this.fd = file.fd;
-    this.length = buffer.byteLength;
     this.eager = file.direct;
   }
 
   complete(result: number): void {
     this.file.finishTransfer(this, result);
   }
+
+  late(): void {
+    this.file.lateTransfer(this);
+  }
 }
 
+/** The piece of a bounced transfer that starts when the one before it completes in full. */
+interface Continuation {
+  readonly pos: number;
+  readonly view: AnyView;
+}
+
+function detachedError(reading: boolean, path: string, when: string): IoError {
+  const op = reading ? "read" : "write";
+  return new IoError("InvalidInput", `the buffer was detached ${when.replace("the read", `the ${op}`)} (${op} of ${path}): a buffer belongs to the I/O system until the ${op} settles`, { op, backend: "uring", path });
+}

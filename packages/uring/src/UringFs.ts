@@ -3,10 +3,10 @@
  * when the kernel has them (probed once); everything io_uring lacks (readDir, copyFile, recursive
  * removal, realpath checks of directory handles) takes the libuv path, which this class extends.
  */
-import { fromErrno, IoError, resolveOpenOptions, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { IoError, resolveOpenOptions, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
 import { LibuvFs, openFlags, type LibuvBackend, type Root } from "@pktio/libuv";
 import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
-import type { Operation, UringBackend } from "./UringBackend.js";
+import { CLOSED, ringError, type Operation, type UringBackend } from "./UringBackend.js";
 import { UringFile } from "./UringFile.js";
 
 export class UringFs extends LibuvFs {
@@ -23,16 +23,27 @@ export class UringFs extends LibuvFs {
 
   #run(op: string, path: string, operation: Operation): Promise<number> {
     return new Promise((resolve, reject) =>
-      this.uring.submit(operation, (result) => (result < 0 ? reject(fromErrno(result, { op, backend: "uring", path })) : resolve(result))),
+      this.uring.submit(operation, (result) => {
+        result = this.#keepOrClose(operation, result);
+        if (result < 0) reject(ringError(result, { op, path }));
+        else resolve(result);
+      }),
     );
   }
 
   #runSync(op: string, path: string, operation: Operation): number {
     let result: number | undefined;
-    this.uring.submit(operation, (value) => (result = value));
+    this.uring.submit(operation, (value) => (result = this.#keepOrClose(operation, value)));
     this.uring.blockOn(() => result !== undefined);
-    if ((result as number) < 0) throw fromErrno(result as number, { op, backend: "uring", path });
+    if ((result as number) < 0) throw ringError(result as number, { op, path });
     return result as number;
+  }
+
+  /** An fd an open returned after the runtime began to close has no file to own it: closed here, at once. */
+  #keepOrClose(operation: Operation, result: number): number {
+    if (result < 0 || operation.opcode !== this.uring.opcodes.OPENAT || !this.uring.closed) return result;
+    this.uring.closeFdNow(result);
+    return CLOSED;
   }
 
   #openOperation(path: string, options: OpenOptions | undefined): { operation: Operation; access: { readable: boolean; writable: boolean; direct: boolean } } {
@@ -61,8 +72,7 @@ export class UringFs extends LibuvFs {
       return new UringFile(this.uring, fd, path, access);
     } catch (error) {
       // The runtime closed while the open was in flight: the fd must not leak.
-      this.uring.submit({ opcode: this.uring.opcodes.CLOSE, fd }, () => undefined);
-      this.uring.flush();
+      this.uring.closeFdNow(fd);
       throw error;
     }
   }

@@ -17,6 +17,12 @@ export const UringOptions = z.strictObject({
    * `false` sends every transfer through the ring.
    */
   directSync: z.boolean().default(true),
+  /**
+   * How long a close waits, after cancelling, for the kernel to let go of an operation. Past it,
+   * the operation's caller is settled with kind Closed and its memory stays with the ring until
+   * the completion arrives; the close resolves.
+   */
+  closeGraceMs: z.number().int().min(0).max(600_000).default(1000),
   /** A registered pool of page-aligned SharedArrayBuffer slices for READ_FIXED/WRITE_FIXED and O_DIRECT. */
   registeredBuffers: z
     .strictObject({

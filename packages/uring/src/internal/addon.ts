@@ -18,7 +18,10 @@ export interface Addon {
   setActive(ring: RingHandle, active: boolean): void;
   /** Operations accepted (≤ count), or a negative errno; waits for `waitNr` completions in the same syscall. */
   submit(ring: RingHandle, count: number, buffers: (Uint8Array | undefined)[], waitNr: number): number;
+  /** Prepares an ASYNC_CANCEL of `userData`; the next submit (or a full queue) hands it to the kernel. */
   cancel(ring: RingHandle, userData: number): number;
+  /** close(2) of an fd the ring opened, and forgets it (the addon closes the fds it still tracks at teardown). */
+  closeFd(ring: RingHandle, fd: number): number;
   /** Completions written to the shared array, or a negative errno. */
   wait(ring: RingHandle, minComplete: number): number;
   pending(ring: RingHandle): number;

@@ -1,0 +1,97 @@
+/**
+ * Memory the kernel may write into on behalf of a buffer the caller could detach. Node-API cannot
+ * pin an ArrayBuffer's backing store: `structuredClone(buf.buffer, { transfer })` or `postMessage`
+ * moves it to a new owner that may be collected while a read is in the kernel, which would then
+ * write into freed memory. A SharedArrayBuffer cannot be detached, so transfers of plain buffers go
+ * through slices of SharedArrayBuffers allocated here, through V8 (no external memory), lazily:
+ *
+ * - up to SLOT bytes: a page-aligned 4 KiB slot from chunks of CHUNK_SLOTS, at most `maxSlots`;
+ * - up to MAX_BOUNCE bytes: a page-aligned buffer of the next power of two, kept on a free list
+ *   for reuse while the retained total stays under MAX_RETAINED;
+ * - anything else past the slots: a fresh page-aligned buffer per transfer (the record holds it).
+ *
+ * A transfer larger than MAX_BOUNCE is moved in MAX_BOUNCE pieces one after another (UringFile),
+ * so the memory one transfer holds is bounded. Page alignment keeps O_DIRECT transfers valid.
+ */
+
+/** The common transfer: one slot. */
+export const SLOT = 4096;
+/** Slots per SharedArrayBuffer: the arena grows by 256 KiB at a time. */
+const CHUNK_SLOTS = 64;
+/** The largest bounce buffer: bigger transfers are moved in pieces of this size. */
+export const MAX_BOUNCE = 1024 * 1024;
+/** Bytes of returned larger buffers kept for reuse. */
+const MAX_RETAINED = 16 * 1024 * 1024;
+const PAGE = 4096;
+
+export class BounceArena {
+  readonly #maxSlots: number;
+  readonly #alignOffset: (bytes: Uint8Array, alignment: number) => number;
+  readonly #freeSlots: Uint8Array[] = [];
+  #slots = 0;
+  /** Free larger buffers by size (a power of two above SLOT). */
+  readonly #freeLarge = new Map<number, Uint8Array[]>();
+  #retained = 0;
+
+  /** `maxSlots` bounds the arena (one slot per operation in flight is enough). */
+  constructor(maxSlots: number, alignOffset: (bytes: Uint8Array, alignment: number) => number) {
+    this.#maxSlots = Math.max(CHUNK_SLOTS, Math.ceil(maxSlots / CHUNK_SLOTS) * CHUNK_SLOTS);
+    this.#alignOffset = alignOffset;
+  }
+
+  /** SharedArrayBuffer bytes this arena allocated for slots (tests and diagnostics). */
+  get slotBytes(): number {
+    return this.#slots * SLOT;
+  }
+
+  /** A bounce buffer of at least `length` (≤ MAX_BOUNCE) bytes; give it back with `release`. */
+  take(length: number): Uint8Array {
+    if (length <= SLOT) {
+      const slot = this.#freeSlots.pop();
+      if (slot !== undefined) return slot;
+      if (this.#slots < this.#maxSlots) {
+        this.#grow();
+        return this.#freeSlots.pop() as Uint8Array;
+      }
+      return this.#allocate(SLOT);
+    }
+    const size = 2 ** Math.ceil(Math.log2(length));
+    const reused = this.#freeLarge.get(size)?.pop();
+    if (reused !== undefined) {
+      this.#retained -= size;
+      return reused;
+    }
+    return this.#allocate(size);
+  }
+
+  /** Returns a buffer from `take` once the kernel is done with it. */
+  release(bounce: Uint8Array): void {
+    const size = bounce.byteLength;
+    if (size === SLOT) {
+      if (this.#freeSlots.length < this.#slots) this.#freeSlots.push(bounce);
+      return;
+    }
+    if (this.#retained + size > MAX_RETAINED) return; // dropped: the collector frees it
+    let list = this.#freeLarge.get(size);
+    if (list === undefined) this.#freeLarge.set(size, (list = []));
+    list.push(bounce);
+    this.#retained += size;
+  }
+
+  #grow(): void {
+    const memory = new SharedArrayBuffer(CHUNK_SLOTS * SLOT + PAGE);
+    const base = this.#alignOffset(new Uint8Array(memory), PAGE);
+    for (let i = CHUNK_SLOTS - 1; i >= 0; i--) this.#freeSlots.push(new Uint8Array(memory, base + i * SLOT, SLOT));
+    this.#slots += CHUNK_SLOTS;
+  }
+
+  #allocate(size: number): Uint8Array {
+    const memory = new SharedArrayBuffer(size + PAGE);
+    return new Uint8Array(memory, this.#alignOffset(new Uint8Array(memory), PAGE), size);
+  }
+}
+
+/** True when the kernel may be handed these bytes directly: their buffer can never be detached. */
+export function isUndetachable(bytes: Uint8Array): boolean {
+  return bytes.buffer instanceof SharedArrayBuffer;
+}
