@@ -17,7 +17,7 @@ import { IoError, Packet, Write, io } from "@pktio/core";
 import { seededBytes } from "@pktio/conformance";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openUring, probe, type UringRuntime } from "../src/index.js";
+import { openUring, probe, type UringFile, type UringRuntime } from "../src/index.js";
 
 const status = probe();
 const why = status.ok ? "" : ` (skipped: io_uring is not available here: ${status.reason})`;
@@ -27,7 +27,8 @@ const gc = runInNewContext("gc") as () => void;
 
 /** Moves the buffer's memory to a clone that is dropped at once: the caller's view is detached. */
 function detach(bytes: Uint8Array): void {
-  structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+  const buffer = bytes.buffer as ArrayBuffer;
+  structuredClone(buffer, { transfer: [buffer] });
 }
 
 /** Rejects with a clear message if `promise` does not settle before the safety bound (a hang, not a slow machine). */
@@ -195,7 +196,7 @@ describe.skipIf(!status.ok)(`uring ownership${why}`, () => {
     const read = file.readAt(0, dst);
     await nextTurn();
     // What a close does once the grace period is over, without the cancel: the kernel still holds the read.
-    expect(rt.io.abandon(file.fd)).toBe(1);
+    expect(rt.io.abandon((file as UringFile).fd)).toBe(1);
     await expect(read).rejects.toThrow(expect.objectContaining({ kind: "Closed" }));
     const closing = file.close();
     expect(rt.io.inFlight).toBe(1); // the slot keeps the read's memory
