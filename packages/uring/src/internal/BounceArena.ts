@@ -89,8 +89,11 @@ export class BounceArena {
   }
 
   #allocate(size: number): Uint8Array {
-    const memory = new ArrayBuffer(size + PAGE);
-    return new Uint8Array(memory, this.#alignOffset(new Uint8Array(memory), PAGE), size);
+    // Not zero-filled (allocUnsafeSlow: a buffer of its own, outside Node's pool): a write fills
+    // it before the kernel reads it, and a read hands back only the bytes the kernel wrote, so the
+    // old contents are never seen. Zeroing a fresh megabyte per large transfer cost more than the copy.
+    const memory = Buffer.allocUnsafeSlow(size + PAGE);
+    return memory.subarray(this.#alignOffset(memory, PAGE), this.#alignOffset(memory, PAGE) + size);
   }
 }
 
