@@ -120,7 +120,12 @@ export class UringFile extends FileHandle {
     }
     if (result >= 0) {
       if (reading) settleRead(view as BoundPacketView<Write>, pos, result, this.#context);
-      else settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, (at, tail) => this.submit(at, tail));
+      else {
+        // A short write's rest goes again, carrying the pieces after it.
+        const resubmit = next === undefined || target === undefined ? (at: number, tail: AnyView) => this.submit(at, tail) : (at: number, tail: AnyView) => this.#start(at, tail, false, true, next);
+        settleWrite(view as BoundPacketView<Read>, pos, result, this.#context, resubmit);
+        if (next !== undefined && result > 0 && result < transfer.length) return this.operationDone();
+      }
       if (next !== undefined) {
         // The next piece of a bounced transfer starts once this one moved in full.
         if (result === transfer.length) this.submit(next.pos, next.view);
