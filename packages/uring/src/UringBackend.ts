@@ -597,5 +597,6 @@ export class UringBackend implements IoBackend {
     }
     this.#ringClosed = true;
     this.#addon.close(this.#ring);
+    this.bounce.clear();
   }
 }

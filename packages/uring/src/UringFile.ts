@@ -75,10 +75,32 @@ export class UringFile extends FileHandle {
     const bytes = view.bytes();
     const ops = this.backend.opcodes;
     if (!bounced) return this.#begin(pos, view, reading ? ops.READ : ops.WRITE, bytes, 0, undefined, next);
+    if (!this.backend.bounce.ready(bytes.byteLength, () => this.#resume(pos, view, reading, next))) {
+      this.#pending++; // waiting for bounce memory counts as in flight: the fd stays open for it
+      return;
+    }
     const bounce = this.backend.bounce.take(bytes.byteLength);
     // Writes copy at submission: what the caller does to its buffer afterwards cannot reach the kernel.
     if (!reading) bounce.set(bytes);
     this.#begin(pos, view, reading ? ops.READ : ops.WRITE, bounce, 0, bytes, next);
+  }
+
+  /** A transfer that waited for bounce memory starts, unless the file closed meanwhile. */
+  #resume(pos: number, view: AnyView, reading: boolean, next: Continuation | undefined): void {
+    if (this.closed) {
+      const error = new IoError("Closed", `${reading ? "read" : "write"} of ${this.path} at ${pos} was dropped: the file was closed before it started`, { op: reading ? "read" : "write", backend: "uring", path: this.path });
+      view.fail(error);
+      next?.view.fail(error);
+    } else if (view.packet.bytes.byteLength !== view.packet.length) {
+      const error = detachedError(reading, this.path, "before it was submitted");
+      view.fail(error);
+      next?.view.fail(error);
+    } else {
+      const bounce = this.backend.bounce.take(view.length);
+      if (!reading) bounce.set(view.bytes());
+      this.#begin(pos, view, reading ? this.backend.opcodes.READ : this.backend.opcodes.WRITE, bounce, 0, view.bytes(), next);
+    }
+    this.operationDone();
   }
 
   #begin(pos: number, view: AnyView, opcode: number, buffer: Uint8Array, aux: number, target: Uint8Array | undefined, next: Continuation | undefined): void {

@@ -16,6 +16,7 @@
  * A transfer larger than MAX_BOUNCE is moved in MAX_BOUNCE pieces one after another (UringFile),
  * so the memory one transfer holds is bounded. Page alignment keeps O_DIRECT transfers valid.
  */
+import { Fifo } from "@pktio/core";
 
 /** The common transfer: one slot. */
 export const SLOT = 4096;
@@ -25,6 +26,8 @@ const CHUNK_SLOTS = 64;
 export const MAX_BOUNCE = 1024 * 1024;
 /** Bytes of returned larger buffers kept for reuse. */
 const MAX_RETAINED = 16 * 1024 * 1024;
+/** Bytes of larger buffers out at once; transfers beyond it wait for one to come back. */
+const MAX_OUTSTANDING = 32 * 1024 * 1024;
 const PAGE = 4096;
 
 export class BounceArena {
@@ -35,6 +38,11 @@ export class BounceArena {
   /** Free larger buffers by size (a power of two above SLOT). */
   readonly #freeLarge = new Map<number, Uint8Array[]>();
   #retained = 0;
+  /** Bytes of larger buffers taken and not released. */
+  #outstanding = 0;
+  /** Transfers waiting for larger bounce memory, in order. */
+  readonly #waiters = new Fifo<{ readonly size: number; readonly resume: () => void }>();
+  #cleared = false;
 
   /** `maxSlots` bounds the arena (one slot per operation in flight is enough). */
   constructor(maxSlots: number, alignOffset: (bytes: Uint8Array, alignment: number) => number) {
@@ -42,7 +50,7 @@ export class BounceArena {
     this.#alignOffset = alignOffset;
   }
 
-  /** Bytes this arena allocated for slots (tests and diagnostics). */
+  /** Bytes this arena allocated for slots so far (tests and diagnostics). */
   get slotBytes(): number {
     return this.#slots * SLOT;
   }
@@ -52,13 +60,14 @@ export class BounceArena {
     if (length <= SLOT) {
       const slot = this.#freeSlots.pop();
       if (slot !== undefined) return slot;
-      if (this.#slots < this.#maxSlots) {
+      if (this.#slots < this.#maxSlots && !this.#cleared) {
         this.#grow();
         return this.#freeSlots.pop() as Uint8Array;
       }
       return this.#allocate(SLOT);
     }
-    const size = 2 ** Math.ceil(Math.log2(length));
+    const size = sizeFor(length);
+    this.#outstanding += size;
     const reused = this.#freeLarge.get(size)?.pop();
     if (reused !== undefined) {
       this.#retained -= size;
@@ -70,6 +79,11 @@ export class BounceArena {
   /** Returns a buffer from `take` once the kernel is done with it. */
   release(bounce: Uint8Array): void {
     const size = bounce.byteLength;
+    if (size !== SLOT) {
+      this.#outstanding -= size;
+      this.#wake();
+    }
+    if (this.#cleared) return;
     if (size === SLOT) {
       if (this.#freeSlots.length < this.#slots) this.#freeSlots.push(bounce);
       return;
@@ -79,6 +93,36 @@ export class BounceArena {
     if (list === undefined) this.#freeLarge.set(size, (list = []));
     list.push(bounce);
     this.#retained += size;
+  }
+
+  /**
+   * True when a bounce buffer for `length` bytes may be taken now; otherwise `resume` is called
+   * once enough larger bounce memory came back (the bytes held by transfers in flight stay under
+   * MAX_OUTSTANDING, so many large transfers at once reuse buffers instead of allocating).
+   */
+  ready(length: number, resume: () => void): boolean {
+    if (length <= SLOT) return true;
+    const size = sizeFor(length);
+    if (this.#waiters.length === 0 && (this.#outstanding === 0 || this.#outstanding + size <= MAX_OUTSTANDING)) return true;
+    this.#waiters.push({ size, resume });
+    return false;
+  }
+
+  #wake(): void {
+    for (let next = this.#waiters.peek(); next !== undefined; next = this.#waiters.peek()) {
+      if (this.#outstanding > 0 && this.#outstanding + next.size > MAX_OUTSTANDING) return;
+      this.#waiters.shift();
+      // resume takes its buffer at once, so the next check sees it.
+      next.resume();
+    }
+  }
+
+  /** Drops every free buffer (the runtime closed): nothing is kept for a ring that is gone. */
+  clear(): void {
+    this.#freeSlots.length = 0;
+    this.#freeLarge.clear();
+    this.#retained = 0;
+    this.#cleared = true; // from now on a late transfer gets a buffer of its own, dropped after it
   }
 
   #grow(): void {
@@ -95,6 +139,10 @@ export class BounceArena {
     const memory = Buffer.allocUnsafeSlow(size + PAGE);
     return memory.subarray(this.#alignOffset(memory, PAGE), this.#alignOffset(memory, PAGE) + size);
   }
+}
+
+function sizeFor(length: number): number {
+  return 2 ** Math.ceil(Math.log2(length));
 }
 
 /** True when the kernel may be handed these bytes directly: their buffer can never be detached. */
