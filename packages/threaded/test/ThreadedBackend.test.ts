@@ -264,7 +264,8 @@ describe("lifecycle", () => {
         (error: unknown) => (IoError.is(error, "Closed") ? "closed" : String(error)),
       );
     });
-    const metas = [rt.fs.stat(dataPath).then(() => "ok"), rt.fs.mkdir(join(dir, "made-while-closing")).then(() => "ok")];
+    const closedOrError = (error: unknown): string => (IoError.is(error, "Closed") ? "closed" : String(error));
+    const metas = [rt.fs.stat(dataPath).then(() => "ok", closedOrError), rt.fs.mkdir(join(dir, "made-while-closing")).then(() => "ok", closedOrError)];
     await rt.close();
     const settled = await Promise.all([...outcomes, ...metas]);
     expect(settled.filter((outcome) => outcome !== "ok" && outcome !== "closed")).toEqual([]);
