@@ -660,6 +660,12 @@ export class ThreadedBackend implements IoBackend {
         ring.exitNote = "was terminated";
         await ring.terminateForTest();
       },
+      whenInCall: async (index) => {
+        const ring = this.#rings[index];
+        if (ring === undefined) throw new Error(`no ring ${index}`);
+        const inCall = (): boolean => ring.load > 0 && Atomics.load(this.#i32, ring.STARTED) === Atomics.load(this.#i32, ring.HEAD);
+        while (!inCall()) await new Promise((resolve) => setImmediate(resolve));
+      },
       threadIds: () => this.#rings.map((ring) => ring.threadId),
       state: () => ({
         outstanding: this.#outstanding,
