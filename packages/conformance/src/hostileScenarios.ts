@@ -48,6 +48,9 @@ async function turns(count: number): Promise<void> {
   for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** A safety bound only: a backend may wait a grace period (threaded: closeTimeoutMs) before it gives up on a stuck call. */
+const STUCK_TIMEOUT_MS = 30_000;
+
 const can = (capability: Capability | undefined): Capability => capability ?? true;
 
 export function describeHostile(subject: HostileSubject): void {
@@ -135,7 +138,7 @@ export function describeHostile(subject: HostileSubject): void {
           writeSync(holder, new Uint8Array(64));
           closeSync(holder);
         }
-      });
+      }, STUCK_TIMEOUT_MS);
 
       it.skipIf(!has(can(caps.closeWithStuckOpen)))(titled("close() resolves while an open of a FIFO waits for a writer; the open settles", can(caps.closeWithStuckOpen)), async () => {
         const path = fifo("open.fifo");
@@ -160,7 +163,7 @@ export function describeHostile(subject: HostileSubject): void {
           }
           if (writer >= 0) closeSync(writer);
         }
-      });
+      }, STUCK_TIMEOUT_MS);
     });
   });
 }
