@@ -159,7 +159,7 @@ export class ThreadedBackend implements IoBackend {
       return;
     }
     this.#outstanding++;
-    this.#cancellations.watch(request, opName(request));
+    if (request.view !== undefined) this.#cancellations.watch(request);
     this.#pruneWaiting();
     if (this.#waiting.length > 0 || !this.#dispatch(request)) this.#waiting.push(request);
     if (!this.#referenced) this.#reference(true);
@@ -281,7 +281,11 @@ export class ThreadedBackend implements IoBackend {
     this.#cancelUntaken();
     const files = Promise.allSettled([...this.#open].map((handle) => handle.close()));
     for (;;) {
-      if (this.#outstanding > 0 && (await this.#idleWithin(this.options.closeTimeoutMs)) === "expired") this.#abandonStuck();
+      if (this.#outstanding > 0 && (await this.#idleWithin(this.options.closeTimeoutMs)) === "expired") {
+        this.#abandonStuck();
+        // And whatever was submitted since close() began and no worker took (none may be left).
+        this.#cancelUntaken();
+      }
       // One macrotask lets promise chains finish that end in a new request, such as an open
       // that completed after close() began and must close its fd.
       await new Promise<void>((resolve) => setImmediate(resolve));

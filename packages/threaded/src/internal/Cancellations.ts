@@ -9,6 +9,7 @@
 import { abortError, IoError, type Packet } from "@pktio/core";
 import { BACKEND } from "./errors.js";
 import type { Request } from "./Request.js";
+import { Op } from "./ringLayout.js";
 
 type Cancel = (request: Request, error: IoError) => void;
 
@@ -26,13 +27,14 @@ export class Cancellations {
     this.#cancel = cancel;
   }
 
-  /** Starts watching a just-submitted request if its packet has a signal or a deadline. */
-  watch(request: Request, op: string): void {
+  /** Starts watching a just-submitted transfer if its packet has a signal or a deadline. */
+  watch(request: Request): void {
     const packet = request.view?.packet as Packet<never> | undefined;
     if (packet === undefined) return;
     const signal = packet.signal;
     const timeoutMs = packet.timeoutMs;
     if (signal === undefined && timeoutMs === undefined) return;
+    const op = request.op === Op.Read ? "read" : "write";
     request.watched = true;
     if (signal !== undefined) {
       let watch = this.#bySignal.get(signal);
