@@ -667,7 +667,10 @@ export class ThreadedBackend implements IoBackend {
       whenInCall: async (index) => {
         const ring = this.#rings[index];
         if (ring === undefined) throw new Error(`no ring ${index}`);
-        const inCall = (): boolean => ring.load > 0 && Atomics.load(this.#i32, ring.STARTED) === Atomics.load(this.#i32, ring.HEAD);
+        const inCall = (): boolean => {
+          const head = Atomics.load(this.#i32, ring.HEAD);
+          return ring.load > 0 && Atomics.load(this.#i32, ring.STARTED) === head && Atomics.load(this.#i32, ring.entry(head) + this.#layout.claim) === Claim.Taken;
+        };
         while (!inCall()) await new Promise((resolve) => setImmediate(resolve));
       },
       threadIds: () => this.#rings.map((ring) => ring.threadId),

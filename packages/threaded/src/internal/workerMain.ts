@@ -275,10 +275,12 @@ export function workerMain(require: NodeJS.Require): void {
     }
     while (head !== tail) {
       const entry = RING + (head & MASK) * L.entryWords;
-      // The claim decides between this worker and a cancel on the main thread: a cancelled
-      // entry is passed over untouched (its request is settled already, its buffer released).
+      // STARTED first: a death after it fails this entry as interrupted (Aborted), whether or not
+      // the claim below was made. The claim decides between this worker and a cancel on the main
+      // thread: a cancelled entry is passed over untouched (its request is settled already, its
+      // buffer released).
+      Atomics.store(i32, STARTED, head);
       if (Atomics.compareExchange(i32, entry + L.claim, L.claims.Queued, L.claims.Taken) === L.claims.Queued) {
-        Atomics.store(i32, STARTED, head);
         perform(entry);
       } else if ((i32[entry + L.op] as number) === OP.Meta) {
         // The k-th Meta entry owns the k-th message and the k-th reply: keep both in step.
