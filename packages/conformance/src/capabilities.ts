@@ -3,6 +3,8 @@
  * scenarios that need it are reported as skipped with that reason, while the rest still run.
  */
 
+import type { HostileCaps } from "./hostileScenarios.js";
+
 /** `true` when present; otherwise the reason it is missing. */
 export type Capability = true | { readonly missing: string };
 
@@ -13,6 +15,8 @@ export interface BackendCaps {
   readonly fs: Capability;
   /** TCP (`Runtime.net`): the network scenarios. */
   readonly net: Capability;
+  /** Hostile-caller and stuck-operation scenarios it cannot pass yet, with reasons (default: all run). */
+  readonly hostile?: HostileCaps;
 }
 
 export function has(capability: Capability): capability is true {

@@ -7,6 +7,7 @@ import type { RandomAccess, Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { has, titled, type BackendCaps } from "./capabilities.js";
 import { describeFs } from "./fsScenarios.js";
+import { describeHostile } from "./hostileScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
 import { describeNet } from "./netScenarios.js";
@@ -106,5 +107,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
 
     if (has(caps.net)) describeNet(getRuntime, count);
     else it.skip(titled("network scenarios", caps.net), () => undefined);
+
+    describeHostile({ open, openRuntime: has(caps.fs) ? openRuntime : undefined, caps: caps.hostile ?? {} });
   });
 }

@@ -121,6 +121,18 @@ export class MemoryIo implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, IoBa
     this.#views = [];
     for (let i = 0; i < views.length; i++) {
       const view = views[i] as AnyView;
+      const op = view.perm.backendWrites ? "read" : "write";
+      // A piece starts here, not in sendIo: a signal fired meanwhile cancels it, and a buffer
+      // transferred away meanwhile (detached, length 0) fails it instead of throwing in the copy.
+      const signal = view.packet.signal;
+      if (signal?.aborted === true) {
+        view.fail(abortError(signal, op, this.name));
+        continue;
+      }
+      if (view.packet.bytes.byteLength < view.start + view.length) {
+        view.fail(new IoError("InvalidInput", `${op}: the buffer was detached while the ${op} was in flight`, { op, backend: this.name }));
+        continue;
+      }
       if (view.perm.backendWrites) this.#read(positions[i] as number, view as BoundPacketView<Write>);
       else this.#write(positions[i] as number, view as BoundPacketView<Read>);
     }

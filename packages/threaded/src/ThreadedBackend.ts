@@ -6,12 +6,14 @@
  * completion counter, or on the calling thread through `Atomics.wait` in `blockOn`, which makes
  * every `*Sync` helper real. Idle workers never keep the process alive.
  */
+import { closeSync } from "node:fs";
 import { blockingTransfer, IoError, type BlockingResult, type IoBackend, type PollingHandle, Fifo } from "@pktio/core";
 import { BounceArena } from "./internal/BounceArena.js";
+import { Cancellations } from "./internal/Cancellations.js";
 import { BACKEND } from "./internal/errors.js";
 import type { MetaRequest } from "./internal/messages.js";
 import { Completion, Request } from "./internal/Request.js";
-import { BUFFER_BOUNCE, BUFFER_NONE, FIRST_SHARED_ID, Op, ringLayout, type OpCode, type RingLayout } from "./internal/ringLayout.js";
+import { BUFFER_NONE, Claim, FIRST_SHARED_ID, Op, ringLayout, type OpCode, type RingLayout } from "./internal/ringLayout.js";
 import { RingWorker, type SharedMemory } from "./internal/RingWorker.js";
 import { SharedBuffers } from "./internal/SharedBuffers.js";
 import { testHooks, type TestHooks } from "./internal/testHooks.js";
@@ -38,7 +40,10 @@ export class ThreadedBackend implements IoBackend {
   readonly #f64: Float64Array;
   readonly #arena: BounceArena;
   readonly #shared: SharedBuffers;
+  readonly #cancellations: Cancellations;
   readonly #rings: RingWorker[];
+  /** Threads that died and were retired; close() waits for them to be gone (their fds with them). */
+  #exiting: Promise<unknown>[] = [];
   readonly #waiting = new Fifo<Request>();
   /** Requests submitted and not yet settled: waiting, in a ring, or completed and unprocessed. */
   #outstanding = 0;
@@ -83,7 +88,8 @@ export class ThreadedBackend implements IoBackend {
     this.#shared = new SharedBuffers((id) => {
       for (const ring of this.#rings) ring.forget(id);
     });
-    const memory: SharedMemory = { layout, control, bounce: this.#arena.buffer };
+    this.#cancellations = new Cancellations((request, error) => this.#cancel(request, error));
+    const memory: SharedMemory = { layout, control };
     this.#rings = Array.from({ length: this.options.workers }, (_, index) => new RingWorker(memory, this.#i32, index));
   }
 
@@ -135,17 +141,68 @@ export class ThreadedBackend implements IoBackend {
    * runtime is already stopped.
    */
   submit(request: Request): void {
+    if (request.op === Op.Close && this.#closed) {
+      // From close() on, fds are closed here: a worker may be stuck for good (close() then
+      // abandons it), and a close queued behind it would leak the fd.
+      this.#outstanding++;
+      this.#closeHere(request);
+      queueMicrotask(() => {
+        this.#settle(request);
+        this.#afterSettle();
+      });
+      return;
+    }
     if (this.#stopped) {
       request.lost = new IoError("Closed", "the threaded runtime is closed", { op: opName(request), backend: BACKEND });
+      request.settled = true;
       request.owner.requestDone(request);
       return;
     }
     this.#outstanding++;
+    if (request.view !== undefined) this.#cancellations.watch(request);
+    this.#pruneWaiting();
     if (this.#waiting.length > 0 || !this.#dispatch(request)) this.#waiting.push(request);
     if (!this.#referenced) this.#reference(true);
     if (!this.#kickScheduled) {
       this.#kickScheduled = true;
       queueMicrotask(this.#kick);
+    }
+  }
+
+  /** Resolves once no request is outstanding (now, if none is). */
+  idle(): Promise<void> {
+    if (this.#outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /**
+   * Cancels a request no worker has taken: it fails with `error` now, and its entry, if it has
+   * one, is passed over by the worker. One a worker has taken completes as usual.
+   */
+  #cancel(request: Request, error: IoError): boolean {
+    if (request.settled) return false;
+    if (request.entry >= 0) {
+      if (Atomics.compareExchange(this.#i32, request.entry + this.#layout.claim, Claim.Queued, Claim.Cancelled) !== Claim.Queued) return false;
+      // The worker will never touch this entry's buffer: the slot is free again.
+      this.#releaseSlot(request);
+    }
+    // A request still waiting on the main thread is dropped from the queue when it reaches the head.
+    request.lost = error;
+    this.#settle(request);
+    this.#dispatchWaiting();
+    this.#afterSettle();
+    this.#flush();
+    this.#arm();
+    return true;
+  }
+
+  /** Closes a request's fd on this thread (close() has begun); the outcome is filled in as a worker would. */
+  #closeHere(request: Request): void {
+    try {
+      closeSync(request.fd);
+    } catch (error) {
+      const errno = (error as { errno?: unknown }).errno;
+      request.errno = typeof errno === "number" && errno !== 0 ? Math.abs(errno) : -1;
     }
   }
 
@@ -205,7 +262,13 @@ export class ThreadedBackend implements IoBackend {
     return false;
   }
 
-  /** Closes every open file (each waits for its I/O), waits for the rest, stops the workers. Idempotent. */
+  /**
+   * Cancels every request no worker has taken yet (kind Closed), closes every open file (each
+   * waits for its I/O still inside a worker), waits for the rest, stops the workers and drops the
+   * bounce arena. A worker still inside one call `closeTimeoutMs` later is stuck (a FIFO without
+   * a writer, a hung mount): it is terminated and abandoned and its requests fail with kind
+   * Closed, so close() resolves in bounded time. Idempotent.
+   */
   close(): Promise<void> {
     if (this.#closing === undefined) {
       this.#closed = true;
@@ -215,18 +278,91 @@ export class ThreadedBackend implements IoBackend {
   }
 
   async #shutdown(): Promise<void> {
-    const results = await Promise.allSettled([...this.#open].map((handle) => handle.close()));
+    this.#cancelUntaken();
+    const files = Promise.allSettled([...this.#open].map((handle) => handle.close()));
     for (;;) {
-      if (this.#outstanding > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+      if (this.#outstanding > 0 && (await this.#idleWithin(this.options.closeTimeoutMs)) === "expired") {
+        this.#abandonStuck();
+        // And whatever was submitted since close() began and no worker took (none may be left).
+        this.#cancelUntaken();
+      }
       // One macrotask lets promise chains finish that end in a new request, such as an open
       // that completed after close() began and must close its fd.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.#outstanding === 0) break;
     }
+    const results = await files;
     this.#stopped = true;
-    await Promise.all(this.#rings.map((ring) => ring.stop()));
+    await Promise.all([...this.#rings.map((ring) => ring.stop()), ...this.#exiting]);
+    this.#exiting = [];
+    this.#arena.clear();
     const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
     if (failed !== undefined) throw failed.reason;
+  }
+
+  /** Waits until nothing is outstanding, or `ms` pass. */
+  async #idleWithin(ms: number): Promise<"idle" | "expired"> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<"expired">((resolve) => (timer = setTimeout(() => resolve("expired"), ms)));
+    try {
+      return await Promise.race([this.idle().then(() => "idle" as const), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** close(): fails every request no worker has taken with kind Closed; queued fd closes are made here instead. */
+  #cancelUntaken(): void {
+    const untaken: Request[] = [];
+    for (const request of this.#waiting.drain()) if (!request.settled) untaken.push(request);
+    for (const ring of this.#rings) {
+      for (let position = ring.consumed; position !== ring.tail; position = (position + 1) | 0) {
+        const request = ring.records[position & ring.mask] as Request;
+        if (!request.settled && Atomics.compareExchange(this.#i32, request.entry + this.#layout.claim, Claim.Queued, Claim.Cancelled) === Claim.Queued) {
+          this.#releaseSlot(request);
+          untaken.push(request);
+        }
+      }
+    }
+    for (const request of untaken) {
+      if (request.op === Op.Close) this.#closeHere(request);
+      else request.lost = new IoError("Closed", `${opName(request)}: the threaded runtime was closed before a worker started this request`, { op: opName(request), backend: BACKEND });
+      this.#settle(request);
+    }
+    this.#afterSettle();
+  }
+
+  /**
+   * close(): gives up on workers still inside a call after the grace period. Such a thread
+   * cannot be interrupted (terminate() takes effect once its syscall returns, if ever), so it is
+   * terminated and forgotten, its ring is never used again (the thread could still store its
+   * HEAD), and its requests fail with kind Closed. The buffer of a bounced request is the
+   * arena's, so the caller's memory is never written; a shared buffer may still receive the
+   * bytes of that one call if it ever returns.
+   */
+  #abandonStuck(): void {
+    this.#drain(true);
+    const lost: Request[] = [];
+    for (const ring of this.#rings) {
+      if (!ring.running || ring.load === 0) continue;
+      ring.abandon();
+      for (let position = ring.consumed; position !== ring.tail; position = (position + 1) | 0) {
+        const request = this.#take(ring, position);
+        if (request.settled) continue;
+        const op = opName(request);
+        if (request.op === Op.Close) this.#closeHere(request);
+        else request.lost = new IoError("Closed", `${op}: the threaded runtime was closed while worker thread ${ring.index} was stuck in this call; the thread was terminated`, { op, backend: BACKEND });
+        lost.push(request);
+      }
+      ring.consumed = ring.tail;
+    }
+    for (const request of lost) {
+      // Never copied out: the arena slot may still be written by the stuck call, and is not reused.
+      request.bounceSlot = -1;
+      this.#settle(request);
+    }
+    this.#dispatchWaiting();
+    this.#afterSettle();
   }
 
   // ---- dispatch ----
@@ -234,22 +370,32 @@ export class ThreadedBackend implements IoBackend {
   /** Writes a request into a ring; false when it has to wait (no ring space or bounce slot). */
   #dispatch(request: Request): boolean {
     const ring = request.pinned >= 0 ? this.#rings[request.pinned] : this.#leastLoaded();
-    if (ring === undefined || ring.load >= this.#layout.ringSlots) return false;
+    if (ring === undefined || ring.abandoned || ring.load >= this.#layout.ringSlots) return false;
     const bytes = request.bytes;
     let bufferId = BUFFER_NONE;
     let offset = 0;
     if (bytes !== undefined) {
       if (bytes.buffer instanceof SharedArrayBuffer) {
-        bufferId = this.#shared.idOf(bytes.buffer);
+        request.shared = bytes.buffer;
         offset = bytes.byteOffset;
+      } else if (bytes.byteLength !== request.length) {
+        // Detached (transferred away) after the packet was bound: a write would copy nothing
+        // and write whatever the slot held before.
+        const op = opName(request);
+        request.lost = new IoError("InvalidInput", `${op}: the buffer was detached before the ${op} was submitted`, { op, backend: BACKEND });
+        request.settled = true;
+        queueMicrotask(() => this.#settleDetached(request));
+        return true;
       } else {
         const slot = this.#arena.acquire();
         if (slot < 0) return false;
         request.bounceSlot = slot;
         if (request.op === Op.Write) this.#arena.bytes(slot, request.length).set(bytes);
-        bufferId = BUFFER_BOUNCE;
+        const chunk = this.#arena.chunkOf(slot);
+        request.shared = chunk.buffer as SharedArrayBuffer;
         offset = this.#arena.offsetOf(slot);
       }
+      bufferId = this.#shared.idOf(request.shared);
     }
     request.bufferId = bufferId;
     if (!ring.running) this.#start(ring);
@@ -262,6 +408,8 @@ export class ThreadedBackend implements IoBackend {
     i32[entry + layout.fd] = request.fd;
     i32[entry + layout.length] = request.length;
     i32[entry + layout.buffer] = bufferId;
+    i32[entry + layout.claim] = Claim.Queued;
+    request.entry = entry;
     this.#f64[(entry >> 1) + layout.position] = request.position;
     this.#f64[(entry >> 1) + layout.offset] = offset;
     ring.records[position & ring.mask] = request;
@@ -275,7 +423,7 @@ export class ThreadedBackend implements IoBackend {
 
   /** Sends a worker what must reach it through its port before the entry is published. */
   #announce(ring: RingWorker, request: Request): void {
-    if (request.bufferId >= FIRST_SHARED_ID) ring.share(request.bufferId, (request.bytes as Uint8Array).buffer as SharedArrayBuffer);
+    if (request.bufferId >= FIRST_SHARED_ID) ring.share(request.bufferId, request.shared as SharedArrayBuffer);
     if (request.meta !== undefined) ring.post({ t: "meta", request: request.meta });
   }
 
@@ -291,6 +439,7 @@ export class ThreadedBackend implements IoBackend {
     let best: RingWorker | undefined;
     let bestScore = Infinity;
     for (const ring of this.#rings) {
+      if (ring.abandoned) continue;
       const score = ring.load + ring.slow * this.#layout.ringSlots;
       if (score < bestScore) {
         best = ring;
@@ -301,7 +450,23 @@ export class ThreadedBackend implements IoBackend {
   }
 
   #dispatchWaiting(): void {
-    while (this.#waiting.length > 0 && this.#dispatch(this.#waiting.peek() as Request)) this.#waiting.shift();
+    this.#pruneWaiting();
+    while (this.#waiting.length > 0 && this.#dispatch(this.#waiting.peek() as Request)) {
+      this.#waiting.shift();
+      this.#pruneWaiting();
+    }
+  }
+
+  /** Drops requests cancelled while waiting from the head of the queue. */
+  #pruneWaiting(): void {
+    while (this.#waiting.length > 0 && (this.#waiting.peek() as Request).settled) this.#waiting.shift();
+  }
+
+  /** Settles a request found detached at dispatch (marked settled there, so nothing else does). */
+  #settleDetached(request: Request): void {
+    request.settled = false;
+    this.#settle(request);
+    this.#afterSettle();
   }
 
   /** Wakes every worker that was given entries since it was last woken. */
@@ -376,13 +541,19 @@ export class ThreadedBackend implements IoBackend {
     ring.consumed = (position + 1) | 0;
     const request = this.#take(ring, position);
     const entry = ring.entry(position);
+    // A cancelled Meta entry still has its reply (the worker keeps the port's order): take it.
+    if (request.meta !== undefined) request.reply = ring.takeReply();
+    if (request.settled) return request; // cancelled: the worker passed over it
     request.result = i32[entry + this.#layout.result] as number;
     request.errno = i32[entry + this.#layout.errno] as number;
     if (request.bounceSlot >= 0 && request.op === Op.Read && request.result > 0) {
-      (request.bytes as Uint8Array).set(this.#arena.bytes(request.bounceSlot, request.result));
+      const bytes = request.bytes as Uint8Array;
+      // The caller may have transferred its buffer away meanwhile (structuredClone, postMessage):
+      // the piece fails; throwing here would leave the runtime wedged.
+      if (bytes.byteLength < request.result) request.lost = new IoError("InvalidInput", "read: the buffer was detached while the read was in flight", { op: "read", backend: BACKEND });
+      else bytes.set(this.#arena.bytes(request.bounceSlot, request.result));
     }
     this.#releaseSlot(request);
-    if (request.meta !== undefined) request.reply = ring.takeReply();
     return request;
   }
 
@@ -400,8 +571,12 @@ export class ThreadedBackend implements IoBackend {
     request.bounceSlot = -1;
   }
 
+  /** Tells the owner, once: a cancelled request's completion, or a second death report, is ignored. */
   #settle(request: Request): void {
+    if (request.settled) return;
+    request.settled = true;
     this.#outstanding--;
+    this.#cancellations.unwatch(request);
     request.owner.requestDone(request);
   }
 
@@ -446,7 +621,9 @@ export class ThreadedBackend implements IoBackend {
     const done: Request[] = [];
     // The dead thread no longer moves HEAD; the replies of its finished entries are on the old port.
     while (ring.consumed !== Atomics.load(i32, ring.HEAD)) done.push(this.#complete(ring));
-    ring.retire();
+    // The thread has ended or is ending on its own (exit handler, or gone from /proc): close()
+    // waits for it, so that its event loop's fds are closed when close() resolves.
+    this.#exiting.push(ring.retire());
     const interrupted = started && ring.consumed !== ring.tail && Atomics.load(i32, ring.STARTED) === ring.consumed;
     const lost = started ? (interrupted ? 1 : 0) : ring.load;
     for (let i = 0; i < lost; i++) {
@@ -487,6 +664,15 @@ export class ThreadedBackend implements IoBackend {
         ring.exitNote = "was terminated";
         await ring.terminateForTest();
       },
+      whenInCall: async (index) => {
+        const ring = this.#rings[index];
+        if (ring === undefined) throw new Error(`no ring ${index}`);
+        const inCall = (): boolean => {
+          const head = Atomics.load(this.#i32, ring.HEAD);
+          return ring.load > 0 && Atomics.load(this.#i32, ring.STARTED) === head && Atomics.load(this.#i32, ring.entry(head) + this.#layout.claim) === Claim.Taken;
+        };
+        while (!inCall()) await new Promise((resolve) => setImmediate(resolve));
+      },
       threadIds: () => this.#rings.map((ring) => ring.threadId),
       state: () => ({
         outstanding: this.#outstanding,
@@ -494,6 +680,7 @@ export class ThreadedBackend implements IoBackend {
         armed: this.#armed,
         referenced: this.#referenced,
         freeBounceSlots: this.#arena.available,
+        bounceBytes: this.#arena.allocatedBytes,
         completions: Atomics.load(this.#i32, this.#layout.completions),
         mainWaiting: Atomics.load(this.#i32, this.#layout.mainWaiting),
         rings: this.#rings.map((ring) => ({

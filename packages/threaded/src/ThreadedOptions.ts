@@ -46,7 +46,13 @@ export const ThreadedOptions = z
       .max(256 * MiB)
       .refine((value) => value % (4 * KiB) === 0, "must be a multiple of 4096")
       .default(128 * KiB),
-    /** Bytes of the bounce arena, a whole number of slots. */
+    /**
+     * How long close(), once it has cancelled every request no worker had taken, waits for the
+     * calls still inside workers before it terminates those workers as stuck (a read of a FIFO
+     * without a writer, a hung mount), in ms. Their requests fail with kind Closed.
+     */
+    closeTimeoutMs: z.number().int().min(1).max(3_600_000).default(2000),
+    /** Most bytes the bounce arena grows to (it is allocated on first use, in chunks), a whole number of slots. */
     bounceArenaSize: z
       .number()
       .int()

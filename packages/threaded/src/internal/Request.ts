@@ -32,6 +32,17 @@ export class Request {
   /** Set at dispatch: the entry's BUFFER word and, for bounced requests, the arena slot lent. */
   bufferId = BUFFER_NONE;
   bounceSlot = -1;
+  /** The shared buffer the worker touches (the user's, or the bounce chunk), set at dispatch. */
+  shared: SharedArrayBuffer | undefined = undefined;
+  /** Int32 index of its ring entry once dispatched, else -1 (waiting on the main thread). */
+  entry = -1;
+  /**
+   * True once the owner was told. A request cancelled before a worker took it is settled at
+   * once and its entry later passed over; nothing settles a request twice.
+   */
+  settled = false;
+  /** True while a signal or deadline watches it (internal/Cancellations.ts). */
+  watched = false;
   /** Set at completion: the entry's RESULT and ERRNO words, and the meta reply. */
   result = 0;
   errno = 0;

@@ -18,7 +18,6 @@ import { WORKER_SOURCE } from "./workerSource.js";
 export interface SharedMemory {
   readonly layout: RingLayout;
   readonly control: SharedArrayBuffer;
-  readonly bounce: SharedArrayBuffer;
 }
 
 export class RingWorker {
@@ -45,6 +44,8 @@ export class RingWorker {
   unflushed = false;
   /** How the current thread ended, for the error its interrupted request gets. */
   exitNote = "";
+  /** True once close() gave up on a thread stuck in a call: no request is sent here again. */
+  abandoned = false;
   readonly #memory: SharedMemory;
   readonly #i32: Int32Array;
   #worker: Worker | undefined = undefined;
@@ -100,7 +101,7 @@ export class RingWorker {
     // STARTED must differ from HEAD until the new thread begins an entry.
     Atomics.store(i32, this.STARTED, (Atomics.load(i32, this.HEAD) - 1) | 0);
     const { port1, port2 } = new MessageChannel();
-    const data: WorkerData = { layout: this.#memory.layout, index: this.index, control: this.#memory.control, bounce: this.#memory.bounce, port: port2 };
+    const data: WorkerData = { layout: this.#memory.layout, index: this.index, control: this.#memory.control, port: port2 };
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: data,
@@ -176,13 +177,28 @@ export class RingWorker {
     return Atomics.load(this.#i32, this.STATE) !== WorkerState.Spawning;
   }
 
-  /** Forgets the current thread (dead or not) and makes sure it ends; its port is dropped. */
-  retire(): void {
+  /**
+   * Forgets the current thread (dead or not) and makes sure it ends; its port is dropped.
+   * Resolves once the thread has exited.
+   */
+  retire(): Promise<unknown> {
     const worker = this.#worker;
     this.#worker = undefined;
     this.#port?.close();
     this.#port = undefined;
-    if (worker !== undefined) void worker.terminate().catch(() => undefined);
+    return worker === undefined ? Promise.resolve() : worker.terminate().catch(() => undefined);
+  }
+
+  /**
+   * Gives up on a thread stuck in a call (runtime close): it is terminated, which takes effect
+   * only once its call returns, and unreferenced, so it never keeps the process alive. The ring
+   * is never used again: the thread may still store HEAD once its call returns.
+   */
+  abandon(): void {
+    const worker = this.#worker;
+    this.abandoned = true;
+    void this.retire();
+    worker?.unref();
   }
 
   /** Terminates the current thread without forgetting it, so that its death is found as any other (tests). */

@@ -26,21 +26,25 @@
  *              │   [+20] TID       its Linux thread id, to see a terminated thread is gone     │
  *              │ ring: RING_SLOTS entries of 64 B; position p lives in entry p & (RING_SLOTS-1) │
  *              │   i32 words  [0] OP  [1] FD  [2] LENGTH  [3] BUFFER  [4] RESULT  [5] ERRNO      │
+ *              │   i32 word   [6] CLAIM  0 queued; the worker swaps it to 1 (taken) before it     │
+ *              │                   performs the entry, the main thread to 2 (cancelled) to     │
+ *              │                   cancel it: whoever swaps first decides                      │
  *              │   i32 words  [8-9]   f64 POSITION (file offset; the length for truncate)      │
  *              │   i32 words [10-11]  f64 OFFSET   (byte offset of the target inside BUFFER)   │
  *              ├ worker 1 … (same block, `workerStride` words further)                        │
  *
- *   BUFFER: 0 none, 1 the bounce arena, ≥ 2 a user's SharedArrayBuffer registered with that
- *   worker through its MessagePort before the first entry that names it.
+ *   BUFFER: 0 none, ≥ 1 a SharedArrayBuffer (a user's, or a chunk of the bounce arena)
+ *   registered with that worker through its MessagePort before the first entry that names it.
  *
- * bounce SharedArrayBuffer: `bounceSlots` slots of `bounceSlotSize` bytes, one per request whose
- * buffer is not shareable; the main thread copies into it before a write and out of it after a
- * read.
+ * The bounce arena (internal/BounceArena.ts) is a set of such shared buffers, grown on demand;
+ * the main thread copies into a slot before a write and out of it after a read.
  *
  * Ordering: a side writes an entry's plain words, then publishes them with an Atomics store of
  * TAIL (main) or HEAD (worker); the other side reads them after an Atomics load of that counter.
  * Counters wrap at 2^32 and are only compared for equality or subtracted with `| 0`, so a ring
  * never holds more than RING_SLOTS entries between the worker's HEAD and the main thread's TAIL.
+ * CLAIM is the one word both sides write, each with a compare-and-swap from 0, so an entry is
+ * either performed or cancelled, never both, and a cancelled entry's buffer is never touched.
  */
 
 /** Operation codes of an entry's OP word. */
@@ -60,10 +64,12 @@ export const Op = {
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 
-/** Values of an entry's BUFFER word below the first registered buffer id. */
+/** The value of an entry's BUFFER word for no buffer; registered buffer ids start above it. */
 export const BUFFER_NONE = 0;
-export const BUFFER_BOUNCE = 1;
-export const FIRST_SHARED_ID = 2;
+export const FIRST_SHARED_ID = 1;
+
+/** Values of an entry's CLAIM word. */
+export const Claim = { Queued: 0, Taken: 1, Cancelled: 2 } as const;
 
 /** ERRNO value for a failure that was not an OS error (a bug in the worker); never a real errno. */
 export const ERRNO_INTERNAL = -1;
@@ -97,12 +103,13 @@ export interface RingLayout {
   readonly buffer: number;
   readonly result: number;
   readonly errno: number;
+  readonly claim: number;
   /** Float64 word offsets inside an entry: entry `e` (an Int32 index, a multiple of 16) has its f64 words at `(e >> 1) + position`. */
   readonly position: number;
   readonly offset: number;
   readonly ops: typeof Op;
   readonly states: typeof WorkerState;
-  readonly bufferBounce: number;
+  readonly claims: typeof Claim;
   readonly errnoInternal: number;
   /** Bytes of the control buffer. */
   readonly byteLength: number;
@@ -134,11 +141,12 @@ export function ringLayout(workers: number, ringSlots: number, spinMicros: numbe
     buffer: 3,
     result: 4,
     errno: 5,
+    claim: 6,
     position: 4,
     offset: 5,
     ops: Op,
     states: WorkerState,
-    bufferBounce: BUFFER_BOUNCE,
+    claims: Claim,
     errnoInternal: ERRNO_INTERNAL,
     byteLength: (LINE + workers * workerStride) * 4,
   };

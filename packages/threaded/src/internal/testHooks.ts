@@ -12,6 +12,11 @@ export interface TestHooks {
   exitWorker(index: number, code: number): Promise<Request>;
   /** Terminates worker `index` from outside (no exit handler runs in it); resolves once it has ended. */
   terminateWorker(index: number): Promise<void>;
+  /**
+   * Resolves once worker `index` is inside a call (it has taken the entry at its ring's head), as
+   * seen by polling once per event-loop turn; lets a test make a call stuck before it closes.
+   */
+  whenInCall(index: number): Promise<void>;
   /** Node's thread id of each ring's worker, -1 where none runs. */
   threadIds(): number[];
   /** The driver's counters and each ring's words, for tests and for debugging a stall. */

@@ -20,7 +20,6 @@ export interface WorkerData {
   readonly layout: RingLayout;
   readonly index: number;
   readonly control: SharedArrayBuffer;
-  readonly bounce: SharedArrayBuffer;
   readonly port: MessagePort;
 }
 
@@ -34,7 +33,6 @@ export function workerMain(require: NodeJS.Require): void {
   const port = data.port;
   const i32 = new Int32Array(data.control);
   const f64 = new Float64Array(data.control);
-  const bounce = new Uint8Array(data.bounce);
   const base = L.firstWorker + data.index * L.workerStride;
   const TAIL = base + L.tail;
   const HEAD = base + L.head;
@@ -78,7 +76,6 @@ export function workerMain(require: NodeJS.Require): void {
 
   function target(entry: number): Uint8Array {
     const id = i32[entry + L.buffer] as number;
-    if (id === L.bufferBounce) return bounce;
     let bytes = buffers.get(id);
     if (bytes === undefined) {
       // The registration was posted before the entry was published, so it is on the port.
@@ -94,6 +91,28 @@ export function workerMain(require: NodeJS.Require): void {
     return typeof errno === "number" && errno !== 0 ? Math.abs(errno) : L.errnoInternal;
   }
 
+  /**
+   * pread, or read where the fd cannot seek (a FIFO, a character device: ESPIPE), so that such a
+   * file streams as it does on uring, whose reads ignore the offset there.
+   */
+  function readAt(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): number {
+    try {
+      return fs.readSync(fd, bytes, offset, length, position);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "ESPIPE") throw error;
+      return fs.readSync(fd, bytes, offset, length, null);
+    }
+  }
+  /** pwrite, or write where the fd cannot seek (see readAt). */
+  function writeAt(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): number {
+    try {
+      return fs.writeSync(fd, bytes, offset, length, position);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "ESPIPE") throw error;
+      return fs.writeSync(fd, bytes, offset, length, null);
+    }
+  }
+
   /** Performs one data entry; writes RESULT and ERRNO. */
   function perform(entry: number): void {
     const op = i32[entry + L.op] as number;
@@ -104,13 +123,13 @@ export function workerMain(require: NodeJS.Require): void {
     let errno = 0;
     try {
       if (op === OP.Read) {
-        done = fs.readSync(fd, target(entry), f64[(entry >> 1) + L.offset] as number, length, position);
+        done = readAt(fd, target(entry), f64[(entry >> 1) + L.offset] as number, length, position);
       } else if (op === OP.Write) {
         const bytes = target(entry);
         const offset = f64[(entry >> 1) + L.offset] as number;
         // A short write is continued here, sparing a round trip; 0 means no progress.
         while (done < length) {
-          const count = fs.writeSync(fd, bytes, offset + done, length - done, position + done);
+          const count = writeAt(fd, bytes, offset + done, length - done, position + done);
           if (count === 0) break;
           done += count;
         }
@@ -256,8 +275,19 @@ export function workerMain(require: NodeJS.Require): void {
     }
     while (head !== tail) {
       const entry = RING + (head & MASK) * L.entryWords;
+      // STARTED first: a death after it fails this entry as interrupted (Aborted), whether or not
+      // the claim below was made. The claim decides between this worker and a cancel on the main
+      // thread: a cancelled entry is passed over untouched (its request is settled already, its
+      // buffer released).
       Atomics.store(i32, STARTED, head);
-      perform(entry);
+      if (Atomics.compareExchange(i32, entry + L.claim, L.claims.Queued, L.claims.Taken) === L.claims.Queued) {
+        perform(entry);
+      } else if ((i32[entry + L.op] as number) === OP.Meta) {
+        // The k-th Meta entry owns the k-th message and the k-th reply: keep both in step.
+        if (metas.length === 0) pump();
+        metas.shift();
+        port.postMessage(failure(new Error("cancelled")));
+      }
       head = (head + 1) | 0;
       Atomics.store(i32, HEAD, head);
       Atomics.add(i32, L.completions, 1);
