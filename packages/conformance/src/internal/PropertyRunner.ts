@@ -1,0 +1,572 @@
+/**
+ * Runs one generated program against a backend and checks the invariants as it goes: every
+ * packet settles exactly once (SettlementLedger), every read returns the model's bytes, every
+ * outcome is one the contract allows (an aborted or timed-out piece fails Aborted/TimedOut or
+ * completes with data), every close resolves after what it waited for, and the files end as the
+ * model says. Operations are issued in program order; one that conflicts with an operation in
+ * flight (FileModel's `conflicts`) first waits for it, so that whatever is in flight together
+ * commutes and the model, which applies each piece when it settles, stays exact.
+ */
+import { io, ioSync, IoError, Packet, Read, readAt, readAtSync, readExactAt, Write, writeAllAt, writeAllAtSync, type BoundPacketView, type FileHandle, type IoOptions, type PacketIo, type PacketResult, type PacketSegment, type Perm } from "@pktio/core";
+import { seededBytes } from "../rng.js";
+import { conflicts, FileModel, readSpan, truncateSpan, writeSpan, type Span } from "./FileModel.js";
+import type { Cancel, Command, Piece, Program, Via } from "./propertyCommands.js";
+import type { Handle, PropertyWorld } from "./PropertyWorld.js";
+import { SettlementLedger, type WatchedPacket } from "./SettlementLedger.js";
+
+/** Gates for defects another branch fixes: each turns one race off (see propertyScenarios.ts). */
+export type KnownDefect = "truncate-during-close" | "close-runtime-with-io" | "abort-in-flight" | "deadline-in-flight";
+
+export interface RunnerOptions {
+  readonly sync: boolean;
+  readonly knownDefects: ReadonlySet<KnownDefect>;
+  /** Counts across runs, for the summary line: what the programs exercised. */
+  readonly stats: Map<string, number>;
+}
+
+/** An operation in flight: what it touches and when it is done. */
+interface Op {
+  readonly label: string;
+  readonly spans: readonly Span[];
+  readonly handles: readonly Handle[];
+  readonly truncate: boolean;
+  /** Cancellable after submission: a deadline or a signal fired later. */
+  readonly cancellable: boolean;
+  /** The watched packet of an io() transfer; helpers' packets are not visible. */
+  readonly packet?: WatchedPacket | undefined;
+  /** For a watched packet: whether its pieces sent to `handle` have all settled. */
+  readonly settledOn?: ((handle: Handle) => boolean) | undefined;
+  done: boolean;
+  /** In flight when the runtime closed: Closed is a legal outcome. */
+  closing: boolean;
+  settled: Promise<void>;
+}
+
+/** A piece with the handle it goes to and, for reads, what the model says is there. */
+interface Placed extends Piece {
+  readonly handle: Handle;
+  /** Sent to a handle already closed: it must fail Closed. */
+  readonly stale: boolean;
+  /** Offset of the piece in the packet. */
+  readonly offset: number;
+  expected: Uint8Array;
+  sizeAtIssue: number;
+  /** Bytes of this piece settled so far (a zero-length piece counts its one settlement). */
+  settled: number;
+}
+
+export class PropertyRunner {
+  readonly ledger = new SettlementLedger();
+  #world!: PropertyWorld;
+  readonly #program: Program;
+  readonly #options: RunnerOptions;
+  readonly #models: FileModel[];
+  #inFlight: Op[] = [];
+  readonly #later: AbortController[] = [];
+  /** Closes and background opens to await at the end (and, per file, before a read-back). */
+  readonly #background: Promise<void>[] = [];
+  readonly #closings: Promise<void>[][];
+  #nextId = 0;
+
+  constructor(program: Program, options: RunnerOptions) {
+    this.#program = program;
+    this.#options = options;
+    this.#models = program.initialSizes.map((size, file) => new FileModel(seededBytes(size, 0x1f11e + file)));
+    this.#closings = program.initialSizes.map(() => []);
+  }
+
+  /** Initial bytes of each file, as the model has them. */
+  initialContents(): Uint8Array[] {
+    return this.#models.map((model) => model.contents());
+  }
+
+  get violations(): string[] {
+    return this.ledger.violations;
+  }
+
+  #report(message: string): void {
+    this.ledger.report(message);
+  }
+
+  /** Runs the program on `world`, which holds the files `initialContents()` gave. */
+  async run(world: PropertyWorld): Promise<void> {
+    this.#world = world;
+    for (const command of this.#program.commands) {
+      await this.#execute(command);
+      if (this.violations.length > 0) return;
+    }
+    for (const controller of this.#later.splice(0)) controller.abort();
+    await Promise.all(this.#inFlight.map((op) => op.settled));
+    await this.#closeRuntime("at the end");
+    await Promise.all(this.#background);
+    for (let file = 0; file < this.#models.length; file++) this.#check(file, "at the end");
+    const unsettled = this.ledger.unsettled();
+    if (unsettled.length > 0) this.#report(`packets never settled: ${unsettled.slice(0, 5).join(", ")}`);
+  }
+
+  async #execute(command: Command): Promise<void> {
+    switch (command.kind) {
+      case "transfer":
+        return this.#transfer(command.write, [command], [0], command.via, command.cancel, command.stale);
+      case "split":
+        return this.#transfer(command.write, this.#disjoint(command.write, command.pieces), command.order, "io", command.cancel, false);
+      case "burst":
+        return this.#burst(command);
+      case "truncate":
+        return this.#truncate(command.file, command.length, command.sync);
+      case "abort": {
+        const controller = this.#later[this.#later.length - 1 - (command.back % Math.max(1, this.#later.length))];
+        controller?.abort();
+        return;
+      }
+      case "wait":
+        if (command.what === "all") await Promise.all(this.#inFlight.map((op) => op.settled));
+        else if (command.what === "oldest") await this.#inFlight[0]?.settled;
+        else if (command.what === "microtask") await Promise.resolve();
+        else await new Promise<void>((resolve) => setImmediate(resolve));
+        return;
+      case "closeFile":
+        return this.#closeFile(command.file, command.sync);
+      case "closeRuntime":
+        return this.#closeRuntime("by the program");
+      case "strayOpen":
+        return this.#strayOpen(command.file);
+    }
+  }
+
+  /** Write pieces of one packet on one file must not overlap (they would not commute): drop the later. */
+  #disjoint(write: boolean, pieces: readonly Piece[]): Piece[] {
+    if (!write) return [...pieces];
+    const kept: Piece[] = [];
+    for (const piece of pieces) {
+      const overlaps = kept.some((other) => other.file === piece.file && other.pos < piece.pos + piece.length && piece.pos < other.pos + other.length);
+      if (!overlaps) kept.push(piece);
+    }
+    return kept;
+  }
+
+  async #burst(command: Extract<Command, { kind: "burst" }>): Promise<void> {
+    const cancel = this.#gate(command.cancel);
+    const shared = this.#controllerFor(cancel);
+    for (let i = 0; i < command.count; i++) {
+      const piece = { file: command.file, pos: command.pos + i * (command.length + command.stride), length: command.length };
+      await this.#transfer(command.write, [piece], [0], "io", cancel, false, shared);
+    }
+    if (cancel.kind === "abortAfter") this.#fireLater(cancel.when, shared as AbortController);
+  }
+
+  #controllerFor(cancel: Cancel): AbortController | undefined {
+    if (cancel.kind !== "abortBefore" && cancel.kind !== "abortAfter") return undefined;
+    const controller = new AbortController();
+    if (cancel.kind === "abortBefore") controller.abort();
+    return controller;
+  }
+
+  #fireLater(when: "now" | "microtask" | "macrotask" | "later", controller: AbortController): void {
+    if (when === "now") controller.abort();
+    else if (when === "microtask") queueMicrotask(() => controller.abort());
+    else if (when === "macrotask") setImmediate(() => controller.abort());
+    else this.#later.push(controller);
+  }
+
+  /**
+   * Waits until `spans` conflict with nothing in flight and with no open effect (which is
+   * resolved against the real file first). True if it had to wait: the caller looks again.
+   */
+  async #waitForConflicts(spans: readonly Span[]): Promise<boolean> {
+    for (const span of spans) {
+      if (this.#models[span.file]?.uncertainSpans(span.file).some((open) => conflicts(open, span))) {
+        await this.#resolve(span.file);
+        return true;
+      }
+    }
+    const blocking = this.#inFlight.filter((op) => op.spans.some((a) => spans.some((b) => conflicts(a, b))));
+    if (blocking.length === 0) return false;
+    await Promise.all(blocking.map((op) => op.settled));
+    return true;
+  }
+
+  /** Closes every handle of `file`, waits for the closes, and checks the file against the model. */
+  async #resolve(file: number): Promise<void> {
+    for (;;) {
+      const touching = this.#inFlight.filter((op) => op.spans.some((span) => span.file === file) || op.handles.some((handle) => handle.file === file));
+      if (touching.length === 0) break;
+      await Promise.all(touching.map((op) => op.settled));
+    }
+    const last = this.#world.last(file);
+    if (last !== undefined && !last.closed) this.#closeHandle(last, false);
+    await Promise.all(this.#closings[file] as Promise<void>[]);
+    this.#check(file, "after its close");
+  }
+
+  #check(file: number, when: string): void {
+    const actual = this.#world.readBack(file);
+    if (actual === undefined) return;
+    const problem = (this.#models[file] as FileModel).check(actual);
+    if (problem !== undefined) this.#report(`file ${file} ${when}: ${problem}`);
+  }
+
+  #track(op: Omit<Op, "done" | "closing" | "settled">, settled: Promise<unknown>): Op {
+    const record: Op = { ...op, done: false, closing: false, settled: Promise.resolve() };
+    record.settled = settled.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      record.done = true;
+      this.#inFlight = this.#inFlight.filter((other) => other !== record);
+    });
+    this.#inFlight.push(record);
+    const stats = this.#options.stats;
+    stats.set("operations", (stats.get("operations") ?? 0) + 1);
+    stats.set("deepest", Math.max(stats.get("deepest") ?? 0, this.#inFlight.length));
+    return record;
+  }
+
+  /** Places the pieces on handles and waits out conflicts; loops until both hold at once. */
+  async #place(write: boolean, pieces: readonly Piece[], stale: boolean, effectless: boolean): Promise<{ placed: Placed[]; spans: Span[] }> {
+    for (;;) {
+      const placed: Placed[] = [];
+      let offset = 0;
+      for (const piece of pieces) {
+        const last = this.#world.last(piece.file);
+        const useStale = stale && last !== undefined && last.closed;
+        const handle = useStale ? (last as Handle) : await this.#world.open(piece.file, () => (this.#models[piece.file] as FileModel).contents());
+        placed.push({ ...piece, handle, stale: useStale, offset, expected: new Uint8Array(0), sizeAtIssue: 0, settled: 0 });
+        offset += piece.length;
+      }
+      const spans = effectless
+        ? []
+        : placed.filter((piece) => !piece.stale).map((piece) => (write ? writeSpan : readSpan)(piece.file, piece.pos, piece.length, (this.#models[piece.file] as FileModel).size));
+      if (await this.#waitForConflicts(spans)) continue;
+      if (placed.some((piece) => !piece.stale && piece.handle.closed)) continue;
+      for (const piece of placed) {
+        const model = this.#models[piece.file] as FileModel;
+        piece.expected = model.slice(piece.pos, piece.length);
+        piece.sizeAtIssue = model.size;
+      }
+      return { placed, spans };
+    }
+  }
+
+  async #transfer(write: boolean, pieces: readonly Piece[], order: readonly number[], via: Via, cancel: Cancel, stale: boolean, shared?: AbortController): Promise<void> {
+    if (pieces.length === 0) return;
+    const sync = via === "sync" || via === "syncPacket";
+    // A sync call cannot be aborted after it started; its deadline still applies.
+    const effective: Cancel = sync && cancel.kind === "abortAfter" ? { kind: "none" } : this.#gate(cancel);
+    const { placed, spans } = await this.#place(write, pieces, stale, effective.kind === "abortBefore");
+    const id = this.#nextId++;
+    const total = placed.reduce((sum, piece) => sum + piece.length, 0);
+    const label = `#${id} ${write ? "write" : "read"} ${placed.map((p) => `f${p.file}@${p.pos}+${p.length}${p.stale ? "(closed)" : ""}`).join(",")} via ${via} cancel ${JSON.stringify(effective)}`;
+    const data = write ? seededBytes(total, 0x77000 + id) : new Uint8Array(total).fill(0xee);
+    const controller = shared ?? this.#controllerFor(effective);
+    const options: IoOptions | undefined = effective.kind === "deadline" ? { timeoutMs: effective.ms } : controller === undefined ? undefined : { signal: controller.signal };
+    const outcome = new Outcome(this, label, write, placed, data, effective);
+    const packet = write ? Packet.wrap(data.slice(), Read) : Packet.wrap(data, Write);
+    const single = placed[0] as Placed;
+    const target: PacketIo<Perm, number> = placed.length === 1 ? (single.handle.target as PacketIo<Perm, number>) : new Splitter(placed, order);
+
+    if (sync) {
+      this.#runSync(outcome, via, target, single, packet, data, options);
+      return;
+    }
+    let settled: Promise<unknown>;
+    let watched: WatchedPacket | undefined;
+    if (via === "io") {
+      watched = this.ledger.watch(label, total, (segment) => outcome.segment(segment, data));
+      settled = io(target, single.pos, packet as Packet<Perm>, watched, options);
+    } else if (write) {
+      settled = writeAllAt(single.handle.target, single.pos, data.slice(), options).then(() => outcome.whole(total), (error: unknown) => outcome.failed(error, 0, false));
+    } else {
+      const exact = id % 2 === 0;
+      const call = exact ? readExactAt(single.handle.target, single.pos, data, options).then(() => total) : readAt(single.handle.target, single.pos, data, options);
+      settled = call.then((count) => outcome.count(count, exact), (error: unknown) => outcome.failed(error, 0, exact));
+    }
+    const op = this.#track({ label, spans, handles: placed.map((piece) => piece.handle), truncate: false, cancellable: effective.kind === "abortAfter" || effective.kind === "deadline", packet: watched, settledOn: watched === undefined ? undefined : (handle) => placed.every((piece) => piece.handle !== handle || piece.settled >= Math.max(1, piece.length)) }, settled);
+    outcome.op = op;
+    if (effective.kind === "abortAfter" && shared === undefined) this.#fireLater(effective.when, controller as AbortController);
+  }
+
+  #runSync(outcome: Outcome, via: Via, target: PacketIo<Perm, number>, piece: Placed, packet: Packet<Read> | Packet<Write>, data: Uint8Array, options: IoOptions | undefined): void {
+    try {
+      if (via === "syncPacket") {
+        outcome.result(ioSync(target, piece.pos, packet as Packet<Perm>, options), data);
+      } else if (outcome.write) {
+        writeAllAtSync(piece.handle.target, piece.pos, data.slice(), options);
+        outcome.whole(piece.length);
+      } else {
+        outcome.count(readAtSync(piece.handle.target, piece.pos, data, options), false);
+      }
+    } catch (error) {
+      outcome.failed(error, 0, false);
+    }
+  }
+
+  /** Cancellation a known defect turns off, so that the rest of the program still runs. */
+  #gate(cancel: Cancel): Cancel {
+    if (cancel.kind === "abortAfter" && this.#options.knownDefects.has("abort-in-flight")) return { kind: "none" };
+    if (cancel.kind === "deadline" && this.#options.knownDefects.has("deadline-in-flight")) return { kind: "none" };
+    return cancel;
+  }
+
+  async #truncate(file: number, length: number, sync: boolean): Promise<void> {
+    for (;;) {
+      const handle = await this.#world.open(file, () => (this.#models[file] as FileModel).contents());
+      const spans = [truncateSpan(file, length, (this.#models[file] as FileModel).size)];
+      if (await this.#waitForConflicts(spans)) continue;
+      if (handle.closed) continue;
+      const label = `#${this.#nextId++} truncate f${file} to ${length}${sync ? " (sync)" : ""}`;
+      const model = this.#models[file] as FileModel;
+      let pending: Promise<void> | undefined;
+      try {
+        pending = this.#world.truncate(handle, length, sync);
+      } catch (error) {
+        this.#report(`${label}: threw ${describe(error)}`);
+        return;
+      }
+      if (pending === undefined) return;
+      if (sync) {
+        model.truncate(length);
+        return;
+      }
+      // The model changes in the promise the op waits on, so that no conflicting op runs first.
+      const holder: { op?: Op } = {};
+      const applied = pending.then(
+        () => model.truncate(length),
+        (error: unknown) => {
+          if (holder.op?.closing === true && kindOf(error) === "Closed") model.maybeTruncate(length);
+          else this.#report(`${label}: failed ${describe(error)}`);
+        },
+      );
+      holder.op = this.#track({ label, spans, handles: [handle], truncate: true, cancellable: false }, applied);
+      return;
+    }
+  }
+
+  async #closeFile(file: number, sync: boolean): Promise<void> {
+    const handle = this.#world.last(file);
+    if (handle === undefined || handle.closed) return;
+    if (this.#options.knownDefects.has("truncate-during-close")) await this.#truncatesOf((op) => op.handles.includes(handle));
+    this.#closeHandle(handle, sync);
+  }
+
+  #closeHandle(handle: Handle, sync: boolean): void {
+    const waitedFor = this.#inFlight.filter((op) => op.handles.includes(handle));
+    let closing: Promise<void> | undefined;
+    try {
+      closing = this.#world.close(handle, sync);
+    } catch (error) {
+      this.#report(`closeSync of f${handle.file} threw ${describe(error)}`);
+      return;
+    }
+    closing ??= handle.closing;
+    if (closing === undefined) return;
+    const checked = closing.then(
+      () => {
+        const early = waitedFor.filter((op) => op.settledOn !== undefined && !op.settledOn(handle));
+        if (early.length > 0) this.#report(`close of f${handle.file} resolved before ${early.length} of its operations settled: ${early[0]?.label}`);
+      },
+      (error: unknown) => this.#report(`close of f${handle.file} rejected: ${describe(error)}`),
+    );
+    (this.#closings[handle.file] as Promise<void>[]).push(checked);
+    this.#background.push(checked);
+  }
+
+  async #truncatesOf(matches: (op: Op) => boolean): Promise<void> {
+    await Promise.all(this.#inFlight.filter((op) => op.truncate && matches(op)).map((op) => op.settled));
+  }
+
+  async #closeRuntime(when: string): Promise<void> {
+    if (this.#options.knownDefects.has("close-runtime-with-io")) await Promise.all(this.#inFlight.map((op) => op.settled));
+    else if (this.#options.knownDefects.has("truncate-during-close")) await this.#truncatesOf(() => true);
+    for (const op of this.#inFlight) op.closing = true;
+    const inFlight = [...this.#inFlight];
+    const closing = this.#world.closeRuntime();
+    if (closing === undefined) return;
+    try {
+      await closing;
+    } catch (error) {
+      this.#report(`runtime close ${when} rejected: ${describe(error)}`);
+    }
+    // Every packet sent before the close has its result by now (the helpers' promises may lag a tick).
+    const unsettled = this.ledger.unsettled();
+    if (unsettled.length > 0) {
+      this.#report(`runtime close ${when} resolved with ${unsettled.length} packets unsettled: ${unsettled[0]}`);
+      return;
+    }
+    await Promise.all(inFlight.map((op) => op.settled));
+    for (let file = 0; file < this.#models.length; file++) {
+      await Promise.all(this.#closings[file] as Promise<void>[]);
+      this.#check(file, `after the runtime close ${when}`);
+    }
+  }
+
+  #strayOpen(file: number): void {
+    const opening = this.#world.strayOpen(file);
+    if (opening === undefined) return;
+    this.#background.push(
+      opening.then(
+        (handle) =>
+          (handle.target as FileHandle).close().catch((error: unknown) => {
+            if (kindOf(error) !== "Closed") this.#report(`close of a background open of f${file} rejected: ${describe(error)}`);
+          }),
+        (error: unknown) => {
+          if (kindOf(error) !== "Closed") this.#report(`background open of f${file} failed: ${describe(error)}`);
+        },
+      ),
+    );
+  }
+
+  /** @internal For Outcome. */
+  model(file: number): FileModel {
+    return this.#models[file] as FileModel;
+  }
+
+  /** @internal For Outcome: counts an outcome for the summary. */
+  count(what: string): void {
+    this.#options.stats.set(what, (this.#options.stats.get(what) ?? 0) + 1);
+  }
+
+  /** @internal For Outcome. */
+  report(message: string): void {
+    this.#report(message);
+  }
+}
+
+/**
+ * Judges the settlement of one transfer, piece by piece (io) or as a whole (helpers, sync), and
+ * applies what a write did to the model.
+ */
+class Outcome {
+  op: Op | undefined = undefined;
+  constructor(
+    readonly runner: PropertyRunner,
+    readonly label: string,
+    readonly write: boolean,
+    readonly placed: readonly Placed[],
+    readonly data: Uint8Array,
+    readonly cancel: Cancel,
+  ) {}
+
+  /** Error kinds the piece may legally settle with, besides its end-of-file tail. */
+  #allowed(kind: string): boolean {
+    if (this.cancel.kind === "abortAfter" && kind === "Aborted") return true;
+    if (this.cancel.kind === "deadline" && kind === "TimedOut") return true;
+    return this.op?.closing === true && kind === "Closed";
+  }
+
+  /** One settled segment of an io() packet. */
+  segment(segment: PacketSegment, data: Uint8Array): void {
+    const piece = this.placed.find((p) => segment.start >= p.offset && segment.start < p.offset + p.length) ?? (segment.start === 0 ? this.placed[0] : undefined);
+    if (piece === undefined || segment.end > piece.offset + piece.length) {
+      this.runner.report(`${this.label}: segment [${segment.start}, ${segment.end}) crosses the pieces it was sent as`);
+      return;
+    }
+    const filePos = piece.pos + (segment.start - piece.offset);
+    piece.settled += Math.max(1, segment.end - segment.start);
+    this.#judge(piece, filePos, segment.end - segment.start, data.subarray(segment.start, segment.end), segment.error);
+  }
+
+  #judge(piece: Placed, filePos: number, length: number, bytes: Uint8Array, error: IoError | undefined): void {
+    this.runner.count(`${this.write ? "write" : "read"} ${error?.kind ?? "ok"}`);
+    const where = `${this.label}: [${filePos}, ${filePos + length}) of f${piece.file}`;
+    const kind = error?.kind;
+    if (piece.stale || this.cancel.kind === "abortBefore") {
+      const wanted = piece.stale ? "Closed" : "Aborted";
+      if (kind !== wanted && !(piece.stale && kind === "Aborted")) this.runner.report(`${where} should fail ${wanted}, got ${kind ?? "success"}`);
+      return;
+    }
+    if (kind === undefined) {
+      if (this.write) return this.runner.model(piece.file).write(filePos, bytes);
+      if (length > 0 && filePos + length > piece.sizeAtIssue) return this.runner.report(`${where} read succeeded past the end (${piece.sizeAtIssue})`);
+      const expected = piece.expected.subarray(filePos - piece.pos, filePos - piece.pos + length);
+      if (Buffer.compare(bytes, expected) !== 0) this.runner.report(`${where} read other bytes than the model's (first difference at ${firstDifference(bytes, expected) + filePos})`);
+      return;
+    }
+    if (!this.write && kind === "UnexpectedEof") {
+      if (filePos < piece.sizeAtIssue) this.runner.report(`${where} failed UnexpectedEof inside the file (size ${piece.sizeAtIssue})`);
+      return;
+    }
+    if (this.#allowed(kind)) {
+      if (this.write) this.runner.model(piece.file).maybeWrite(piece.file, filePos, bytes);
+      return;
+    }
+    this.runner.report(`${where} failed ${kind}: ${error?.message}`);
+  }
+
+  /** The whole transfer succeeded (writeAllAt, writeAllAtSync). */
+  whole(length: number): void {
+    const piece = this.placed[0] as Placed;
+    this.#judge(piece, piece.pos, length, this.data, undefined);
+  }
+
+  /** A read helper returned `count`. */
+  count(count: number, exact: boolean): void {
+    const piece = this.placed[0] as Placed;
+    const available = Math.max(0, Math.min(piece.length, piece.sizeAtIssue - piece.pos));
+    if (piece.stale || this.cancel.kind === "abortBefore") return this.runner.report(`${this.label}: should have failed, returned ${count}`);
+    if (count !== available || (exact && count < piece.length)) return this.runner.report(`${this.label}: returned ${count} bytes, the model has ${available}`);
+    this.#judge(piece, piece.pos, count, this.data.subarray(0, count), undefined);
+  }
+
+  /** A packet result of ioSync: the leading run succeeded, the rest failed with `error`. */
+  result(result: PacketResult, data: Uint8Array): void {
+    const piece = this.placed[0] as Placed;
+    if (result.transferred > 0) this.#judge(piece, piece.pos, result.transferred, data.subarray(0, result.transferred), undefined);
+    if (result.error !== undefined) {
+      this.#judge(piece, piece.pos + result.transferred, piece.length - result.transferred, data.subarray(result.transferred), result.error);
+    } else if (result.transferred !== piece.length) {
+      this.runner.report(`${this.label}: ${result.transferred} of ${piece.length} bytes and no error`);
+    }
+    if (piece.length === 0 && result.error === undefined) this.#judge(piece, piece.pos, 0, data, undefined);
+  }
+
+  /** A helper threw or rejected: the whole transfer is judged as failed with it. */
+  failed(error: unknown, _transferred: number, exact: boolean): void {
+    const piece = this.placed[0] as Placed;
+    if (!(error instanceof IoError)) return this.runner.report(`${this.label}: threw a non-IoError ${describe(error)}`);
+    if (exact && error.kind === "UnexpectedEof") {
+      if (piece.stale || this.cancel.kind === "abortBefore" || piece.pos + piece.length <= piece.sizeAtIssue) this.runner.report(`${this.label}: readExactAt failed UnexpectedEof: ${error.message}`);
+      return;
+    }
+    // The helper does not say which pieces moved: all of a failed write may or may not be there.
+    this.#judge(piece, piece.pos, piece.length, this.data, error);
+  }
+}
+
+/** A target that splits a view at the pieces' boundaries and sends each piece to its own handle. */
+class Splitter implements PacketIo<Perm, number> {
+  constructor(
+    readonly pieces: readonly Placed[],
+    readonly order: readonly number[],
+  ) {}
+
+  sendIo(_pos: number, view: BoundPacketView<Perm>): void {
+    const views: BoundPacketView<Perm>[] = [];
+    let rest = view;
+    for (let i = 0; i < this.pieces.length - 1; i++) {
+      const [head, tail] = rest.splitAt((this.pieces[i] as Placed).length);
+      views.push(head);
+      rest = tail;
+    }
+    views.push(rest);
+    const order = this.order.filter((i) => i < this.pieces.length);
+    for (let i = 0; i < this.pieces.length; i++) if (!order.includes(i)) order.push(i);
+    for (const i of order) {
+      const piece = this.pieces[i] as Placed;
+      (piece.handle.target as PacketIo<Perm, number>).sendIo(piece.pos, views[i] as BoundPacketView<Perm>);
+    }
+  }
+}
+
+function kindOf(error: unknown): string | undefined {
+  return error instanceof IoError ? error.kind : undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof IoError ? `${error.kind}: ${error.message}` : String(error);
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.byteLength, b.byteLength); i++) if (a[i] !== b[i]) return i;
+  return Math.min(a.byteLength, b.byteLength);
+}
