@@ -15,7 +15,7 @@ import type { Handle, PropertyWorld } from "./PropertyWorld.js";
 import { SettlementLedger, type WatchedPacket } from "./SettlementLedger.js";
 
 /** Gates for defects another branch fixes: each turns one race off (see propertyScenarios.ts). */
-export type KnownDefect = "truncate-during-close" | "close-runtime-with-io" | "abort-in-flight" | "deadline-in-flight";
+export type KnownDefect = "truncate-during-close" | "empty-write-grows" | "open-during-runtime-close" | "close-runtime-with-io" | "abort-in-flight" | "deadline-in-flight";
 
 export interface RunnerOptions {
   readonly sync: boolean;
@@ -65,6 +65,8 @@ export class PropertyRunner {
   readonly #later: AbortController[] = [];
   /** Closes and background opens to await at the end (and, per file, before a read-back). */
   readonly #background: Promise<void>[] = [];
+  /** Background opens not yet settled. */
+  readonly #opening = new Set<Promise<unknown>>();
   readonly #closings: Promise<void>[][];
   #nextId = 0;
 
@@ -97,7 +99,7 @@ export class PropertyRunner {
     }
     for (const controller of this.#later.splice(0)) controller.abort();
     await Promise.all(this.#inFlight.map((op) => op.settled));
-    await this.#closeRuntime("at the end");
+    await this.#closeRuntime("at the end", null);
     await Promise.all(this.#background);
     for (let file = 0; file < this.#models.length; file++) this.#check(file, "at the end");
     const unsettled = this.ledger.unsettled();
@@ -106,8 +108,13 @@ export class PropertyRunner {
 
   async #execute(command: Command): Promise<void> {
     switch (command.kind) {
-      case "transfer":
-        return this.#transfer(command.write, [command], [0], command.via, command.cancel, command.stale);
+      case "transfer": {
+        const model = this.#models[command.file] as FileModel;
+        // Gated: an empty write past the end stays inside (a no-op either way where the defect is fixed).
+        const gated = command.write && command.length === 0 && this.#options.knownDefects.has("empty-write-grows");
+        const piece = gated ? { ...command, pos: Math.min(command.pos, model.size) } : command;
+        return this.#transfer(command.write, [piece], [0], command.via, command.cancel, command.stale);
+      }
       case "split":
         return this.#transfer(command.write, this.#disjoint(command.write, command.pieces), command.order, "io", command.cancel, false);
       case "burst":
@@ -128,8 +135,9 @@ export class PropertyRunner {
       case "closeFile":
         return this.#closeFile(command.file, command.sync);
       case "closeRuntime":
-        return this.#closeRuntime("by the program");
+        return this.#closeRuntime("by the program", command.racingOpen);
       case "strayOpen":
+        await this.#world.ready();
         return this.#strayOpen(command.file);
     }
   }
@@ -372,14 +380,18 @@ export class PropertyRunner {
   }
 
   async #truncatesOf(matches: (op: Op) => boolean): Promise<void> {
+    if (!this.#inFlight.some((op) => op.truncate && matches(op))) return;
     await Promise.all(this.#inFlight.filter((op) => op.truncate && matches(op)).map((op) => op.settled));
   }
 
-  async #closeRuntime(when: string): Promise<void> {
+  async #closeRuntime(when: string, racingOpen: number | null): Promise<void> {
     if (this.#options.knownDefects.has("close-runtime-with-io")) await Promise.all(this.#inFlight.map((op) => op.settled));
     else if (this.#options.knownDefects.has("truncate-during-close")) await this.#truncatesOf(() => true);
     for (const op of this.#inFlight) op.closing = true;
     const inFlight = [...this.#inFlight];
+    if (this.#options.knownDefects.has("open-during-runtime-close")) await Promise.all(this.#opening);
+    // In the same tick as the close: the open's submission may not have reached the backend yet.
+    else if (racingOpen !== null) this.#strayOpen(racingOpen);
     const closing = this.#world.closeRuntime();
     if (closing === undefined) return;
     try {
@@ -401,8 +413,12 @@ export class PropertyRunner {
   }
 
   #strayOpen(file: number): void {
-    const opening = this.#world.strayOpen(file);
-    if (opening === undefined) return;
+    const started = this.#world.strayOpen(file);
+    if (started === undefined) return;
+    const opening = started.opening;
+    this.#opening.add(opening);
+    const forget = (): void => void this.#opening.delete(opening);
+    opening.then(forget, forget);
     this.#background.push(
       opening.then(
         (handle) =>
@@ -549,8 +565,8 @@ class Splitter implements PacketIo<Perm, number> {
       rest = tail;
     }
     views.push(rest);
-    const order = this.order.filter((i) => i < this.pieces.length);
-    for (let i = 0; i < this.pieces.length; i++) if (!order.includes(i)) order.push(i);
+    // Sent by rank (ties in index order): settlement order must not matter.
+    const order = this.pieces.map((_, i) => i).sort((a, b) => (this.order[a] ?? a) - (this.order[b] ?? b) || a - b);
     for (const i of order) {
       const piece = this.pieces[i] as Placed;
       (piece.handle.target as PacketIo<Perm, number>).sendIo(piece.pos, views[i] as BoundPacketView<Perm>);

@@ -32,7 +32,10 @@ export interface PropertyWorld {
   /** Closes the runtime (every open handle with it); undefined when there is none open. */
   closeRuntime(): Promise<void> | undefined;
   /** Opens `file` once more in the background and gives back what it resolves to, for races with closes. */
-  strayOpen(file: number): Promise<Handle> | undefined;
+  /** Opens the runtime if none is open (a no-op where there is none to open). */
+  ready(): Promise<void>;
+  /** Starts one more open of `file` now, on the open runtime, for races with closes; undefined if none is open. */
+  strayOpen(file: number): { readonly opening: Promise<Handle> } | undefined;
   /** The file's bytes as stored, read after every handle of it is closed; undefined if it never existed. */
   readBack(file: number): Uint8Array | undefined;
   /** The fds this process holds, as "fd -> target" lines; undefined where files are not fds. */
@@ -107,11 +110,16 @@ export class RuntimeWorld implements PropertyWorld {
     return runtime.close();
   }
 
-  strayOpen(file: number): Promise<Handle> | undefined {
+  /** Resolves once the open is started (a runtime is opened first if none is), to the open itself. */
+  async ready(): Promise<void> {
+    await this.#ensureRuntime();
+  }
+
+  strayOpen(file: number): { readonly opening: Promise<Handle> } | undefined {
     const runtime = this.#runtime;
     if (runtime === undefined) return undefined;
     const epoch = this.#epoch;
-    return runtime.fs.open(this.#path(file), { read: true }).then((target) => ({ target, file, epoch, closed: false, closing: undefined }));
+    return { opening: runtime.fs.open(this.#path(file), { read: true }).then((target) => ({ target, file, epoch, closed: false, closing: undefined })) };
   }
 
   readBack(file: number): Uint8Array {
@@ -196,6 +204,8 @@ export class TargetWorld implements PropertyWorld {
     const closing = this.#handles.filter((handle) => handle !== undefined && !handle.closed).map((handle) => this.close(handle as Handle, false));
     return Promise.all(closing).then(() => undefined);
   }
+
+  async ready(): Promise<void> {}
 
   strayOpen(): undefined {
     return undefined;

@@ -26,7 +26,7 @@ export interface Piece {
 
 export type Command =
   | { readonly kind: "transfer"; readonly write: boolean; readonly file: number; readonly pos: number; readonly length: number; readonly via: Via; readonly cancel: Cancel; readonly stale: boolean }
-  /** One packet split into pieces, each sent to its own file and position, in `order`. */
+  /** One packet split into pieces, each sent to its own file and position; `order[i]` ranks piece i's sending. */
   | { readonly kind: "split"; readonly write: boolean; readonly pieces: readonly Piece[]; readonly order: readonly number[]; readonly cancel: Cancel }
   /** `count` transfers of `length` bytes `stride` apart, all in flight, sharing one signal or deadline. */
   | { readonly kind: "burst"; readonly write: boolean; readonly file: number; readonly pos: number; readonly count: number; readonly length: number; readonly stride: number; readonly cancel: Cancel }
@@ -35,7 +35,8 @@ export type Command =
   | { readonly kind: "abort"; readonly back: number }
   | { readonly kind: "wait"; readonly what: "all" | "oldest" | "microtask" | "macrotask" }
   | { readonly kind: "closeFile"; readonly file: number; readonly sync: boolean }
-  | { readonly kind: "closeRuntime" }
+  /** Closes the runtime; `racingOpen` starts an open of that file in the same tick, just before. */
+  | { readonly kind: "closeRuntime"; readonly racingOpen: number | null }
   /** Opens a file in the background, racing whatever comes next (a runtime close, say). */
   | { readonly kind: "strayOpen"; readonly file: number };
 
@@ -88,16 +89,13 @@ function commandOf(vocabulary: Vocabulary): fc.Arbitrary<Command> {
     cancel,
     stale: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   });
-  const pieces = fc.array(fc.record({ file, pos, length: fc.integer({ min: 1, max: 24 * 1024 }) }), { minLength: 2, maxLength: 6 });
-  const split = pieces.chain((chosen) =>
-    fc.record({
-      kind: fc.constant("split" as const),
-      write: fc.boolean(),
-      pieces: fc.constant(chosen),
-      order: fc.shuffledSubarray(chosen.map((_, i) => i), { minLength: chosen.length, maxLength: chosen.length }),
-      cancel,
-    }),
-  );
+  const split = fc.record({
+    kind: fc.constant("split" as const),
+    write: fc.boolean(),
+    pieces: fc.array(fc.record({ file, pos, length: fc.integer({ min: 1, max: 24 * 1024 }) }), { minLength: 2, maxLength: 6 }),
+    order: fc.array(fc.nat({ max: 5 }), { maxLength: 6 }),
+    cancel,
+  });
   const burst = fc.record({
     kind: fc.constant("burst" as const),
     write: fc.boolean(),
@@ -117,7 +115,10 @@ function commandOf(vocabulary: Vocabulary): fc.Arbitrary<Command> {
   ];
   if (vocabulary.truncate) weighted.push({ weight: 2, arbitrary: fc.record({ kind: fc.constant("truncate" as const), file, length: fc.integer({ min: 0, max: SPACE }), sync: vocabulary.sync ? fc.boolean() : fc.constant(false) }) });
   if (vocabulary.closeFile) weighted.push({ weight: 2, arbitrary: fc.record({ kind: fc.constant("closeFile" as const), file, sync: vocabulary.sync ? fc.boolean() : fc.constant(false) }) });
-  if (vocabulary.closeRuntime) weighted.push({ weight: 1, arbitrary: fc.constant({ kind: "closeRuntime" } as const) });
+  if (vocabulary.closeRuntime) {
+    const racingOpen = vocabulary.strayOpen ? fc.option(file, { nil: null }) : fc.constant(null);
+    weighted.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant("closeRuntime" as const), racingOpen }) });
+  }
   if (vocabulary.strayOpen) weighted.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant("strayOpen" as const), file }) });
   return fc.oneof(...weighted);
 }
