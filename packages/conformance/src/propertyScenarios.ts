@@ -32,7 +32,11 @@ const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {
   // pending count; close, or the runtime's, hands the fd back under it). Fixed on branch uring.
   // open-during-runtime-close: issue 11 item 10 (an open() still completing when rt.close() runs
   // leaks its fd: the ring is gone before the CLOSE of the refused handle). Fixed on branch uring.
-  uring: ["truncate-during-close", "open-during-runtime-close"],
+  // close-sync-with-io: closeSync() with transfers in flight untracks the file, so a later
+  // rt.close() does not wait for them and cancels them: they fail Aborted (ECANCELED, no signal
+  // fired) where a close must say Closed, as the lifecycle scenario asks. Found by this test;
+  // close is reworked on branch uring (issue 11 item 7).
+  uring: ["truncate-during-close", "open-during-runtime-close", "close-sync-with-io"],
   // empty-write-grows: MemoryIo grows the store to `pos` on a zero-length write past its end;
   // pwrite(fd, buf, 0, pos) leaves a file as it is, and every file backend does. Found by this
   // test; not fixed on any branch yet (packages/core/src/MemoryIo.ts #write).
@@ -41,7 +45,7 @@ const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {
 };
 
 const DEFAULT_SEED = 0x5eed11;
-const DEFAULT_RUNS = 12;
+const DEFAULT_RUNS = 25;
 const SOAK_RUNS = 500;
 /** A safety bound per program (a hung close fails the run and shrinks), not a timing assertion. */
 const RUN_TIMEOUT_MS = 20_000;
@@ -68,8 +72,10 @@ export function describeProperties(name: string, getSubject: () => Subject, caps
   const gated = knownDefects.size === 0 ? "" : ` (gated on main: ${[...knownDefects].join(", ")})`;
   describe("property: random programs against a model", () => {
     const title = `every packet settles once, bytes match the model, closes resolve, no fd leaks${gated}`;
+    const config = configFromEnv(process.env);
+    // The whole property's bound: every run may use its timeout while shrinking, not forever.
+    const budgetMs = 120_000 + config.numRuns * 500;
     it(title, async () => {
-      const config = configFromEnv(process.env);
       const subject = getSubject();
       const runtimes = subject.openRuntime !== undefined;
       const vocabulary = { sync: has(caps.sync), truncate: true, closeFile: true, closeRuntime: true, strayOpen: runtimes };
@@ -81,7 +87,7 @@ export function describeProperties(name: string, getSubject: () => Subject, caps
         seed: config.seed,
         numRuns: config.numRuns,
         timeout: RUN_TIMEOUT_MS,
-        interruptAfterTimeLimit: 50 * RUN_TIMEOUT_MS,
+        interruptAfterTimeLimit: budgetMs,
         markInterruptAsFailure: true,
         ...(config.path === undefined ? {} : { path: config.path }),
         reporter: (details) => {
@@ -90,7 +96,7 @@ export function describeProperties(name: string, getSubject: () => Subject, caps
         },
       });
       console.info(`property test of ${name}: ${[...stats].map(([what, count]) => `${what} ${count}`).join(", ")}`);
-    }, 60 * RUN_TIMEOUT_MS);
+    }, budgetMs + 30_000);
     if (!has(caps.sync)) it.skip(titled("sync operations in the programs", caps.sync), () => undefined);
   });
 }

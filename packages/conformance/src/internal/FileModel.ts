@@ -132,6 +132,7 @@ export class FileModel {
 
   #compare(actual: Uint8Array): string | undefined {
     const size = this.#size;
+    if (actual.byteLength === size && Buffer.compare(actual, this.#bytes.subarray(0, size)) === 0) return undefined;
     const grownTo = Math.max(size, ...this.#maybeWrites.map((write) => write.pos + write.bytes.byteLength));
     const truncatedTo = this.#maybeTruncate;
     const sizeOk = actual.byteLength === size || actual.byteLength === truncatedTo || (actual.byteLength > size && actual.byteLength <= grownTo);

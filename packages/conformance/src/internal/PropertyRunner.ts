@@ -7,15 +7,22 @@
  * flight (FileModel's `conflicts`) first waits for it, so that whatever is in flight together
  * commutes and the model, which applies each piece when it settles, stays exact.
  */
-import { io, ioSync, IoError, Packet, Read, readAt, readAtSync, readExactAt, Write, writeAllAt, writeAllAtSync, type BoundPacketView, type FileHandle, type IoOptions, type PacketIo, type PacketResult, type PacketSegment, type Perm } from "@pktio/core";
+import { io, ioSync, Packet, Read, readAt, readAtSync, readExactAt, Write, writeAllAt, writeAllAtSync, type FileHandle, type IoOptions, type PacketIo, type Perm } from "@pktio/core";
 import { seededBytes } from "../rng.js";
 import { conflicts, FileModel, readSpan, truncateSpan, writeSpan, type Span } from "./FileModel.js";
 import type { Cancel, Command, Piece, Program, Via } from "./propertyCommands.js";
 import type { Handle, PropertyWorld } from "./PropertyWorld.js";
 import { SettlementLedger, type WatchedPacket } from "./SettlementLedger.js";
+import { Splitter } from "./Splitter.js";
+import { describeError, kindOf, TransferOutcome, type OutcomeSink, type Placed } from "./TransferOutcome.js";
 
-/** Gates for defects another branch fixes: each turns one race off (see propertyScenarios.ts). */
-export type KnownDefect = "truncate-during-close" | "empty-write-grows" | "open-during-runtime-close" | "close-runtime-with-io" | "abort-in-flight" | "deadline-in-flight";
+/**
+ * Gates for defects another branch fixes, each turning one race or corner off (the table is in
+ * propertyScenarios.ts): a truncate in flight under a close; a zero-length write past the end;
+ * closeSync with transfers in flight; an open racing the runtime's close; and, as levers for
+ * the deadline/abort contract work, aborts and deadlines after submission.
+ */
+export type KnownDefect = "truncate-during-close" | "empty-write-grows" | "close-sync-with-io" | "open-during-runtime-close" | "abort-in-flight" | "deadline-in-flight";
 
 export interface RunnerOptions {
   readonly sync: boolean;
@@ -30,8 +37,6 @@ interface Op {
   readonly spans: readonly Span[];
   readonly handles: readonly Handle[];
   readonly truncate: boolean;
-  /** Cancellable after submission: a deadline or a signal fired later. */
-  readonly cancellable: boolean;
   /** The watched packet of an io() transfer; helpers' packets are not visible. */
   readonly packet?: WatchedPacket | undefined;
   /** For a watched packet: whether its pieces sent to `handle` have all settled. */
@@ -42,20 +47,7 @@ interface Op {
   settled: Promise<void>;
 }
 
-/** A piece with the handle it goes to and, for reads, what the model says is there. */
-interface Placed extends Piece {
-  readonly handle: Handle;
-  /** Sent to a handle already closed: it must fail Closed. */
-  readonly stale: boolean;
-  /** Offset of the piece in the packet. */
-  readonly offset: number;
-  expected: Uint8Array;
-  sizeAtIssue: number;
-  /** Bytes of this piece settled so far (a zero-length piece counts its one settlement). */
-  settled: number;
-}
-
-export class PropertyRunner {
+export class PropertyRunner implements OutcomeSink {
   readonly ledger = new SettlementLedger();
   #world!: PropertyWorld;
   readonly #program: Program;
@@ -268,7 +260,7 @@ export class PropertyRunner {
     const data = write ? seededBytes(total, 0x77000 + id) : new Uint8Array(total).fill(0xee);
     const controller = shared ?? this.#controllerFor(effective);
     const options: IoOptions | undefined = effective.kind === "deadline" ? { timeoutMs: effective.ms } : controller === undefined ? undefined : { signal: controller.signal };
-    const outcome = new Outcome(this, label, write, placed, data, effective);
+    const outcome = new TransferOutcome(this, label, write, placed, data, effective);
     const packet = write ? Packet.wrap(data.slice(), Read) : Packet.wrap(data, Write);
     const single = placed[0] as Placed;
     const target: PacketIo<Perm, number> = placed.length === 1 ? (single.handle.target as PacketIo<Perm, number>) : new Splitter(placed, order);
@@ -283,18 +275,18 @@ export class PropertyRunner {
       watched = this.ledger.watch(label, total, (segment) => outcome.segment(segment, data));
       settled = io(target, single.pos, packet as Packet<Perm>, watched, options);
     } else if (write) {
-      settled = writeAllAt(single.handle.target, single.pos, data.slice(), options).then(() => outcome.whole(total), (error: unknown) => outcome.failed(error, 0, false));
+      settled = writeAllAt(single.handle.target, single.pos, data.slice(), options).then(() => outcome.whole(total), (error: unknown) => outcome.failed(error, false));
     } else {
       const exact = id % 2 === 0;
       const call = exact ? readExactAt(single.handle.target, single.pos, data, options).then(() => total) : readAt(single.handle.target, single.pos, data, options);
-      settled = call.then((count) => outcome.count(count, exact), (error: unknown) => outcome.failed(error, 0, exact));
+      settled = call.then((count) => outcome.count(count, exact), (error: unknown) => outcome.failed(error, exact));
     }
-    const op = this.#track({ label, spans, handles: placed.map((piece) => piece.handle), truncate: false, cancellable: effective.kind === "abortAfter" || effective.kind === "deadline", packet: watched, settledOn: watched === undefined ? undefined : (handle) => placed.every((piece) => piece.handle !== handle || piece.settled >= Math.max(1, piece.length)) }, settled);
+    const op = this.#track({ label, spans, handles: placed.map((piece) => piece.handle), truncate: false, packet: watched, settledOn: watched === undefined ? undefined : (handle) => placed.every((piece) => piece.handle !== handle || piece.settled >= Math.max(1, piece.length)) }, settled);
     outcome.op = op;
     if (effective.kind === "abortAfter" && shared === undefined) this.#fireLater(effective.when, controller as AbortController);
   }
 
-  #runSync(outcome: Outcome, via: Via, target: PacketIo<Perm, number>, piece: Placed, packet: Packet<Read> | Packet<Write>, data: Uint8Array, options: IoOptions | undefined): void {
+  #runSync(outcome: TransferOutcome, via: Via, target: PacketIo<Perm, number>, piece: Placed, packet: Packet<Read> | Packet<Write>, data: Uint8Array, options: IoOptions | undefined): void {
     try {
       if (via === "syncPacket") {
         outcome.result(ioSync(target, piece.pos, packet as Packet<Perm>, options), data);
@@ -305,7 +297,7 @@ export class PropertyRunner {
         outcome.count(readAtSync(piece.handle.target, piece.pos, data, options), false);
       }
     } catch (error) {
-      outcome.failed(error, 0, false);
+      outcome.failed(error, false);
     }
   }
 
@@ -328,7 +320,7 @@ export class PropertyRunner {
       try {
         pending = this.#world.truncate(handle, length, sync);
       } catch (error) {
-        this.#report(`${label}: threw ${describe(error)}`);
+        this.#report(`${label}: threw ${describeError(error)}`);
         return;
       }
       if (pending === undefined) return;
@@ -342,10 +334,10 @@ export class PropertyRunner {
         () => model.truncate(length),
         (error: unknown) => {
           if (holder.op?.closing === true && kindOf(error) === "Closed") model.maybeTruncate(length);
-          else this.#report(`${label}: failed ${describe(error)}`);
+          else this.#report(`${label}: failed ${describeError(error)}`);
         },
       );
-      holder.op = this.#track({ label, spans, handles: [handle], truncate: true, cancellable: false }, applied);
+      holder.op = this.#track({ label, spans, handles: [handle], truncate: true }, applied);
       return;
     }
   }
@@ -354,6 +346,9 @@ export class PropertyRunner {
     const handle = this.#world.last(file);
     if (handle === undefined || handle.closed) return;
     if (this.#options.knownDefects.has("truncate-during-close")) await this.#truncatesOf((op) => op.handles.includes(handle));
+    // Gated: closeSync only once the handle is idle, so that its close is never deferred.
+    if (sync && this.#options.knownDefects.has("close-sync-with-io")) await Promise.all(this.#inFlight.filter((op) => op.handles.includes(handle)).map((op) => op.settled));
+    if (handle.closed) return;
     this.#closeHandle(handle, sync);
   }
 
@@ -363,7 +358,7 @@ export class PropertyRunner {
     try {
       closing = this.#world.close(handle, sync);
     } catch (error) {
-      this.#report(`closeSync of f${handle.file} threw ${describe(error)}`);
+      this.#report(`closeSync of f${handle.file} threw ${describeError(error)}`);
       return;
     }
     closing ??= handle.closing;
@@ -373,7 +368,7 @@ export class PropertyRunner {
         const early = waitedFor.filter((op) => op.settledOn !== undefined && !op.settledOn(handle));
         if (early.length > 0) this.#report(`close of f${handle.file} resolved before ${early.length} of its operations settled: ${early[0]?.label}`);
       },
-      (error: unknown) => this.#report(`close of f${handle.file} rejected: ${describe(error)}`),
+      (error: unknown) => this.#report(`close of f${handle.file} rejected: ${describeError(error)}`),
     );
     (this.#closings[handle.file] as Promise<void>[]).push(checked);
     this.#background.push(checked);
@@ -385,8 +380,7 @@ export class PropertyRunner {
   }
 
   async #closeRuntime(when: string, racingOpen: number | null): Promise<void> {
-    if (this.#options.knownDefects.has("close-runtime-with-io")) await Promise.all(this.#inFlight.map((op) => op.settled));
-    else if (this.#options.knownDefects.has("truncate-during-close")) await this.#truncatesOf(() => true);
+    if (this.#options.knownDefects.has("truncate-during-close")) await this.#truncatesOf(() => true);
     for (const op of this.#inFlight) op.closing = true;
     const inFlight = [...this.#inFlight];
     if (this.#options.knownDefects.has("open-during-runtime-close")) await Promise.all(this.#opening);
@@ -397,7 +391,7 @@ export class PropertyRunner {
     try {
       await closing;
     } catch (error) {
-      this.#report(`runtime close ${when} rejected: ${describe(error)}`);
+      this.#report(`runtime close ${when} rejected: ${describeError(error)}`);
     }
     // Every packet sent before the close has its result by now (the helpers' promises may lag a tick).
     const unsettled = this.ledger.unsettled();
@@ -423,166 +417,27 @@ export class PropertyRunner {
       opening.then(
         (handle) =>
           (handle.target as FileHandle).close().catch((error: unknown) => {
-            if (kindOf(error) !== "Closed") this.#report(`close of a background open of f${file} rejected: ${describe(error)}`);
+            if (kindOf(error) !== "Closed") this.#report(`close of a background open of f${file} rejected: ${describeError(error)}`);
           }),
         (error: unknown) => {
-          if (kindOf(error) !== "Closed") this.#report(`background open of f${file} failed: ${describe(error)}`);
+          if (kindOf(error) !== "Closed") this.#report(`background open of f${file} failed: ${describeError(error)}`);
         },
       ),
     );
   }
 
-  /** @internal For Outcome. */
+  /** The model of `file`. */
   model(file: number): FileModel {
     return this.#models[file] as FileModel;
   }
 
-  /** @internal For Outcome: counts an outcome for the summary. */
+  /** Counts an outcome for the summary line. */
   count(what: string): void {
     this.#options.stats.set(what, (this.#options.stats.get(what) ?? 0) + 1);
   }
 
-  /** @internal For Outcome. */
+  /** Records a violation. */
   report(message: string): void {
     this.#report(message);
   }
-}
-
-/**
- * Judges the settlement of one transfer, piece by piece (io) or as a whole (helpers, sync), and
- * applies what a write did to the model.
- */
-class Outcome {
-  op: Op | undefined = undefined;
-  constructor(
-    readonly runner: PropertyRunner,
-    readonly label: string,
-    readonly write: boolean,
-    readonly placed: readonly Placed[],
-    readonly data: Uint8Array,
-    readonly cancel: Cancel,
-  ) {}
-
-  /** Error kinds the piece may legally settle with, besides its end-of-file tail. */
-  #allowed(kind: string): boolean {
-    if (this.cancel.kind === "abortAfter" && kind === "Aborted") return true;
-    if (this.cancel.kind === "deadline" && kind === "TimedOut") return true;
-    return this.op?.closing === true && kind === "Closed";
-  }
-
-  /** One settled segment of an io() packet. */
-  segment(segment: PacketSegment, data: Uint8Array): void {
-    const piece = this.placed.find((p) => segment.start >= p.offset && segment.start < p.offset + p.length) ?? (segment.start === 0 ? this.placed[0] : undefined);
-    if (piece === undefined || segment.end > piece.offset + piece.length) {
-      this.runner.report(`${this.label}: segment [${segment.start}, ${segment.end}) crosses the pieces it was sent as`);
-      return;
-    }
-    const filePos = piece.pos + (segment.start - piece.offset);
-    piece.settled += Math.max(1, segment.end - segment.start);
-    this.#judge(piece, filePos, segment.end - segment.start, data.subarray(segment.start, segment.end), segment.error);
-  }
-
-  #judge(piece: Placed, filePos: number, length: number, bytes: Uint8Array, error: IoError | undefined): void {
-    this.runner.count(`${this.write ? "write" : "read"} ${error?.kind ?? "ok"}`);
-    const where = `${this.label}: [${filePos}, ${filePos + length}) of f${piece.file}`;
-    const kind = error?.kind;
-    if (piece.stale || this.cancel.kind === "abortBefore") {
-      const wanted = piece.stale ? "Closed" : "Aborted";
-      if (kind !== wanted && !(piece.stale && kind === "Aborted")) this.runner.report(`${where} should fail ${wanted}, got ${kind ?? "success"}`);
-      return;
-    }
-    if (kind === undefined) {
-      if (this.write) return this.runner.model(piece.file).write(filePos, bytes);
-      if (length > 0 && filePos + length > piece.sizeAtIssue) return this.runner.report(`${where} read succeeded past the end (${piece.sizeAtIssue})`);
-      const expected = piece.expected.subarray(filePos - piece.pos, filePos - piece.pos + length);
-      if (Buffer.compare(bytes, expected) !== 0) this.runner.report(`${where} read other bytes than the model's (first difference at ${firstDifference(bytes, expected) + filePos})`);
-      return;
-    }
-    if (!this.write && kind === "UnexpectedEof") {
-      if (filePos < piece.sizeAtIssue) this.runner.report(`${where} failed UnexpectedEof inside the file (size ${piece.sizeAtIssue})`);
-      return;
-    }
-    if (this.#allowed(kind)) {
-      if (this.write) this.runner.model(piece.file).maybeWrite(piece.file, filePos, bytes);
-      return;
-    }
-    this.runner.report(`${where} failed ${kind}: ${error?.message}`);
-  }
-
-  /** The whole transfer succeeded (writeAllAt, writeAllAtSync). */
-  whole(length: number): void {
-    const piece = this.placed[0] as Placed;
-    this.#judge(piece, piece.pos, length, this.data, undefined);
-  }
-
-  /** A read helper returned `count`. */
-  count(count: number, exact: boolean): void {
-    const piece = this.placed[0] as Placed;
-    const available = Math.max(0, Math.min(piece.length, piece.sizeAtIssue - piece.pos));
-    if (piece.stale || this.cancel.kind === "abortBefore") return this.runner.report(`${this.label}: should have failed, returned ${count}`);
-    if (count !== available || (exact && count < piece.length)) return this.runner.report(`${this.label}: returned ${count} bytes, the model has ${available}`);
-    this.#judge(piece, piece.pos, count, this.data.subarray(0, count), undefined);
-  }
-
-  /** A packet result of ioSync: the leading run succeeded, the rest failed with `error`. */
-  result(result: PacketResult, data: Uint8Array): void {
-    const piece = this.placed[0] as Placed;
-    if (result.transferred > 0) this.#judge(piece, piece.pos, result.transferred, data.subarray(0, result.transferred), undefined);
-    if (result.error !== undefined) {
-      this.#judge(piece, piece.pos + result.transferred, piece.length - result.transferred, data.subarray(result.transferred), result.error);
-    } else if (result.transferred !== piece.length) {
-      this.runner.report(`${this.label}: ${result.transferred} of ${piece.length} bytes and no error`);
-    }
-    if (piece.length === 0 && result.error === undefined) this.#judge(piece, piece.pos, 0, data, undefined);
-  }
-
-  /** A helper threw or rejected: the whole transfer is judged as failed with it. */
-  failed(error: unknown, _transferred: number, exact: boolean): void {
-    const piece = this.placed[0] as Placed;
-    if (!(error instanceof IoError)) return this.runner.report(`${this.label}: threw a non-IoError ${describe(error)}`);
-    if (exact && error.kind === "UnexpectedEof") {
-      if (piece.stale || this.cancel.kind === "abortBefore" || piece.pos + piece.length <= piece.sizeAtIssue) this.runner.report(`${this.label}: readExactAt failed UnexpectedEof: ${error.message}`);
-      return;
-    }
-    // The helper does not say which pieces moved: all of a failed write may or may not be there.
-    this.#judge(piece, piece.pos, piece.length, this.data, error);
-  }
-}
-
-/** A target that splits a view at the pieces' boundaries and sends each piece to its own handle. */
-class Splitter implements PacketIo<Perm, number> {
-  constructor(
-    readonly pieces: readonly Placed[],
-    readonly order: readonly number[],
-  ) {}
-
-  sendIo(_pos: number, view: BoundPacketView<Perm>): void {
-    const views: BoundPacketView<Perm>[] = [];
-    let rest = view;
-    for (let i = 0; i < this.pieces.length - 1; i++) {
-      const [head, tail] = rest.splitAt((this.pieces[i] as Placed).length);
-      views.push(head);
-      rest = tail;
-    }
-    views.push(rest);
-    // Sent by rank (ties in index order): settlement order must not matter.
-    const order = this.pieces.map((_, i) => i).sort((a, b) => (this.order[a] ?? a) - (this.order[b] ?? b) || a - b);
-    for (const i of order) {
-      const piece = this.pieces[i] as Placed;
-      (piece.handle.target as PacketIo<Perm, number>).sendIo(piece.pos, views[i] as BoundPacketView<Perm>);
-    }
-  }
-}
-
-function kindOf(error: unknown): string | undefined {
-  return error instanceof IoError ? error.kind : undefined;
-}
-
-function describe(error: unknown): string {
-  return error instanceof IoError ? `${error.kind}: ${error.message}` : String(error);
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.byteLength, b.byteLength); i++) if (a[i] !== b[i]) return i;
-  return Math.min(a.byteLength, b.byteLength);
 }
