@@ -48,7 +48,7 @@ const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {
 };
 
 const DEFAULT_SEED = 0x5eed11;
-const DEFAULT_RUNS = 25;
+const DEFAULT_RUNS = 15;
 const SOAK_RUNS = 500;
 /** A safety bound per program (a hung close fails the run and shrinks), not a timing assertion. */
 const RUN_TIMEOUT_MS = 20_000;

@@ -127,6 +127,7 @@ function commandOf(vocabulary: Vocabulary): fc.Arbitrary<Command> {
 export function programOf(vocabulary: Vocabulary, maxCommands: number): fc.Arbitrary<Program> {
   return fc.record({
     initialSizes: fc.array(fc.integer({ min: 0, max: 96 * 1024 }), { minLength: FILES, maxLength: FILES }),
-    commands: fc.array(commandOf(vocabulary), { minLength: 1, maxLength: maxCommands }),
+    // "max": programs use their whole length from the first run, not only after fast-check's ramp.
+    commands: fc.array(commandOf(vocabulary), { minLength: 1, maxLength: maxCommands, size: "max" }),
   });
 }
