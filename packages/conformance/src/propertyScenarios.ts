@@ -39,7 +39,11 @@ const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {
   // rt.close() does not wait for them and cancels them: they fail Aborted (ECANCELED, no signal
   // fired) where a close must say Closed, as the lifecycle scenario asks. Found by this test;
   // close is reworked on branch uring (issue 11 item 7).
-  uring: ["truncate-during-close", "open-during-runtime-close", "close-sync-with-io"],
+  // cancel-in-flight-read: a READ cancelled after submission (ASYNC_CANCEL) may complete short
+  // inside the file (seen at a page boundary after truncates, pages not cached); UringFile takes
+  // every short read for the end of the file, so readAt returns a short count with no error.
+  // Found by this test; not on the list of issue 11 (nearest: item 8), no branch named for it.
+  uring: ["truncate-during-close", "open-during-runtime-close", "close-sync-with-io", "cancel-in-flight-read"],
   // empty-write-grows: MemoryIo grows the store to `pos` on a zero-length write past its end;
   // pwrite(fd, buf, 0, pos) leaves a file as it is, and every file backend does. Found by this
   // test; not fixed on any branch yet (packages/core/src/MemoryIo.ts #write).

@@ -19,10 +19,11 @@ import { describeError, kindOf, TransferOutcome, type OutcomeSink, type Placed }
 /**
  * Gates for defects another branch fixes, each turning one race or corner off (the table is in
  * propertyScenarios.ts): a truncate in flight under a close; a zero-length write past the end;
- * closeSync with transfers in flight; an open racing the runtime's close; and, as levers for
- * the deadline/abort contract work, aborts and deadlines after submission.
+ * closeSync with transfers in flight; an open racing the runtime's close; a read cancelled
+ * (signal or deadline) after submission; and, as levers for the deadline/abort contract work,
+ * any abort or deadline after submission.
  */
-export type KnownDefect = "truncate-during-close" | "empty-write-grows" | "close-sync-with-io" | "open-during-runtime-close" | "abort-in-flight" | "deadline-in-flight";
+export type KnownDefect = "truncate-during-close" | "empty-write-grows" | "close-sync-with-io" | "open-during-runtime-close" | "cancel-in-flight-read" | "abort-in-flight" | "deadline-in-flight";
 
 export interface RunnerOptions {
   readonly sync: boolean;
@@ -146,7 +147,7 @@ export class PropertyRunner implements OutcomeSink {
   }
 
   async #burst(command: Extract<Command, { kind: "burst" }>): Promise<void> {
-    const cancel = this.#gate(command.cancel);
+    const cancel = this.#gate(command.cancel, command.write);
     const shared = this.#controllerFor(cancel);
     for (let i = 0; i < command.count; i++) {
       const piece = { file: command.file, pos: command.pos + i * (command.length + command.stride), length: command.length };
@@ -252,7 +253,7 @@ export class PropertyRunner implements OutcomeSink {
     if (pieces.length === 0) return;
     const sync = via === "sync" || via === "syncPacket";
     // A sync call cannot be aborted after it started; its deadline still applies.
-    const effective: Cancel = sync && cancel.kind === "abortAfter" ? { kind: "none" } : this.#gate(cancel);
+    const effective: Cancel = sync && cancel.kind === "abortAfter" ? { kind: "none" } : this.#gate(cancel, write);
     const { placed, spans } = await this.#place(write, pieces, stale, effective.kind === "abortBefore");
     const id = this.#nextId++;
     const total = placed.reduce((sum, piece) => sum + piece.length, 0);
@@ -302,7 +303,9 @@ export class PropertyRunner implements OutcomeSink {
   }
 
   /** Cancellation a known defect turns off, so that the rest of the program still runs. */
-  #gate(cancel: Cancel): Cancel {
+  #gate(cancel: Cancel, write: boolean): Cancel {
+    const afterSubmission = cancel.kind === "abortAfter" || cancel.kind === "deadline";
+    if (afterSubmission && !write && this.#options.knownDefects.has("cancel-in-flight-read")) return { kind: "none" };
     if (cancel.kind === "abortAfter" && this.#options.knownDefects.has("abort-in-flight")) return { kind: "none" };
     if (cancel.kind === "deadline" && this.#options.knownDefects.has("deadline-in-flight")) return { kind: "none" };
     return cancel;
