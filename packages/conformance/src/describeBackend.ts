@@ -12,6 +12,7 @@ import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
 import { describeNet } from "./netScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
+import { describeProperties } from "./propertyScenarios.js";
 import { seededBytes } from "./rng.js";
 import { streamScenarios } from "./streamScenarios.js";
 import { fileTargets, type Subject, type SubjectFactory } from "./Subject.js";
@@ -97,6 +98,8 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
     describe("streams", () => {
       for (const [title, scenario] of Object.entries(streamScenarios)) it(title, () => scenario(store, reference));
     });
+
+    describeProperties(name, () => subject, caps);
 
     if (has(caps.fs)) {
       describeFs(getRuntime, storeSize);
