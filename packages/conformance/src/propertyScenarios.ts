@@ -31,10 +31,6 @@ const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {
   // then resolves before they settle (and before the deferred fd close). Found by this test; not
   // fixed on any branch yet (LibuvBackend.close / LibuvFile.closeFileSync).
   libuv: ["truncate-during-close", "close-sync-with-io"],
-  // truncate-during-close: issue 11 item 3 (UringFile's truncate goes through libuv outside the
-  // pending count; close, or the runtime's, hands the fd back under it). Fixed on branch uring.
-  // open-during-runtime-close: issue 11 item 10 (an open() still completing when rt.close() runs
-  // leaks its fd: the ring is gone before the CLOSE of the refused handle). Fixed on branch uring.
   // close-sync-with-io: closeSync() with transfers in flight untracks the file, so a later
   // rt.close() does not wait for them and cancels them: they fail Aborted (ECANCELED, no signal
   // fired) where a close must say Closed, as the lifecycle scenario asks. Found by this test;
@@ -43,12 +39,7 @@ const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {
   // inside the file (seen at a page boundary after truncates, pages not cached); UringFile takes
   // every short read for the end of the file, so readAt returns a short count with no error.
   // Found by this test; not on the list of issue 11 (nearest: item 8), no branch named for it.
-  uring: ["truncate-during-close", "open-during-runtime-close", "close-sync-with-io", "cancel-in-flight-read"],
-  // empty-write-grows: MemoryIo grows the store to `pos` on a zero-length write past its end;
-  // pwrite(fd, buf, 0, pos) leaves a file as it is, and every file backend does. Found by this
-  // test; not fixed on any branch yet (packages/core/src/MemoryIo.ts #write).
-  memory: ["empty-write-grows"],
-  "memory (macrotask delivery)": ["empty-write-grows"],
+  uring: ["close-sync-with-io", "cancel-in-flight-read"],
 };
 
 const DEFAULT_SEED = 0x5eed11;

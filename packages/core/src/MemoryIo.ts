@@ -154,8 +154,9 @@ export class MemoryIo implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, IoBa
     inside.complete();
   }
 
-  /** Packet → store, growing it (zero-filled) as needed. */
+  /** Packet → store, growing it (zero-filled) as needed. An empty write changes nothing, as pwrite's. */
   #write(pos: number, view: BoundPacketView<Read>): void {
+    if (view.length === 0) return view.complete();
     const end = pos + view.length;
     if (end > this.#options.maxSize) {
       return view.fail(new IoError("NoSpace", `write to ${end} exceeds maxSize ${this.#options.maxSize}`, { op: "write", backend: this.name }));

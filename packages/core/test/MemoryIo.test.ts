@@ -14,6 +14,7 @@ import {
   writeAllAt,
   writeAllAtSync,
   writeAt,
+  writeAtSync,
   type BoundPacketView,
   type MemoryIoOptions,
   type Pos,
@@ -114,6 +115,14 @@ describe("maxSize", () => {
     const mem = new MemoryIo(undefined, { maxSize: 0 });
     await expect(writeAt(mem, 0, new Uint8Array(1))).rejects.toThrow(kind("NoSpace"));
     expect(await writeAt(mem, 0, new Uint8Array(0))).toBe(0);
+  });
+
+  it("an empty write past the end leaves the size as it is (as pwrite of 0 bytes does)", async () => {
+    const mem = new MemoryIo(new Uint8Array([1, 2]));
+    expect(await writeAt(mem, 10, new Uint8Array(0))).toBe(0);
+    expect(mem.size).toBe(2);
+    expect(writeAtSync(mem, 5, new Uint8Array(0))).toBe(0);
+    expect(mem.size).toBe(2);
   });
 
   it("truncate beyond maxSize is InvalidInput", () => {
