@@ -303,5 +303,5 @@ describe.skipIf(!status.ok)(`uring ownership${why}`, () => {
     expect(opened).toBe(5);
     await new Promise((resolve) => worker.once("exit", resolve)); // idle ring: the worker ends by itself
     expect(fds()).toBe(before);
-  });
+  }, 60_000); // a safety bound: a worker loading tsx takes seconds under AddressSanitizer on a busy machine
 });
