@@ -19,6 +19,12 @@ import { seededBytes } from "./rng.js";
 export interface HostileCaps {
   readonly detachMidRead?: Capability;
   readonly abortAfterSubmit?: Capability;
+  /**
+   * Whether some of 2048 reads are still queued when a signal fires in the tick that sent them
+   * (so at least one must fail Aborted). A backend that hands all of them to the OS within that
+   * tick, where cached reads complete at once, says so: its completions legally win every race.
+   */
+  readonly queuedWhenAborted?: Capability;
   readonly closeWithStuckRead?: Capability;
   readonly closeWithStuckOpen?: Capability;
 }
@@ -94,8 +100,8 @@ export function describeHostile(subject: HostileSubject): void {
         if (outcome.ok) expect(equalBytes(buffers[i] as Uint8Array, reference.subarray((i * 512) % size, ((i * 512) % size) + 512))).toBe(true);
       });
       expect([...kinds].filter((kind) => kind !== "ok" && kind !== "Aborted")).toEqual([]);
-      // 2048 reads cannot all have been performed within the tick that submitted them.
-      expect(kinds.has("Aborted")).toBe(true);
+      // 2048 reads are not all performed within the tick that sent them, unless the backend says so.
+      if (has(can(caps.queuedWhenAborted))) expect(kinds.has("Aborted")).toBe(true);
       // The target is still good afterwards.
       const dst = new Uint8Array(512);
       expect(await readAt(target, 512, dst)).toBe(512);
