@@ -35,11 +35,7 @@ const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {
   // rt.close() does not wait for them and cancels them: they fail Aborted (ECANCELED, no signal
   // fired) where a close must say Closed, as the lifecycle scenario asks. Found by this test;
   // close is reworked on branch uring (issue 11 item 7).
-  // cancel-in-flight-read: a READ cancelled after submission (ASYNC_CANCEL) may complete short
-  // inside the file (seen at a page boundary after truncates, pages not cached); UringFile takes
-  // every short read for the end of the file, so readAt returns a short count with no error.
-  // Found by this test; not on the list of issue 11 (nearest: item 8), no branch named for it.
-  uring: ["close-sync-with-io", "cancel-in-flight-read"],
+  uring: ["close-sync-with-io"],
 };
 
 const DEFAULT_SEED = 0x5eed11;

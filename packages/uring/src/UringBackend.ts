@@ -240,7 +240,8 @@ export class UringBackend implements IoBackend {
   /** Queues an operation for this tick's submission; `done` runs with its result. */
   submit(operation: Operation, done: Completion): void {
     if (this.#ringClosed) {
-      deliver(done, CLOSED);
+      // The ring's teardown closed every fd it opened: a file's close has nothing left to do.
+      deliver(done, operation.opcode === this.opcodes.CLOSE ? 0 : CLOSED);
       return;
     }
     const slot = this.#freeSlots.pop();
@@ -553,7 +554,11 @@ export class UringBackend implements IoBackend {
     for (const entry of dropped) {
       entry.cancelled = true;
       if (typeof entry.done === "object") entry.done.ticket = undefined;
-      deliver(entry.done, CLOSED);
+      if (entry.operation.opcode === this.opcodes.CLOSE) {
+        // A close is never dropped: its fd is closed here instead, and the close succeeds.
+        this.closeFdNow(entry.operation.fd);
+        deliver(entry.done, 0);
+      } else deliver(entry.done, CLOSED);
     }
   }
 
@@ -568,7 +573,11 @@ export class UringBackend implements IoBackend {
       this.#closed = true;
       this.#closing = (async () => {
         this.#dropWaiting(() => true);
-        for (let slot = 0; slot < this.#handlers.length; slot++) if (this.#handlers[slot] !== undefined && this.#abandoned[slot] === 0) this.#cancelSlot(slot);
+        // Every operation but a file's CLOSE: that one is cheap, and cancelling it would fail a
+        // file.close() that raced this one and leave its fd to the teardown.
+        for (let slot = 0; slot < this.#handlers.length; slot++) {
+          if (this.#handlers[slot] !== undefined && this.#abandoned[slot] === 0 && this.#operations[slot]?.opcode !== this.opcodes.CLOSE) this.#cancelSlot(slot);
+        }
         this.flush();
         this.#settleIdle();
         await Promise.all([...this.#open].map((handle) => handle.close()));

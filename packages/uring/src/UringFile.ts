@@ -141,6 +141,15 @@ export class UringFile extends FileHandle {
       this.backend.bounce.release(transfer.buffer);
     }
     if (result >= 0) {
+      if (reading && result > 0 && result < transfer.length && (signal?.aborted === true || timeoutMs !== undefined)) {
+        // A read that was cancelled (or linked to a timeout) may stop short inside the file: its
+        // rest goes again, where the abort or a fresh deadline decides, or a read of 0 says EOF.
+        const [head, tail] = view.splitAt(result);
+        head.complete();
+        if (next === undefined || target === undefined) this.submit(pos + result, tail);
+        else this.#start(pos + result, tail, true, true, next);
+        return this.operationDone();
+      }
       if (reading) settleRead(view as BoundPacketView<Write>, pos, result, this.#context);
       else {
         // A short write's rest goes again, carrying the pieces after it.
@@ -273,13 +282,14 @@ export class UringFile extends FileHandle {
   }
 
   /**
-   * Cancels this file's operations in flight (design.md §4), waits for the kernel to let go (at
-   * most the backend's closeGraceMs), then closes the fd. Operations still held then are
-   * abandoned: their callers are settled with kind Closed, and the fd closes at their completion.
+   * Lets this file's operations in flight finish (a write sent before close() lands, as on every
+   * backend), for at most the backend's closeGraceMs; then cancels what is left (design.md §4),
+   * waits as long again for the kernel to let go, and closes the fd. Operations still held then
+   * are abandoned: their callers are settled with kind Closed, and the fd closes at their completion.
    */
   protected async closeFile(): Promise<void> {
     this.#untrack();
-    if (this.#pending > 0) {
+    if (this.#pending > 0 && !(await this.backend.within(this.#whenDrained()))) {
       this.backend.cancelFd(this.fd);
       if (!(await this.backend.within(this.#whenDrained()))) {
         this.backend.abandon(this.fd);
