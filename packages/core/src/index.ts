@@ -24,7 +24,7 @@ export {
   type NumberValue,
 } from "./numbers.js";
 export { describeIssues, parseOptions, z } from "./options.js";
-export { Packet } from "./Packet.js";
+export { Packet, whenReleased } from "./Packet.js";
 export { NoPos, type DirectSync, type IoBackend, type PacketIo, type PollingHandle, type Pos } from "./PacketIo.js";
 export type { PacketOutput, PacketResult, PacketSegment } from "./PacketOutput.js";
 export { Read, ReadWrite, Write, type Perm, type PermTag } from "./Perm.js";
@@ -39,6 +39,7 @@ export {
   readToEnd,
   readToEndProgram,
   readToEndSync,
+  PartialWriteError,
   writeAllAt,
   writeAllAtProgram,
   writeAllAtSync,
