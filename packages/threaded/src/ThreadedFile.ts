@@ -11,6 +11,9 @@ import { Request, type RequestOwner } from "./internal/Request.js";
 import { Op } from "./internal/ringLayout.js";
 import type { ThreadedBackend } from "./ThreadedBackend.js";
 
+/** The errno of positional I/O on a FIFO or socket. */
+const ESPIPE = 29;
+
 /** Linux transfers at most 0x7ffff000 bytes in one read or write call. */
 export const MAX_SINGLE_IO = 0x7ffff000;
 
@@ -77,6 +80,12 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
   /** Called by the backend on the main thread when one of this file's transfers is settled. */
   requestDone(request: Request): void {
     const view = request.view as AnyView;
+    if (request.op === Op.Read && request.errno === ESPIPE && request.lost === undefined && request.position !== -1) {
+      // Positional read of a FIFO: a stream has one position, its own (-1: the current one).
+      this.#send(-1, view);
+      --this.#pending;
+      return;
+    }
     const whole = request.lost === undefined && request.errno === 0 && request.result === view.length;
     const next = this.#nextPiece.get(view);
     if (request.lost !== undefined) view.fail(request.lost);

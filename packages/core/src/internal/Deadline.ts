@@ -6,6 +6,26 @@
 import { IoError } from "../IoError.js";
 import { abortError, type IoOptions } from "../IoOptions.js";
 
+/**
+ * One listener per caller signal however many packets share it, so that one `abort()` wakes them
+ * in one pass and Node warns of no listener leak (a signal shared by 20k reads is common).
+ */
+const watchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function watch(signal: AbortSignal, onAbort: () => void): void {
+  let set = watchers.get(signal);
+  if (set === undefined) {
+    const waiting = new Set<() => void>();
+    set = waiting;
+    watchers.set(signal, waiting);
+    signal.addEventListener("abort", () => {
+      watchers.delete(signal);
+      for (const wake of waiting) wake();
+    }, { once: true });
+  }
+  set.add(onAbort);
+}
+
 export class Deadline {
   readonly #controller = new AbortController();
   readonly #callerSignal: AbortSignal | undefined;
@@ -29,7 +49,7 @@ export class Deadline {
       this.#controller.abort(signal.reason);
       return;
     }
-    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    if (signal !== undefined) watch(signal, this.#onAbort);
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined) {
       this.#timer = setTimeout(() => fire(new IoError("TimedOut", `${op} did not complete within ${timeoutMs} ms`, { op })), timeoutMs);
@@ -45,6 +65,6 @@ export class Deadline {
   dispose(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#callerSignal?.removeEventListener("abort", this.#onAbort);
+    if (this.#callerSignal !== undefined) watchers.get(this.#callerSignal)?.delete(this.#onAbort);
   }
 }
