@@ -6,6 +6,7 @@
 import type { RandomAccess, Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { has, titled, type BackendCaps } from "./capabilities.js";
+import { describeConfinement } from "./confinementScenarios.js";
 import { describeDeadlines } from "./deadlineScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
@@ -101,6 +102,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
     if (has(caps.fs)) {
       describeFs(getRuntime, storeSize);
       describeDeadlines(getRuntime);
+      describeConfinement(getRuntime);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);
     } else {
       it.skip(titled("file system, lifecycle and error-kind scenarios", caps.fs), () => undefined);

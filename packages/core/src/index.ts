@@ -56,6 +56,7 @@ export type { DirEntry, FileStat, FileType } from "./fs/FileStat.js";
 export type { DirHandle, Fs, FsOps, MkdirOptions, RemoveDirOptions } from "./fs/Fs.js";
 export { OpenOptions, resolveOpenOptions, type ResolvedOpenOptions } from "./fs/OpenOptions.js";
 export { checkPath, isBeneath, resolveBeneath } from "./fs/paths.js";
+export { confineWalk, type ConfineQuestion, type Confined, type LstatAnswer } from "./fs/confineWalk.js";
 export { ByteStream, type AnyStreamView, type ShutdownHow, type SocketAddress } from "./net/ByteStream.js";
 export type { Tcp, TcpAddress, TcpListener } from "./net/Tcp.js";
 export { BackendNames, type BackendName, type Runtime } from "./Runtime.js";
