@@ -12,6 +12,7 @@ import { describeFs } from "./fsScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
 import { describeNet } from "./netScenarios.js";
+import { describeNoSpace } from "./noSpaceScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
 import { seededBytes } from "./rng.js";
 import { streamScenarios } from "./streamScenarios.js";
@@ -103,6 +104,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       describeFs(getRuntime, storeSize);
       describeDeadlines(getRuntime);
       describeConfinement(getRuntime);
+      describeNoSpace(getRuntime);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);
     } else {
       it.skip(titled("file system, lifecycle and error-kind scenarios", caps.fs), () => undefined);
