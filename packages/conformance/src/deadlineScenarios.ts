@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { io, IoError, Packet, whenReleased, Write, type FileHandle, type Runtime } from "@pktio/core";
+import { io, IoError, Packet, whenReleased, Write, type FileHandle, type RandomAccess, type Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** Why a FIFO cannot be made here, or undefined when it can. */
@@ -104,6 +104,37 @@ export function describeDeadlines(getRuntime: () => Runtime): void {
       expect(await file.readAt(0, dst, { timeoutMs: 60_000 })).toBe(3);
       expect([...dst]).toEqual([5, 6, 7]);
       await file.close();
+    });
+  });
+}
+
+/**
+ * On any target, file system or not: an abort right after submission answers the caller at
+ * once with Aborted — unless the completion won the race (uring reaps inline while it cancels),
+ * and then with the whole, right data. The packet stays in flight until the target settles its
+ * pieces; `released` then says what the target did.
+ */
+export function describeAbortAfterSubmission(getStore: () => RandomAccess, reference: () => Uint8Array): void {
+  describe("aborts after submission", () => {
+    it("settle the caller with Aborted (or the data, if the completion won); the buffer is released when the target is done", async () => {
+      const packets = Array.from({ length: 16 }, () => Packet.alloc(4096, Write));
+      const controller = new AbortController();
+      const settling = packets.map((packet, i) => io(getStore(), i * 4096, packet, undefined, { signal: controller.signal }));
+      controller.abort();
+      const results = await Promise.all(settling);
+      results.forEach((result, i) => {
+        if (result.error === undefined) expect(Buffer.compare((packets[i] as Packet<Write>).bytes, reference().subarray(i * 4096, i * 4096 + 4096))).toBe(0);
+        else expect([result.error.kind, result.transferred]).toEqual(["Aborted", 0]);
+      });
+      const outcomes = await Promise.all(packets.map((packet) => packet.released));
+      expect(packets.every((packet) => !packet.inFlight)).toBe(true);
+      // What did land is the file's data: a read the target finished anyway is whole and right.
+      outcomes.forEach((outcome, i) => {
+        const data = reference().subarray(i * 4096, i * 4096 + 4096);
+        const packet = packets[i] as Packet<Write>;
+        if (outcome?.error === undefined) expect(Buffer.compare(packet.bytes, data)).toBe(0);
+        else expect(["Aborted", "TimedOut"]).toContain(outcome.error.kind);
+      });
     });
   });
 }

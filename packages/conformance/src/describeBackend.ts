@@ -7,7 +7,7 @@ import type { RandomAccess, Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { has, titled, type BackendCaps } from "./capabilities.js";
 import { describeConfinement } from "./confinementScenarios.js";
-import { describeDeadlines } from "./deadlineScenarios.js";
+import { describeAbortAfterSubmission, describeDeadlines } from "./deadlineScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
@@ -91,6 +91,8 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
         it.skipIf(!has(caps.sync))(titled(title, caps.sync), () => scenario(open, store, reference));
       }
     });
+
+    describeAbortAfterSubmission(() => store, () => reference);
 
     describe("bad input", () => {
       for (const [title, scenario] of Object.entries(misuseScenarios)) it(title, () => scenario(store));
