@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { availableBackends } from "@pktio/rt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,6 +39,38 @@ describe.each(backends)("on %s", (backend) => {
     const into = join(dir.path, `into-${backend}`);
     mkdirSync(into);
     expect((await runHere(["cp", "--backend", backend, source, into])).code).toBe(0);
+    expect(Buffer.compare(readFileSync(join(into, "source.bin")), data)).toBe(0);
+  });
+
+  it("cp refuses to copy a file onto itself (same path, hard link, symlink) and leaves it whole", async () => {
+    const self = join(dir.path, `self-${backend}.bin`);
+    writeFileSync(self, data);
+    const hard = join(dir.path, `self-hard-${backend}.bin`);
+    linkSync(self, hard);
+    const soft = join(dir.path, `self-soft-${backend}.bin`);
+    symlinkSync(self, soft);
+    for (const to of [self, hard, soft]) {
+      const out = await runHere(["cp", "--backend", backend, self, to]);
+      expect(out.code, to).toBe(1);
+      expect(out.stderr).toMatch(/^pktio: InvalidInput: .*are the same file/);
+      expect(Buffer.compare(readFileSync(self), data)).toBe(0);
+    }
+  });
+
+  it("cp refuses a destination ending in / that is not an existing directory", async () => {
+    const missing = join(dir.path, `missing-dir-${backend}`);
+    const out = await runHere(["cp", "--backend", backend, source, `${missing}/`]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/^pktio: NotADirectory: .*not a directory/);
+    expect(existsSync(missing)).toBe(false);
+    const file = join(dir.path, `plain-${backend}`);
+    writeFileSync(file, "keep");
+    const onFile = await runHere(["cp", "--backend", backend, source, `${file}/`]);
+    expect(onFile.code).toBe(1);
+    expect(readFileSync(file, "utf8")).toBe("keep");
+    const into = join(dir.path, `slash-into-${backend}`);
+    mkdirSync(into);
+    expect((await runHere(["cp", "--backend", backend, source, `${into}/`])).code).toBe(0);
     expect(Buffer.compare(readFileSync(join(into, "source.bin")), data)).toBe(0);
   });
 

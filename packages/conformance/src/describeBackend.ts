@@ -6,11 +6,14 @@
 import type { RandomAccess, Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { has, titled, type BackendCaps } from "./capabilities.js";
+import { describeConfinement } from "./confinementScenarios.js";
+import { describeAbortAfterSubmission, describeDeadlines } from "./deadlineScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeHostile } from "./hostileScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
 import { describeNet } from "./netScenarios.js";
+import { describeNoSpace } from "./noSpaceScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
 import { describeProperties } from "./propertyScenarios.js";
 import { seededBytes } from "./rng.js";
@@ -91,6 +94,8 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       }
     });
 
+    describeAbortAfterSubmission(() => store, () => reference);
+
     describe("bad input", () => {
       for (const [title, scenario] of Object.entries(misuseScenarios)) it(title, () => scenario(store));
     });
@@ -103,6 +108,9 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
 
     if (has(caps.fs)) {
       describeFs(getRuntime, storeSize);
+      describeDeadlines(getRuntime);
+      describeConfinement(getRuntime);
+      describeNoSpace(getRuntime);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);
     } else {
       it.skip(titled("file system, lifecycle and error-kind scenarios", caps.fs), () => undefined);

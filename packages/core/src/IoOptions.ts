@@ -1,9 +1,10 @@
 /**
- * Per-operation options: an AbortSignal and a deadline. They travel with the packet while it is
- * bound (`view.packet.signal`, `view.packet.timeoutMs`); a backend that can cancel an operation
- * in flight does (uring: ASYNC_CANCEL, LINK_TIMEOUT), every backend refuses to start one whose
- * signal has already fired. An aborted piece fails with kind Aborted, an expired one TimedOut;
- * if the completion wins the race, the data is returned.
+ * Per-operation options: an AbortSignal and a deadline. A bound packet watches them
+ * (internal/Deadline.ts): when either fires with pieces still out, the caller is answered at
+ * once (kind Aborted, or TimedOut) while the packet stays in flight until the backend settles
+ * every piece (`packet.released`). Backends see both through `view.packet.signal` and refuse to
+ * start, drop or cancel pieces (uring: ASYNC_CANCEL, LINK_TIMEOUT). If the completion wins the
+ * race, the data is returned. See docs/design.md §7.
  */
 import { IoError } from "./IoError.js";
 

@@ -5,6 +5,7 @@
  */
 import { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
+import { Deadline } from "./internal/Deadline.js";
 import { addSegment, reportLater, settleSegment, viewToken } from "./internal/packetInternals.js";
 import { checkBytes, checkLength } from "./internal/validate.js";
 import type { IoOptions } from "./IoOptions.js";
@@ -25,6 +26,13 @@ export class Packet<P extends Perm = Write> {
   #output: PacketOutput | undefined = undefined;
   #result: PacketResult | undefined = undefined;
   #options: IoOptions | undefined = undefined;
+  /** The current I/O's abort/deadline watcher; only when it has a signal or a timeout. */
+  #deadline: Deadline | undefined = undefined;
+  /** True once the caller was told (early, by an abort or deadline) while pieces are still out. */
+  #settledEarly = false;
+  /** What the OS did with the last I/O, known once every piece is settled. */
+  #released: PacketResult | undefined = undefined;
+  #releaseWaiters: ((result: PacketResult) => void)[] | undefined = undefined;
 
   private constructor(bytes: Uint8Array, perm: PermTag<P>) {
     this.bytes = bytes;
@@ -43,9 +51,22 @@ export class Packet<P extends Perm = Write> {
     return new Packet(checkBytes(bytes, "bytes", "Packet.wrap"), checkPerm(perm));
   }
 
-  /** True between `bind` and the settlement of its last piece. */
+  /**
+   * True between `bind` and the settlement of its last piece by the backend. It stays true after an
+   * abort or deadline has settled the caller's promise early, until the OS has let go of the buffer.
+   */
   get inFlight(): boolean {
     return this.#bound;
+  }
+
+  /**
+   * Resolves when the backend has settled every piece of the current I/O (at once when idle),
+   * with what the OS actually did: after an early Aborted/TimedOut result this says how many
+   * bytes really moved. Until then the buffer is not the caller's (design.md §7).
+   */
+  get released(): Promise<PacketResult | undefined> {
+    if (!this.#bound) return Promise.resolve(this.#released);
+    return new Promise((resolve) => (this.#releaseWaiters ??= []).push(resolve));
   }
 
   /** The outcome of the last completed I/O; undefined before the first one completes. */
@@ -69,12 +90,20 @@ export class Packet<P extends Perm = Write> {
     this.#output = output;
     this.#options = options;
     this.#result = undefined;
+    this.#settledEarly = false;
+    if (options !== undefined && (options.signal !== undefined || options.timeoutMs !== undefined)) {
+      this.#deadline = new Deadline(options, this.perm.backendWrites ? "read" : "write", this.#settleEarly);
+    }
     return new BoundPacketView(viewToken, this, 0, this.length);
   }
 
-  /** The current I/O's abort signal, if it was given one. */
+  /**
+   * The current I/O's abort signal, if it was given a signal or a deadline: it fires when the
+   * caller's signal does or the deadline passes (reason: an IoError Aborted or TimedOut), so a
+   * backend checks and watches one signal to drop or cancel pieces.
+   */
   get signal(): AbortSignal | undefined {
-    return this.#options?.signal;
+    return this.#deadline?.signal;
   }
 
   /** The current I/O's deadline in milliseconds, if it was given one. */
@@ -93,7 +122,8 @@ export class Packet<P extends Perm = Write> {
       this.#error = error;
     }
     const output = this.#output;
-    if (output?.onSegment !== undefined) {
+    // After an early settlement the caller's output is done; late pieces only release the buffer.
+    if (output?.onSegment !== undefined && !this.#settledEarly) {
       try {
         output.onSegment({ start, end, error });
       } catch (thrown) {
@@ -103,15 +133,18 @@ export class Packet<P extends Perm = Write> {
     if (--this.#pending === 0) this.#finish();
   }
 
-  #finish(): void {
-    const result: PacketResult = { transferred: Math.min(this.#failStart, this.length), error: this.#error };
+  /**
+   * The abort or deadline fired with pieces still out: the caller hears now (nothing counted as
+   * transferred), the packet stays in flight until the backend settles the rest.
+   */
+  readonly #settleEarly = (error: IoError): void => {
+    if (!this.#bound || this.#settledEarly || this.#pending === 0) return;
+    this.#settledEarly = true;
+    const result: PacketResult = { transferred: 0, error };
     const output = this.#output;
     this.#result = result;
     this.#output = undefined;
-    this.#options = undefined;
-    this.#error = undefined;
-    // Unbind before notifying so that onDone may send the packet again.
-    this.#bound = false;
+    lendUntilReleased(this.bytes, this.released);
     if (output !== undefined) {
       try {
         output.onDone(result);
@@ -119,7 +152,52 @@ export class Packet<P extends Perm = Write> {
         reportLater(thrown);
       }
     }
+  };
+
+  #finish(): void {
+    const result: PacketResult = { transferred: Math.min(this.#failStart, this.length), error: this.#error };
+    const output = this.#output;
+    const early = this.#settledEarly;
+    if (!early) this.#result = result;
+    this.#released = result;
+    this.#output = undefined;
+    this.#options = undefined;
+    this.#error = undefined;
+    this.#deadline?.dispose();
+    this.#deadline = undefined;
+    // Unbind before notifying so that onDone may send the packet again.
+    this.#bound = false;
+    const waiters = this.#releaseWaiters;
+    this.#releaseWaiters = undefined;
+    if (waiters !== undefined) for (const wake of waiters) wake(result);
+    if (output !== undefined && !early) {
+      try {
+        output.onDone(result);
+      } catch (thrown) {
+        reportLater(thrown);
+      }
+    }
   }
+}
+
+/** Buffers lent to the OS past an early settlement: each maps to a promise that resolves when all are back. */
+const lent = new WeakMap<ArrayBufferLike, Promise<unknown>>();
+
+function lendUntilReleased(bytes: Uint8Array, released: Promise<unknown>): void {
+  const before = lent.get(bytes.buffer);
+  lent.set(bytes.buffer, before === undefined ? released : Promise.all([before, released]));
+}
+
+/**
+ * Resolves once the OS has let go of `bytes`' buffer: every operation on it whose caller was
+ * answered early (Aborted, TimedOut) has been settled by its backend. The rule for helpers that
+ * take the caller's buffer (`readAt(pos, dst)`, `writeAt(pos, src)`): after such an error, await
+ * this before reusing the buffer; it is immediate when nothing was outstanding.
+ */
+export function whenReleased(bytes: Uint8Array): Promise<void> {
+  if (!(bytes instanceof Uint8Array)) return Promise.reject(new TypeError("whenReleased: bytes must be a Uint8Array"));
+  const pending = lent.get(bytes.buffer);
+  return pending === undefined ? Promise.resolve() : pending.then(() => undefined);
 }
 
 function checkPerm<P extends Perm>(perm: PermTag<P>): PermTag<P> {

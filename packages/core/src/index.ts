@@ -24,7 +24,7 @@ export {
   type NumberValue,
 } from "./numbers.js";
 export { describeIssues, parseOptions, z } from "./options.js";
-export { Packet } from "./Packet.js";
+export { Packet, whenReleased } from "./Packet.js";
 export { NoPos, type DirectSync, type IoBackend, type PacketIo, type PollingHandle, type Pos } from "./PacketIo.js";
 export type { PacketOutput, PacketResult, PacketSegment } from "./PacketOutput.js";
 export { Read, ReadWrite, Write, type Perm, type PermTag } from "./Perm.js";
@@ -39,6 +39,7 @@ export {
   readToEnd,
   readToEndProgram,
   readToEndSync,
+  PartialWriteError,
   writeAllAt,
   writeAllAtProgram,
   writeAllAtSync,
@@ -55,6 +56,7 @@ export type { DirEntry, FileStat, FileType } from "./fs/FileStat.js";
 export type { DirHandle, Fs, FsOps, MkdirOptions, RemoveDirOptions } from "./fs/Fs.js";
 export { OpenOptions, resolveOpenOptions, type ResolvedOpenOptions } from "./fs/OpenOptions.js";
 export { checkPath, isBeneath, resolveBeneath } from "./fs/paths.js";
+export { confineWalk, type ConfineQuestion, type Confined, type LstatAnswer } from "./fs/confineWalk.js";
 export { ByteStream, type AnyStreamView, type ShutdownHow, type SocketAddress } from "./net/ByteStream.js";
 export type { Tcp, TcpAddress, TcpListener } from "./net/Tcp.js";
 export { BackendNames, type BackendName, type Runtime } from "./Runtime.js";

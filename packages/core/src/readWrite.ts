@@ -34,8 +34,27 @@ function shortRead(position: number, wanted: number, got: number, cause?: IoErro
   return new IoError("UnexpectedEof", `readExactAt: needed ${wanted} bytes at ${position}, the data ends after ${got}`, { op: "readExactAt", cause });
 }
 
-function shortWrite(wanted: number, got: number): IoError {
-  return new IoError("Other", `writeAllAt: only ${got} of ${wanted} bytes were written`, { op: "writeAllAt" });
+/**
+ * The error of a `writeAllAt` that stopped short: the kind of the failure that stopped it (NoSpace,
+ * …, or Other when the OS made no progress) and `transferred`, the bytes written before it — the
+ * packet model's leading successful run (error_clamp). The first failure stops the write: no
+ * backend writes past it.
+ */
+export class PartialWriteError extends IoError {
+  /** Bytes written from the start of the buffer before the failure. */
+  readonly transferred: number;
+  constructor(position: number, wanted: number, transferred: number, cause?: IoError) {
+    const why = cause === undefined ? "the write made no progress" : cause.message;
+    super(cause?.kind ?? "Other", `writeAllAt: wrote ${transferred} of ${wanted} bytes at ${position}: ${why}`, {
+      op: "writeAllAt",
+      ...(cause?.code === undefined ? {} : { code: cause.code }),
+      ...(cause?.errno === undefined ? {} : { errno: cause.errno }),
+      ...(cause?.backend === undefined ? {} : { backend: cause.backend }),
+      ...(cause?.path === undefined ? {} : { path: cause.path }),
+      cause,
+    });
+    this.transferred = transferred;
+  }
 }
 
 export function* readAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): IoProgram<number> {
@@ -78,13 +97,17 @@ export function* writeAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, 
   const position = checkPos(pos, "pos", "writeAt");
   checkBytes(src, "src", "writeAt");
   const result = yield request(target, position, Packet.wrap(src, Read), checkIoOptions(options, "writeAt"));
-  if (result.error !== undefined) throw result.error;
+  // A write that failed after moving bytes returns the short count (the leading run that
+  // reached the file); the caller's next write of the rest meets the error.
+  if (result.error !== undefined && result.transferred === 0) throw result.error;
   return result.transferred;
 }
 
 export function* writeAllAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): IoProgram<void> {
-  const transferred = yield* writeAtProgram(target, pos, src, options);
-  if (transferred < src.byteLength) throw shortWrite(src.byteLength, transferred);
+  const position = checkPos(pos, "pos", "writeAllAt");
+  checkBytes(src, "src", "writeAllAt");
+  const result = yield request(target, position, Packet.wrap(src, Read), checkIoOptions(options, "writeAllAt"));
+  if (result.error !== undefined || result.transferred < src.byteLength) throw new PartialWriteError(position, src.byteLength, result.transferred, result.error);
 }
 
 /** Reads up to `dst.length` bytes at `pos`; fewer only at the end of the data. */
@@ -181,10 +204,33 @@ export const writeAtSync = (target: WriteTarget, pos: Pos, src: Uint8Array, opti
   const checked = checkIoOptions(options, "writeAt");
   const count = directOf(target, checked)?.writeAtDirect(position, src);
   if (count === undefined) return runIoSync(writeAtProgram(target, position, src, checked));
-  if (count < src.byteLength) throw new IoError("Other", `writeAt: the write at ${position + count} made no progress`, { op: "writeAt" });
+  if (count === 0 && src.byteLength > 0) throw new IoError("Other", `writeAt: the write at ${position} made no progress`, { op: "writeAt" });
   return count;
 };
 export const writeAllAtSync = (target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): void => {
-  const transferred = writeAtSync(target, pos, src, options);
-  if (transferred < src.byteLength) throw shortWrite(src.byteLength, transferred);
+  const position = checkPos(pos, "pos", "writeAllAt");
+  checkBytes(src, "src", "writeAllAt");
+  const checked = checkIoOptions(options, "writeAllAt");
+  const direct = directOf(target, checked);
+  let written = 0;
+  // The direct path returns a short count when it failed after moving bytes; writing the rest
+  // then meets the failure itself, which the error carries with the count.
+  while (direct !== undefined && written < src.byteLength) {
+    let count: number | undefined;
+    try {
+      count = direct.writeAtDirect(position + written, src.subarray(written));
+    } catch (error) {
+      throw new PartialWriteError(position, src.byteLength, written, error instanceof IoError ? error : undefined);
+    }
+    if (count === undefined) break;
+    if (count === 0) throw new PartialWriteError(position, src.byteLength, written);
+    written += count;
+  }
+  if (written === src.byteLength) return;
+  try {
+    runIoSync(writeAllAtProgram(target, position + written, src.subarray(written), checked));
+  } catch (error) {
+    if (!(error instanceof PartialWriteError) || written === 0) throw error;
+    throw new PartialWriteError(position, src.byteLength, written + error.transferred, error.cause as IoError | undefined);
+  }
 };

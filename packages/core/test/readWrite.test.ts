@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   IoError,
   MemoryIo,
+  PartialWriteError,
   readAt,
   readAtSync,
   readExactAt,
@@ -204,7 +205,14 @@ describe("non-EOF errors throw", () => {
 
   it("even after a successful head", async () => {
     await expect(readAt(failing("PermissionDenied", 2), 0, new Uint8Array(4))).rejects.toThrow(expectKind("PermissionDenied"));
-    await expect(writeAt(failing("NoSpace", 2), 0, new Uint8Array(4))).rejects.toThrow(expectKind("NoSpace"));
+  });
+
+  it("except a write that moved bytes: writeAt returns the short count, writeAllAt throws the kind with transferred", async () => {
+    await expect(writeAt(failing("NoSpace", 2), 0, new Uint8Array(4))).resolves.toBe(2);
+    const error = await writeAllAt(failing("NoSpace", 2), 0, new Uint8Array(4)).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(PartialWriteError);
+    expect(error).toMatchObject({ kind: "NoSpace", transferred: 2 });
+    expect((error as Error).message).toMatch(/wrote 2 of 4 bytes/);
   });
 
   it("from every sync helper", () => {

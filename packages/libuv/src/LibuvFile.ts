@@ -4,7 +4,7 @@
  * The fd stays open until every operation of this file has completed.
  */
 import { close, closeSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, write } from "node:fs";
-import { blockingTransfer, FileHandle, IoError, settleRead, settleWrite, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { abortError, blockingTransfer, FileHandle, IoError, settleRead, settleWrite, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { libuvError } from "./internal/errors.js";
 import { toFileStat } from "./internal/stat.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -19,6 +19,8 @@ export class LibuvFile extends FileHandle {
   #pending = 0;
   #drained: (() => void) | undefined = undefined;
   #untrack: () => void;
+  /** Set after the first ESPIPE: a FIFO or socket, read and written at its own position. */
+  #stream = false;
 
   constructor(backend: LibuvBackend, fd: number, path: string, access: { readable: boolean; writable: boolean }) {
     super(path, access);
@@ -37,16 +39,32 @@ export class LibuvFile extends FileHandle {
     }
     this.#pending++;
     this.backend.schedule((done) => {
+      // A piece still queued when its signal fired (abort or deadline) is dropped, not started.
+      const signal = view.packet.signal;
+      if (signal?.aborted === true) {
+        done();
+        view.fail(abortError(signal, view.perm.backendWrites ? "read" : "write", "libuv"));
+        return this.#operationDone();
+      }
       const bytes = view.bytes();
       const settle = (error: NodeJS.ErrnoException | null, count: number): void => {
+        if (error?.code === "ESPIPE" && !this.#stream) {
+          // Positional I/O on a FIFO: libuv's pread fails at once; a stream has one position, its own.
+          this.#stream = true;
+          return start();
+        }
         done();
         if (error !== null) view.fail(libuvError(error, view.perm.backendWrites ? "read" : "write", this.path));
         else if (view.perm.backendWrites) this.#settleRead(view as BoundPacketView<Write>, pos, count);
         else this.#settleWrite(view as BoundPacketView<Read>, pos, count);
         this.#operationDone();
       };
-      if (view.perm.backendWrites) read(this.fd, bytes, 0, bytes.byteLength, pos, settle);
-      else write(this.fd, bytes, 0, bytes.byteLength, pos, settle);
+      const start = (): void => {
+        const at = this.#stream ? null : pos;
+        if (view.perm.backendWrites) read(this.fd, bytes, 0, bytes.byteLength, at, settle);
+        else write(this.fd, bytes, 0, bytes.byteLength, at, settle);
+      };
+      start();
     });
   }
 
@@ -72,6 +90,8 @@ export class LibuvFile extends FileHandle {
   protected override transferSync(pos: number, bytes: Uint8Array, reading: boolean): number {
     const [done, error] = this.#blocking(pos, bytes, reading);
     if (error === undefined || (reading && error.kind === "UnexpectedEof")) return done;
+    // A write that moved some bytes returns the short count; writing the rest meets the error.
+    if (!reading && done > 0) return done;
     throw error;
   }
 

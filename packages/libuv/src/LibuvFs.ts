@@ -4,8 +4,8 @@
  */
 import * as fs from "node:fs";
 import { resolve } from "node:path";
-import { checkPath, IoError, resolveOpenOptions, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions, type ResolvedOpenOptions } from "@pktio/core";
-import { confine, confineSync } from "./internal/confine.js";
+import { checkPath, IoError, resolveOpenOptions, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions, type ResolvedOpenOptions } from "@pktio/core";
+import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
 import { direntType, toFileStat } from "./internal/stat.js";
@@ -13,6 +13,9 @@ import type { LibuvBackend } from "./LibuvBackend.js";
 import { LibuvFile } from "./LibuvFile.js";
 
 const p = fs.promises;
+
+/** Operations on the last component itself: a symlink there is not followed (removeFile removes the link). */
+const ACTS_ON_ENTRY = new Set(["mkdir", "rename", "removeFile", "removeDir"]);
 
 /** A directory handle's root: its path as given (absolute) and its real path. */
 export interface Root {
@@ -35,11 +38,11 @@ export class LibuvFs implements Fs {
   }
 
   /** The absolute path an argument names: checked, and kept beneath the root of a directory handle. */
-  protected resolvePath(path: string, op: string): Promise<string> {
-    return this.#path(path, op);
+  protected resolvePath(path: string, op: string, followLast = !ACTS_ON_ENTRY.has(op)): Promise<string> {
+    return this.#path(path, op, followLast);
   }
-  protected resolvePathSync(path: string, op: string): string {
-    return this.#pathSync(path, op);
+  protected resolvePathSync(path: string, op: string, followLast = !ACTS_ON_ENTRY.has(op)): string {
+    return this.#pathSync(path, op, followLast);
   }
 
   /** The directory handle `openDir` returns; a backend that builds on this class makes its own. */
@@ -49,18 +52,37 @@ export class LibuvFs implements Fs {
 
   async open(path: string, options?: OpenOptions): Promise<FileHandle> {
     const resolved = resolveOpenOptions(options);
-    const target = await this.#path(path, "open");
+    const [target, flags] = await this.#openTarget(path, resolved);
     // The callback API gives a raw fd; a promise FileHandle would close it when collected.
     const fd = await new Promise<number>((resolve, reject) =>
-      fs.open(target, openFlags(resolved), 0o666, (error, opened) => (error === null ? resolve(opened) : reject(libuvError(error, "open", target)))),
+      fs.open(target, flags, 0o666, (error, opened) => (error === null ? resolve(opened) : reject(libuvError(error, "open", target)))),
     );
     return this.#adopt(fd, target, resolved);
   }
 
   openSync(path: string, options?: OpenOptions): FileHandle {
     const resolved = resolveOpenOptions(options);
-    const target = this.#pathSync(path, "open");
-    return this.#adopt(this.#callSync("open", target, () => fs.openSync(target, openFlags(resolved), 0o666)), target, resolved);
+    const [target, flags] = this.#openTargetSync(path, resolved);
+    return this.#adopt(this.#callSync("open", target, () => fs.openSync(target, flags, 0o666)), target, resolved);
+  }
+
+  /**
+   * Beneath a root, the last component is opened with O_NOFOLLOW unless the walk found it to be a
+   * symlink that stays inside: a symlink swapped in after the check then fails (ELOOP) instead of
+   * being followed out.
+   */
+  async #openTarget(path: string, options: ResolvedOpenOptions): Promise<[string, number]> {
+    if (this.#root === undefined) return [await this.#path(path, "open"), openFlags(options)];
+    this.#check("open");
+    const entry = await this.#confined(() => confineEntry(this.#root!.path, this.#root!.real, path, "open"));
+    return [entry.path, openFlags(options) | (entry.lastIsSymlink ? 0 : fs.constants.O_NOFOLLOW)];
+  }
+  #openTargetSync(path: string, options: ResolvedOpenOptions): [string, number] {
+    if (this.#root === undefined) return [this.#pathSync(path, "open"), openFlags(options)];
+    this.#check("open");
+    const root = this.#root;
+    const entry = this.#confinedSync(() => confineEntrySync(root.path, root.real, path, "open"));
+    return [entry.path, openFlags(options) | (entry.lastIsSymlink ? 0 : fs.constants.O_NOFOLLOW)];
   }
 
   async stat(path: string): Promise<FileStat> {
@@ -87,43 +109,43 @@ export class LibuvFs implements Fs {
   }
 
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
-    const target = await this.#path(path, "mkdir");
+    const target = await this.#path(path, "mkdir", false);
     await this.#call("mkdir", target, () => p.mkdir(target, { recursive: options.recursive === true }));
   }
   mkdirSync(path: string, options: MkdirOptions = {}): void {
-    const target = this.#pathSync(path, "mkdir");
+    const target = this.#pathSync(path, "mkdir", false);
     this.#callSync("mkdir", target, () => fs.mkdirSync(target, { recursive: options.recursive === true }));
   }
 
   async rename(from: string, to: string): Promise<void> {
-    const source = await this.#path(from, "rename");
-    const destination = await this.#path(to, "rename");
+    const source = await this.#path(from, "rename", false);
+    const destination = await this.#path(to, "rename", false);
     await this.#call("rename", source, () => p.rename(source, destination));
   }
   renameSync(from: string, to: string): void {
-    const source = this.#pathSync(from, "rename");
-    const destination = this.#pathSync(to, "rename");
+    const source = this.#pathSync(from, "rename", false);
+    const destination = this.#pathSync(to, "rename", false);
     this.#callSync("rename", source, () => fs.renameSync(source, destination));
   }
 
   async removeFile(path: string): Promise<void> {
-    const target = await this.#path(path, "removeFile");
+    const target = await this.#path(path, "removeFile", false);
     await this.#call("removeFile", target, () => p.unlink(target));
   }
   removeFileSync(path: string): void {
-    const target = this.#pathSync(path, "removeFile");
+    const target = this.#pathSync(path, "removeFile", false);
     this.#callSync("removeFile", target, () => fs.unlinkSync(target));
   }
 
   async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
-    const target = await this.#path(path, "removeDir");
+    const target = await this.#path(path, "removeDir", false);
     if (options.recursive !== true) return this.#call("removeDir", target, () => p.rmdir(target));
     const stats = await this.#call("removeDir", target, () => p.lstat(target));
     if (!stats.isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
     await this.#call("removeDir", target, () => p.rm(target, { recursive: true }));
   }
   removeDirSync(path: string, options: RemoveDirOptions = {}): void {
-    const target = this.#pathSync(path, "removeDir");
+    const target = this.#pathSync(path, "removeDir", false);
     if (options.recursive !== true) return this.#callSync("removeDir", target, () => fs.rmdirSync(target));
     const stats = this.#callSync("removeDir", target, () => fs.lstatSync(target));
     if (!stats.isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
@@ -173,15 +195,34 @@ export class LibuvFs implements Fs {
     if (this.backend.closed) throw new IoError("Closed", `${op}: the libuv runtime is closed`, { op, backend: "libuv" });
   }
 
-  async #path(path: string, op: string): Promise<string> {
+  /** `followLast` false: the operation acts on the last component itself (rename, remove, mkdir). */
+  async #path(path: string, op: string, followLast = true): Promise<string> {
     this.#check(op);
     const root = this.#root;
-    return root === undefined ? resolve(checkPath(path, "path", op)) : confine(root.path, root.real, path, op);
+    if (root === undefined) return resolve(checkPath(path, "path", op));
+    return (await this.#confined(() => confineEntry(root.path, root.real, path, op, followLast))).path;
   }
-  #pathSync(path: string, op: string): string {
+  #pathSync(path: string, op: string, followLast = true): string {
     this.#check(op);
     const root = this.#root;
-    return root === undefined ? resolve(checkPath(path, "path", op)) : confineSync(root.path, root.real, path, op);
+    if (root === undefined) return resolve(checkPath(path, "path", op));
+    return this.#confinedSync(() => confineEntrySync(root.path, root.real, path, op, followLast)).path;
+  }
+
+  /** The walk's own IoErrors pass; a failed lstat/readlink on the way becomes one. */
+  async #confined<T>(walk: () => Promise<T>): Promise<T> {
+    try {
+      return await walk();
+    } catch (error) {
+      throw error instanceof IoError || error instanceof TypeError ? error : toIoError(error, { backend: "libuv" });
+    }
+  }
+  #confinedSync<T>(walk: () => T): T {
+    try {
+      return walk();
+    } catch (error) {
+      throw error instanceof IoError || error instanceof TypeError ? error : toIoError(error, { backend: "libuv" });
+    }
   }
 
   async #call<T>(op: string, path: string, call: () => Promise<T>): Promise<T> {

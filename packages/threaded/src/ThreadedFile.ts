@@ -5,11 +5,14 @@
  * into slot-sized pieces (the pieces go to whichever workers are least loaded, in parallel).
  * The fd stays open until every operation of this file has completed.
  */
-import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { abortError, FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { BACKEND, errnoError, replyError } from "./internal/errors.js";
 import { Request, type RequestOwner } from "./internal/Request.js";
 import { Op } from "./internal/ringLayout.js";
 import type { ThreadedBackend } from "./ThreadedBackend.js";
+
+/** The errno of positional I/O on a FIFO or socket. */
+const ESPIPE = 29;
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write call. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -21,6 +24,8 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
   #pending = 0;
   #drained: (() => void) | undefined = undefined;
   #untrack: () => void;
+  /** The rest of a bounced write, sent once its previous piece has been written in full. */
+  readonly #nextPiece = new WeakMap<AnyView, { pos: number; rest: AnyView }>();
 
   constructor(backend: ThreadedBackend, fd: number, path: string, access: { readable: boolean; writable: boolean }) {
     super(path, access);
@@ -33,6 +38,13 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     if (view.length === 0) return view.complete();
     // A loop, not recursion: a 1 GiB view through 128 KiB bounce slots is 8192 pieces.
     const piece = view.packet.bytes.buffer instanceof SharedArrayBuffer ? MAX_SINGLE_IO : this.backend.bounceSlotSize;
+    // The pieces of one write go one after another, so that nothing past a failed piece (ENOSPC)
+    // reaches the disk: a failed write leaves a written prefix, never holes.
+    if (view.perm.backendReads && view.length > piece) {
+      const [head, tail] = view.splitAt(piece);
+      this.#nextPiece.set(head, { pos: pos + piece, rest: tail });
+      return this.#send(pos, head);
+    }
     let rest = view;
     let at = pos;
     while (rest.length > piece) {
@@ -53,6 +65,8 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     if (result === undefined) return undefined;
     const op = reading ? "read" : "write";
     const { done, thrown } = result;
+    // A write that moved some bytes reports them; the caller's retry of the rest gets the error.
+    if (!reading && done > 0 && done < bytes.byteLength) return done;
     if (thrown !== undefined) throw toIoError(thrown, { op, backend: BACKEND, path: this.path });
     if (!reading && done < bytes.byteLength) throw new IoError("Other", `write at ${pos + done} of ${this.path} made no progress`, { op, backend: BACKEND, path: this.path });
     return done;
@@ -66,10 +80,28 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
   /** Called by the backend on the main thread when one of this file's transfers is settled. */
   requestDone(request: Request): void {
     const view = request.view as AnyView;
+    if (request.op === Op.Read && request.errno === ESPIPE && request.lost === undefined && request.position !== -1) {
+      // Positional read of a FIFO: a stream has one position, its own (-1: the current one).
+      this.#send(-1, view);
+      --this.#pending;
+      return;
+    }
+    const whole = request.lost === undefined && request.errno === 0 && request.result === view.length;
+    const next = this.#nextPiece.get(view);
     if (request.lost !== undefined) view.fail(request.lost);
     else if (request.op === Op.Read) this.#settleRead(view as BoundPacketView<Write>, request);
     else this.#settleWrite(view as BoundPacketView<Read>, request);
+    if (next !== undefined) this.#continueWrite(next.pos, next.rest, whole);
     if (--this.#pending === 0 && this.#drained !== undefined) this.#drained();
+  }
+
+  /** Sends the rest of a bounced write after a whole piece; after a failed one, fails it unwritten. */
+  #continueWrite(pos: number, rest: AnyView, previousWhole: boolean): void {
+    const signal = rest.packet.signal;
+    if (!previousWhole) {
+      rest.fail(new IoError("Other", `write at ${pos} of ${this.path} was not attempted: an earlier piece of the same write failed`, { op: "write", backend: BACKEND, path: this.path }));
+    } else if (signal?.aborted === true) rest.fail(abortError(signal, "write", BACKEND));
+    else this.submit(pos, rest);
   }
 
   /** A short positional read of a regular file means the end of the file. */

@@ -6,12 +6,14 @@
  * (absolute paths and `..` that climbs out are InvalidInput), then on the disk in the worker,
  * right before the call (a symlink leading outside is PermissionDenied).
  */
+import { constants } from "node:fs";
 import { resolve } from "node:path";
 import {
   checkPath,
   IoError,
   resolveBeneath,
   resolveOpenOptions,
+  type Confined,
   type DirEntry,
   type DirHandle,
   type FileStat,
@@ -21,6 +23,7 @@ import {
   type RemoveDirOptions,
   type ResolvedOpenOptions,
 } from "@pktio/core";
+import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -45,87 +48,87 @@ export class ThreadedFs implements Fs {
 
   async open(path: string, options?: OpenOptions): Promise<ThreadedFile> {
     const resolved = resolveOpenOptions(options);
-    const target = this.#path(path, "open");
-    const fd = await this.#meta("open", target, { op: "open", path: target, flags: openFlags(resolved), root: this.#root });
+    const { path: target, lastIsSymlink } = await this.#walk(path, "open", true);
+    const fd = await this.#meta("open", target, { op: "open", path: target, flags: openFlagsBeneath(resolved, this.#root, lastIsSymlink), root: this.#root });
     return this.#adopt(fd, target, resolved);
   }
   openSync(path: string, options?: OpenOptions): ThreadedFile {
     const resolved = resolveOpenOptions(options);
-    const target = this.#path(path, "open");
-    const fd = this.#metaSync("open", target, { op: "open", path: target, flags: openFlags(resolved), root: this.#root });
+    const { path: target, lastIsSymlink } = this.#walkSync(path, "open", true);
+    const fd = this.#metaSync("open", target, { op: "open", path: target, flags: openFlagsBeneath(resolved, this.#root, lastIsSymlink), root: this.#root });
     return this.#adopt(fd, target, resolved);
   }
 
   async stat(path: string): Promise<FileStat> {
-    const target = this.#path(path, "stat");
+    const target = (await this.#walk(path, "stat", true)).path;
     return this.#meta("stat", target, { op: "stat", path: target, root: this.#root });
   }
   statSync(path: string): FileStat {
-    const target = this.#path(path, "stat");
+    const target = this.#walkSync(path, "stat", true).path;
     return this.#metaSync("stat", target, { op: "stat", path: target, root: this.#root });
   }
 
   async *readDir(path: string): AsyncIterable<DirEntry> {
-    const target = this.#path(path, "readDir");
+    const target = (await this.#walk(path, "readDir", true)).path;
     yield* await this.#meta("readDir", target, { op: "readDir", path: target, root: this.#root });
   }
   readDirSync(path: string): DirEntry[] {
-    const target = this.#path(path, "readDir");
+    const target = this.#walkSync(path, "readDir", true).path;
     return this.#metaSync("readDir", target, { op: "readDir", path: target, root: this.#root });
   }
 
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
-    const target = this.#path(path, "mkdir");
+    const target = (await this.#walk(path, "mkdir", false)).path;
     await this.#meta("mkdir", target, { op: "mkdir", path: target, recursive: options.recursive === true, root: this.#root });
   }
   mkdirSync(path: string, options: MkdirOptions = {}): void {
-    const target = this.#path(path, "mkdir");
+    const target = this.#walkSync(path, "mkdir", false).path;
     this.#metaSync("mkdir", target, { op: "mkdir", path: target, recursive: options.recursive === true, root: this.#root });
   }
 
   async rename(from: string, to: string): Promise<void> {
-    const source = this.#path(from, "rename");
-    await this.#meta("rename", source, { op: "rename", from: source, to: this.#path(to, "rename"), root: this.#root });
+    const source = (await this.#walk(from, "rename", false)).path;
+    await this.#meta("rename", source, { op: "rename", from: source, to: (await this.#walk(to, "rename", false)).path, root: this.#root });
   }
   renameSync(from: string, to: string): void {
-    const source = this.#path(from, "rename");
-    this.#metaSync("rename", source, { op: "rename", from: source, to: this.#path(to, "rename"), root: this.#root });
+    const source = this.#walkSync(from, "rename", false).path;
+    this.#metaSync("rename", source, { op: "rename", from: source, to: this.#walkSync(to, "rename", false).path, root: this.#root });
   }
 
   async removeFile(path: string): Promise<void> {
-    const target = this.#path(path, "removeFile");
+    const target = (await this.#walk(path, "removeFile", false)).path;
     await this.#meta("removeFile", target, { op: "removeFile", path: target, root: this.#root });
   }
   removeFileSync(path: string): void {
-    const target = this.#path(path, "removeFile");
+    const target = this.#walkSync(path, "removeFile", false).path;
     this.#metaSync("removeFile", target, { op: "removeFile", path: target, root: this.#root });
   }
 
   async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
-    const target = this.#path(path, "removeDir");
+    const target = (await this.#walk(path, "removeDir", false)).path;
     await this.#meta("removeDir", target, { op: "removeDir", path: target, recursive: options.recursive === true, root: this.#root });
   }
   removeDirSync(path: string, options: RemoveDirOptions = {}): void {
-    const target = this.#path(path, "removeDir");
+    const target = this.#walkSync(path, "removeDir", false).path;
     this.#metaSync("removeDir", target, { op: "removeDir", path: target, recursive: options.recursive === true, root: this.#root });
   }
 
   async copyFile(from: string, to: string): Promise<void> {
-    const source = this.#path(from, "copyFile");
-    await this.#meta("copyFile", source, { op: "copyFile", from: source, to: this.#path(to, "copyFile"), root: this.#root });
+    const source = (await this.#walk(from, "copyFile", true)).path;
+    await this.#meta("copyFile", source, { op: "copyFile", from: source, to: (await this.#walk(to, "copyFile", true)).path, root: this.#root });
   }
   copyFileSync(from: string, to: string): void {
-    const source = this.#path(from, "copyFile");
-    this.#metaSync("copyFile", source, { op: "copyFile", from: source, to: this.#path(to, "copyFile"), root: this.#root });
+    const source = this.#walkSync(from, "copyFile", true).path;
+    this.#metaSync("copyFile", source, { op: "copyFile", from: source, to: this.#walkSync(to, "copyFile", true).path, root: this.#root });
   }
 
   async openDir(path: string): Promise<ThreadedDirHandle> {
-    const target = this.#path(path, "openDir");
+    const target = (await this.#walk(path, "openDir", true)).path;
     const real = await this.#meta("openDir", target, { op: "openDir", path: target, root: this.#root });
     return new ThreadedDirHandle(this.backend, { path: target, real });
   }
   openDirSync(path: string): ThreadedDirHandle {
-    const target = this.#path(path, "openDir");
+    const target = this.#walkSync(path, "openDir", true).path;
     const real = this.#metaSync("openDir", target, { op: "openDir", path: target, root: this.#root });
     return new ThreadedDirHandle(this.backend, { path: target, real });
   }
@@ -154,12 +157,33 @@ export class ThreadedFs implements Fs {
     return root === undefined ? resolve(checkPath(path, "path", op)) : resolveBeneath(root.path, path, op);
   }
 
+  /**
+   * `#path`, then beneath a root the component walk (confinePath): symlinks leading outside are
+   * PermissionDenied, dangling ones included. `followLast` false: the operation acts on the entry.
+   */
+  async #walk(path: string, op: string, followLast: boolean): Promise<Confined> {
+    const lexical = this.#path(path, op);
+    const root = this.#root;
+    return root === undefined ? { path: lexical, lastIsSymlink: false } : confinePath(root.path, root.real, path, op, followLast);
+  }
+  #walkSync(path: string, op: string, followLast: boolean): Confined {
+    const lexical = this.#path(path, op);
+    const root = this.#root;
+    return root === undefined ? { path: lexical, lastIsSymlink: false } : confinePathSync(root.path, root.real, path, op, followLast);
+  }
+
   async #meta<K extends MetaRequest["op"]>(op: K, path: string, request: MetaRequest & { op: K }): Promise<MetaValues[K]> {
     return value<K>(await this.backend.perform(Op.Meta, -1, 0, request), op, path);
   }
   #metaSync<K extends MetaRequest["op"]>(op: K, path: string, request: MetaRequest & { op: K }): MetaValues[K] {
     return value<K>(this.backend.performSync(Op.Meta, -1, 0, request), op, path);
   }
+}
+
+/** Beneath a root, the last component is opened with O_NOFOLLOW unless the walk found an inside symlink there. */
+function openFlagsBeneath(options: ResolvedOpenOptions, root: RootRef | undefined, lastIsSymlink: boolean): number {
+  const flags = openFlags(options);
+  return root === undefined || lastIsSymlink ? flags : flags | constants.O_NOFOLLOW;
 }
 
 /** The value of a settled Meta request, or its error thrown. */

@@ -1,7 +1,9 @@
 /**
  * `pktio cp SRC DST`: copies a file with many packets in flight: 16 lanes, each reading a 1 MiB
  * chunk and writing it at the same position of DST before taking the next. The copy has SRC's
- * length at the start; DST may be a directory (the copy keeps SRC's name).
+ * length at the start; DST may be a directory (the copy keeps SRC's name). As coreutils, it
+ * refuses to copy a file onto itself (same device and inode: the same path, a hard link or a
+ * symlink), and a DST ending in "/" must be an existing directory.
  */
 import { basename, join } from "node:path";
 import { IoError, z, type FileHandle, type Runtime } from "@pktio/core";
@@ -43,14 +45,25 @@ export async function cp(argv: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-/** DST itself, or DST/basename(SRC) when DST is an existing directory. */
+/** DST itself, or DST/basename(SRC) when DST is an existing directory; a trailing "/" demands one. */
 async function destination(rt: Runtime, from: string, to: string): Promise<string> {
+  const wantsDirectory = to.endsWith("/");
   try {
-    return (await rt.fs.stat(to)).type === "directory" ? join(to, basename(from)) : to;
+    const type = (await rt.fs.stat(to)).type;
+    if (type === "directory") return join(to, basename(from));
+    if (wantsDirectory) throw notADirectory(to);
+    return to;
   } catch (error) {
-    if (IoError.is(error, "NotFound")) return to;
+    if (IoError.is(error, "NotFound")) {
+      if (wantsDirectory) throw notADirectory(to);
+      return to;
+    }
     throw error;
   }
+}
+
+function notADirectory(to: string): IoError {
+  return new IoError("NotADirectory", `cp: cannot create ${JSON.stringify(to)}: not a directory (a destination ending in "/" must be an existing directory)`, { op: "cp", path: to });
 }
 
 async function copyFile(rt: Runtime, from: string, to: string): Promise<void> {
@@ -59,7 +72,14 @@ async function copyFile(rt: Runtime, from: string, to: string): Promise<void> {
   try {
     const stat = await src.stat();
     if (stat.type === "directory") throw new IoError("IsADirectory", `cp: ${JSON.stringify(from)} is a directory`, { op: "cp", path: from });
-    dst = await rt.fs.open(to, { write: true, create: true, truncate: true });
+    // Opened without truncate: DST may be SRC itself (a hard link, a symlink), which truncating
+    // would destroy. The two open handles' device and inode say so without a race on the paths.
+    dst = await rt.fs.open(to, { write: true, create: true });
+    const target = await dst.stat();
+    if (target.device === stat.device && target.inode === stat.inode) {
+      throw new IoError("InvalidInput", `cp: ${JSON.stringify(from)} and ${JSON.stringify(to)} are the same file`, { op: "cp", path: to });
+    }
+    await dst.truncate(0);
     const out = dst;
     let next = 0;
     let end = stat.size;

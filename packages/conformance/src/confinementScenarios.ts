@@ -1,0 +1,110 @@
+/**
+ * Directory-handle confinement (design.md §8) against every hostile path we could think of: a
+ * dangling symlink out (the target would be created outside), a relative one, a symlink to a
+ * directory outside as an intermediate component, a chain of symlinks, `..`, absolute paths,
+ * NUL bytes, a symlink loop, and the same through mkdir, rename, remove and copy targets.
+ * Symlinks that stay inside work. Every refusal is checked on the disk too: nothing outside
+ * was created, changed or removed.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IoError, type DirHandle, type IoErrorKind, type Runtime } from "@pktio/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const kind = (expected: IoErrorKind): unknown => expect.objectContaining({ kind: expected });
+
+export function describeConfinement(getRuntime: () => Runtime): void {
+  describe("directory handles stay confined", () => {
+    let base: string;
+    let root: string;
+    let outside: string;
+    let dir: DirHandle;
+    beforeAll(async () => {
+      base = mkdtempSync(join(tmpdir(), "pktio-confine-"));
+      root = join(base, "root");
+      outside = join(base, "outside");
+      mkdirSync(join(root, "sub"), { recursive: true });
+      mkdirSync(outside);
+      writeFileSync(join(outside, "secret"), "secret");
+      writeFileSync(join(root, "sub", "file"), "inside");
+      writeFileSync(join(root, "victim"), "to move");
+      symlinkSync(join(outside, "created-abs"), join(root, "dangling"));
+      symlinkSync("../outside/created-rel", join(root, "dangling-rel"));
+      symlinkSync(join(outside, "created-unlink"), join(root, "dangling-unlink"));
+      symlinkSync(outside, join(root, "outdir"));
+      symlinkSync("chain2", join(root, "chain1"));
+      symlinkSync("sub/../../outside/secret", join(root, "chain2"));
+      symlinkSync("sub/file", join(root, "inside"));
+      symlinkSync("sub", join(root, "inside-dir"));
+      symlinkSync(join(root, "sub", "file"), join(root, "inside-abs"));
+      symlinkSync("loop", join(root, "loop"));
+      dir = await getRuntime().fs.openDir(root);
+    });
+    afterAll(async () => {
+      await dir.close();
+      rmSync(base, { recursive: true, force: true });
+    });
+
+    it("a dangling symlink out is refused for open with create, and nothing is created outside", async () => {
+      await expect(dir.open("dangling", { write: true, create: true })).rejects.toThrow(kind("PermissionDenied"));
+      expect(() => dir.openSync("dangling", { write: true, create: true })).toThrow(kind("PermissionDenied"));
+      await expect(dir.open("dangling-rel", { write: true, create: true })).rejects.toThrow(kind("PermissionDenied"));
+      await expect(dir.copyFile("sub/file", "dangling")).rejects.toThrow(kind("PermissionDenied"));
+      expect(existsSync(join(outside, "created-abs"))).toBe(false);
+      expect(existsSync(join(outside, "created-rel"))).toBe(false);
+    });
+
+    it("a symlink to a directory outside is refused as any component, for every operation", async () => {
+      await expect(dir.open("outdir/secret")).rejects.toThrow(kind("PermissionDenied"));
+      await expect(dir.open("outdir/new", { write: true, create: true })).rejects.toThrow(kind("PermissionDenied"));
+      await expect(dir.stat("outdir")).rejects.toThrow(kind("PermissionDenied"));
+      await expect(dir.openDir("outdir")).rejects.toThrow(kind("PermissionDenied"));
+      await expect(dir.mkdir("outdir/made")).rejects.toThrow(kind("PermissionDenied"));
+      await expect(dir.mkdir("outdir/a/b", { recursive: true })).rejects.toThrow(kind("PermissionDenied"));
+      await expect(dir.rename("victim", "outdir/stolen")).rejects.toThrow(kind("PermissionDenied"));
+      await expect(dir.removeFile("outdir/secret")).rejects.toThrow(kind("PermissionDenied"));
+      expect(() => dir.removeFileSync("outdir/secret")).toThrow(kind("PermissionDenied"));
+      expect(existsSync(join(outside, "new"))).toBe(false);
+      expect(existsSync(join(outside, "made"))).toBe(false);
+      expect(existsSync(join(outside, "a"))).toBe(false);
+      expect(existsSync(join(outside, "stolen"))).toBe(false);
+      expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
+      expect(existsSync(join(root, "victim"))).toBe(true);
+    });
+
+    it("a chain of symlinks that ends outside is refused; a loop fails without escaping", async () => {
+      await expect(dir.open("chain1")).rejects.toThrow(kind("PermissionDenied"));
+      await expect(dir.open("chain1", { write: true, truncate: true })).rejects.toThrow(kind("PermissionDenied"));
+      expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
+      await expect(dir.open("loop", { write: true, create: true })).rejects.toThrow(IoError);
+    });
+
+    it("`..` that climbs out, absolute paths and NUL bytes are InvalidInput", async () => {
+      for (const path of ["a/../../x", "../outside/secret", "sub/../../outside/secret", "..", join(outside, "secret"), "/etc/passwd"]) {
+        await expect(dir.open(path), path).rejects.toThrow(kind("InvalidInput"));
+        await expect(dir.open(path, { write: true, create: true }), path).rejects.toThrow(kind("InvalidInput"));
+      }
+      await expect(dir.open("sub/fi\0le")).rejects.toThrow(kind("InvalidInput"));
+      await expect(dir.mkdir("x\0y")).rejects.toThrow(kind("InvalidInput"));
+    });
+
+    it("symlinks that stay inside work, and removing a link removes the link, not its target", async () => {
+      for (const path of ["inside", "inside-dir/file", "inside-abs", "sub/../inside"]) {
+        const file = await dir.open(path);
+        try {
+          expect(new TextDecoder().decode(await file.readToEnd()), path).toBe("inside");
+        } finally {
+          await file.close();
+        }
+      }
+      const written = await dir.open("inside-dir/new", { write: true, create: true });
+      await written.writeAllAt(0, new TextEncoder().encode("made"));
+      await written.close();
+      expect(readFileSync(join(root, "sub", "new"), "utf8")).toBe("made");
+      await dir.removeFile("dangling-unlink");
+      expect(existsSync(join(root, "dangling-unlink"))).toBe(false);
+      expect(existsSync(join(outside, "created-unlink"))).toBe(false);
+    });
+  });
+}

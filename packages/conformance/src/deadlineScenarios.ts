@@ -1,0 +1,140 @@
+/**
+ * The deadline/abort contract (design.md §7) on a real operation that never completes: a read
+ * of a FIFO with no data (opened read/write, so neither the open nor the read gets an EOF). The
+ * caller's promise settles at the deadline or abort; the packet stays in flight until the OS
+ * lets go of its buffer, which the test makes happen by writing into the FIFO; nothing is
+ * written into the buffer after it is released. Every wait is on an event, never on a duration.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { io, IoError, Packet, whenReleased, Write, type FileHandle, type RandomAccess, type Runtime } from "@pktio/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** Why a FIFO cannot be made here, or undefined when it can. */
+function fifoMissing(dir: string): string | undefined {
+  try {
+    execFileSync("mkfifo", [join(dir, "probe")], { stdio: "ignore" });
+    rmSync(join(dir, "probe"));
+    return undefined;
+  } catch (error) {
+    return `mkfifo is not available here (${String(error)})`;
+  }
+}
+
+export function describeDeadlines(getRuntime: () => Runtime): void {
+  describe("deadlines and aborts on an operation that never completes", () => {
+    let dir: string;
+    let missing: string | undefined;
+    let count = 0;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "pktio-deadline-"));
+      missing = fifoMissing(dir);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** A fresh FIFO opened read/write, and a way to feed it so that a blocked read completes. */
+    const openFifo = async (): Promise<{ file: FileHandle; path: string; feed: (bytes: Uint8Array) => void }> => {
+      const path = join(dir, `fifo-${count++}`);
+      execFileSync("mkfifo", [path]);
+      const file = await getRuntime().fs.open(path, { read: true, write: true });
+      // O_WRONLY|O_NONBLOCK succeeds because the handle above holds the FIFO open for reading.
+      return { file, path, feed: (bytes) => writeFileSync(path, bytes, { flag: "a" }) };
+    };
+
+    const needFifo = (): boolean => missing === undefined;
+
+    it("timeoutMs on a FIFO read with no data settles with TimedOut; inFlight until the OS lets go", async (context) => {
+      if (!needFifo()) return context.skip(missing);
+      const { file, feed } = await openFifo();
+      const packet = Packet.alloc(4, Write);
+      const result = await io(file, 0, packet, undefined, { timeoutMs: 50 });
+      expect(result.error?.kind).toBe("TimedOut");
+      expect(result.error).toBeInstanceOf(IoError);
+      // The read may still be in the kernel (libuv, threaded) or its cancel still on its way (uring).
+      const released = packet.released;
+      feed(new Uint8Array([1, 2, 3, 4]));
+      const outcome = await released;
+      expect(packet.inFlight).toBe(false);
+      expect(outcome).toBeDefined();
+      // After release the buffer is the caller's: nothing more lands in it.
+      packet.bytes.fill(0x55);
+      await file.close();
+      expect(packet.bytes.every((byte) => byte === 0x55)).toBe(true);
+    });
+
+    it("an abort after submission settles readAt with Aborted; whenReleased(dst) waits for the OS", async (context) => {
+      if (!needFifo()) return context.skip(missing);
+      const { file, feed } = await openFifo();
+      const controller = new AbortController();
+      const dst = new Uint8Array(4);
+      const reading = file.readAt(0, dst, { signal: controller.signal });
+      controller.abort();
+      await expect(reading).rejects.toThrow(expect.objectContaining({ kind: "Aborted" }));
+      const released = whenReleased(dst);
+      feed(new Uint8Array([9, 9, 9, 9]));
+      await released;
+      dst.fill(0x77);
+      await file.close();
+      expect(dst.every((byte) => byte === 0x77)).toBe(true);
+    });
+
+    it("many reads queued behind a blocked one all settle at the abort", async (context) => {
+      if (!needFifo()) return context.skip(missing);
+      const { file, feed } = await openFifo();
+      const controller = new AbortController();
+      const packets = Array.from({ length: 32 }, () => Packet.alloc(1, Write));
+      const settling = packets.map((packet) => io(file, 0, packet, undefined, { signal: controller.signal }));
+      controller.abort();
+      const results = await Promise.all(settling);
+      expect(results.every((result) => result.error?.kind === "Aborted")).toBe(true);
+      // Feed one byte per read that may still be in the OS, then every packet is released.
+      feed(new Uint8Array(32));
+      await Promise.all(packets.map((packet) => packet.released));
+      expect(packets.every((packet) => !packet.inFlight)).toBe(true);
+      await file.close();
+    });
+
+    it("a read the data reaches before the deadline returns the data", async (context) => {
+      if (!needFifo()) return context.skip(missing);
+      const { file, feed } = await openFifo();
+      feed(new Uint8Array([5, 6, 7]));
+      const dst = new Uint8Array(3);
+      expect(await file.readAt(0, dst, { timeoutMs: 60_000 })).toBe(3);
+      expect([...dst]).toEqual([5, 6, 7]);
+      await file.close();
+    });
+  });
+}
+
+/**
+ * On any target, file system or not: an abort right after submission answers the caller at
+ * once with Aborted — unless the completion won the race (uring reaps inline while it cancels),
+ * and then with the whole, right data. The packet stays in flight until the target settles its
+ * pieces; `released` then says what the target did.
+ */
+export function describeAbortAfterSubmission(getStore: () => RandomAccess, reference: () => Uint8Array): void {
+  describe("aborts after submission", () => {
+    it("settle the caller with Aborted (or the data, if the completion won); the buffer is released when the target is done", async () => {
+      const packets = Array.from({ length: 16 }, () => Packet.alloc(4096, Write));
+      const controller = new AbortController();
+      const settling = packets.map((packet, i) => io(getStore(), i * 4096, packet, undefined, { signal: controller.signal }));
+      controller.abort();
+      const results = await Promise.all(settling);
+      results.forEach((result, i) => {
+        if (result.error === undefined) expect(Buffer.compare((packets[i] as Packet<Write>).bytes, reference().subarray(i * 4096, i * 4096 + 4096))).toBe(0);
+        else expect([result.error.kind, result.transferred]).toEqual(["Aborted", 0]);
+      });
+      const outcomes = await Promise.all(packets.map((packet) => packet.released));
+      expect(packets.every((packet) => !packet.inFlight)).toBe(true);
+      // What did land is the file's data: a read the target finished anyway is whole and right.
+      outcomes.forEach((outcome, i) => {
+        const data = reference().subarray(i * 4096, i * 4096 + 4096);
+        const packet = packets[i] as Packet<Write>;
+        if (outcome?.error === undefined) expect(Buffer.compare(packet.bytes, data)).toBe(0);
+        else expect(["Aborted", "TimedOut"]).toContain(outcome.error.kind);
+      });
+    });
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * libuv drops a piece still queued behind its in-flight cap when the packet's signal fires (an
+ * abort or the deadline): the OS never sees it. Shown on a FIFO, whose bytes say which reads ran.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { io, Packet, Write } from "@pktio/core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { openLibuv, type LibuvRuntime } from "../src/index.js";
+
+let rt: LibuvRuntime;
+let dir: string;
+beforeAll(() => {
+  // One operation in flight at a time: the second read waits in the JS queue.
+  rt = openLibuv({ maxInFlight: 1 });
+  dir = mkdtempSync(join(tmpdir(), "pktio-libuv-deadline-"));
+});
+afterAll(async () => {
+  await rt.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("a queued read whose deadline passes is settled TimedOut and never started", async () => {
+  const path = join(dir, "fifo");
+  execFileSync("mkfifo", [path]);
+  const file = await rt.fs.open(path, { read: true, write: true });
+  const first = Packet.alloc(1, Write);
+  const blocked = io(file, 0, first, undefined, { timeoutMs: 60_000 });
+  const queued = Packet.alloc(1, Write);
+  const result = await io(file, 0, queued, undefined, { timeoutMs: 20 });
+  expect(result.error?.kind).toBe("TimedOut");
+  // Two bytes in: the first read takes one; the dropped read must leave the other unread.
+  writeFileSync(path, new Uint8Array([1, 2]), { flag: "a" });
+  expect(await blocked).toEqual({ transferred: 1, error: undefined });
+  expect([...first.bytes]).toEqual([1]);
+  const released = await queued.released;
+  expect(released?.error?.kind).toBe("TimedOut");
+  expect(released?.transferred).toBe(0);
+  expect([...queued.bytes]).toEqual([0]);
+  const next = new Uint8Array(1);
+  expect(await file.readAt(0, next)).toBe(1);
+  expect([...next]).toEqual([2]);
+  await file.close();
+});
