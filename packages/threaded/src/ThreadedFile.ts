@@ -91,15 +91,20 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     if (request.lost !== undefined) view.fail(request.lost);
     else if (request.op === Op.Read) this.#settleRead(view as BoundPacketView<Write>, request);
     else this.#settleWrite(view as BoundPacketView<Read>, request);
-    if (next !== undefined) this.#continueWrite(next.pos, next.rest, whole);
+    if (next !== undefined) {
+      const failure = request.lost ?? (request.errno !== 0 ? errnoError(request.errno, "write", this.path) : undefined);
+      this.#continueWrite(next.pos, next.rest, whole, failure);
+    }
     if (--this.#pending === 0 && this.#drained !== undefined) this.#drained();
   }
 
   /** Sends the rest of a bounced write after a whole piece; after a failed one, fails it unwritten. */
-  #continueWrite(pos: number, rest: AnyView, previousWhole: boolean): void {
+  #continueWrite(pos: number, rest: AnyView, previousWhole: boolean, failure: IoError | undefined): void {
     const signal = rest.packet.signal;
     if (!previousWhole) {
-      rest.fail(new IoError("Other", `write at ${pos} of ${this.path} was not attempted: an earlier piece of the same write failed`, { op: "write", backend: BACKEND, path: this.path }));
+      // The rest fails with the earlier piece's kind (NoSpace, Closed, Aborted …): it is that failure's.
+      const why = failure === undefined ? "" : ` (${failure.message})`;
+      rest.fail(new IoError(failure?.kind ?? "Other", `write at ${pos} of ${this.path} was not attempted: an earlier piece of the same write failed${why}`, { op: "write", backend: BACKEND, path: this.path }));
     } else if (signal?.aborted === true) rest.fail(abortError(signal, "write", BACKEND));
     else this.submit(pos, rest);
   }

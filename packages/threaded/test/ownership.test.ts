@@ -142,8 +142,10 @@ describe("close with a worker stuck for good", () => {
     await hooks.whenInCall(0);
     const queued = outcome(rt.fs.stat(dataPath));
     await rt.close();
-    expect(await queued).toBe("Closed: stat: the threaded runtime was closed before a worker started this request");
-    expect(await opening).toMatch(/^Closed: open: .*stuck in this call/);
+    // The open resolves its path on the calling thread first (confinement), so which of the two
+    // the worker is inside when close() gives up on it is not fixed: both settle Closed.
+    expect(await queued).toMatch(/^Closed: stat: the threaded runtime was closed (before a worker started this request|while worker thread 0 was stuck in this call)/);
+    expect(await opening).toMatch(/^Closed: open: /);
     expect(hooks.threadIds()).toEqual([-1]);
     expect(rt.io[testHooks]().state()).toMatchObject({ outstanding: 0, bounceBytes: 0 });
     // A writer ends the abandoned open, and the thread then exits (the fd that open returns is

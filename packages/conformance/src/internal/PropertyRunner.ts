@@ -7,7 +7,7 @@
  * flight (FileModel's `conflicts`) first waits for it, so that whatever is in flight together
  * commutes and the model, which applies each piece when it settles, stays exact.
  */
-import { io, ioSync, Packet, Read, readAt, readAtSync, readExactAt, Write, writeAllAt, writeAllAtSync, type FileHandle, type IoOptions, type PacketIo, type Perm } from "@pktio/core";
+import { io, ioSync, Packet, Read, readAt, readAtSync, readExactAt, whenReleased, Write, writeAllAt, writeAllAtSync, type FileHandle, type IoOptions, type PacketIo, type Perm } from "@pktio/core";
 import { seededBytes } from "../rng.js";
 import { conflicts, FileModel, readSpan, truncateSpan, writeSpan, type Span } from "./FileModel.js";
 import type { Cancel, Command, Piece, Program, Via } from "./propertyCommands.js";
@@ -272,15 +272,24 @@ export class PropertyRunner implements OutcomeSink {
     }
     let settled: Promise<unknown>;
     let watched: WatchedPacket | undefined;
+    // An abort or a deadline may answer the caller before the backend lets go (design.md §7):
+    // the operation stays in flight for the model until its buffer is released.
     if (via === "io") {
       watched = this.ledger.watch(label, total, (segment) => outcome.segment(segment, data));
-      settled = io(target, single.pos, packet as Packet<Perm>, watched, options);
+      settled = io(target, single.pos, packet as Packet<Perm>, watched, options).then(async (result) => {
+        outcome.early(result);
+        await packet.released;
+        return result;
+      });
     } else if (write) {
-      settled = writeAllAt(single.handle.target, single.pos, data.slice(), options).then(() => outcome.whole(total), (error: unknown) => outcome.failed(error, false));
+      const source = data.slice();
+      settled = writeAllAt(single.handle.target, single.pos, source, options)
+        .then(() => outcome.whole(total), (error: unknown) => outcome.failed(error, false))
+        .then(() => whenReleased(source));
     } else {
       const exact = id % 2 === 0;
       const call = exact ? readExactAt(single.handle.target, single.pos, data, options).then(() => total) : readAt(single.handle.target, single.pos, data, options);
-      settled = call.then((count) => outcome.count(count, exact), (error: unknown) => outcome.failed(error, exact));
+      settled = call.then((count) => outcome.count(count, exact), (error: unknown) => outcome.failed(error, exact)).then(() => whenReleased(data));
     }
     const op = this.#track({ label, spans, handles: placed.map((piece) => piece.handle), truncate: false, packet: watched, settledOn: watched === undefined ? undefined : (handle) => placed.every((piece) => piece.handle !== handle || piece.settled >= Math.max(1, piece.length)) }, settled);
     outcome.op = op;

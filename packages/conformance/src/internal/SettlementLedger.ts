@@ -43,6 +43,11 @@ export class WatchedPacket implements PacketOutput {
     }
     this.result = result;
     const covered = this.segments.reduce((sum, segment) => sum + (segment.end - segment.start), 0);
+    // The deadline contract (design.md §7): an abort or a deadline answers the caller at once with
+    // { transferred: 0, error }, while pieces the OS still holds settle later, out of the caller's
+    // sight (any segment after this result is still a breach, reported by onSegment).
+    const early = result.transferred === 0 && (result.error?.kind === "Aborted" || result.error?.kind === "TimedOut") && (covered < this.length || this.segments.length === 0);
+    if (early) return;
     if (covered !== this.length || (this.length === 0 && this.segments.length !== 1)) {
       this.#ledger.report(`${this.label}: the result came with ${covered} of ${this.length} bytes settled (${this.segments.length} segments)`);
     }

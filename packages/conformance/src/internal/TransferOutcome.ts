@@ -90,6 +90,20 @@ export class TransferOutcome {
     this.runner.report(`${where} failed ${kind}: ${error?.message}`);
   }
 
+  /**
+   * An io() result that came before every piece settled (an abort or a deadline answered the
+   * caller early): the pieces not settled are judged as failed with its error — a write among
+   * them may or may not land.
+   */
+  early(result: PacketResult): void {
+    if (result.error === undefined) return;
+    for (const piece of this.placed) {
+      if (piece.settled >= Math.max(1, piece.length)) continue;
+      piece.settled = Math.max(1, piece.length);
+      this.#judge(piece, piece.pos, piece.length, this.data.subarray(piece.offset, piece.offset + piece.length), result.error);
+    }
+  }
+
   /** The whole transfer succeeded (writeAllAt, writeAllAtSync). */
   whole(length: number): void {
     const piece = this.placed[0] as Placed;
