@@ -24,13 +24,10 @@ import type { Subject } from "./Subject.js";
  * that fixes it. Remove an entry once that branch is merged: the property then covers it again.
  */
 const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {
-  // truncate-during-close: LibuvFile's truncate (like stat and sync) is outside the file's pending
-  // count, so closeSync/close release the fd under it (EBADF, or a reused fd). Issue 11 item 3
-  // names uring; found here on libuv by this test. Not fixed on any branch yet.
   // close-sync-with-io: closeSync() with transfers in flight untracks the file, and rt.close()
   // then resolves before they settle (and before the deferred fd close). Found by this test; not
   // fixed on any branch yet (LibuvBackend.close / LibuvFile.closeFileSync).
-  libuv: ["truncate-during-close", "close-sync-with-io"],
+  libuv: ["close-sync-with-io"],
   // close-sync-with-io: closeSync() with transfers in flight untracks the file, so a later
   // rt.close() does not wait for them and cancels them: they fail Aborted (ECANCELED, no signal
   // fired) where a close must say Closed, as the lifecycle scenario asks. Found by this test;

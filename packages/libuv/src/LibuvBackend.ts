@@ -8,6 +8,8 @@ import { IoError, parseOptions, z, type IoBackend, type PollingHandle } from "@p
 export const LibuvOptions = z.strictObject({
   /** File operations handed to libuv at once; more wait in order. libuv's pool has 4 threads by default. */
   maxInFlight: z.number().int().min(1).max(65_536).default(128),
+  /** How long a close waits for a file's operations before it answers them Closed, in ms. */
+  closeGraceMs: z.number().int().min(0).max(600_000).default(1000),
 });
 export type LibuvOptions = z.input<typeof LibuvOptions>;
 
@@ -34,8 +36,19 @@ export class LibuvBackend implements IoBackend {
     this.#startWaiting();
   };
 
+  readonly closeGraceMs: number;
+
   constructor(options?: LibuvOptions) {
-    this.maxInFlight = parseOptions(LibuvOptions, options, "libuv options").maxInFlight;
+    const parsed = parseOptions(LibuvOptions, options, "libuv options");
+    this.maxInFlight = parsed.maxInFlight;
+    this.closeGraceMs = parsed.closeGraceMs;
+  }
+
+  /** Resolves true when `done` settles within closeGraceMs, else false. */
+  within(done: Promise<void>): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, this.closeGraceMs, false)));
+    return Promise.race([done.then(() => true), expired]).finally(() => clearTimeout(timer));
   }
 
   get closed(): boolean {

@@ -21,6 +21,12 @@ export class LibuvFile extends FileHandle {
   #untrack: () => void;
   /** Set after the first ESPIPE: a FIFO or socket, read and written at its own position. */
   #stream = false;
+  /**
+   * Transfers queued or in flight whose caller has not been answered. A close that stops waiting
+   * (closeGraceMs) answers them Closed and empties this set; what libuv completes later, or starts
+   * from its queue, is then not settled again (and a queued one never starts).
+   */
+  readonly #live = new Set<AnyView>();
 
   constructor(backend: LibuvBackend, fd: number, path: string, access: { readable: boolean; writable: boolean }) {
     super(path, access);
@@ -38,11 +44,18 @@ export class LibuvFile extends FileHandle {
       return;
     }
     this.#pending++;
+    this.#live.add(view);
     this.backend.schedule((done) => {
+      if (!this.#live.has(view)) {
+        // Answered Closed by a close that stopped waiting before this piece started.
+        done();
+        return this.#operationDone();
+      }
       // A piece still queued when its signal fired (abort or deadline) is dropped, not started.
       const signal = view.packet.signal;
       if (signal?.aborted === true) {
         done();
+        this.#live.delete(view);
         view.fail(abortError(signal, view.perm.backendWrites ? "read" : "write", "libuv"));
         return this.#operationDone();
       }
@@ -54,6 +67,7 @@ export class LibuvFile extends FileHandle {
           return start();
         }
         done();
+        if (!this.#live.delete(view)) return this.#operationDone(); // a close answered it already
         if (error !== null) view.fail(libuvError(error, view.perm.backendWrites ? "read" : "write", this.path));
         else if (view.perm.backendWrites) this.#settleRead(view as BoundPacketView<Write>, pos, count);
         else this.#settleWrite(view as BoundPacketView<Read>, pos, count);
@@ -113,8 +127,14 @@ export class LibuvFile extends FileHandle {
     return new Promise((resolve) => (this.#drained = resolve));
   }
 
+  /** Counts a stat, sync or truncate in the file's operations: the fd outlives it (issue 11 item 3). */
+  #counted<T>(call: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T> {
+    this.#pending++;
+    return new Promise<T>(call).finally(() => this.#operationDone());
+  }
+
   protected statFile(): Promise<FileStat> {
-    return new Promise((resolve, reject) =>
+    return this.#counted((resolve, reject) =>
       fstat(this.fd, { bigint: true }, (error, stats) => (error === null ? resolve(toFileStat(stats)) : reject(libuvError(error, "stat", this.path)))),
     );
   }
@@ -122,20 +142,36 @@ export class LibuvFile extends FileHandle {
     return this.#sync("stat", () => toFileStat(fstatSync(this.fd, { bigint: true })));
   }
   protected syncFile(): Promise<void> {
-    return new Promise((resolve, reject) => fsync(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "sync", this.path)))));
+    return this.#counted((resolve, reject) => fsync(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "sync", this.path)))));
   }
   protected syncFileSync(): void {
     this.#sync("sync", () => fsyncSync(this.fd));
   }
   protected truncateFile(length: number): Promise<void> {
-    return new Promise((resolve, reject) => ftruncate(this.fd, length, (error) => (error === null ? resolve() : reject(libuvError(error, "truncate", this.path)))));
+    return this.#counted((resolve, reject) => ftruncate(this.fd, length, (error) => (error === null ? resolve() : reject(libuvError(error, "truncate", this.path)))));
   }
   protected truncateFileSync(length: number): void {
     this.#sync("truncate", () => ftruncateSync(this.fd, length));
   }
 
+  /**
+   * Waits for the file's operations, at most the backend's closeGraceMs; past that (a read of a
+   * FIFO nobody writes, a hung network file) their callers are answered Closed and the fd is
+   * closed after the last of them completes: close() resolves in bounded time, and no I/O lands
+   * on a reused fd.
+   */
   protected async closeFile(): Promise<void> {
-    await this.#whenDrained();
+    if (!(await this.backend.within(this.#whenDrained()))) {
+      const error = new IoError("Closed", `the file ${this.path} was closed while the operation was in flight (it did not complete within closeGraceMs)`, { op: "close", backend: "libuv", path: this.path });
+      const answered = [...this.#live];
+      this.#live.clear();
+      for (const view of answered) view.fail(error);
+      this.#untrack();
+      if (this.#pending > 0) {
+        this.#drained = () => close(this.fd, () => undefined);
+        return;
+      }
+    }
     this.#untrack();
     await new Promise<void>((resolve, reject) => close(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "close", this.path)))));
   }
