@@ -8,7 +8,8 @@ import type { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
 import { abortError } from "./IoOptions.js";
 import { checkBytes, checkLength, MAX_PACKET_LENGTH, positionOrError } from "./internal/validate.js";
-import { parseOptions, z } from "./options.js";
+import { z } from "zod";
+import { parseOptions } from "./options.js";
 import type { IoBackend, PacketIo, PollingHandle, Pos } from "./PacketIo.js";
 import type { Read, Write } from "./Perm.js";
 

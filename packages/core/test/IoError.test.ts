@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fromErrno, IoError, IoErrorKinds, toIoError, type IoErrorKind } from "../src/index.js";
+import { fromErrno } from "../src/backend.js";
+import { IoError, IoErrorKinds, toIoError, type IoErrorKind } from "../src/index.js";
 
 /** Runs `fn` and returns what it threw (fails the test if it does not throw). */
 function thrownBy(fn: () => unknown): unknown {

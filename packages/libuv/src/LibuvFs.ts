@@ -4,7 +4,8 @@
  */
 import * as fs from "node:fs";
 import { resolve } from "node:path";
-import { checkPath, IoError, resolveOpenOptions, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions, type ResolvedOpenOptions } from "@pktio/core";
+import { IoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { checkPath, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confine, confineSync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";

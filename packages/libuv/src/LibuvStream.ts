@@ -12,7 +12,8 @@
  *   late socket callback for a view that already left (failed by close or an error) is ignored.
  */
 import type { Socket } from "node:net";
-import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write, Fifo } from "@pktio/core";
+import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
+import { Fifo } from "@pktio/core/backend";
 import { toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";

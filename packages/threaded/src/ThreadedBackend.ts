@@ -6,7 +6,8 @@
  * completion counter, or on the calling thread through `Atomics.wait` in `blockOn`, which makes
  * every `*Sync` helper real. Idle workers never keep the process alive.
  */
-import { blockingTransfer, IoError, type BlockingResult, type IoBackend, type PollingHandle, Fifo } from "@pktio/core";
+import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
+import { blockingTransfer, type BlockingResult, Fifo } from "@pktio/core/backend";
 import { BounceArena } from "./internal/BounceArena.js";
 import { BACKEND } from "./internal/errors.js";
 import type { MetaRequest } from "./internal/messages.js";

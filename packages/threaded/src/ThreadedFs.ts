@@ -7,20 +7,8 @@
  * right before the call (a symlink leading outside is PermissionDenied).
  */
 import { resolve } from "node:path";
-import {
-  checkPath,
-  IoError,
-  resolveBeneath,
-  resolveOpenOptions,
-  type DirEntry,
-  type DirHandle,
-  type FileStat,
-  type Fs,
-  type MkdirOptions,
-  type OpenOptions,
-  type RemoveDirOptions,
-  type ResolvedOpenOptions,
-} from "@pktio/core";
+import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { checkPath, resolveBeneath, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
 import { openFlags } from "./internal/openFlags.js";

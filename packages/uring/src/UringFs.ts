@@ -3,7 +3,8 @@
  * when the kernel has them (probed once); everything io_uring lacks (readDir, copyFile, recursive
  * removal, realpath checks of directory handles) takes the libuv path, which this class extends.
  */
-import { fromErrno, IoError, resolveOpenOptions, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { IoError, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { fromErrno, resolveOpenOptions } from "@pktio/core/backend";
 import { LibuvFs, openFlags, type LibuvBackend, type Root } from "@pktio/libuv";
 import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import type { Operation, UringBackend } from "./UringBackend.js";

@@ -4,7 +4,8 @@
  * length at the start; DST may be a directory (the copy keeps SRC's name).
  */
 import { basename, join } from "node:path";
-import { IoError, z, type FileHandle, type Runtime } from "@pktio/core";
+import { z } from "zod";
+import { IoError, type FileHandle, type Runtime } from "@pktio/core";
 import type { CliIo } from "../CliIo.js";
 import { flag, oneOf, parseCommandOptions } from "../commandOptions.js";
 import { BackendChoices, openBackend } from "../openBackend.js";

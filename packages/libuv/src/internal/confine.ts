@@ -6,7 +6,8 @@
  */
 import { promises, realpathSync } from "node:fs";
 import { dirname } from "node:path";
-import { IoError, isBeneath, resolveBeneath } from "@pktio/core";
+import { IoError } from "@pktio/core";
+import { isBeneath, resolveBeneath } from "@pktio/core/backend";
 
 function escapes(op: string, path: string): IoError {
   return new IoError("PermissionDenied", `${op}: ${JSON.stringify(path)} leads outside its directory through a symlink`, { op, path, backend: "libuv" });
