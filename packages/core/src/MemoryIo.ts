@@ -4,6 +4,7 @@
  * fail the tail with UnexpectedEof; writes past the end zero-fill the gap and extend the store.
  * Completions are delivered asynchronously in batches, and `blockOn` drives them synchronously.
  */
+import { macrotask } from "./internal/macrotask.js";
 import type { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
 import { abortError } from "./IoOptions.js";
@@ -90,7 +91,7 @@ export class MemoryIo implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, IoBa
     if (!this.#scheduled) {
       this.#scheduled = true;
       if (this.#options.delivery === "microtask") queueMicrotask(this.#drain);
-      else setImmediate(this.#drain);
+      else macrotask(this.#drain, false);
     }
   }
 
