@@ -4,6 +4,7 @@
  */
 export { has, reasonOf, type BackendCaps, type Capability } from "./capabilities.js";
 export { describeBackend, type SuiteOptions } from "./describeBackend.js";
+export type { ChildRuntime } from "./lifecycleScenarios.js";
 export { FaultyIo, type FaultPlan } from "./FaultyIo.js";
 export { describeNet } from "./netScenarios.js";
 export { equalBytes } from "./packetScenarios.js";

@@ -1,8 +1,4 @@
-/**
- * The one error family of pktio: a closed set of kinds, a stable `code`, and the operation and
- * backend that raised it. `instanceof IoError` holds across duplicate installs of @pktio/core
- * because the check is a `Symbol.for` brand, not prototype identity.
- */
+/** IoError, its closed set of kinds, and the conversions from OS errors and thrown values. */
 import { errnoName, errnoNumber, kindOfErrnoName } from "./internal/errno.js";
 
 /** Every kind an IoError can have. The set is closed: backends map into it, never extend it. */
@@ -48,6 +44,11 @@ export interface IoErrorContext {
 
 const brand = Symbol.for("pktio.IoError");
 
+/**
+ * The one error family of pktio: a closed set of kinds, a stable `code`, and the operation and
+ * backend that raised it. `instanceof IoError` holds across duplicate installs of @pktio/core
+ * because the check is a `Symbol.for` brand, not prototype identity.
+ */
 export class IoError extends Error {
   /** What went wrong, from the closed set {@link IoErrorKinds}. */
   readonly kind: IoErrorKind;

@@ -4,6 +4,7 @@
  * fail the tail with UnexpectedEof; writes past the end zero-fill the gap and extend the store.
  * Completions are delivered asynchronously in batches, and `blockOn` drives them synchronously.
  */
+import type { AnyView } from "./fs/FileHandle.js";
 import { macrotask } from "./internal/macrotask.js";
 import type { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
@@ -22,7 +23,6 @@ export const MemoryIoOptions = z.strictObject({
 });
 export type MemoryIoOptions = z.input<typeof MemoryIoOptions>;
 
-type AnyView = BoundPacketView<Write> | BoundPacketView<Read>;
 
 export class MemoryIo implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, IoBackend {
   readonly name = "memory";

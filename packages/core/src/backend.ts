@@ -4,6 +4,7 @@
  * a program that only uses pktio needs none of it and imports `@pktio/core`.
  *
  * @packageDocumentation
+ * @module @pktio/core/backend
  */
 export { fromErrno } from "./IoError.js";
 export { checkBytes, checkLength, checkPos, isDetached, positionOrError } from "./internal/validate.js";

@@ -5,6 +5,7 @@
  * errno mapping, option parsing, validation) is the backend author's kit, `@pktio/core/backend`.
  *
  * @packageDocumentation
+ * @module @pktio/core
  */
 export { BoundPacketView } from "./BoundPacketView.js";
 export { Cursor, type RandomAccess } from "./Cursor.js";
@@ -23,7 +24,9 @@ export {
   writeNumberAt,
   writeNumberAtProgram,
   writeNumberAtSync,
+  type Endian,
   type NumberType,
+  type Sized,
   type NumberValue,
 } from "./numbers.js";
 export { Packet } from "./Packet.js";
