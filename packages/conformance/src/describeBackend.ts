@@ -6,6 +6,7 @@
 import type { RandomAccess, Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { has, titled, type BackendCaps } from "./capabilities.js";
+import { describeErrors } from "./errorScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
@@ -100,6 +101,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
     if (has(caps.fs)) {
       describeFs(getRuntime, storeSize);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);
+      describeErrors(openRuntime, getRuntime);
     } else {
       it.skip(titled("file system, lifecycle and error-kind scenarios", caps.fs), () => undefined);
     }

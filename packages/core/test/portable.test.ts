@@ -92,3 +92,16 @@ describe("@pktio/core in a browser bundle", () => {
     }
   });
 });
+
+describe("the built dist keeps class names", () => {
+  const dist = join(root, "dist");
+  // Without esbuild's keepNames a class that refers to itself is emitted as `class _IoError`.
+  it.skipIf(!existsSync(join(dist, "index.js")) && process.env["CI"] !== "true")("IoError and Packet are called so in ESM and CJS", async () => {
+    const esm = (await import(join(dist, "index.js"))) as { IoError: new (kind: string, message: string) => Error; Packet: { name: string } };
+    const cjs = createRequire(import.meta.url)(join(dist, "index.cjs")) as typeof esm;
+    for (const build of [esm, cjs]) {
+      expect(new build.IoError("Other", "m").constructor.name).toBe("IoError");
+      expect(build.Packet.name).toBe("Packet");
+    }
+  });
+});

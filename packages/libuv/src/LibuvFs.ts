@@ -169,9 +169,15 @@ export class LibuvFs implements Fs {
     }
   }
 
+  /** The runtime's name in errors: a backend that builds on this class (uring) says its own, not libuv's. */
+  protected get runtimeName(): string {
+    return this.backend.name;
+  }
+
   #check(op: string): void {
-    if (this.#closed) throw new IoError("Closed", `${op}: the directory handle is closed`, { op, backend: "libuv" });
-    if (this.backend.closed) throw new IoError("Closed", `${op}: the libuv runtime is closed`, { op, backend: "libuv" });
+    const backend = this.runtimeName;
+    if (this.#closed) throw new IoError("Closed", `${op}: the directory handle is closed`, { op, backend });
+    if (this.backend.closed) throw new IoError("Closed", `${op}: the ${backend} runtime is closed`, { op, backend });
   }
 
   async #path(path: string, op: string): Promise<string> {

@@ -18,6 +18,10 @@ export class UringFs extends LibuvFs {
     this.uring = uring;
   }
 
+  protected override get runtimeName(): string {
+    return this.uring.name;
+  }
+
   protected override makeDirHandle(root: Root): DirHandle {
     return new UringDirHandle(this.uring, this.backend, root);
   }
