@@ -6,7 +6,7 @@
 import type { RandomAccess, Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { has, titled, type BackendCaps } from "./capabilities.js";
-import { describeErrors } from "./errorScenarios.js";
+import { describeErrors, describeNetErrors } from "./errorScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
@@ -106,7 +106,10 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       it.skip(titled("file system, lifecycle and error-kind scenarios", caps.fs), () => undefined);
     }
 
-    if (has(caps.net)) describeNet(getRuntime, count);
+    if (has(caps.net)) {
+      describeNet(getRuntime, count);
+      describeNetErrors(getRuntime);
+    }
     else it.skip(titled("network scenarios", caps.net), () => undefined);
   });
 }

@@ -4,9 +4,10 @@
  * `IoError` that is called IoError.
  */
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IoError, type Runtime } from "@pktio/core";
+import { IoError, writeAt, type Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** What `attempt` threw or rejected with, which must be an IoError (a sync throw counts too). */
@@ -53,6 +54,17 @@ export function describeErrors(openRuntime: () => Promise<Runtime>, getRuntime: 
       expect(error.name).toBe("IoError");
     });
 
+    it("a write to a file opened only for reading says so in English", async () => {
+      const file = await getRuntime().fs.open(join(dir, "file"));
+      try {
+        const error = await rejection(() => writeAt(file, 0, new Uint8Array([1])));
+        expect(error.kind).toBe("PermissionDenied");
+        expect(error.message).toContain("was not opened for writing");
+      } finally {
+        await file.close();
+      }
+    });
+
     it("a closed runtime's error names that runtime's backend", async () => {
       const runtime = await openRuntime();
       await runtime.close();
@@ -61,6 +73,36 @@ export function describeErrors(openRuntime: () => Promise<Runtime>, getRuntime: 
         expect(error.kind).toBe("Closed");
         expect(error.message).toContain(`the ${runtime.backend} runtime is closed`);
         expect(error.backend).toBe(runtime.backend);
+      }
+    });
+  });
+}
+
+/** Registers the network error scenarios on the suite's runtime. */
+export function describeNetErrors(getRuntime: () => Runtime): void {
+  describe("network errors say which operation met them", () => {
+    it("a write after the peer reset the connection says write, not read", async () => {
+      // The server resets once the client's first byte arrives, so the connect has completed.
+      const server = createServer((socket) => socket.once("data", () => socket.resetAndDestroy()));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const stream = await getRuntime().net.connect({ host: "127.0.0.1", port });
+        try {
+          await stream.writeAll(new Uint8Array([0]));
+          // The read waits for the reset to arrive; only then is the write's answer determined.
+          const readError = await rejection(() => stream.read(new Uint8Array(1)));
+          expect(readError.kind).toBe("ConnectionReset");
+          const writeError = await rejection(() => stream.write(new Uint8Array([1])));
+          expect(writeError.kind).toBe("ConnectionReset");
+          expect(writeError.op).toBe("write");
+          expect(writeError.message).not.toMatch(/\bread\b/);
+          expect(writeError.message).toContain("connection reset by peer");
+        } finally {
+          await stream.close();
+        }
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
       }
     });
   });
