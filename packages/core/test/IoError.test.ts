@@ -154,6 +154,15 @@ describe("toIoError", () => {
     expect(error.cause).toBe(nodeError);
   });
 
+  it("maps a resolver's ENOTFOUND to HostNotFound and EFBIG to FileTooLarge, not NoSpace", () => {
+    const lookup = Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.invalid"), { code: "ENOTFOUND", syscall: "getaddrinfo" });
+    const error = toIoError(lookup, { op: "connect" });
+    expect(error.kind).toBe("HostNotFound");
+    expect(error.message).toBe("getaddrinfo ENOTFOUND nowhere.invalid");
+    expect(fromErrno(-27).kind).toBe("FileTooLarge");
+    expect(fromErrno(-27, { op: "write" }).message).toBe("EFBIG: file too large, write");
+  });
+
   it("maps any object with an errno-style code", () => {
     const error = toIoError({ code: "EACCES" });
     expect(error.kind).toBe("PermissionDenied");
