@@ -4,7 +4,8 @@
  * @pktio/core. The real @pktio/libuv backend adds limits, queues, sync driving and errno mapping.
  */
 import { read, write } from "node:fs";
-import { IoError, positionOrError, toIoError, type BoundPacketView, type PacketIo, type Pos, type Read, type Write } from "@pktio/core";
+import { IoError, toIoError, type BoundPacketView, type PacketIo, type Pos, type Read, type Write } from "@pktio/core";
+import { positionOrError } from "@pktio/core/backend";
 
 export class CallbackFileIo implements PacketIo<Write, Pos>, PacketIo<Read, Pos> {
   constructor(readonly fd: number) {}

@@ -3,7 +3,7 @@
  * `parseCommandOptions`, which turns the first problem into a UsageError naming the option as
  * the user typed it: `pktio bench: --bs: expected a size such as 4k, 1m or 512 (got "4x")` (as runCli prints it).
  */
-import { z } from "@pktio/core";
+import { z } from "zod";
 import { parseDuration, parseSize } from "./units.js";
 import { UsageError } from "./UsageError.js";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "@pktio/core";
+import { z } from "zod";
 import { afterAll, describe, expect, it } from "vitest";
 import { AllJobs, JobResult, PROTOCOL } from "../src/index.js";
 import { expectMeasured } from "./expectMeasured.js";

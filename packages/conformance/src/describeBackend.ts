@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, it } from "vitest";
 import { has, titled, type BackendCaps } from "./capabilities.js";
 import { describeConfinement } from "./confinementScenarios.js";
 import { describeAbortAfterSubmission, describeDeadlines } from "./deadlineScenarios.js";
+import { describeErrors, describeNetErrors } from "./errorScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeHostile } from "./hostileScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
@@ -112,11 +113,15 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       describeConfinement(getRuntime);
       describeNoSpace(getRuntime);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);
+      describeErrors(openRuntime, getRuntime);
     } else {
       it.skip(titled("file system, lifecycle and error-kind scenarios", caps.fs), () => undefined);
     }
 
-    if (has(caps.net)) describeNet(getRuntime, count);
+    if (has(caps.net)) {
+      describeNet(getRuntime, count);
+      describeNetErrors(getRuntime);
+    }
     else it.skip(titled("network scenarios", caps.net), () => undefined);
 
     describeHostile({ open, openRuntime: has(caps.fs) ? openRuntime : undefined, caps: caps.hostile ?? {} });

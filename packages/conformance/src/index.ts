@@ -5,6 +5,7 @@
 export { has, reasonOf, type BackendCaps, type Capability } from "./capabilities.js";
 export { describeBackend, type SuiteOptions } from "./describeBackend.js";
 export { describeHostile, type HostileCaps, type HostileSubject } from "./hostileScenarios.js";
+export type { ChildRuntime } from "./lifecycleScenarios.js";
 export { FaultyIo, type FaultPlan } from "./FaultyIo.js";
 export { describeNet } from "./netScenarios.js";
 export { equalBytes } from "./packetScenarios.js";

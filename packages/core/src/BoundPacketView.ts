@@ -3,6 +3,7 @@
  * Each view is settled exactly once, or split once into two views that are; a view that is
  * garbage-collected unsettled fails its piece with kind Aborted, so no caller waits forever.
  */
+import { macrotask } from "./internal/macrotask.js";
 import { IoError, toIoError } from "./IoError.js";
 import { addSegment, settleSegment, viewToken } from "./internal/packetInternals.js";
 import type { Packet } from "./Packet.js";
@@ -51,7 +52,7 @@ function track(view: BoundPacketView<Perm>): void {
   }
   if (!sweepScheduled) {
     sweepScheduled = true;
-    setImmediate(sweep).unref();
+    macrotask(sweep, true);
   }
 }
 

@@ -1,9 +1,5 @@
-/**
- * The one error family of pktio: a closed set of kinds, a stable `code`, and the operation and
- * backend that raised it. `instanceof IoError` holds across duplicate installs of @pktio/core
- * because the check is a `Symbol.for` brand, not prototype identity.
- */
-import { errnoName, errnoNumber, kindOfErrnoName } from "./internal/errno.js";
+/** IoError, its closed set of kinds, and the conversions from OS errors and thrown values. */
+import { errnoDescription, errnoName, errnoNumber, kindOfErrnoName } from "./internal/errno.js";
 
 /** Every kind an IoError can have. The set is closed: backends map into it, never extend it. */
 export const IoErrorKinds = [
@@ -29,6 +25,10 @@ export const IoErrorKinds = [
   "IsADirectory",
   "DirectoryNotEmpty",
   "NoSpace",
+  "FileTooLarge",
+  "FilesystemLoop",
+  "TooManyLinks",
+  "HostNotFound",
   "TooManyOpenFiles",
   "Other",
 ] as const;
@@ -48,6 +48,11 @@ export interface IoErrorContext {
 
 const brand = Symbol.for("pktio.IoError");
 
+/**
+ * The one error family of pktio: a closed set of kinds, a stable `code`, and the operation and
+ * backend that raised it. `instanceof IoError` holds across duplicate installs of @pktio/core
+ * because the check is a `Symbol.for` brand, not prototype identity.
+ */
 export class IoError extends Error {
   /** What went wrong, from the closed set {@link IoErrorKinds}. */
   readonly kind: IoErrorKind;
@@ -100,7 +105,10 @@ export function fromErrno(errno: number | string, context: IoErrorContext = {}):
   const where = [context.op, context.path === undefined ? undefined : JSON.stringify(context.path)]
     .filter((part) => part !== undefined)
     .join(" ");
-  const message = `${name}${where === "" ? "" : ": " + where}`;
+  // Node's shape, `ENOENT: no such file or directory, open "/x"`, with one description table for
+  // every backend (an unknown errno has no description: `E9999: open "/x"`).
+  const detail = [errnoDescription(name), where === "" ? undefined : where].filter((part) => part !== undefined).join(", ");
+  const message = detail === "" ? name : `${name}: ${detail}`;
   const number = typeof errno === "number" ? Math.abs(errno) : errnoNumber(name);
   return new IoError(kind, message, { ...context, code: name, ...(number === undefined ? {} : { errno: number }) });
 }

@@ -4,11 +4,14 @@
  * fail the tail with UnexpectedEof; writes past the end zero-fill the gap and extend the store.
  * Completions are delivered asynchronously in batches, and `blockOn` drives them synchronously.
  */
+import type { AnyView } from "./fs/FileHandle.js";
+import { macrotask } from "./internal/macrotask.js";
 import type { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
 import { abortError } from "./IoOptions.js";
 import { checkBytes, checkLength, MAX_PACKET_LENGTH, positionOrError } from "./internal/validate.js";
-import { parseOptions, z } from "./options.js";
+import { z } from "zod";
+import { parseOptions } from "./options.js";
 import type { IoBackend, PacketIo, PollingHandle, Pos } from "./PacketIo.js";
 import type { Read, Write } from "./Perm.js";
 
@@ -20,7 +23,6 @@ export const MemoryIoOptions = z.strictObject({
 });
 export type MemoryIoOptions = z.input<typeof MemoryIoOptions>;
 
-type AnyView = BoundPacketView<Write> | BoundPacketView<Read>;
 
 export class MemoryIo implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, IoBackend {
   readonly name = "memory";
@@ -89,7 +91,7 @@ export class MemoryIo implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, IoBa
     if (!this.#scheduled) {
       this.#scheduled = true;
       if (this.#options.delivery === "microtask") queueMicrotask(this.#drain);
-      else setImmediate(this.#drain);
+      else macrotask(this.#drain, false);
     }
   }
 

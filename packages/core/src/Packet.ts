@@ -1,8 +1,4 @@
-/**
- * A packet: an owned byte buffer plus its completion state. It is bound for one I/O at a time
- * (`bind` returns the view over all of it); the pieces it is split into settle independently and
- * the packet completes when the last one does.
- */
+/** The packet: an owned buffer, bound for one I/O at a time, and its completion state. */
 import { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
 import { Deadline } from "./internal/Deadline.js";
@@ -12,6 +8,11 @@ import type { IoOptions } from "./IoOptions.js";
 import type { PacketOutput, PacketResult } from "./PacketOutput.js";
 import { Write, type Perm, type PermTag } from "./Perm.js";
 
+/**
+ * An owned byte buffer plus its completion state. It is bound for one I/O at a time (`bind`
+ * returns the view over all of it); the pieces it is split into settle independently and the
+ * packet completes when the last one does. While it is in flight the backend owns `bytes`.
+ */
 export class Packet<P extends Perm = Write> {
   /** The run-time permission: which way the backend may move the bytes. */
   readonly perm: PermTag<P>;

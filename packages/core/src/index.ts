@@ -1,14 +1,18 @@
 /**
  * @pktio/core: the packet model (packets, views that split, per-segment results), the `PacketIo`
  * and `IoBackend` contracts, the IoError family, the helpers derived once from `sendIo`, and
- * `MemoryIo`, the in-memory reference target.
+ * `MemoryIo`, the in-memory reference target. What only a backend needs (settling transfers,
+ * errno mapping, option parsing, validation) is the backend author's kit, `@pktio/core/backend`.
+ *
+ * @packageDocumentation
+ * @module @pktio/core
  */
 export { BoundPacketView } from "./BoundPacketView.js";
 export { Cursor, type RandomAccess } from "./Cursor.js";
 export { io, sendPacket, type IoOutput } from "./io.js";
-export { fromErrno, IoError, IoErrorKinds, toIoError, type IoErrorContext, type IoErrorKind } from "./IoError.js";
+export { IoError, IoErrorKinds, toIoError, type IoErrorContext, type IoErrorKind } from "./IoError.js";
 export { ioSync, request, runIo, runIoSync, type IoProgram, type IoRequest } from "./IoProgram.js";
-export { checkBytes, checkLength, checkPos, MAX_PACKET_LENGTH, positionOrError } from "./internal/validate.js";
+export { MAX_PACKET_LENGTH } from "./internal/validate.js";
 export { MemoryIo, MemoryIoOptions } from "./MemoryIo.js";
 export {
   decodeNumber,
@@ -20,10 +24,11 @@ export {
   writeNumberAt,
   writeNumberAtProgram,
   writeNumberAtSync,
+  type Endian,
   type NumberType,
+  type Sized,
   type NumberValue,
 } from "./numbers.js";
-export { describeIssues, parseOptions, z } from "./options.js";
 export { Packet, whenReleased } from "./Packet.js";
 export { NoPos, type DirectSync, type IoBackend, type PacketIo, type PollingHandle, type Pos } from "./PacketIo.js";
 export type { PacketOutput, PacketResult, PacketSegment } from "./PacketOutput.js";
@@ -54,15 +59,8 @@ export { createReadable, createReadableStream, createWritable, type ReadStreamOp
 export { FileHandle, type AnyView } from "./fs/FileHandle.js";
 export type { DirEntry, FileStat, FileType } from "./fs/FileStat.js";
 export type { DirHandle, Fs, FsOps, MkdirOptions, RemoveDirOptions } from "./fs/Fs.js";
-export { OpenOptions, resolveOpenOptions, type ResolvedOpenOptions } from "./fs/OpenOptions.js";
-export { checkPath, isBeneath, resolveBeneath } from "./fs/paths.js";
-export { confineWalk, type ConfineQuestion, type Confined, type LstatAnswer } from "./fs/confineWalk.js";
+export { OpenOptions } from "./fs/OpenOptions.js";
 export { ByteStream, type AnyStreamView, type ShutdownHow, type SocketAddress } from "./net/ByteStream.js";
 export type { Tcp, TcpAddress, TcpListener } from "./net/Tcp.js";
 export { BackendNames, type BackendName, type Runtime } from "./Runtime.js";
-export { settleRead, settleWrite, type TransferContext } from "./fs/settleTransfer.js";
-export { abortError, checkIoOptions, type IoOptions } from "./IoOptions.js";
-export { Fifo } from "./Fifo.js";
-export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js";
-export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
-export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";
+export type { IoOptions } from "./IoOptions.js";

@@ -8,8 +8,10 @@ import { runIo, runIoSync, type IoProgram } from "./IoProgram.js";
 import type { Pos } from "./PacketIo.js";
 import { readExactAtProgram, writeAllAtProgram, type ReadTarget, type WriteTarget } from "./readWrite.js";
 
-type Endian = "le" | "be";
-type Sized = "u16" | "i16" | "u32" | "i32" | "u64" | "i64" | "f32" | "f64";
+/** Byte order of a multi-byte number: little or big endian. */
+export type Endian = "le" | "be";
+/** The multi-byte number types, before their byte order. */
+export type Sized = "u16" | "i16" | "u32" | "i32" | "u64" | "i64" | "f32" | "f64";
 /** A number type name, e.g. `"u8"`, `"u32le"`, `"i64be"`, `"f64le"`. */
 export type NumberType = "u8" | "i8" | `${Sized}${Endian}`;
 /** 64-bit integers are bigints, everything else a number. */

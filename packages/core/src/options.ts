@@ -24,5 +24,3 @@ export function describeIssues(error: z.ZodError): string {
     })
     .join("; ");
 }
-
-export { z };

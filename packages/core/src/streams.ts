@@ -2,9 +2,11 @@
  * Adapters from a positional target to streams: a Node `Readable` and `Writable`, and a WHATWG
  * byte `ReadableStream` that serves BYOB readers straight into their buffers.
  */
-import { Readable, Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
+import { nodeBuiltin } from "./internal/nodeBuiltin.js";
 import { checkLength, checkPos } from "./internal/validate.js";
-import { parseOptions, z } from "./options.js";
+import { z } from "zod";
+import { parseOptions } from "./options.js";
 import type { Pos } from "./PacketIo.js";
 import { readAt, writeAllAt, type ReadTarget, type WriteTarget } from "./readWrite.js";
 
@@ -34,7 +36,7 @@ function readRange(options: ReadStreamOptions | undefined, where: string): { sta
 export function createReadable(target: ReadTarget, options?: ReadStreamOptions): Readable {
   const range = readRange(options, "createReadable options");
   let next = range.start;
-  return new Readable({
+  return new (nodeBuiltin("node:stream").Readable)({
     highWaterMark: range.chunkSize,
     read(): void {
       const size = Math.min(range.chunkSize, range.end - next);
@@ -59,7 +61,7 @@ export function createReadable(target: ReadTarget, options?: ReadStreamOptions):
 export function createWritable(target: WriteTarget, options?: WriteStreamOptions): Writable {
   const parsed = parseOptions(WriteStreamOptions, options, "createWritable options");
   let next = checkPos(parsed.start ?? 0, "start", "createWritable");
-  return new Writable({
+  return new (nodeBuiltin("node:stream").Writable)({
     write(chunk: Uint8Array, _encoding, callback): void {
       writeAllAt(target, next, chunk).then(
         () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fromErrno, IoError, IoErrorKinds, toIoError, type IoErrorKind } from "../src/index.js";
+import { fromErrno } from "../src/backend.js";
+import { IoError, IoErrorKinds, toIoError, type IoErrorKind } from "../src/index.js";
 
 /** Runs `fn` and returns what it threw (fails the test if it does not throw). */
 function thrownBy(fn: () => unknown): unknown {
@@ -20,21 +21,21 @@ describe("fromErrno", () => {
     expect(error.kind).toBe("NotFound");
     expect(error.code).toBe("ENOENT");
     expect(error.errno).toBe(2);
-    expect(error.message).toBe("ENOENT");
+    expect(error.message).toBe("ENOENT: no such file or directory");
     expect(error.name).toBe("IoError");
   });
 
   it("puts the op and the quoted path in the message and keeps the context", () => {
     const error = fromErrno(-2, { op: "open", path: "/no/such file", backend: "uring" });
-    expect(error.message).toBe('ENOENT: open "/no/such file"');
+    expect(error.message).toBe('ENOENT: no such file or directory, open "/no/such file"');
     expect(error.op).toBe("open");
     expect(error.path).toBe("/no/such file");
     expect(error.backend).toBe("uring");
   });
 
   it("mentions only what it is given", () => {
-    expect(fromErrno(13, { op: "read" }).message).toBe("EACCES: read");
-    expect(fromErrno(13, { path: "/etc/shadow" }).message).toBe('EACCES: "/etc/shadow"');
+    expect(fromErrno(13, { op: "read" }).message).toBe("EACCES: permission denied, read");
+    expect(fromErrno(13, { path: "/etc/shadow" }).message).toBe('EACCES: permission denied, "/etc/shadow"');
     expect(fromErrno(13).op).toBeUndefined();
     expect(fromErrno(13).path).toBeUndefined();
   });
@@ -45,6 +46,9 @@ describe("fromErrno", () => {
     [-20, "ENOTDIR", "NotADirectory"],
     [-21, "EISDIR", "IsADirectory"],
     [-28, "ENOSPC", "NoSpace"],
+    [-27, "EFBIG", "FileTooLarge"],
+    [-40, "ELOOP", "FilesystemLoop"],
+    [-31, "EMLINK", "TooManyLinks"],
     [-11, "EAGAIN", "WouldBlock"],
     [-22, "EINVAL", "InvalidInput"],
     [-32, "EPIPE", "BrokenPipe"],
@@ -148,6 +152,15 @@ describe("toIoError", () => {
     expect(error.errno).toBe(2);
     expect(error.op).toBe("readFile");
     expect(error.cause).toBe(nodeError);
+  });
+
+  it("maps a resolver's ENOTFOUND to HostNotFound and EFBIG to FileTooLarge, not NoSpace", () => {
+    const lookup = Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.invalid"), { code: "ENOTFOUND", syscall: "getaddrinfo" });
+    const error = toIoError(lookup, { op: "connect" });
+    expect(error.kind).toBe("HostNotFound");
+    expect(error.message).toBe("getaddrinfo ENOTFOUND nowhere.invalid");
+    expect(fromErrno(-27).kind).toBe("FileTooLarge");
+    expect(fromErrno(-27, { op: "write" }).message).toBe("EFBIG: file too large, write");
   });
 
   it("maps any object with an errno-style code", () => {

@@ -3,7 +3,9 @@
  * beyond it, the sync-submission scope that turns `*Sync` helpers into blocking calls, and the
  * registry of open handles that `close()` drains.
  */
-import { IoError, parseOptions, z, type IoBackend, type PollingHandle } from "@pktio/core";
+import { z } from "zod";
+import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
+import { parseOptions } from "@pktio/core/backend";
 
 export const LibuvOptions = z.strictObject({
   /** File operations handed to libuv at once; more wait in order. libuv's pool has 4 threads by default. */

@@ -4,7 +4,8 @@
  * The fd stays open until every operation of this file has completed.
  */
 import { close, closeSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, write } from "node:fs";
-import { abortError, blockingTransfer, FileHandle, IoError, settleRead, settleWrite, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { abortError, blockingTransfer, settleRead, settleWrite } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
 import { toFileStat } from "./internal/stat.js";
 import type { LibuvBackend } from "./LibuvBackend.js";

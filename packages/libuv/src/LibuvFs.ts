@@ -4,7 +4,8 @@
  */
 import * as fs from "node:fs";
 import { resolve } from "node:path";
-import { checkPath, IoError, resolveOpenOptions, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions, type ResolvedOpenOptions } from "@pktio/core";
+import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { checkPath, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -190,9 +191,15 @@ export class LibuvFs implements Fs {
     }
   }
 
+  /** The runtime's name in errors: a backend that builds on this class (uring) says its own, not libuv's. */
+  protected get runtimeName(): string {
+    return this.backend.name;
+  }
+
   #check(op: string): void {
-    if (this.#closed) throw new IoError("Closed", `${op}: the directory handle is closed`, { op, backend: "libuv" });
-    if (this.backend.closed) throw new IoError("Closed", `${op}: the libuv runtime is closed`, { op, backend: "libuv" });
+    const backend = this.runtimeName;
+    if (this.#closed) throw new IoError("Closed", `${op}: the directory handle is closed`, { op, backend });
+    if (this.backend.closed) throw new IoError("Closed", `${op}: the ${backend} runtime is closed`, { op, backend });
   }
 
   /** `followLast` false: the operation acts on the last component itself (rename, remove, mkdir). */

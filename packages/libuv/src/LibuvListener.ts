@@ -4,7 +4,8 @@
  * order for `accept()`; accept calls made before a connection arrives wait in order for one.
  */
 import type { Server, Socket } from "node:net";
-import { IoError, type SocketAddress, type TcpListener, Fifo } from "@pktio/core";
+import { IoError, type SocketAddress, type TcpListener } from "@pktio/core";
+import { Fifo } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
 import { LibuvStream } from "./LibuvStream.js";

@@ -12,7 +12,8 @@
  *   late socket callback for a view that already left (failed by close or an error) is ignored.
  */
 import type { Socket } from "node:net";
-import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write, Fifo } from "@pktio/core";
+import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
+import { Fifo, fromErrno } from "@pktio/core/backend";
 import { toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -83,15 +84,22 @@ export class LibuvStream extends ByteStream {
     else this.#submitWrite(view as BoundPacketView<Read>);
   }
 
+  /** The socket's error as `op` met it: a write after a reset says `write`, not Node's `read ECONNRESET`. */
+  #errorFor(op: "read" | "write"): IoError {
+    const error = this.#error as IoError;
+    if (error.op === op || error.errno === undefined) return error;
+    return fromErrno(error.code, { op, backend: "libuv", cause: error });
+  }
+
   #submitRead(view: BoundPacketView<Write>): void {
-    if (this.#error !== undefined) return view.fail(this.#error);
+    if (this.#error !== undefined) return view.fail(this.#errorFor("read"));
     if (this.#readShut) return view.fail(eof("the stream's read side was shut down"));
     this.#reads.push(view);
     this.#serveReads();
   }
 
   #submitWrite(view: BoundPacketView<Read>): void {
-    if (this.#error !== undefined) return view.fail(this.#error);
+    if (this.#error !== undefined) return view.fail(this.#errorFor("write"));
     if (this.#writeShut) return view.fail(new IoError("BrokenPipe", "the stream's write side is shut down", { op: "write", backend: "libuv" }));
     this.#writes.add(view);
     // Node wraps the Uint8Array in a Buffer over the same memory: no copy.

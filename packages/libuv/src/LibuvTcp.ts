@@ -49,7 +49,8 @@ export class LibuvTcp implements Tcp {
   }
 
   #checkOpen(op: string): void {
-    if (this.backend.closed) throw new IoError("Closed", `${op}: the libuv runtime is closed`, { op, backend: "libuv" });
+    const backend = this.backend.name;
+    if (this.backend.closed) throw new IoError("Closed", `${op}: the ${backend} runtime is closed`, { op, backend });
   }
 
   /**

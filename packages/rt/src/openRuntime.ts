@@ -3,7 +3,9 @@
  * and returns the first that opens (`rt.backend` names it). Any other error is the caller's to
  * see (bad options are not a reason to fall back).
  */
-import { IoError, parseOptions, z, type BackendName, type Runtime } from "@pktio/core";
+import { z } from "zod";
+import { IoError, type BackendName, type Runtime } from "@pktio/core";
+import { parseOptions } from "@pktio/core/backend";
 import { registry, type BackendOptions } from "./registry.js";
 import { backendOrder, parseOrder } from "./selection.js";
 

@@ -7,7 +7,8 @@
  * every `*Sync` helper real. Idle workers never keep the process alive.
  */
 import { closeSync } from "node:fs";
-import { blockingTransfer, IoError, type BlockingResult, type IoBackend, type PollingHandle, Fifo } from "@pktio/core";
+import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
+import { blockingTransfer, type BlockingResult, Fifo } from "@pktio/core/backend";
 import { BounceArena } from "./internal/BounceArena.js";
 import { Cancellations } from "./internal/Cancellations.js";
 import { BACKEND } from "./internal/errors.js";

@@ -5,7 +5,8 @@
  * into slot-sized pieces (the pieces go to whichever workers are least loaded, in parallel).
  * The fd stays open until every operation of this file has completed.
  */
-import { abortError, FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { abortError } from "@pktio/core/backend";
 import { BACKEND, errnoError, replyError } from "./internal/errors.js";
 import { Request, type RequestOwner } from "./internal/Request.js";
 import { Op } from "./internal/ringLayout.js";

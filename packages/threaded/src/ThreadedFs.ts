@@ -8,21 +8,8 @@
  */
 import { constants } from "node:fs";
 import { resolve } from "node:path";
-import {
-  checkPath,
-  IoError,
-  resolveBeneath,
-  resolveOpenOptions,
-  type Confined,
-  type DirEntry,
-  type DirHandle,
-  type FileStat,
-  type Fs,
-  type MkdirOptions,
-  type OpenOptions,
-  type RemoveDirOptions,
-  type ResolvedOpenOptions,
-} from "@pktio/core";
+import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { checkPath, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";

@@ -2,7 +2,8 @@
  * Options of the threaded backend, checked with zod: unknown keys and bad values are IoError kind
  * InvalidInput naming the key (`threaded options: "ringSlots": must be a power of two`).
  */
-import { parseOptions, z } from "@pktio/core";
+import { z } from "zod";
+import { parseOptions } from "@pktio/core/backend";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

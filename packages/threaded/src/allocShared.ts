@@ -3,7 +3,8 @@
  * arena: no copy, no slot to wait for, and no splitting into slot-sized pieces. Any
  * SharedArrayBuffer-backed Uint8Array takes that path; this is the convenient way to get one.
  */
-import { checkLength, MAX_PACKET_LENGTH } from "@pktio/core";
+import { MAX_PACKET_LENGTH } from "@pktio/core";
+import { checkLength } from "@pktio/core/backend";
 
 /** A zero-filled Uint8Array of `length` bytes over a new SharedArrayBuffer. */
 export function allocShared(length: number): Uint8Array {

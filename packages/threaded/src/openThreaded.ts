@@ -1,5 +1,7 @@
 /** `openThreaded()`: a Runtime whose files are served by worker threads. */
-import { IoError, parseOptions, z, type Runtime, type Tcp } from "@pktio/core";
+import { z } from "zod";
+import { IoError, type Runtime, type Tcp } from "@pktio/core";
+import { parseOptions } from "@pktio/core/backend";
 import { BACKEND } from "./internal/errors.js";
 import { waitAsync } from "./internal/waitAsync.js";
 import { NoSockets } from "./NoSockets.js";

@@ -3,7 +3,8 @@
  * (IORING_REGISTER_BUFFERS). Reads and writes of packets over these slices use READ_FIXED and
  * WRITE_FIXED, and they satisfy O_DIRECT's alignment. Memory comes from V8 (no external buffers).
  */
-import { fromErrno, IoError } from "@pktio/core";
+import { IoError } from "@pktio/core";
+import { fromErrno } from "@pktio/core/backend";
 import type { Addon, RingHandle } from "./internal/addon.js";
 
 const PAGE = 4096;

@@ -4,7 +4,8 @@
  * one addon call at the end of the tick; completions come back in batches through a shared
  * Int32Array, one JS call per batch. `blockOn` waits in io_uring_enter on this thread.
  */
-import { Fifo, fromErrno, IoError, parseOptions, type IoBackend, type PollingHandle } from "@pktio/core";
+import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
+import { Fifo, fromErrno, parseOptions } from "@pktio/core/backend";
 import type { Addon, RingHandle } from "./internal/addon.js";
 import { BounceArena } from "./internal/BounceArena.js";
 import { RegisteredPool } from "./RegisteredPool.js";

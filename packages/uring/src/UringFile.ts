@@ -4,7 +4,8 @@
  * has completed; `*Sync` helpers block in io_uring_enter through the backend's `blockOn`.
  */
 import { ftruncate, ftruncateSync } from "node:fs";
-import { abortError, FileHandle, IoError, settleRead, settleWrite, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
+import { abortError, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { isUndetachable, MAX_BOUNCE } from "./internal/BounceArena.js";
 import { ABANDONED, CLOSED, DETACHED, ringError, type Cancellable, type Operation, type Ticket, type UringBackend } from "./UringBackend.js";

@@ -3,7 +3,8 @@
  * when the kernel has them (probed once); everything io_uring lacks (readDir, copyFile, recursive
  * removal, realpath checks of directory handles) takes the libuv path, which this class extends.
  */
-import { IoError, resolveOpenOptions, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { IoError, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { fromErrno, resolveOpenOptions } from "@pktio/core/backend";
 import { LibuvFs, openFlags, type LibuvBackend, type Root } from "@pktio/libuv";
 import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { CLOSED, ringError, type Operation, type UringBackend } from "./UringBackend.js";
@@ -15,6 +16,10 @@ export class UringFs extends LibuvFs {
   constructor(uring: UringBackend, libuv: LibuvBackend, root?: Root) {
     super(libuv, root);
     this.uring = uring;
+  }
+
+  protected override get runtimeName(): string {
+    return this.uring.name;
   }
 
   protected override makeDirHandle(root: Root): DirHandle {

@@ -1,5 +1,5 @@
 /** Options of the uring backend, checked with zod (the bad key is named in the error). */
-import { z } from "@pktio/core";
+import { z } from "zod";
 
 export const UringOptions = z.strictObject({
   /**

@@ -2,7 +2,8 @@
  * `pktio bench`'s options, checked with zod (each problem names its option), and the settings
  * one job runs with. A job is a pktio backend, one of Node's own fs styles, or fio.
  */
-import { BackendNames, z } from "@pktio/core";
+import { z } from "zod";
+import { BackendNames } from "@pktio/core";
 import { count, duration, flag, parseCommandOptions, size, text } from "../commandOptions.js";
 
 export const RwModes = ["randread", "read", "randwrite", "write", "randrw"] as const;

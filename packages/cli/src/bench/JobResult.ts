@@ -3,7 +3,7 @@
  * as a single JSON line (protocol `pktio-bench/1`); the parent checks it with this schema, so a
  * worker that printed anything else is reported as an error, not misread.
  */
-import { z } from "@pktio/core";
+import { z } from "zod";
 
 export const PROTOCOL = "pktio-bench/1";
 

@@ -6,7 +6,7 @@
  * `verified`. When fio is missing or fails, the row says so.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { z } from "@pktio/core";
+import { z } from "zod";
 import type { JobSettings } from "./BenchSettings.js";
 import { findOnPath } from "./findOnPath.js";
 import { noNumbers, PROTOCOL, type JobResult } from "./JobResult.js";

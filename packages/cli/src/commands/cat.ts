@@ -3,7 +3,7 @@
  * `file.createReadable`), one after another.
  */
 import { pipeline } from "node:stream/promises";
-import { z } from "@pktio/core";
+import { z } from "zod";
 import type { CliIo } from "../CliIo.js";
 import { flag, oneOf, parseCommandOptions } from "../commandOptions.js";
 import { BackendChoices, openBackend } from "../openBackend.js";

@@ -6,7 +6,8 @@
  * symlink), and a DST ending in "/" must be an existing directory.
  */
 import { basename, join } from "node:path";
-import { IoError, z, type FileHandle, type Runtime } from "@pktio/core";
+import { z } from "zod";
+import { IoError, type FileHandle, type Runtime } from "@pktio/core";
 import type { CliIo } from "../CliIo.js";
 import { flag, oneOf, parseCommandOptions } from "../commandOptions.js";
 import { BackendChoices, openBackend } from "../openBackend.js";

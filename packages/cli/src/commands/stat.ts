@@ -1,5 +1,6 @@
 /** `pktio stat FILE...`: a file's FileStat through a pktio runtime, as lines or as JSON. */
-import { z, type FileStat } from "@pktio/core";
+import { z } from "zod";
+import { type FileStat } from "@pktio/core";
 import type { CliIo } from "../CliIo.js";
 import { flag, oneOf, parseCommandOptions } from "../commandOptions.js";
 import { BackendChoices, openBackend } from "../openBackend.js";

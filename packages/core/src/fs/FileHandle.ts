@@ -53,7 +53,7 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
     // Checked here rather than left to the OS, whose EBADF would not say what was wrong.
     if (view.perm.backendWrites ? !this.readable : !this.writable) {
       const need = view.perm.backendWrites ? "read" : "write";
-      return view.fail(new IoError("PermissionDenied", `${JSON.stringify(this.path)} was not opened for ${need}ing`, { op: need, backend: this.backend.name, path: this.path }));
+      return view.fail(new IoError("PermissionDenied", `${JSON.stringify(this.path)} was not opened for ${view.perm.backendWrites ? "reading" : "writing"}`, { op: need, backend: this.backend.name, path: this.path }));
     }
     const signal = view.packet.signal;
     if (signal?.aborted === true) return view.fail(abortError(signal, view.perm.backendWrites ? "read" : "write", this.backend.name));

@@ -3,7 +3,8 @@
  * (or `append` for create), and unknown keys are named in the error.
  */
 import { IoError } from "../IoError.js";
-import { parseOptions, z } from "../options.js";
+import { z } from "zod";
+import { parseOptions } from "../options.js";
 
 export const OpenOptions = z.strictObject({
   read: z.boolean().default(true),

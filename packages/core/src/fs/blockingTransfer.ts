@@ -3,7 +3,7 @@
  * moved, the file ended (a read returned 0) or a write made no progress. Shared by the backends
  * whose sync paths are these calls (libuv's sync scope, the DirectSync paths).
  */
-import { readSync, writeSync } from "node:fs";
+import { nodeBuiltin } from "../internal/nodeBuiltin.js";
 
 /** Linux moves at most 0x7ffff000 bytes in one read or write call. */
 const MAX_CALL = 0x7ffff000;
@@ -14,7 +14,9 @@ export interface BlockingResult {
   readonly thrown?: unknown;
 }
 
+/** Moves `bytes` at `pos` of `fd` with blocking calls; never throws (the call that failed is in `thrown`). */
 export function blockingTransfer(fd: number, pos: number, bytes: Uint8Array, reading: boolean): BlockingResult {
+  const { readSync, writeSync } = nodeBuiltin("node:fs");
   let done = 0;
   try {
     while (done < bytes.byteLength) {

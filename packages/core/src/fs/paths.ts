@@ -2,12 +2,13 @@
  * Path confinement for directory handles: a relative path resolves beneath its root and may not
  * climb out of it, lexically. (Symlinks are checked by the backend, which can see the disk.)
  */
-import { isAbsolute, normalize, resolve, sep } from "node:path";
 import { IoError } from "../IoError.js";
+import { nodeBuiltin } from "../internal/nodeBuiltin.js";
 
 /** The absolute path of `path` beneath `root`; kind InvalidInput if it is absolute or escapes. */
 export function resolveBeneath(root: string, path: string, op: string): string {
   checkPath(path, "path", op);
+  const { isAbsolute, normalize, resolve, sep } = nodeBuiltin("node:path");
   if (isAbsolute(path)) throw new IoError("InvalidInput", `${op}: ${JSON.stringify(path)} is absolute; a directory handle takes relative paths`, { op, path });
   const normal = normalize(path);
   if (normal === ".." || normal.startsWith(".." + sep)) {
@@ -18,6 +19,7 @@ export function resolveBeneath(root: string, path: string, op: string): string {
 
 /** True when `inner` is `outer` or lies beneath it (both absolute and normalised). */
 export function isBeneath(outer: string, inner: string): boolean {
+  const { sep } = nodeBuiltin("node:path");
   return inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
 }
 

@@ -12,21 +12,46 @@ const names: Record<number, string> = {
   40: "ELOOP", 61: "ENODATA", 75: "EOVERFLOW", 95: "EOPNOTSUPP", 98: "EADDRINUSE",
   99: "EADDRNOTAVAIL", 103: "ECONNABORTED", 104: "ECONNRESET", 107: "ENOTCONN",
   110: "ETIMEDOUT", 111: "ECONNREFUSED", 113: "EHOSTUNREACH", 125: "ECANCELED",
+  6: "ENXIO", 26: "ETXTBSY", 31: "EMLINK",
+};
+
+// What each errno means, in libuv's words (uv_strerror, which Node's own messages use), so an
+// error says the same thing whichever backend raised it: native backends report a bare number.
+const descriptions: Record<string, string> = {
+  EPERM: "operation not permitted", ENOENT: "no such file or directory", EINTR: "interrupted system call",
+  EIO: "i/o error", EBADF: "bad file descriptor", EAGAIN: "resource temporarily unavailable",
+  ENOMEM: "not enough memory", EACCES: "permission denied", EFAULT: "bad address in system call argument",
+  EBUSY: "resource busy or locked", EEXIST: "file already exists", EXDEV: "cross-device link not permitted",
+  ENOTDIR: "not a directory", EISDIR: "illegal operation on a directory", EINVAL: "invalid argument",
+  ENFILE: "file table overflow", EMFILE: "too many open files", EFBIG: "file too large",
+  ENOSPC: "no space left on device", ESPIPE: "invalid seek", EROFS: "read-only file system",
+  EMLINK: "too many links", EPIPE: "broken pipe", ENAMETOOLONG: "name too long",
+  ENOSYS: "function not implemented", ENOTEMPTY: "directory not empty",
+  ELOOP: "too many symbolic links encountered", ENODATA: "no data available",
+  EOVERFLOW: "value too large for defined data type", EOPNOTSUPP: "operation not supported on socket",
+  ENOTSUP: "operation not supported on socket", EADDRINUSE: "address already in use",
+  EADDRNOTAVAIL: "address not available", ECONNABORTED: "software caused connection abort",
+  ECONNRESET: "connection reset by peer", ENOTCONN: "socket is not connected", ETIMEDOUT: "connection timed out",
+  ECONNREFUSED: "connection refused", EHOSTUNREACH: "host is unreachable", ECANCELED: "operation canceled",
+  ENXIO: "no such device or address", ETXTBSY: "text file is busy", EOF: "end of file",
+  ENOTFOUND: "host not found",
 };
 
 const kinds: Record<string, IoErrorKind> = {
   EPERM: "PermissionDenied", EACCES: "PermissionDenied", EROFS: "PermissionDenied",
   ENOENT: "NotFound", EEXIST: "AlreadyExists", EINTR: "Interrupted", EAGAIN: "WouldBlock",
   EWOULDBLOCK: "WouldBlock", EBUSY: "Busy", ENOTDIR: "NotADirectory", EISDIR: "IsADirectory",
-  ENOTEMPTY: "DirectoryNotEmpty", ENOSPC: "NoSpace", EFBIG: "NoSpace", EMFILE: "TooManyOpenFiles",
+  ENOTEMPTY: "DirectoryNotEmpty", ENOSPC: "NoSpace", EFBIG: "FileTooLarge", EMFILE: "TooManyOpenFiles",
   ENFILE: "TooManyOpenFiles", EINVAL: "InvalidInput", ENAMETOOLONG: "InvalidInput",
   EBADF: "PermissionDenied", ESPIPE: "Unsupported", ENOSYS: "Unsupported", EOPNOTSUPP: "Unsupported",
   ENOTSUP: "Unsupported", EPIPE: "BrokenPipe", ENOTCONN: "BrokenPipe", ECONNRESET: "ConnectionReset",
   ECONNABORTED: "ConnectionReset", ECONNREFUSED: "Refused", EHOSTUNREACH: "Refused",
   ETIMEDOUT: "TimedOut", ECANCELED: "Aborted", EADDRINUSE: "AddrInUse",
   EADDRNOTAVAIL: "AddrNotAvailable", EOVERFLOW: "Outside", EXDEV: "Unsupported", EOF: "UnexpectedEof",
+  ELOOP: "FilesystemLoop", EMLINK: "TooManyLinks", ENOTFOUND: "HostNotFound", EAI_NONAME: "HostNotFound",
 };
 
+/** The errno's name (`"ENOENT"`), or `"E<n>"` for a number outside the table. */
 export function errnoName(errno: number): string {
   return names[errno] ?? `E${errno}`;
 }
@@ -39,6 +64,12 @@ export function errnoNumber(name: string): number | undefined {
   return bare === null ? numbers[name] : Number(bare[1]);
 }
 
+/** What the errno means (`"no such file or directory"`); undefined for a name outside the table. */
+export function errnoDescription(name: string): string | undefined {
+  return descriptions[name];
+}
+
+/** The IoError kind of an errno name; Other for a name outside the table. */
 export function kindOfErrnoName(name: string): IoErrorKind {
   return kinds[name] ?? "Other";
 }

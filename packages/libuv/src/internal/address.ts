@@ -1,6 +1,8 @@
 /** TCP addresses on libuv: the checked input of connect/listen, and Node's addresses as SocketAddress. */
 import { isIPv6 } from "node:net";
-import { parseOptions, z, type SocketAddress, type TcpAddress } from "@pktio/core";
+import { z } from "zod";
+import { type SocketAddress, type TcpAddress } from "@pktio/core";
+import { parseOptions } from "@pktio/core/backend";
 
 export const TcpAddressSchema = z.strictObject({
   host: z.string().min(1, "must be a non-empty host name or IP address"),

@@ -6,7 +6,7 @@
  * backend can close it with openat2's RESOLVE_BENEATH.
  */
 import { lstatSync, promises, readlinkSync, type Stats } from "node:fs";
-import { confineWalk, type ConfineQuestion, type Confined, type LstatAnswer } from "@pktio/core";
+import { confineWalk, type ConfineQuestion, type Confined, type LstatAnswer } from "@pktio/core/backend";
 
 function kindOf(stats: Stats): LstatAnswer {
   return stats.isSymbolicLink() ? "symlink" : stats.isDirectory() ? "directory" : "file";

@@ -1,2 +1,2 @@
 /** Node's stats and directory entries as FileStat and FileType (core's conversion). */
-export { fileStatOf as toFileStat, fileTypeOf as direntType } from "@pktio/core";
+export { fileStatOf as toFileStat, fileTypeOf as direntType } from "@pktio/core/backend";

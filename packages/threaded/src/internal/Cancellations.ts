@@ -6,7 +6,8 @@
  * has taken yet; a piece already inside a worker's call completes as usual (core's deadline
  * settles the caller's promise meanwhile, and `packet.inFlight` stays true until then).
  */
-import { abortError, IoError, type Packet } from "@pktio/core";
+import { IoError, type Packet } from "@pktio/core";
+import { abortError } from "@pktio/core/backend";
 import { BACKEND } from "./errors.js";
 import type { Request } from "./Request.js";
 import { Op } from "./ringLayout.js";

@@ -5,7 +5,8 @@
  * real path once more right before its call.
  */
 import { lstatSync, promises, readlinkSync, type Stats } from "node:fs";
-import { confineWalk, IoError, toIoError, type ConfineQuestion, type Confined, type LstatAnswer } from "@pktio/core";
+import { IoError, toIoError } from "@pktio/core";
+import { confineWalk, type ConfineQuestion, type Confined, type LstatAnswer } from "@pktio/core/backend";
 import { BACKEND } from "./errors.js";
 
 function kindOf(stats: Stats): LstatAnswer {

@@ -1,5 +1,6 @@
 /** The one place the threaded backend turns errnos, worker replies and thrown values into IoErrors. */
-import { fromErrno, IoError, toIoError } from "@pktio/core";
+import { IoError, toIoError } from "@pktio/core";
+import { fromErrno } from "@pktio/core/backend";
 import type { MetaReply } from "./messages.js";
 import { ERRNO_INTERNAL } from "./ringLayout.js";
 

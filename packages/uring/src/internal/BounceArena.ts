@@ -16,7 +16,7 @@
  * A transfer larger than MAX_BOUNCE is moved in MAX_BOUNCE pieces one after another (UringFile),
  * so the memory one transfer holds is bounded. Page alignment keeps O_DIRECT transfers valid.
  */
-import { Fifo } from "@pktio/core";
+import { Fifo } from "@pktio/core/backend";
 
 /** The common transfer: one slot. */
 export const SLOT = 4096;

@@ -1,0 +1,109 @@
+/**
+ * Errors say the same thing on every backend (issue 11, item 11): the same kind, code and errno
+ * description for the same OS error, the right backend's name when the runtime is closed, and an
+ * `IoError` that is called IoError.
+ */
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IoError, writeAt, type Runtime } from "@pktio/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** What `attempt` threw or rejected with, which must be an IoError (a sync throw counts too). */
+async function rejection(attempt: () => Promise<unknown>): Promise<IoError> {
+  const thrown = await Promise.resolve().then(attempt).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(thrown, "the operation should have failed").toBeInstanceOf(IoError);
+  return thrown as IoError;
+}
+
+/** Registers the error scenarios; `getRuntime` is the suite's runtime, `openRuntime` makes a fresh one. */
+export function describeErrors(openRuntime: () => Promise<Runtime>, getRuntime: () => Runtime): void {
+  describe("errors say the same thing on every backend", () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "pktio-errors-"));
+      symlinkSync("loop-b", join(dir, "loop-a"));
+      symlinkSync("loop-a", join(dir, "loop-b"));
+      writeFileSync(join(dir, "file"), "x");
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("ELOOP is kind FilesystemLoop and carries libuv's description", async () => {
+      const error = await rejection(() => getRuntime().fs.open(join(dir, "loop-a")));
+      expect(error.kind).toBe("FilesystemLoop");
+      expect(error.code).toBe("ELOOP");
+      expect(error.errno).toBe(40);
+      expect(error.message).toContain("ELOOP: too many symbolic links encountered");
+    });
+
+    it("ENOENT carries its description and the path", async () => {
+      const path = join(dir, "missing");
+      const error = await rejection(() => getRuntime().fs.open(path));
+      expect(error.kind).toBe("NotFound");
+      expect(error.message).toContain("ENOENT: no such file or directory");
+      expect(error.message).toContain(path);
+    });
+
+    it("an IoError's constructor is called IoError", async () => {
+      const error = await rejection(() => getRuntime().fs.open(join(dir, "missing")));
+      expect(error.constructor.name).toBe("IoError");
+      expect(error.name).toBe("IoError");
+    });
+
+    it("a write to a file opened only for reading says so in English", async () => {
+      const file = await getRuntime().fs.open(join(dir, "file"));
+      try {
+        const error = await rejection(() => writeAt(file, 0, new Uint8Array([1])));
+        expect(error.kind).toBe("PermissionDenied");
+        expect(error.message).toContain("was not opened for writing");
+      } finally {
+        await file.close();
+      }
+    });
+
+    it("a closed runtime's error names that runtime's backend", async () => {
+      const runtime = await openRuntime();
+      await runtime.close();
+      for (const attempt of [() => runtime.fs.open(join(dir, "file")), () => runtime.fs.stat(join(dir, "file")), () => runtime.fs.openDir(dir)]) {
+        const error = await rejection(attempt);
+        expect(error.kind).toBe("Closed");
+        expect(error.message).toContain(`the ${runtime.backend} runtime is closed`);
+        expect(error.backend).toBe(runtime.backend);
+      }
+    });
+  });
+}
+
+/** Registers the network error scenarios on the suite's runtime. */
+export function describeNetErrors(getRuntime: () => Runtime): void {
+  describe("network errors say which operation met them", () => {
+    it("a write after the peer reset the connection says write, not read", async () => {
+      // The server resets once the client's first byte arrives, so the connect has completed.
+      const server = createServer((socket) => socket.once("data", () => socket.resetAndDestroy()));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const stream = await getRuntime().net.connect({ host: "127.0.0.1", port });
+        try {
+          await stream.writeAll(new Uint8Array([0]));
+          // The read waits for the reset to arrive; only then is the write's answer determined.
+          const readError = await rejection(() => stream.read(new Uint8Array(1)));
+          expect(readError.kind).toBe("ConnectionReset");
+          const writeError = await rejection(() => stream.write(new Uint8Array([1])));
+          expect(writeError.kind).toBe("ConnectionReset");
+          expect(writeError.op).toBe("write");
+          expect(writeError.message).not.toMatch(/\bread\b/);
+          expect(writeError.message).toContain("connection reset by peer");
+        } finally {
+          await stream.close();
+        }
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * @pktio/core/backend: the backend author's kit. Everything here exists so that backends agree
+ * (one errno table, one way to settle a transfer, one option parser, one set of argument checks);
+ * a program that only uses pktio needs none of it and imports `@pktio/core`.
+ *
+ * @packageDocumentation
+ * @module @pktio/core/backend
+ */
+export { fromErrno } from "./IoError.js";
+export { checkBytes, checkLength, checkPos, isDetached, positionOrError } from "./internal/validate.js";
+export { describeIssues, parseOptions } from "./options.js";
+export { resolveOpenOptions, type ResolvedOpenOptions } from "./fs/OpenOptions.js";
+export { checkPath, isBeneath, resolveBeneath } from "./fs/paths.js";
+export { confineWalk, type ConfineQuestion, type Confined, type LstatAnswer } from "./fs/confineWalk.js";
+export { settleRead, settleWrite, type TransferContext } from "./fs/settleTransfer.js";
+export { abortError, checkIoOptions } from "./IoOptions.js";
+export { Fifo } from "./Fifo.js";
+export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js";
+export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
+export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";
