@@ -13,7 +13,7 @@ import { pathToFileURL, fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
-import { IoError, Packet, Write, io } from "@pktio/core";
+import { IoError, Packet, Write, io, whenReleased } from "@pktio/core";
 import { seededBytes } from "@pktio/conformance";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -217,12 +217,19 @@ describe.skipIf(!status.ok)(`uring ownership${why}`, () => {
 
   it("a deadline and an abort cancel the kernel's operation; an abort of a read still in this tick's batch drops it without reaching the kernel", async () => {
     const { file } = await fifo();
-    await expect(file.readAt(0, new Uint8Array(16), { timeoutMs: 20 })).rejects.toThrow(expect.objectContaining({ kind: "TimedOut" }));
+    // Core answers the caller at the deadline or abort (design.md §7); the kernel's cancel
+    // completes after it, and only then is the buffer released and the slot free.
+    const timed = new Uint8Array(16);
+    await expect(file.readAt(0, timed, { timeoutMs: 20 })).rejects.toThrow(expect.objectContaining({ kind: "TimedOut" }));
+    await whenReleased(timed);
     const controller = new AbortController();
-    const aborted = file.readAt(0, new Uint8Array(16), { signal: controller.signal, timeoutMs: 60_000 });
+    const abortedBytes = new Uint8Array(16);
+    const aborted = file.readAt(0, abortedBytes, { signal: controller.signal, timeoutMs: 60_000 });
     await nextTurn();
     controller.abort();
     await expect(aborted).rejects.toThrow(expect.objectContaining({ kind: "Aborted" }));
+    await whenReleased(abortedBytes);
+    expect(rt.io.inFlight).toBe(0);
     const batched = new AbortController();
     const dropped = file.readAt(0, new Uint8Array(16), { signal: batched.signal });
     expect(rt.io.inFlight).toBe(1);
