@@ -25,7 +25,7 @@ const STEP_TIMEOUT = 240_000;
 function strangerEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(npm_|pnpm_|PNPM_|NODE_OPTIONS$|PKTIO_|VITEST|NODE_ENV$)/i.test(key)) env[key] = value;
+    if (!/^(npm_|pnpm_|PNPM_|NODE_OPTIONS$|NODE_PATH$|PKTIO_|VITEST|NODE_ENV$)/i.test(key)) env[key] = value;
   }
   return { ...env, HOME: home, npm_config_cache: join(home, "npm-cache"), npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
 }
@@ -142,7 +142,7 @@ describe("consumer", () => {
 
   for (const ignoreScripts of [false, true]) {
     const label = ignoreScripts ? "npm install --ignore-scripts" : "npm install";
-    it(`${label}: ESM and CJS read through the default runtime, npx pktio --help runs, the types check`, () => {
+    it(`${label}: ESM and CJS read through the default runtime, npx pktio --help runs${ignoreScripts ? "" : ", the types check"}`, () => {
       const app = join(work, ignoreScripts ? "app-ignore-scripts" : "app");
       const home = join(work, ignoreScripts ? "home-ignore-scripts" : "home");
       mkdirSync(app);
