@@ -2,10 +2,12 @@
  * Every backend rt knows, in one table: how to open it, or why it cannot be opened here.
  * This is the only module in pktio that imports more than one backend.
  */
-import type { BackendName, Runtime } from "@pktio/core";
+import { IoError, type BackendName, type Runtime } from "@pktio/core";
 import { openLibuv, type LibuvOptions } from "@pktio/libuv";
 import { openThreaded, type ThreadedOptions } from "@pktio/threaded";
-import { openUring, type UringOptions } from "@pktio/uring";
+import type { UringOptions } from "@pktio/uring";
+import { adviseUring } from "./internal/uringAdvice.js";
+import { uringModule } from "./internal/uringModule.js";
 
 /** Per-backend options, passed to the backend that is opened (each validates its own). */
 export interface BackendOptions {
@@ -51,9 +53,24 @@ function openThreadedWithSockets(options: BackendOptions): Runtime {
   };
 }
 
+/**
+ * @pktio/uring is an optional dependency, loaded lazily: when it is missing or cannot load, the
+ * backend is Unsupported with the reason; a kernel refusal gets advice appended.
+ */
+function openUringBackend(options: BackendOptions): Runtime {
+  const uring = uringModule();
+  if (uring instanceof Error) throw new IoError("Unsupported", uring.message, { op: "load", backend: "uring", cause: uring.cause });
+  try {
+    return uring.openUring(options.uring);
+  } catch (error) {
+    if (!IoError.is(error) || adviseUring(error.message) === error.message) throw error;
+    throw new IoError(error.kind, adviseUring(error.message), { op: error.op ?? "openUring", backend: "uring", cause: error });
+  }
+}
+
 export const registry: Record<BackendName, BackendEntry> = {
   uring: {
-    open: (options) => openUring(options.uring),
+    open: openUringBackend,
     capabilities: { files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks)", sockets: LENT_SOCKETS, sync: "io_uring_enter(GETEVENTS)" },
   },
   libuv: {

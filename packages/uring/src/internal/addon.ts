@@ -1,12 +1,11 @@
 /**
- * Loads the native addon and describes its functions. The Release build is used unless
- * PKTIO_URING_BUILD=Debug selects the debug + AddressSanitizer one (which needs libasan preloaded).
+ * Loads the native addon and describes its functions. This machine's prebuild is used unless
+ * PKTIO_URING_BUILD=Debug selects the debug + AddressSanitizer one (which needs libasan preloaded);
+ * prebuild.ts picks the file.
  */
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { IoError } from "@pktio/core";
+import { BUILDS, choosePrebuild } from "./prebuild.js";
 
 /** An opaque ring handle. */
 export type RingHandle = object & { readonly __ring: unique symbol };
@@ -33,19 +32,7 @@ export interface Addon {
   transfer(fd: number, bytes: Uint8Array, pos: number, write: boolean): number;
 }
 
-const BUILDS = ["Release", "Debug"] as const;
-
 let loaded: Addon | IoError | undefined;
-
-/** Finds the package root (the folder with binding.gyp) from this module, in src/ or dist/. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, "binding.gyp"))) return dir;
-    dir = dirname(dir);
-  }
-  return dir;
-}
 
 /** The addon, or the IoError (kind Unsupported) that says why it cannot be loaded. Cached. */
 export function loadAddon(): Addon | IoError {
@@ -55,10 +42,9 @@ export function loadAddon(): Addon | IoError {
     return (loaded = new IoError("InvalidInput", `PKTIO_URING_BUILD must be one of ${BUILDS.join(", ")}, got ${JSON.stringify(requested)}`, { backend: "uring", op: "load" }));
   }
   if (process.platform !== "linux") return (loaded = new IoError("Unsupported", `io_uring is Linux-only (this is ${process.platform})`, { backend: "uring", op: "load" }));
-  const path = join(packageRoot(), "build", requested, "pktio_uring.node");
-  if (!existsSync(path)) {
-    return (loaded = new IoError("Unsupported", `the uring addon is not built (${path} is missing; run the package's build)`, { backend: "uring", op: "load" }));
-  }
+  const choice = choosePrebuild(requested as (typeof BUILDS)[number]);
+  if ("missing" in choice) return (loaded = new IoError("Unsupported", choice.missing, { backend: "uring", op: "load" }));
+  const path = choice.path;
   try {
     loaded = createRequire(import.meta.url)(path) as Addon;
   } catch (error) {
