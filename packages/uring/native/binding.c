@@ -16,7 +16,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
-#include <uv.h>
+#include "pktio_uv.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -279,6 +279,11 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (params == NULL || completions == NULL || completions_len < 2) {
     napi_throw_type_error(env, NULL, "params must be a Float64Array and completions an Int32Array");
     return NULL;
+  }
+  if (!pu_uv_poll_fits()) {
+    /* A libuv whose poll handle outgrew pktio_uv.h: refuse rather than overrun it. */
+    CALL(env, napi_create_int32(env, -ENOTSUP, &result));
+    return result;
   }
   pu_ring *ring;
   int r = pu_ring_open(&ring, entries, flags);

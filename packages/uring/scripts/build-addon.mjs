@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the io_uring addon from source with one plain `cc` call per platform tuple: no node-gyp,
 // no python, no download. Node-API headers come from the `node-api-headers` package (a
-// devDependency), libuv's uv.h from the Node install on this machine (include/node).
+// devDependency, else the machine's Node headers); the few libuv functions the binding calls are
+// declared in native/include/pktio_uv.h, so no uv.h is needed.
 //
 //   node scripts/build-addon.mjs            every tuple whose compiler is installed (the host's
 //                                           is required), plus the test helper build/Release/deny_uring
@@ -67,18 +68,13 @@ function napiInclude() {
     const dir = join(dirname(pkg), "include");
     if (existsSync(join(dir, "node_api.h"))) return dir;
   } catch {
-    // Not installed: fall through to the system's headers.
+    // Not installed (a consumer building from source): fall through to the system's headers.
   }
-  return uvInclude();
-}
-
-/** uv.h (the binding polls the ring's eventfd on Node's libuv loop): Node's own include/node. */
-function uvInclude() {
   const candidates = [process.env.npm_config_nodedir, resolve(dirname(process.execPath), ".."), "/usr", "/usr/local"];
   for (const dir of candidates) {
-    if (dir && existsSync(join(dir, "include", "node", "uv.h"))) return join(dir, "include", "node");
+    if (dir && existsSync(join(dir, "include", "node", "node_api.h"))) return join(dir, "include", "node");
   }
-  fail("uv.h not found in Node's include/node (Debian: the nodejs package ships it; or set npm_config_nodedir)");
+  fail("no Node-API headers: install the node-api-headers package, or Node's headers (include/node/node_api.h)");
 }
 
 /** The host's tuple, as the loader names it. */
@@ -133,7 +129,7 @@ function compile(cc, flags, files, output) {
   if (result.status !== 0) fail(`${cc} ${argv.join(" ")} exited with ${result.status}`);
 }
 
-const includes = ["-I", join(root, "native", "include"), "-I", napiInclude(), "-I", uvInclude()];
+const includes = ["-I", join(root, "native", "include"), "-I", napiInclude()];
 
 if (args.has("--debug")) {
   const output = join(root, "build", "Debug", "pktio_uring.node");
