@@ -86,6 +86,29 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       await expect(runtime.fs.open(join(dir, "data.bin"))).rejects.toThrow(expect.objectContaining({ kind: "Closed" }));
     });
 
+    it("closeSync() with 96 writes in flight, then closing the runtime: every write settles first, no fd is left", async () => {
+      // Found by the property test: a file closed synchronously left the runtime's registry, so
+      // rt.close() resolved with its writes unsettled and its fd open.
+      const before = openFds();
+      const runtime = await openRuntime();
+      const file = await runtime.fs.open(join(dir, "sync-closed.bin"), { write: true, create: true });
+      let settled = 0;
+      const writes = Array.from({ length: 96 }, (_, i) =>
+        file.writeAllAt(i * 512, data.subarray(i * 512, (i + 1) * 512)).then(
+          () => void settled++,
+          (error: unknown) => {
+            settled++;
+            expect((error as IoError).kind).toBe("Closed");
+          },
+        ),
+      );
+      file.closeSync();
+      await runtime.close();
+      expect(settled).toBe(96);
+      await Promise.all(writes);
+      expect(openFds()).toBe(before);
+    });
+
     it.skipIf(child === undefined)(`a process with an idle runtime exits by itself${child === undefined ? " (skipped: no child module given)" : ""}`, () => {
       const require = createRequire(import.meta.url);
       const script = fileURLToPath(new URL("./internal/idleChild.ts", import.meta.url));

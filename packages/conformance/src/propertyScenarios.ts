@@ -23,17 +23,9 @@ import type { Subject } from "./Subject.js";
  * Races a backend still loses on main, each turned off for that backend only, with the branch
  * that fixes it. Remove an entry once that branch is merged: the property then covers it again.
  */
-const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {
-  // close-sync-with-io: closeSync() with transfers in flight untracks the file, and rt.close()
-  // then resolves before they settle (and before the deferred fd close). Found by this test; not
-  // fixed on any branch yet (LibuvBackend.close / LibuvFile.closeFileSync).
-  libuv: ["close-sync-with-io"],
-  // close-sync-with-io: closeSync() with transfers in flight untracks the file, so a later
-  // rt.close() does not wait for them and cancels them: they fail Aborted (ECANCELED, no signal
-  // fired) where a close must say Closed, as the lifecycle scenario asks. Found by this test;
-  // close is reworked on branch uring (issue 11 item 7).
-  uring: ["close-sync-with-io"],
-};
+// Defects a backend still has, each gating only its own race or corner (named in the title),
+// with the reason; empty since every defect this test found is fixed (docs/design.md §5).
+const KNOWN_DEFECTS: Readonly<Record<string, readonly KnownDefect[]>> = {};
 
 const DEFAULT_SEED = 0x5eed11;
 const DEFAULT_RUNS = 15;

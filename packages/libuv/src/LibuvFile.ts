@@ -163,10 +163,7 @@ export class LibuvFile extends FileHandle {
    */
   protected async closeFile(): Promise<void> {
     if (!(await this.backend.within(this.#whenDrained()))) {
-      const error = new IoError("Closed", `the file ${this.path} was closed while the operation was in flight (it did not complete within closeGraceMs)`, { op: "close", backend: "libuv", path: this.path });
-      const answered = [...this.#live];
-      this.#live.clear();
-      for (const view of answered) view.fail(error);
+      this.#answerLive();
       this.#untrack();
       if (this.#pending > 0) {
         this.#drained = () => close(this.fd, () => undefined);
@@ -177,11 +174,34 @@ export class LibuvFile extends FileHandle {
     await new Promise<void>((resolve, reject) => close(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "close", this.path)))));
   }
 
+  /** Answers every transfer not yet answered with kind Closed (a close stopped waiting for it). */
+  #answerLive(): void {
+    const error = new IoError("Closed", `the file ${this.path} was closed while the operation was in flight (it did not complete within closeGraceMs)`, { op: "close", backend: "libuv", path: this.path });
+    const answered = [...this.#live];
+    this.#live.clear();
+    for (const view of answered) view.fail(error);
+  }
+
   protected closeFileSync(): void {
     this.#untrack();
     if (this.#pending === 0) return this.#sync("close", () => closeSync(this.fd));
     // Operations are still in flight: the fd must outlive them, so it is closed by the last one.
-    this.#drained = () => close(this.fd, () => undefined);
+    // Until then the runtime's close() waits for them too (bounded, as a file's close is).
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let forget = (): void => undefined;
+    if (!this.backend.closed) {
+      forget = this.backend.track({
+        close: async () => {
+          if (!(await this.backend.within(released))) this.#answerLive();
+        },
+      });
+    }
+    this.#drained = () => {
+      close(this.fd, () => undefined);
+      forget();
+      release();
+    };
   }
 
   #sync<T>(op: string, call: () => T): T {
