@@ -197,11 +197,11 @@ export class LibuvFile extends FileHandle {
         },
       });
     }
-    this.#drained = () => {
-      close(this.fd, () => undefined);
-      forget();
-      release();
-    };
+    this.#drained = () =>
+      close(this.fd, () => {
+        forget();
+        release();
+      });
   }
 
   #sync<T>(op: string, call: () => T): T {

@@ -54,11 +54,42 @@ export class LibuvFs implements Fs {
   async open(path: string, options?: OpenOptions): Promise<FileHandle> {
     const resolved = resolveOpenOptions(options);
     const [target, flags] = await this.#openTarget(path, resolved);
-    // The callback API gives a raw fd; a promise FileHandle would close it when collected.
-    const fd = await new Promise<number>((resolve, reject) =>
-      fs.open(target, flags, 0o666, (error, opened) => (error === null ? resolve(opened) : reject(libuvError(error, "open", target)))),
-    );
+    const fd = await this.#openFd(target, flags);
     return this.#adopt(fd, target, resolved);
+  }
+
+  /**
+   * `fs.open` on libuv's pool (the callback API gives a raw fd; a promise FileHandle would close
+   * it when collected), counted in the runtime's close: a close that stops waiting for it
+   * (closeGraceMs; an open of a FIFO without a writer blocks a pool thread) answers it Closed,
+   * and the fd that open returns later is closed at once.
+   */
+  #openFd(target: string, flags: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      let answered = false;
+      let forget = (): void => undefined;
+      const opened = new Promise<void>((done) => {
+        fs.open(target, flags, 0o666, (error, fd) => {
+          done();
+          forget();
+          if (answered) {
+            if (error === null) fs.close(fd, () => undefined);
+            return;
+          }
+          answered = true;
+          if (error === null) resolve(fd);
+          else reject(libuvError(error, "open", target));
+        });
+      });
+      if (this.backend.closed) return;
+      forget = this.backend.track({
+        close: async () => {
+          if ((await this.backend.within(opened)) || answered) return;
+          answered = true;
+          reject(new IoError("Closed", `open: ${JSON.stringify(target)}: the libuv runtime was closed before the open completed`, { op: "open", backend: "libuv", path: target }));
+        },
+      });
+    });
   }
 
   openSync(path: string, options?: OpenOptions): FileHandle {
