@@ -40,6 +40,26 @@ export function describeErrors(openRuntime: () => Promise<Runtime>, getRuntime: 
       expect(error.message).toContain("ELOOP: too many symbolic links encountered");
     });
 
+    it("a misaligned transfer on a file opened with direct explains the alignment rule", async (context) => {
+      const path = join(dir, "direct.bin");
+      writeFileSync(path, new Uint8Array(8192));
+      let file: Awaited<ReturnType<Runtime["fs"]["open"]>>;
+      try {
+        file = await getRuntime().fs.open(path, { direct: true });
+      } catch (error) {
+        // tmpfs and some overlay file systems refuse O_DIRECT at open: nothing to misalign there.
+        if (IoError.is(error, "InvalidInput") || IoError.is(error, "Unsupported")) return context.skip(`O_DIRECT is refused at open in ${dir}`);
+        throw error;
+      }
+      try {
+        const error = await rejection(() => file.readAt(1, new Uint8Array(100)));
+        expect(error.kind).toBe("InvalidInput");
+        expect(error.message).toMatch(/is open with direct: the buffer's address, the position \(1\) and the length \(100\) must be multiples of/);
+      } finally {
+        await file.close();
+      }
+    });
+
     it("ENOENT carries its description and the path", async () => {
       const path = join(dir, "missing");
       const error = await rejection(() => getRuntime().fs.open(path));

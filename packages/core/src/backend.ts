@@ -13,6 +13,7 @@ export { resolveOpenOptions, type ResolvedOpenOptions } from "./fs/OpenOptions.j
 export { checkPath, isBeneath, resolveBeneath } from "./fs/paths.js";
 export { confineWalk, type ConfineQuestion, type Confined, type LstatAnswer } from "./fs/confineWalk.js";
 export { settleRead, settleWrite, type TransferContext } from "./fs/settleTransfer.js";
+export { DIRECT_ALIGNMENT, directAlignmentError } from "./fs/directAlignment.js";
 export { abortError, checkIoOptions } from "./IoOptions.js";
 export { Fifo } from "./Fifo.js";
 export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js";

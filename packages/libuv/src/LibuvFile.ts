@@ -5,7 +5,7 @@
  */
 import { close, closeSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, write } from "node:fs";
 import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, blockingTransfer, settleRead, settleWrite } from "@pktio/core/backend";
+import { abortError, blockingTransfer, directAlignmentError, settleRead, settleWrite } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
 import { toFileStat } from "./internal/stat.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -29,10 +29,14 @@ export class LibuvFile extends FileHandle {
    */
   readonly #live = new Set<AnyView>();
 
-  constructor(backend: LibuvBackend, fd: number, path: string, access: { readable: boolean; writable: boolean }) {
+  /** Opened with O_DIRECT: an EINVAL from a transfer is explained (design.md §8). */
+  readonly direct: boolean;
+
+  constructor(backend: LibuvBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
     this.backend = backend;
     this.fd = fd;
+    this.direct = access.direct === true;
     this.#untrack = backend.track(this);
   }
 
@@ -69,7 +73,7 @@ export class LibuvFile extends FileHandle {
         }
         done();
         if (!this.#live.delete(view)) return this.#operationDone(); // a close answered it already
-        if (error !== null) view.fail(libuvError(error, view.perm.backendWrites ? "read" : "write", this.path));
+        if (error !== null) view.fail(this.#transferError(error, view.perm.backendWrites, pos, bytes.byteLength));
         else if (view.perm.backendWrites) this.#settleRead(view as BoundPacketView<Write>, pos, count);
         else this.#settleWrite(view as BoundPacketView<Read>, pos, count);
         this.#operationDone();
@@ -113,10 +117,17 @@ export class LibuvFile extends FileHandle {
   /** Blocking reads or writes until all of `bytes` moved: the count, and the error that stopped it short. */
   #blocking(pos: number, bytes: Uint8Array, reading: boolean): [number, IoError | undefined] {
     const { done, thrown } = blockingTransfer(this.fd, pos, bytes, reading);
-    if (thrown !== undefined) return [done, libuvError(thrown, reading ? "read" : "write", this.path)];
+    if (thrown !== undefined) return [done, this.#transferError(thrown as NodeJS.ErrnoException, reading, pos + done, bytes.byteLength - done)];
     if (done === bytes.byteLength) return [done, undefined];
     const message = reading ? `read reaches past the end of ${this.path} at ${pos + done}` : `write at ${pos + done} of ${this.path} made no progress`;
     return [done, new IoError(reading ? "UnexpectedEof" : "Other", message, { op: reading ? "read" : "write", backend: "libuv", path: this.path })];
+  }
+
+  /** A transfer's OS error; on a direct file, EINVAL is the alignment rule and says so. */
+  #transferError(error: NodeJS.ErrnoException, reading: boolean, pos: number, length: number): IoError {
+    const op = reading ? "read" : "write";
+    if (this.direct && error.code === "EINVAL") return directAlignmentError(this.path, op, pos, length, "libuv", error);
+    return libuvError(error, op, this.path);
   }
 
   #operationDone(): void {

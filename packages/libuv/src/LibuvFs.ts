@@ -215,7 +215,7 @@ export class LibuvFs implements Fs {
 
   #adopt(fd: number, path: string, options: ResolvedOpenOptions): LibuvFile {
     try {
-      return new LibuvFile(this.backend, fd, path, { readable: options.read, writable: options.write || options.append });
+      return new LibuvFile(this.backend, fd, path, { readable: options.read, writable: options.write || options.append, direct: options.direct });
     } catch (error) {
       fs.closeSync(fd); // the runtime closed while opening: the fd must not leak
       throw error;

@@ -6,7 +6,7 @@
  * The fd stays open until every operation of this file has completed.
  */
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError } from "@pktio/core/backend";
+import { abortError, directAlignmentError } from "@pktio/core/backend";
 import { BACKEND, errnoError, replyError } from "./internal/errors.js";
 import { Request, type RequestOwner } from "./internal/Request.js";
 import { Op } from "./internal/ringLayout.js";
@@ -14,6 +14,7 @@ import type { ThreadedBackend } from "./ThreadedBackend.js";
 
 /** The errno of positional I/O on a FIFO or socket. */
 const ESPIPE = 29;
+const EINVAL = 22;
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write call. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -28,10 +29,14 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
   /** The rest of a bounced write, sent once its previous piece has been written in full. */
   readonly #nextPiece = new WeakMap<AnyView, { pos: number; rest: AnyView }>();
 
-  constructor(backend: ThreadedBackend, fd: number, path: string, access: { readable: boolean; writable: boolean }) {
+  /** Opened with O_DIRECT: an EINVAL from a transfer is explained (design.md §8). */
+  readonly direct: boolean;
+
+  constructor(backend: ThreadedBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
     this.backend = backend;
     this.fd = fd;
+    this.direct = access.direct === true;
     this.#untrack = backend.track(this);
   }
 
@@ -68,7 +73,10 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     const { done, thrown } = result;
     // A write that moved some bytes reports them; the caller's retry of the rest gets the error.
     if (!reading && done > 0 && done < bytes.byteLength) return done;
-    if (thrown !== undefined) throw toIoError(thrown, { op, backend: BACKEND, path: this.path });
+    if (thrown !== undefined) {
+      if (this.direct && (thrown as NodeJS.ErrnoException).code === "EINVAL") throw directAlignmentError(this.path, op, pos + done, bytes.byteLength - done, BACKEND, thrown);
+      throw toIoError(thrown, { op, backend: BACKEND, path: this.path });
+    }
     if (!reading && done < bytes.byteLength) throw new IoError("Other", `write at ${pos + done} of ${this.path} made no progress`, { op, backend: BACKEND, path: this.path });
     return done;
   }
@@ -110,13 +118,19 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     else this.submit(pos, rest);
   }
 
+  /** A transfer's OS error; on a direct file, EINVAL is the alignment rule and says so. */
+  #transferError(request: Request, op: string): IoError {
+    if (this.direct && request.errno === EINVAL) return directAlignmentError(this.path, op, request.position + request.result, request.length - request.result, BACKEND);
+    return errnoError(request.errno, op, this.path);
+  }
+
   /** A short positional read of a regular file means the end of the file. */
   #settleRead(view: BoundPacketView<Write>, request: Request): void {
     const count = request.result;
     if (count === view.length) return view.complete();
     const error =
       request.errno !== 0
-        ? errnoError(request.errno, "read", this.path)
+        ? this.#transferError(request, "read")
         : count === 0
           ? new IoError("UnexpectedEof", `read at ${request.position} is past the end of ${this.path}`, { op: "read", backend: BACKEND, path: this.path })
           : new IoError("UnexpectedEof", `read reaches past the end of ${this.path} at ${request.position + count}`, { op: "read", backend: BACKEND, path: this.path });
@@ -129,7 +143,7 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     if (count === view.length) return view.complete();
     const error =
       request.errno !== 0
-        ? errnoError(request.errno, "write", this.path)
+        ? this.#transferError(request, "write")
         : new IoError("Other", `write at ${request.position + count} of ${this.path} made no progress`, { op: "write", backend: BACKEND, path: this.path });
     settlePart(view, count, error);
   }

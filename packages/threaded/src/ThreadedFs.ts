@@ -127,7 +127,7 @@ export class ThreadedFs implements Fs {
 
   #adopt(fd: number, path: string, options: ResolvedOpenOptions): ThreadedFile {
     try {
-      return new ThreadedFile(this.backend, fd, path, { readable: options.read, writable: options.write || options.append });
+      return new ThreadedFile(this.backend, fd, path, { readable: options.read, writable: options.write || options.append, direct: options.direct });
     } catch (error) {
       // The runtime closed while the open was in flight: the fd must not leak. close() waits
       // for this request like any other before it stops the workers.
