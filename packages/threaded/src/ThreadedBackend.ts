@@ -675,6 +675,7 @@ export class ThreadedBackend implements IoBackend {
         while (!inCall()) await new Promise((resolve) => setImmediate(resolve));
       },
       threadIds: () => this.#rings.map((ring) => ring.threadId),
+      unjoinedThreads: () => this.#rings.reduce((sum, ring) => sum + ring.unjoinedThreads, 0),
       state: () => ({
         outstanding: this.#outstanding,
         waiting: this.#waiting.length,

@@ -52,6 +52,8 @@ export class RingWorker {
   #port: MessagePort | undefined = undefined;
   /** Shared buffer ids the current thread has been sent. */
   #known = new Set<number>();
+  /** Every Worker this ring started whose 'exit' event has not fired yet (Node joins the thread before it). */
+  readonly #unjoined = new Set<Worker>();
 
   constructor(memory: SharedMemory, i32: Int32Array, index: number) {
     const layout = memory.layout;
@@ -82,6 +84,14 @@ export class RingWorker {
   /** The current thread's id as Node numbers it, or -1 when none runs (tests). */
   get threadId(): number {
     return this.#worker?.threadId ?? -1;
+  }
+
+  /**
+   * Threads this ring started that Node has not joined yet, current or retired (tests). /proc
+   * cannot tell this: a joined thread can linger in /proc/self/task while the kernel reaps it.
+   */
+  get unjoinedThreads(): number {
+    return this.#unjoined.size;
   }
 
   /** Int32 index of the entry at `position`. */
@@ -115,7 +125,9 @@ export class RingWorker {
     });
     let error: unknown;
     worker.on("error", (thrown) => (error = thrown));
+    this.#unjoined.add(worker);
     worker.on("exit", (code) => {
+      this.#unjoined.delete(worker);
       if (this.#worker === worker) onExit(code, error);
     });
     if (!ref) worker.unref();

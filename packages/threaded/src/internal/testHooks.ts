@@ -19,6 +19,8 @@ export interface TestHooks {
   whenInCall(index: number): Promise<void>;
   /** Node's thread id of each ring's worker, -1 where none runs. */
   threadIds(): number[];
+  /** Threads the runtime started, live or retired, that Node has not joined yet (0 once close() resolved). */
+  unjoinedThreads(): number;
   /** The driver's counters and each ring's words, for tests and for debugging a stall. */
   state(): Record<string, unknown>;
 }
