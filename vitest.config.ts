@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ["pktio-source"] } },
   test: {
-    projects: ["packages/*"],
+    projects: ["packages/*", "examples"],
     pool: "forks",
     testTimeout: 60_000,
   },
