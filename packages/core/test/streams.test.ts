@@ -97,6 +97,16 @@ describe("createReadable", () => {
     expect(bytes).toEqual(Array.from(data));
   });
 
+  it("a last chunk much shorter than its read is copied out, so it does not pin the whole buffer", async () => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of createReadable(new MemoryIo(data))) chunks.push(chunk as Uint8Array);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]?.buffer.byteLength).toBeLessThan(64 * 1024);
+    const near: Uint8Array[] = [];
+    for await (const chunk of createReadable(new MemoryIo(range(90)), { chunkSize: 100 })) near.push(chunk as Uint8Array);
+    expect(near[0]?.buffer.byteLength).toBeGreaterThanOrEqual(100);
+  });
+
   it("reads [start, end) in chunks of chunkSize", async () => {
     const { bytes, sizes } = await drain(createReadable(new MemoryIo(data), { start: 10, end: 33, chunkSize: 5 }));
     expect(bytes).toEqual(Array.from(data.subarray(10, 33)));
