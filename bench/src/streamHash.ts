@@ -1,7 +1,8 @@
 /**
  * Streams against Node's: sha256 of a page-cached 256 MiB file through `fs.createReadStream`
  * (the reference, default options) and through pktio's `file.createReadable()` on every backend
- * that works here (default options), plus `createReadableStream()` read by a BYOB reader. Each
+ * that works here (default options, and Node's shape: 64 KiB chunks, one read at a time), plus
+ * `createReadableStream()` read by a BYOB reader (64 KiB buffer). Each
  * contender's digest is checked against the reference before anything is timed. Each round runs
  * every pktio contender paired with a run of fs.createReadStream next to it; reported are the
  * median MiB/s and the median of the per-pair throughput ratios to fs.createReadStream
@@ -14,7 +15,7 @@ import { createReadStream, mkdtempSync, openSync, closeSync, rmSync, writeSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { BackendNames, type FileHandle, type Runtime } from "@pktio/core";
+import { BackendNames, type FileHandle, type ReadStreamOptions, type Runtime } from "@pktio/core";
 import { openBackend } from "@pktio/rt";
 
 const args = process.argv.slice(2);
@@ -55,9 +56,9 @@ async function hashNode(): Promise<string> {
   return hash.digest("hex");
 }
 
-async function hashReadable(file: FileHandle): Promise<string> {
+async function hashReadable(file: FileHandle, options?: ReadStreamOptions): Promise<string> {
   const hash = createHash("sha256");
-  await pipeline(file.createReadable(), hash);
+  await pipeline(file.createReadable(options), hash);
   return hash.digest("hex");
 }
 
@@ -94,6 +95,8 @@ try {
     const file = await runtime.fs.open(path, { read: true });
     opened.push({ runtime, file });
     contenders.push({ name: `${backend} createReadable`, run: () => hashReadable(file) });
+    // Node's shape (64 KiB, one read at a time): what createReadable did before issue 12.
+    contenders.push({ name: `${backend} createReadable 64 KiB × 1`, run: () => hashReadable(file, { highWaterMark: 64 * 1024, readAhead: 1 }) });
     contenders.push({ name: `${backend} BYOB stream`, run: () => hashByob(file) });
   }
 
