@@ -161,6 +161,9 @@ describe("joinPrograms", () => {
   it("flattens a program's own join into the round and mixes values of different types", () => {
     const mem = new MemoryIo(bytes);
     const [strided, single, nothing] = runIoSync(joinPrograms([readStrided(mem, 5), readNumberAtProgram(mem, 3, "u16be"), (function* (): IoProgram<string> { return "none"; })()]));
+    // The values are typed per position (checked by tsc -b): number[], number, string.
+    const typed: [number[], number, string] = [strided, single, nothing];
+    expect(typed[0]).toEqual(expected(5));
     expect(strided).toEqual(expected(5));
     expect(single).toBe(view.getUint16(3, false));
     expect(nothing).toBe("none");
