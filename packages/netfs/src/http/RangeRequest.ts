@@ -7,6 +7,7 @@
  */
 import { IoError, type BoundPacketView, type Write } from "@pktio/core";
 import type { Dispatcher } from "undici";
+import { discardBody } from "./discardBody.js";
 import { invalidData, isRetryableError, isRetryableStatus, networkError, staleError, statusError } from "./httpErrors.js";
 import type { ResolvedHttpFileOptions } from "./HttpFileOptions.js";
 import type { Placed } from "./planRanges.js";
@@ -223,7 +224,7 @@ export class RangeRequest {
         while (first < remaining.length && (remaining[first] as Part).settled) first++;
         // A 206 is read to its end so the connection stays reusable; a whole body is dropped here.
         if (first === remaining.length && (wholeBody || this.#controller.signal.aborted)) {
-          response.body.destroy();
+          discardBody(response);
           return undefined;
         }
       }
@@ -238,7 +239,7 @@ export class RangeRequest {
   }
 
   async #reject(response: Dispatcher.ResponseData, error: IoError): Promise<Failure> {
-    response.body.destroy();
+    discardBody(response);
     return { error, retry: false };
   }
 }

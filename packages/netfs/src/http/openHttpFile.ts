@@ -6,6 +6,7 @@
 import { IoError } from "@pktio/core";
 import { parseOptions } from "@pktio/core/backend";
 import { Agent, type Dispatcher } from "undici";
+import { discardBody } from "./discardBody.js";
 import { HttpFile } from "./HttpFile.js";
 import { HttpFileOptions, type ResolvedHttpFileOptions } from "./HttpFileOptions.js";
 import { invalidData, isRetryableError, isRetryableStatus, networkError, statusError } from "./httpErrors.js";
@@ -119,7 +120,7 @@ const UNSATISFIED_RANGE = /^bytes \*\/(\d+)$/;
 async function readFirstByte(response: Dispatcher.ResponseData, where: string): Promise<RemoteVersion | undefined> {
   const status = response.statusCode;
   // A 200 may be the whole file: never read it, just drop the connection.
-  if (status === 200) response.body.destroy();
+  if (status === 200) discardBody(response);
   else await response.body.dump().catch(() => undefined);
   const contentRange = headerValue(response.headers, "content-range") ?? "";
   if (status === 206) {
