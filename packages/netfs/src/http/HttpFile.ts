@@ -130,7 +130,9 @@ export class HttpFile extends FileHandle {
       this.#waiting = waiting;
       return;
     }
-    const planned = planRanges(waiting, this.#options.coalesceGap, this.#options.maxRequestBytes);
+    // A gap of -Infinity merges nothing: coalescing off.
+    const gap = this.#options.coalesce ? this.#options.coalesceGap : -Infinity;
+    const planned = planRanges(waiting, gap, this.#options.maxRequestBytes);
     planned.forEach((range, index) => {
       if (index >= free) {
         this.#waiting.push(...range.parts);

@@ -33,6 +33,8 @@ export const HttpFileOptions = z
   .strictObject({
     /** Extra request headers, e.g. `Authorization`; sent on every request to the first origin (dropped on a cross-origin redirect). */
     headers: headers.default({}),
+    /** Plan near views into shared requests; false sends every view (or piece of a split one) as its own request. */
+    coalesce: z.boolean().default(true),
     /** Views whose gap is at most this many bytes go in one request (the gap's bytes are read and dropped). 0 merges only adjacent views. */
     coalesceGap: count(0, 64 * 1024 * 1024).default(64 * 1024),
     /** A request asks for at most this many bytes; a larger view is split into several requests. */
