@@ -62,7 +62,7 @@ export class HttpFile extends FileHandle {
   #flushQueued = false;
   #seq = 0;
 
-  /** Files come from `openHttpFile`. */
+  /** Files come from `openHttpFile`. @internal */
   constructor(init: HttpFileInit) {
     super(init.where, { readable: true, writable: false });
     this.backend = new HttpBackend(this);

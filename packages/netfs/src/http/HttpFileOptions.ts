@@ -57,9 +57,12 @@ export const HttpFileOptions = z
     headersTimeoutMs: milliseconds.default(30_000),
     /** How long a response body may stall between two chunks. */
     bodyTimeoutMs: milliseconds.default(30_000),
+    /** TLS settings of the file's own agent: extra trusted certificates (PEM) for a private server. */
+    tls: z.strictObject({ ca: z.union([z.string(), z.array(z.string())]).optional(), rejectUnauthorized: z.boolean().optional() }).optional(),
     /** A dispatcher to share between files; the file then neither creates nor closes its own agent. */
     dispatcher: dispatcher.optional(),
   })
+  .refine((options) => options.dispatcher === undefined || options.tls === undefined, { message: "tls applies to the file's own agent: configure it on the dispatcher you pass instead", path: ["tls"] })
   .describe("openHttpFile options");
 
 /** What `openHttpFile` accepts (every key optional). */
