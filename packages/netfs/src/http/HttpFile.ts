@@ -80,6 +80,11 @@ export class HttpFile extends FileHandle {
     return { waiting: this.#waiting.length, requests: this.#active.size };
   }
 
+  /** Resolves once no request of this file is in flight (every view settled, every body done). */
+  async whenIdle(): Promise<void> {
+    while (this.#active.size > 0) await Promise.all(this.#active.values());
+  }
+
   protected submit(pos: number, anyView: AnyView): void {
     // The base class let only reads through: the file is not writable.
     let view = anyView as BoundPacketView<Write>;
