@@ -249,6 +249,23 @@ describe("faults", () => {
     });
   });
 
+  it("a version given by the caller (a PROPFIND, a listing) skips the HEAD and is held like one found", async () => {
+    const heads = (): number => server.log.filter((entry) => entry.path === "/ok" && entry.method === "HEAD").length;
+    const before = heads();
+    await withFile("/ok", { version: { size: SIZE, etag: '"v1"' } }, async (file) => {
+      const dst = new Uint8Array(1000);
+      await file.readExactAt(SIZE - 1000, dst);
+      expectBytes(dst, SIZE - 1000);
+    });
+    expect(heads()).toBe(before);
+    // The server names another version than the one given: Stale, not its bytes.
+    await withFile("/ok", { version: { size: SIZE, etag: '"v0"' } }, async (file) => {
+      await expect(file.readExactAt(0, new Uint8Array(10))).rejects.toMatchObject({ kind: "Stale" });
+    });
+    await expect(openHttpFile(server.baseUrl + "ok", { version: { size: -1 } })).rejects.toMatchObject({ kind: "InvalidInput", message: expect.stringMatching(/"version.size"/) });
+    await expect(openHttpFile(server.baseUrl + "ok", { version: { size: 1, etag: "v1" } })).rejects.toMatchObject({ kind: "InvalidInput", message: expect.stringMatching(/quoted entity tag/) });
+  });
+
   it("a redirect to another origin does not carry the caller's Authorization", async () => {
     const before = other.log.length;
     await withFile("/to-other-origin", { headers: { Authorization: "Bearer secret" } }, async (file) => {

@@ -11,7 +11,7 @@ import { HttpFile } from "./HttpFile.js";
 import { HttpFileOptions, type ResolvedHttpFileOptions } from "./HttpFileOptions.js";
 import { invalidData, isRetryableError, isRetryableStatus, networkError, statusError } from "./httpErrors.js";
 import { redactUrl } from "./redactUrl.js";
-import { versionOf, type RemoteVersion } from "./RemoteVersion.js";
+import { knownVersion, versionOf, type RemoteVersion } from "./RemoteVersion.js";
 import { retryDelay, sleep } from "./retry.js";
 import { headerValue, sendRequest, type Answer } from "./sendRequest.js";
 
@@ -47,7 +47,8 @@ export async function openHttpFile(url: string | URL, options?: HttpFileOptions)
     });
   const where = redactUrl(target);
   try {
-    const version = await probe(target, where, parsed, dispatcher, userHeaders);
+    const given = parsed.version;
+    const version = given === undefined ? await probe(target, where, parsed, dispatcher, userHeaders) : knownVersion(given.size, given.etag, given.lastModified);
     return new HttpFile({ url: target, where, version, options: parsed, dispatcher, ownsDispatcher, userHeaders });
   } catch (error) {
     if (ownsDispatcher) await dispatcher.destroy().catch(() => undefined);
