@@ -42,6 +42,10 @@ export interface HttpFileInit {
   readonly userHeaders: Record<string, string>;
 }
 
+/**
+ * A remote file opened by `openHttpFile`: read-only (writes and truncate fail PermissionDenied),
+ * its size and version fixed at open, every helper of core's FileHandle on top of Range requests.
+ */
 export class HttpFile extends FileHandle {
   readonly backend: HttpBackend;
   /** The URL the file was opened with (requests start there and follow redirects each time). */

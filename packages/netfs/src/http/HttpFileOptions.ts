@@ -29,6 +29,7 @@ const dispatcher = z.custom<Dispatcher>(
 const count = (min: number, max: number) => z.number().int().min(min).max(max);
 const milliseconds = z.number().int().positive().max(2_147_483_647);
 
+/** The zod schema of `openHttpFile`'s options (strict: unknown keys are refused). */
 export const HttpFileOptions = z
   .strictObject({
     /** Extra request headers, e.g. `Authorization`; sent on every request to the first origin (dropped on a cross-origin redirect). */
