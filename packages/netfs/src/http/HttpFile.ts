@@ -139,9 +139,11 @@ export class HttpFile extends FileHandle {
       this.#waiting = waiting;
       return;
     }
-    // A gap of -Infinity merges nothing: coalescing off.
-    const gap = this.#options.coalesce ? this.#options.coalesceGap : -Infinity;
-    const planned = planRanges(waiting, gap, this.#options.maxRequestBytes);
+    // A gap of -Infinity merges nothing: coalescing off. A server that ignored Range sends the
+    // file from its start whatever is asked, so then every waiting view shares one pass.
+    const onePass = this.stats.ignoredRange > 0;
+    const gap = onePass ? Infinity : this.#options.coalesce ? this.#options.coalesceGap : -Infinity;
+    const planned = planRanges(waiting, gap, onePass ? Infinity : this.#options.maxRequestBytes);
     planned.forEach((range, index) => {
       if (index >= free) {
         this.#waiting.push(...range.parts);
