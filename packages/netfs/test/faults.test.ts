@@ -175,6 +175,24 @@ describe("faults", () => {
       const dst = new Uint8Array(300);
       await file.readExactAt(77, dst);
       expectBytes(dst, 77);
+      await file.readExactAt(5000, dst);
+      expectBytes(dst, 5000);
+      // The open's redirects are followed once: the ranges go straight to where they led.
+      expect(file.location.pathname).toBe("/ok");
+      expect(server.log.filter((entry) => entry.path === "/hop-1" && entry.method === "GET")).toHaveLength(0);
+    });
+  });
+
+  it("a redirect target that expires (403) is resolved again from the URL opened", async () => {
+    await withFile("/expiring", { retries: 0 }, async (file) => {
+      const dst = new Uint8Array(500);
+      await file.readExactAt(0, dst);
+      expectBytes(dst, 0);
+      expect(file.location.search).toBe("?sig=1");
+      server.rotateSignature();
+      await file.readExactAt(1000, dst);
+      expectBytes(dst, 1000);
+      expect(file.location.search).toBe("?sig=2");
     });
   });
 

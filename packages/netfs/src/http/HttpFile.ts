@@ -34,6 +34,8 @@ export class HttpBackend implements IoBackend {
 /** What `openHttpFile` found and made; the file owns `dispatcher` when `ownsDispatcher`. */
 export interface HttpFileInit {
   readonly url: URL;
+  /** Where the open's redirects led: ranges go there first. */
+  readonly resolved: URL;
   readonly where: string;
   readonly version: RemoteVersion;
   readonly options: ResolvedHttpFileOptions;
@@ -48,7 +50,7 @@ export interface HttpFileInit {
  */
 export class HttpFile extends FileHandle {
   readonly backend: HttpBackend;
-  /** The URL the file was opened with (requests start there and follow redirects each time). */
+  /** The URL the file was opened with. */
   readonly url: URL;
   /** Length in bytes, from the open; fixed for the file's life (a change is kind Stale). */
   readonly size: number;
@@ -76,7 +78,15 @@ export class HttpFile extends FileHandle {
     this.lastModified = init.version.lastModified;
     this.#options = init.options;
     this.#ownsDispatcher = init.ownsDispatcher;
-    this.#source = { url: init.url, where: init.where, version: init.version, options: init.options, dispatcher: init.dispatcher, userHeaders: init.userHeaders, stats: this.stats };
+    this.#source = { url: init.url, location: { current: init.resolved }, where: init.where, version: init.version, options: init.options, dispatcher: init.dispatcher, userHeaders: init.userHeaders, stats: this.stats };
+  }
+
+  /**
+   * Where ranges are sent: the URL the redirects of the open (or of the last request) led to, so
+   * a redirected URL costs its redirect once, not once per range.
+   */
+  get location(): URL {
+    return this.#source.location.current;
   }
 
   /** Views waiting for a request slot, and requests in flight (for tests and benchmarks). */
