@@ -4,13 +4,13 @@
  * most often has, and says so: `nlink` 1, `uid`/`gid` the process's, `rdev` 0, `blksize` 4096,
  * `ctime` = `mtime`.
  */
-import type { Stats } from "node:fs";
 import type { FileStat, FileType } from "./FileStat.js";
 
 const TYPE_BITS: Record<FileType, number> = { file: 0o100000, directory: 0o040000, symlink: 0o120000, other: 0 };
 
 /** Node's `fs.Stats` shape over a FileStat. */
-export class NodeStats implements Stats {
+// Not `implements Stats` in the published types, for the reason NodeFileHandle gives.
+export class NodeStats {
   dev: number;
   ino: number;
   /** Permission bits and the file-type bits (S_IFREG, S_IFDIR, S_IFLNK; none for other types). */

@@ -9,12 +9,13 @@
  * bad arguments are Node's ERR_OUT_OF_RANGE / ERR_INVALID_ARG_TYPE errors. docs/integrations.md.
  */
 import type { BigIntStats, ReadStream, Stats, WriteStream } from "node:fs";
-import type { CreateReadStreamOptions, CreateWriteStreamOptions, FileHandle as NodeFsFileHandle } from "node:fs/promises";
+import type { CreateReadStreamOptions, CreateWriteStreamOptions } from "node:fs/promises";
 import type { Interface as ReadlineInterface } from "node:readline";
 import { IoError } from "../IoError.js";
 import { nodeBuiltin } from "../internal/nodeBuiltin.js";
 import { fileClosed, invalidArgType, invalidArgValue, nodeShaped, outOfRange, validateInteger } from "../internal/nodeErrors.js";
 import type { FileHandle } from "./FileHandle.js";
+import { facadeReadStream, facadeWriteStream } from "./facadeStreams.js";
 import { NodeStats } from "./NodeStats.js";
 
 type View = NodeJS.ArrayBufferView;
@@ -54,7 +55,10 @@ function checkBufferArray(buffers: unknown): readonly View[] {
  * its last operation. `chmod`, `chown` and `utimes` reject with kind Unsupported (pktio files
  * have no such operation). It emits no events (Node's is an EventEmitter only for 'close').
  */
-export class NodeFileHandle implements NodeFsFileHandle {
+// Not `implements FileHandle` in the published types: newer @types/node add members (pull,
+// writer) that would break a consumer's compile; test/types.test.ts checks the assignability
+// against the @types/node this repository builds with.
+export class NodeFileHandle {
   /** The pktio file underneath. */
   readonly file: FileHandle;
   #position = 0;
@@ -65,11 +69,17 @@ export class NodeFileHandle implements NodeFsFileHandle {
     this.file = file;
   }
 
+  /** The OS descriptor where the pktio file has one, -1 when it has none or is closed. */
   get fd(): number {
     const fd = (this.file as { fd?: unknown }).fd;
     return this.#isClosed() || typeof fd !== "number" ? -1 : fd;
   }
 
+  /**
+   * Node's three forms: `read(buffer, offset?, length?, position?)`, `read(buffer, options)` and
+   * `read({ buffer = Buffer.alloc(16384), offset, length, position })`; short only at the end of
+   * the file. A position that is not a non-negative integer reads at the cursor and advances it.
+   */
   read<T extends View>(buffer: T, offset?: number | null, length?: number | null, position?: number | bigint | null): Promise<{ bytesRead: number; buffer: T }>;
   read<T extends View>(buffer: T, options?: NodeReadOptions<T>): Promise<{ bytesRead: number; buffer: T }>;
   read<T extends View = Buffer>(options?: NodeReadOptions<T>): Promise<{ bytesRead: number; buffer: T }>;
@@ -98,6 +108,11 @@ export class NodeFileHandle implements NodeFsFileHandle {
     return { bytesRead, buffer };
   }
 
+  /**
+   * Node's forms: `write(buffer, offset?, length?, position?)`, `write(buffer, options)` and
+   * `write(string, position?, encoding = "utf8")`. A position that is not a non-negative integer
+   * writes at the cursor and advances it.
+   */
   write<T extends View>(buffer: T, offset?: number | null, length?: number | null, position?: number | null): Promise<{ bytesWritten: number; buffer: T }>;
   write<T extends View>(buffer: T, options?: { offset?: number; length?: number; position?: number | null }): Promise<{ bytesWritten: number; buffer: T }>;
   write(data: string, position?: number | null, encoding?: Encoding | null): Promise<{ bytesWritten: number; buffer: string }>;
@@ -224,16 +239,19 @@ export class NodeFileHandle implements NodeFsFileHandle {
     return this.#call("ftruncate", () => this.file.truncate(length));
   }
 
+  /** fsync. */
   async sync(): Promise<void> {
     this.#assertOpen("fsync");
     return this.#call("fsync", () => this.file.sync());
   }
 
+  /** fdatasync. */
   async datasync(): Promise<void> {
     this.#assertOpen("fdatasync");
     return this.#call("fdatasync", () => this.file.datasync());
   }
 
+  /** Rejects with kind Unsupported (ENOTSUP): a pktio file has no chmod; so do `chown` and `utimes`. */
   async chmod(_mode: string | number): Promise<void> {
     throw this.#unsupported("fchmod");
   }
@@ -256,38 +274,12 @@ export class NodeFileHandle implements NodeFsFileHandle {
 
   /** Node's `fs.ReadStream` over this handle: `start`/`end` inclusive, `highWaterMark`, `encoding`, `autoClose` (default true: closes the handle at the end). */
   createReadStream(options?: CreateReadStreamOptions): ReadStream {
-    const fs = nodeBuiltin("node:fs");
-    const streamFs = {
-      open: (_path: unknown, _flags: unknown, _mode: unknown, callback: (error: Error) => void) => callback(new Error("toNodeFileHandle streams are opened already")),
-      read: (_fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null | undefined, callback: (error: unknown, bytesRead?: number, buffer?: Uint8Array) => void) => {
-        this.read(buffer, offset, length, position ?? null).then(({ bytesRead }) => callback(null, bytesRead, buffer), callback);
-      },
-      close: (_fd: number, callback: (error: unknown) => void) => {
-        this.close().then(() => callback(null), callback);
-      },
-    };
-    return fs.createReadStream("", { ...options, fd: this.#streamFd(), fs: streamFs } as Parameters<typeof fs.createReadStream>[1]);
+    return facadeReadStream(this, this.#streamFd(), options);
   }
 
   /** Node's `fs.WriteStream` over this handle (`start`, `highWaterMark`, `autoClose`, `flush`). */
   createWriteStream(options?: CreateWriteStreamOptions): WriteStream {
-    const fs = nodeBuiltin("node:fs");
-    const streamFs = {
-      open: (_path: unknown, _flags: unknown, _mode: unknown, callback: (error: Error) => void) => callback(new Error("toNodeFileHandle streams are opened already")),
-      write: (_fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null | undefined, callback: (error: unknown, written?: number, buffer?: Uint8Array) => void) => {
-        this.write(buffer, offset, length, position ?? null).then(({ bytesWritten }) => callback(null, bytesWritten, buffer), callback);
-      },
-      writev: (_fd: number, buffers: Uint8Array[], position: number | null | undefined, callback: (error: unknown, written?: number, buffers?: Uint8Array[]) => void) => {
-        this.writev(buffers, position ?? null).then(({ bytesWritten }) => callback(null, bytesWritten, buffers), callback);
-      },
-      fsync: (_fd: number, callback: (error: unknown) => void) => {
-        this.sync().then(() => callback(null), callback);
-      },
-      close: (_fd: number, callback: (error: unknown) => void) => {
-        this.close().then(() => callback(null), callback);
-      },
-    };
-    return fs.createWriteStream("", { ...options, fd: this.#streamFd(), fs: streamFs } as Parameters<typeof fs.createWriteStream>[1]);
+    return facadeWriteStream(this, this.#streamFd(), options);
   }
 
   /** Node's `readLines`: a readline interface over `createReadStream(options)`. */
