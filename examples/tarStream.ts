@@ -1,11 +1,12 @@
 /**
  * Recipe: tar-stream's extractor reads a tar from a pktio file's stream: `createReadable()`
- * (asynchronous reads) or `Readable.from(file.chunksSync())` (one blocking read per chunk).
+ * (asynchronous reads) or `Readable.from(chunksSync(...))` (one blocking read per chunk). Any
+ * target works the same: a file, or a MemoryIo.
  * docs/integrations.md.
  */
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { FileHandle } from "@pktio/core";
+import { chunksSync, createReadable, type ReadTarget } from "@pktio/core";
 import tar from "tar-stream";
 
 /** One tar entry: its header and its bytes. */
@@ -14,9 +15,9 @@ export interface TarEntry {
   readonly bytes: Buffer;
 }
 
-/** A pktio file's bytes as a Node stream: asynchronous reads, or blocking ones with `sync`. */
-export function tarSource(file: FileHandle, options: { sync?: boolean } = {}): Readable {
-  return options.sync === true ? Readable.from(file.chunksSync({ chunkSize: 64 * 1024 }), { objectMode: false }) : file.createReadable({ chunkSize: 64 * 1024 });
+/** A pktio target's bytes (a file, a MemoryIo) as a Node stream: asynchronous reads, or blocking ones with `sync`. */
+export function tarSource(target: ReadTarget, options: { sync?: boolean } = {}): Readable {
+  return options.sync === true ? Readable.from(chunksSync(target, { chunkSize: 64 * 1024 }), { objectMode: false }) : createReadable(target, { chunkSize: 64 * 1024 });
 }
 
 /** Every entry of the tar that `source` streams, in order. */

@@ -1,9 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { MemoryIo } from "@pktio/core";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { asyncBufferFromPktio, syncBufferOf } from "../hyparquet.js";
+import { asyncBufferFromPktio, asyncBufferOf, syncBufferOf } from "../hyparquet.js";
 import { eachBackend, seeded, tempDir } from "./fixtures.js";
 
 const ROWS = 20_000;
@@ -50,5 +51,10 @@ describe("recipe: hyparquet over a pktio file (AsyncBuffer)", () => {
       }
     });
     expect(backends).toContain("libuv");
+    // The same recipe over bytes in memory (MemoryIo is a target, not a file: no size() to ask).
+    const memory = new MemoryIo(readFileSync(path));
+    for (const buffer of [asyncBufferOf(memory, reference.byteLength), syncBufferOf(memory, reference.byteLength)]) {
+      expect(await parquetReadObjects({ file: buffer }), "memory").toEqual(expectedRows);
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, statSync } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync, statSync } from "node:fs";
+import { MemoryIo } from "@pktio/core";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
 import tar from "tar-stream";
@@ -43,5 +44,11 @@ describe("recipe: tar-stream extracts from a pktio read stream", () => {
       }
     });
     expect(backends).toContain("libuv");
+    const memory = new MemoryIo(readFileSync(tarPath));
+    for (const sync of [false, true]) {
+      const entries = await extractTar(tarSource(memory, { sync }));
+      expect(entries.map((entry) => entry.header), `memory sync=${sync}`).toEqual(reference.map((entry) => entry.header));
+      entries.forEach((entry, i) => expect(entry.bytes.equals(reference[i]?.bytes as Buffer)).toBe(true));
+    }
   });
 });
