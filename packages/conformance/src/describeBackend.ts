@@ -9,6 +9,7 @@ import { has, titled, type BackendCaps } from "./capabilities.js";
 import { describeConfinement } from "./confinementScenarios.js";
 import { describeAbortAfterSubmission, describeDeadlines } from "./deadlineScenarios.js";
 import { describeErrors, describeNetErrors } from "./errorScenarios.js";
+import { describeFacade } from "./facadeScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeHostile } from "./hostileScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
@@ -16,6 +17,7 @@ import { misuseScenarios } from "./misuseScenarios.js";
 import { describeNet } from "./netScenarios.js";
 import { describeNoSpace } from "./noSpaceScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
+import { describeFileConveniences, describeRanges } from "./rangeScenarios.js";
 import { describeProperties } from "./propertyScenarios.js";
 import { seededBytes } from "./rng.js";
 import { programScenarios, runners } from "./programScenarios.js";
@@ -113,6 +115,8 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       for (const [title, scenario] of Object.entries(streamScenarios)) it(title, () => scenario(store, reference));
     });
 
+    describeRanges(() => store, () => reference, caps.sync);
+
     describeProperties(name, () => subject, caps);
 
     if (has(caps.fs)) {
@@ -122,6 +126,8 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       describeNoSpace(getRuntime);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);
       describeErrors(openRuntime, getRuntime);
+      describeFileConveniences(getRuntime, caps.sync);
+      describeFacade(getRuntime);
     } else {
       it.skip(titled("file system, lifecycle and error-kind scenarios", caps.fs), () => undefined);
     }

@@ -58,6 +58,10 @@ export {
 export { SegmentStream } from "./SegmentStream.js";
 export { createReadable, createReadableStream, createWritable, type ReadStreamOptions, type WriteStreamOptions } from "./streams.js";
 export { FileHandle, type AnyView } from "./fs/FileHandle.js";
+export { chunks, chunksSync, type ChunkOptions } from "./fs/chunks.js";
+export { NodeStats } from "./fs/NodeStats.js";
+export { readRange, readRangeSync } from "./fs/readRange.js";
+export { NodeFileHandle, toNodeFileHandle, type NodeReadOptions } from "./fs/toNodeFileHandle.js";
 export type { DirEntry, FileStat, FileType } from "./fs/FileStat.js";
 export type { DirHandle, Fs, FsOps, MkdirOptions, RemoveDirOptions } from "./fs/Fs.js";
 export { OpenOptions } from "./fs/OpenOptions.js";
