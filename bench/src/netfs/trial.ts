@@ -96,9 +96,9 @@ async function main(): Promise<void> {
       const opened = await openHttpFile(spec.url, { connections: spec.inFlight, ...(spec.coalesce === undefined ? {} : { coalesce: spec.coalesce }) });
       file = opened;
       buffer = {
-        byteLength: opened.size,
+        byteLength: opened.sizeSync(),
         slice: async (start, end) => {
-          const bytes = new Uint8Array((end ?? opened.size) - start);
+          const bytes = new Uint8Array((end ?? opened.sizeSync()) - start);
           await opened.readExactAt(start, bytes);
           return bytes.buffer;
         },

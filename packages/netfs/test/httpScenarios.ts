@@ -41,7 +41,7 @@ export function describeHttpServer(server: ServerUnderTest): void {
     it("opens with the file's size and reads bytes equal to the file on disk", async () => {
       const file = await openHttpFile(url);
       try {
-        expect(file.size).toBe(FILE_SIZE);
+        expect(file.sizeSync()).toBe(FILE_SIZE);
         expect((await file.stat()).size).toBe(FILE_SIZE);
         for (const [pos, length] of [[0, 1], [0, 4096], [12345, 70000], [FILE_SIZE - 10, 10], [1 << 20, 1 << 20]] as const) {
           const dst = new Uint8Array(length);

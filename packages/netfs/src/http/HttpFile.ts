@@ -52,8 +52,8 @@ export class HttpFile extends FileHandle {
   readonly backend: HttpBackend;
   /** The URL the file was opened with. */
   readonly url: URL;
-  /** Length in bytes, from the open; fixed for the file's life (a change is kind Stale). */
-  readonly size: number;
+  /** Length in bytes, from the open; fixed for the file's life (a change is kind Stale). `size()`/`sizeSync()` answer it without a request. */
+  readonly #size: number;
   /** The ETag and Last-Modified captured at open, when the server sent them. */
   readonly etag: string | undefined;
   readonly lastModified: string | undefined;
@@ -73,7 +73,7 @@ export class HttpFile extends FileHandle {
     super(init.where, { readable: true, writable: false });
     this.backend = new HttpBackend(this);
     this.url = init.url;
-    this.size = init.version.size;
+    this.#size = init.version.size;
     this.etag = init.version.etag;
     this.lastModified = init.version.lastModified;
     this.#options = init.options;
@@ -103,12 +103,12 @@ export class HttpFile extends FileHandle {
     // The base class let only reads through: the file is not writable.
     let view = anyView as BoundPacketView<Write>;
     if (view.length === 0) return view.complete();
-    if (pos >= this.size) {
-      return view.fail(new IoError("UnexpectedEof", `read at ${pos} is past the end of ${this.path} (${this.size} bytes)`, { op: "read", backend: "http", path: this.path }));
+    if (pos >= this.#size) {
+      return view.fail(new IoError("UnexpectedEof", `read at ${pos} is past the end of ${this.path} (${this.#size} bytes)`, { op: "read", backend: "http", path: this.path }));
     }
-    if (pos + view.length > this.size) {
-      const [head, tail] = view.splitAt(this.size - pos);
-      tail.fail(new IoError("UnexpectedEof", `read reaches past the end of ${this.path} at ${this.size}`, { op: "read", backend: "http", path: this.path }));
+    if (pos + view.length > this.#size) {
+      const [head, tail] = view.splitAt(this.#size - pos);
+      tail.fail(new IoError("UnexpectedEof", `read reaches past the end of ${this.path} at ${this.#size}`, { op: "read", backend: "http", path: this.path }));
       view = head;
     }
     const max = this.#options.maxRequestBytes;
@@ -175,7 +175,7 @@ export class HttpFile extends FileHandle {
   /** Known since the open: no request. */
   protected statFileSync(): FileStat {
     const modifiedMs = this.lastModified === undefined ? 0 : Date.parse(this.lastModified) || 0;
-    return { type: "file", size: this.size, mode: 0o444, modifiedMs, accessedMs: modifiedMs, createdMs: modifiedMs, inode: 0n, device: 0n };
+    return { type: "file", size: this.#size, mode: 0o444, modifiedMs, accessedMs: modifiedMs, createdMs: modifiedMs, inode: 0n, device: 0n };
   }
 
   /** Nothing to flush: the file is read-only. */
