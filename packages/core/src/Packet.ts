@@ -22,7 +22,8 @@ export class Packet<P extends Perm = Write> {
   /** Unsettled views of the current I/O; 0 when idle. */
   #pending = 0;
   #bound = false;
-  #failStart = Infinity;
+  /** Start of the lowest failed piece; meaningful only while #error is set (a small integer, never a boxed Infinity). */
+  #failStart = 0;
   #error: IoError | undefined = undefined;
   #output: PacketOutput | undefined = undefined;
   #result: PacketResult | undefined = undefined;
@@ -86,14 +87,16 @@ export class Packet<P extends Perm = Write> {
     }
     this.#bound = true;
     this.#pending = 1;
-    this.#failStart = Infinity;
+    this.#failStart = 0;
     this.#error = undefined;
     this.#output = output;
     this.#options = options;
     this.#result = undefined;
     this.#settledEarly = false;
     if (options !== undefined && (options.signal !== undefined || options.timeoutMs !== undefined)) {
-      this.#deadline = new Deadline(options, this.perm.backendWrites ? "read" : "write", this.#settleEarly);
+      // A closure only for I/Os with a deadline: a per-packet arrow field costs a closure, its
+      // context and (with the bundle's keepNames) a dictionary of properties on every packet.
+      this.#deadline = new Deadline(options, this.perm.backendWrites ? "read" : "write", (error) => this.#settleEarly(error));
     }
     return new BoundPacketView(viewToken, this, 0, this.length);
   }
@@ -118,7 +121,7 @@ export class Packet<P extends Perm = Write> {
   }
 
   [settleSegment](start: number, end: number, error: IoError | undefined): void {
-    if (error !== undefined && start < this.#failStart) {
+    if (error !== undefined && (this.#error === undefined || start < this.#failStart)) {
       this.#failStart = start;
       this.#error = error;
     }
@@ -138,7 +141,7 @@ export class Packet<P extends Perm = Write> {
    * The abort or deadline fired with pieces still out: the caller hears now (nothing counted as
    * transferred), the packet stays in flight until the backend settles the rest.
    */
-  readonly #settleEarly = (error: IoError): void => {
+  #settleEarly(error: IoError): void {
     if (!this.#bound || this.#settledEarly || this.#pending === 0) return;
     this.#settledEarly = true;
     const result: PacketResult = { transferred: 0, error };
@@ -153,10 +156,10 @@ export class Packet<P extends Perm = Write> {
         reportLater(thrown);
       }
     }
-  };
+  }
 
   #finish(): void {
-    const result: PacketResult = { transferred: Math.min(this.#failStart, this.length), error: this.#error };
+    const result: PacketResult = { transferred: this.#error === undefined ? this.length : Math.min(this.#failStart, this.length), error: this.#error };
     const output = this.#output;
     const early = this.#settledEarly;
     if (!early) this.#result = result;
