@@ -176,6 +176,7 @@ export class Packet<P extends Perm = Write> {
       if (rare.settledEarly) rare.released = result;
       rare.deadline?.dispose();
       rare.deadline = undefined;
+      rare.timeoutMs = undefined;
       waiters = rare.waiters;
       rare.waiters = undefined;
     }
