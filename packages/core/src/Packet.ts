@@ -84,7 +84,7 @@ export class Packet<P extends Perm = Write> {
   }
 
   /** `bind`, for `io()` also with a bare onDone function (one object less per operation). */
-  [bindTo](output: PacketOutput | OnDone | undefined, options: IoOptions | undefined): BoundPacketView<P> {
+  [bindTo](output: PacketOutput | ((result: PacketResult) => void) | undefined, options: IoOptions | undefined): BoundPacketView<P> {
     if (this.#bound) throw new IoError("Busy", "packet is already in flight; wait for its result before sending it again", { op: "bind" });
     if (this.bytes.byteLength !== this.length) {
       throw new IoError("InvalidInput", "packet's buffer was detached", { op: "bind" });
