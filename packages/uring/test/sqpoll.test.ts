@@ -3,14 +3,19 @@
  * runtime costs no CPU; a kernel that refuses the flag gets a plain ring, and the runtime says why.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { seededBytes } from "@pktio/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openUring, probe } from "../src/index.js";
 
 const status = probe();
 const why = status.ok ? "" : ` (skipped: io_uring is not available here: ${status.reason})`;
+const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href;
+const source = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 
 /** CPU seconds (user + system) of the whole process, every thread included (its io_uring SQ thread too). */
 function processCpuSeconds(): number {
@@ -67,6 +72,31 @@ describe.skipIf(!status.ok)(`uring SQPOLL${why}`, () => {
     expect(await file.readAt(5000, dst)).toBe(100);
     expect(Buffer.compare(dst, data.subarray(5000, 5100))).toBe(0);
     await runtime.close();
+  });
+
+  it("a worker thread runs an SQPOLL ring: reads, sees its SQ thread sleep, closes", async () => {
+    const code = `
+      const { parentPort, workerData } = require("node:worker_threads");
+      // --import hooks do not reach worker threads on Node 20: register tsx from inside.
+      import(workerData.tsxApi).then((api) => { api.register(); return import(workerData.source); }).then(async ({ openUring }) => {
+        const rt = openUring({ sqpoll: true, maxInFlight: 16 });
+        const file = await rt.fs.open(workerData.data);
+        const bytes = new Uint8Array(64);
+        await Promise.all(Array.from({ length: 16 }, (_, i) => file.readExactAt(i * 64, new Uint8Array(64))));
+        await file.readExactAt(4096, bytes);
+        for (let i = 0; i < 10000 && rt.io.sqpoll && !rt.io.sqThreadAsleep; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+        parentPort.postMessage({ bytes: Array.from(bytes), sqpoll: rt.io.sqpoll, refused: rt.io.sqpollRefused, asleep: rt.io.sqThreadAsleep });
+        await rt.close();
+      });`;
+    const worker = new Worker(code, { eval: true, execArgv: ["--conditions=pktio-source"], workerData: { tsxApi, source: pathToFileURL(source).href, data: join(dir, "data.bin") } });
+    const report = await new Promise<{ bytes: number[]; sqpoll: boolean; refused: string | undefined; asleep: boolean }>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    await new Promise((resolve) => worker.once("exit", resolve));
+    expect(report.bytes).toEqual(Array.from(data.subarray(4096, 4160)));
+    if (report.sqpoll) expect(report.asleep).toBe(true);
+    else expect(report.refused).toMatch(/SQPOLL/);
   });
 
   it("sqThreadCpu without sqpoll is refused, naming both", () => {
