@@ -76,7 +76,11 @@ function openUringBackend(options: BackendOptions): Runtime {
 export const builtins: Record<BackendName, BackendEntry> = {
   uring: {
     open: openUringBackend,
-    capabilities: { files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks)", sockets: LENT_SOCKETS, sync: "io_uring_enter(GETEVENTS)" },
+    capabilities: {
+      files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks); cached reads complete in io_uring_enter on the calling thread (SQPOLL is opt-in: uring.sqpoll)",
+      sockets: LENT_SOCKETS,
+      sync: "io_uring_enter(GETEVENTS)",
+    },
   },
   libuv: {
     open: (options) => openLibuv(options.libuv),
