@@ -10,3 +10,5 @@ export { HttpBackend, HttpFile } from "./http/HttpFile.js";
 export { HttpFileOptions, type ResolvedHttpFileOptions } from "./http/HttpFileOptions.js";
 export type { HttpFileStats } from "./http/RangeRequest.js";
 export { kindOfStatus } from "./http/httpErrors.js";
+export { serveDirectory, type DirectoryServer } from "./server/serveDirectory.js";
+export { ServeOptions, type ResolvedServeOptions } from "./server/ServeOptions.js";
