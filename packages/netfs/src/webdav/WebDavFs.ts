@@ -155,31 +155,32 @@ export class WebDavFs implements DirHandle {
     if (!this.#isHandle) await this.#shared.release();
   }
 
-  openSync(): FileHandle {
+  /** Blocking twins: kind Unsupported (every operation is a network request). */
+  openSync(_path: string, _options?: OpenOptions): FileHandle {
     throw unsupportedSync("openSync");
   }
-  statSync(): FileStat {
+  statSync(_path: string): FileStat {
     throw unsupportedSync("statSync");
   }
-  readDirSync(): DirEntry[] {
+  readDirSync(_path: string): DirEntry[] {
     throw unsupportedSync("readDirSync");
   }
-  mkdirSync(): void {
+  mkdirSync(_path: string, _options?: MkdirOptions): void {
     throw unsupportedSync("mkdirSync");
   }
-  renameSync(): void {
+  renameSync(_from: string, _to: string): void {
     throw unsupportedSync("renameSync");
   }
-  removeFileSync(): void {
+  removeFileSync(_path: string): void {
     throw unsupportedSync("removeFileSync");
   }
-  removeDirSync(): void {
+  removeDirSync(_path: string, _options?: RemoveDirOptions): void {
     throw unsupportedSync("removeDirSync");
   }
-  copyFileSync(): void {
+  copyFileSync(_from: string, _to: string): void {
     throw unsupportedSync("copyFileSync");
   }
-  openDirSync(): DirHandle {
+  openDirSync(_path: string): DirHandle {
     throw unsupportedSync("openDirSync");
   }
   closeSync(): void {
