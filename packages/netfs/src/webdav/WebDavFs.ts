@@ -40,7 +40,7 @@ export class WebDavFs implements DirHandle {
   readonly #isHandle: boolean;
   #closed = false;
 
-  /** Made by `openWebDavFs` (and `openDir`). */
+  /** @internal Made by `openWebDavFs` (and `openDir`). */
   constructor(shared: WebDavShared, base: readonly string[] = [], isHandle = false) {
     this.#shared = shared;
     this.#base = base;

@@ -47,7 +47,7 @@ export class WebDavWriteFile extends FileHandle {
   #etag: string | undefined;
   #modifiedMs = Date.now();
 
-  /** Files come from `WebDavFs.open`. */
+  /** @internal Files come from `WebDavFs.open`. */
   constructor(init: WriteFileInit) {
     super(init.where, { readable: init.readable, writable: true });
     this.url = init.url;
