@@ -4,7 +4,7 @@
  * file on disk; reads run one by one, many in flight, and as property-style random views.
  */
 import fc from "fast-check";
-import { IoError, Packet, Write, io } from "@pktio/core";
+import { IoError, Packet, Write, io, whenReleased } from "@pktio/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openHttpFile, type HttpFile } from "../src/index.js";
 import { makeFixture, type Fixture } from "./servers/fixture.js";
@@ -119,6 +119,48 @@ export function describeHttpServer(server: ServerUnderTest): void {
           }),
           { numRuns: 25, seed: 0x5eed13 },
         );
+      } finally {
+        await file.close();
+      }
+    });
+
+    it("random views with aborts (before, same tick, microtask, macrotask) and deadlines: each packet settles once, data or Aborted/TimedOut, never wrong bytes", async () => {
+      const file = await openHttpFile(url, { coalesceGap: 16 * 1024, maxRequestBytes: 32 * 1024, connections: 3 });
+      try {
+        const when = fc.constantFrom("none", "before", "sync", "microtask", "macrotask", "deadline");
+        const view = fc.record({ pos: fc.integer({ min: 0, max: FILE_SIZE - 1 }), length: fc.integer({ min: 1, max: 100_000 }), when });
+        await fc.assert(
+          fc.asyncProperty(fc.array(view, { minLength: 1, maxLength: 32 }), async (views) => {
+            const runs = views.map(({ pos, length, when: abortWhen }) => {
+              const controller = new AbortController();
+              if (abortWhen === "before") controller.abort();
+              const packet = Packet.alloc(length, Write);
+              const options = abortWhen === "deadline" ? { timeoutMs: 1 } : abortWhen === "none" ? undefined : { signal: controller.signal };
+              const segments: number[] = [];
+              const result = io(file, pos, packet, (segment) => void segments.push(segment.end - segment.start), options);
+              if (abortWhen === "sync") controller.abort();
+              if (abortWhen === "microtask") queueMicrotask(() => controller.abort());
+              if (abortWhen === "macrotask") setImmediate(() => controller.abort());
+              return { pos, length, abortWhen, packet, result, segments };
+            });
+            for (const { pos, length, abortWhen, packet, result } of runs) {
+              const { transferred, error } = await result;
+              await whenReleased(packet.bytes);
+              expect(packet.inFlight).toBe(false);
+              const inside = Math.min(length, FILE_SIZE - pos);
+              expect(transferred).toBeLessThanOrEqual(inside);
+              if (error === undefined) expect(transferred).toBe(length);
+              else if (transferred < inside) expect(["Aborted", "TimedOut"], `${abortWhen}: ${error.message}`).toContain(error.kind);
+              else expect(error.kind).toBe("UnexpectedEof");
+              if (abortWhen === "none") expect(transferred).toBe(inside);
+              expect(Buffer.from(packet.bytes.subarray(0, transferred)).equals(Buffer.from(fixture.bytes.subarray(pos, pos + transferred)))).toBe(true);
+            }
+          }),
+          { numRuns: 20, seed: 0xab0 },
+        );
+        // Nothing is left behind: once the last bodies are done, no view waits and no request is out.
+        await file.whenIdle();
+        expect(file.pending).toEqual({ waiting: 0, requests: 0 });
       } finally {
         await file.close();
       }

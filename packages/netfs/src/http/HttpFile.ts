@@ -62,7 +62,7 @@ export class HttpFile extends FileHandle {
   #flushQueued = false;
   #seq = 0;
 
-  /** Files come from `openHttpFile`. */
+  /** Files come from `openHttpFile`. @internal */
   constructor(init: HttpFileInit) {
     super(init.where, { readable: true, writable: false });
     this.backend = new HttpBackend(this);
@@ -78,6 +78,11 @@ export class HttpFile extends FileHandle {
   /** Views waiting for a request slot, and requests in flight (for tests and benchmarks). */
   get pending(): { waiting: number; requests: number } {
     return { waiting: this.#waiting.length, requests: this.#active.size };
+  }
+
+  /** Resolves once no request of this file is in flight (every view settled, every body done). */
+  async whenIdle(): Promise<void> {
+    while (this.#active.size > 0) await Promise.all(this.#active.values());
   }
 
   protected submit(pos: number, anyView: AnyView): void {
@@ -130,7 +135,9 @@ export class HttpFile extends FileHandle {
       this.#waiting = waiting;
       return;
     }
-    const planned = planRanges(waiting, this.#options.coalesceGap, this.#options.maxRequestBytes);
+    // A gap of -Infinity merges nothing: coalescing off.
+    const gap = this.#options.coalesce ? this.#options.coalesceGap : -Infinity;
+    const planned = planRanges(waiting, gap, this.#options.maxRequestBytes);
     planned.forEach((range, index) => {
       if (index >= free) {
         this.#waiting.push(...range.parts);

@@ -33,6 +33,8 @@ export const HttpFileOptions = z
   .strictObject({
     /** Extra request headers, e.g. `Authorization`; sent on every request to the first origin (dropped on a cross-origin redirect). */
     headers: headers.default({}),
+    /** Plan near views into shared requests; false sends every view (or piece of a split one) as its own request. */
+    coalesce: z.boolean().default(true),
     /** Views whose gap is at most this many bytes go in one request (the gap's bytes are read and dropped). 0 merges only adjacent views. */
     coalesceGap: count(0, 64 * 1024 * 1024).default(64 * 1024),
     /** A request asks for at most this many bytes; a larger view is split into several requests. */
@@ -55,9 +57,12 @@ export const HttpFileOptions = z
     headersTimeoutMs: milliseconds.default(30_000),
     /** How long a response body may stall between two chunks. */
     bodyTimeoutMs: milliseconds.default(30_000),
+    /** TLS settings of the file's own agent: extra trusted certificates (PEM) for a private server. */
+    tls: z.strictObject({ ca: z.union([z.string(), z.array(z.string())]).optional(), rejectUnauthorized: z.boolean().optional() }).optional(),
     /** A dispatcher to share between files; the file then neither creates nor closes its own agent. */
     dispatcher: dispatcher.optional(),
   })
+  .refine((options) => options.dispatcher === undefined || options.tls === undefined, { message: "tls applies to the file's own agent: configure it on the dispatcher you pass instead", path: ["tls"] })
   .describe("openHttpFile options");
 
 /** What `openHttpFile` accepts (every key optional). */

@@ -222,8 +222,10 @@ export class RangeRequest {
           if (part.filled === part.length) settlePart(part);
         }
         while (first < remaining.length && (remaining[first] as Part).settled) first++;
-        // A 206 is read to its end so the connection stays reusable; a whole body is dropped here.
-        if (first === remaining.length && (wholeBody || this.#controller.signal.aborted)) {
+        // Every view is settled. A 206 that has reached its end is read to the end event, so the
+        // connection stays reusable; the rest of one that has not (its last views were aborted)
+        // is not wanted, nor is a whole body: dropped here, with the connection.
+        if (first === remaining.length && (wholeBody || at < end)) {
           discardBody(response);
           return undefined;
         }

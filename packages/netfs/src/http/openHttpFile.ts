@@ -36,7 +36,15 @@ export async function openHttpFile(url: string | URL, options?: HttpFileOptions)
   target.password = "";
   const ownsDispatcher = parsed.dispatcher === undefined;
   const dispatcher =
-    parsed.dispatcher ?? new Agent({ connections: parsed.connections, pipelining: parsed.pipelining, allowH2: parsed.http2, headersTimeout: parsed.headersTimeoutMs, bodyTimeout: parsed.bodyTimeoutMs });
+    parsed.dispatcher ??
+    new Agent({
+      connections: parsed.connections,
+      pipelining: parsed.pipelining,
+      allowH2: parsed.http2,
+      headersTimeout: parsed.headersTimeoutMs,
+      bodyTimeout: parsed.bodyTimeoutMs,
+      ...(parsed.tls === undefined ? {} : { connect: { ...(parsed.tls.ca === undefined ? {} : { ca: parsed.tls.ca }), ...(parsed.tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: parsed.tls.rejectUnauthorized }) } }),
+    });
   const where = redactUrl(target);
   try {
     const version = await probe(target, where, parsed, dispatcher, userHeaders);
