@@ -1,7 +1,7 @@
 /** The options of `openWebDavFs`, checked with zod (unknown keys and bad values are named). */
 import type { Dispatcher } from "undici";
 import { z } from "zod";
-import { HttpFileOptions } from "../http/HttpFileOptions.js";
+import type { HttpFileOptions } from "../http/HttpFileOptions.js";
 
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FIELD_VALUE = /^[^\r\n\0]*$/;
@@ -29,7 +29,9 @@ export const WebDavFsOptions = z.strictObject({
   /** A dispatcher shared with other clients; without one the Fs makes its own agent and closes it in `close()`. */
   dispatcher: dispatcher.optional(),
   /** Options for the files opened for reading (`openHttpFile`): coalescing, splitting, retries… (headers and dispatcher come from here). */
-  file: HttpFileOptions.omit({ headers: true, dispatcher: true }).optional(),
+  file: z
+    .custom<Omit<HttpFileOptions, "headers" | "dispatcher">>((value) => typeof value === "object" && value !== null && !Array.isArray(value), "must be an object of openHttpFile options")
+    .optional(),
   /** Largest PROPFIND answer read, in bytes (a directory of ~100 000 entries is ~40 MiB). */
   maxListingBytes: z.number().int().min(1024).max(1 << 30).default(64 * 1024 * 1024),
   /** Largest file a writable handle holds before its PUT (the whole file is sent at sync and close). */

@@ -6,6 +6,7 @@
 import { IoError } from "@pktio/core";
 import { parseOptions } from "@pktio/core/backend";
 import { Agent } from "undici";
+import { HttpFileOptions } from "../http/HttpFileOptions.js";
 import { redactUrl } from "../http/redactUrl.js";
 import { BACKEND, type DavClient } from "./davRequest.js";
 import { WebDavFs } from "./WebDavFs.js";
@@ -15,6 +16,13 @@ import { WebDavFsOptions } from "./WebDavFsOptions.js";
 export async function openWebDavFs(url: string | URL, options?: WebDavFsOptions): Promise<WebDavFs> {
   const parsed = parseOptions(WebDavFsOptions, options, "openWebDavFs options");
   const root = rootUrl(url);
+  // The file options are openHttpFile's: checked here, so a mistake fails the open, not the first read.
+  if (parsed.file !== undefined) {
+    for (const key of ["headers", "dispatcher"]) {
+      if (Object.hasOwn(parsed.file, key)) throw new IoError("InvalidInput", `openWebDavFs options: "file.${key}" is taken from the Fs's own options`, { op: "openWebDavFs", backend: BACKEND });
+    }
+    parseOptions(HttpFileOptions, parsed.file, "openWebDavFs options.file");
+  }
   const headers: Record<string, string> = { ...parsed.headers };
   const hasAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === "authorization");
   if (parsed.token !== undefined) {
