@@ -15,6 +15,7 @@ export { ServeOptions, type ResolvedServeOptions } from "./server/ServeOptions.j
 export { openWebDavFs } from "./webdav/openWebDavFs.js";
 export { WebDavFs } from "./webdav/WebDavFs.js";
 export { WebDavWriteFile } from "./webdav/WebDavWriteFile.js";
+export { WebDavPatchFile } from "./webdav/WebDavPatchFile.js";
 export { WebDavFsOptions, type ResolvedWebDavFsOptions } from "./webdav/WebDavFsOptions.js";
 export { parseMultistatus, type DavResource } from "./webdav/parseMultistatus.js";
 export { XmlError, type XmlElement, type XmlLimits } from "./webdav/parseXml.js";

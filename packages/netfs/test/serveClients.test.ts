@@ -63,6 +63,13 @@ describe("serveDirectory with the webdav npm client", () => {
     expect(existsSync(join(served.root, "made"))).toBe(false);
   });
 
+  it("updates part of a file with the client's partialUpdateFileContents (sabre/dav PATCH, found through OPTIONS)", async () => {
+    await client.putFileContents("/partial.txt", "0123456789");
+    await client.partialUpdateFileContents("/partial.txt", 2, 4, "abc");
+    expect(readFileSync(join(served.root, "partial.txt"), "utf8")).toBe("01abc56789");
+    await client.deleteFile("/partial.txt");
+  });
+
   it("reports a missing file and a wrong token as errors with their status", async () => {
     await expect(client.stat("/missing.txt")).rejects.toMatchObject({ status: 404 });
     const intruder = createClient(served.server.url, { headers: { authorization: "Bearer wrong" } });

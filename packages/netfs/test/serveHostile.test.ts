@@ -90,7 +90,7 @@ describe("serveDirectory: hostile requests", () => {
   });
 
   it("answers unknown methods with 405 and an Allow header", async () => {
-    const answer = await send(served.server.url, "PATCH", "/hello.txt", {}, "x");
+    const answer = await send(served.server.url, "LOCK", "/hello.txt", {}, "x");
     expect(answer.status).toBe(405);
     expect(answer.headers.allow).toContain("PROPFIND");
   });

@@ -126,8 +126,9 @@ describe("serveDirectory: read-only", () => {
   });
   afterAll(() => served.close());
 
-  it("refuses PUT, DELETE, MKCOL and MOVE with 403 and still serves reads", async () => {
+  it("refuses PUT, PATCH, DELETE, MKCOL and MOVE with 403 and still serves reads", async () => {
     expect((await send(served.server.url, "PUT", "/new.txt", {}, "x")).status).toBe(403);
+    expect((await send(served.server.url, "PATCH", "/hello.txt", { "content-type": "application/x-sabredav-partialupdate", "x-update-range": "bytes=0-0" }, "x")).status).toBe(403);
     expect((await send(served.server.url, "DELETE", "/hello.txt")).status).toBe(403);
     expect((await send(served.server.url, "MKCOL", "/newdir")).status).toBe(403);
     expect((await send(served.server.url, "MOVE", "/hello.txt", { destination: "/moved.txt" })).status).toBe(403);
@@ -167,5 +168,39 @@ describe("serveDirectory: TLS", () => {
       req.end();
     });
     expect(failure.code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
+  });
+});
+
+describe("serveDirectory: PATCH (sabre/dav partial updates)", () => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await serveTree({ maxBodyBytes: 1000 });
+  });
+  afterAll(() => served.close());
+  const patch = (path: string, range: string, body: string, headers: Record<string, string> = {}): ReturnType<typeof send> =>
+    send(served.server.url, "PATCH", path, { "content-type": "application/x-sabredav-partialupdate", "x-update-range": range, ...headers }, body);
+
+  it("advertises partial updates and writes bytes in place (a range, a suffix, append)", async () => {
+    const options = await send(served.server.url, "OPTIONS", "/hello.txt");
+    expect(options.headers.dav).toBe("1, sabredav-partialupdate");
+    expect(options.headers["accept-patch"]).toBe("application/x-sabredav-partialupdate");
+    expect((await patch("/hello.txt", "bytes=0-4", "HELLO")).status).toBe(204);
+    expect((await patch("/hello.txt", "bytes=-3", "IO\n")).status).toBe(204);
+    expect((await patch("/hello.txt", "append", "more\n")).status).toBe(204);
+    expect((await patch("/hello.txt", "bytes=7-", "P")).status).toBe(204);
+    expect(readFileSync(join(served.root, "hello.txt"), "utf8")).toBe("HELLO, PktIO\nmore\n");
+  });
+
+  it("refuses what it cannot apply: other media types (415), bad or mismatched ranges (400/416), missing files (404), a stale If-Match (412), a body over the limit (413)", async () => {
+    expect((await send(served.server.url, "PATCH", "/big.bin", { "content-type": "application/json" }, "{}")).status).toBe(415);
+    expect((await patch("/big.bin", "bytes=a-b", "x")).status).toBe(400);
+    expect((await patch("/big.bin", "bytes=0-9", "short")).status).toBe(416);
+    expect((await patch("/big.bin", "bytes=-999999", "x")).status).toBe(416);
+    expect((await send(served.server.url, "PATCH", "/big.bin", { "content-type": "application/x-sabredav-partialupdate" }, "x")).status).toBe(400);
+    expect((await patch("/nope.bin", "bytes=0-0", "x")).status).toBe(404);
+    expect((await patch("/dir", "bytes=0-0", "x")).status).toBe(405);
+    expect((await patch("/big.bin", "bytes=0-0", "x", { "if-match": '"stale"' })).status).toBe(412);
+    expect((await patch("/big.bin", "bytes=0-", "y".repeat(1001))).status).toBe(413);
+    expect(Buffer.compare(readFileSync(join(served.root, "big.bin")), Buffer.from(BIG))).toBe(0);
   });
 });

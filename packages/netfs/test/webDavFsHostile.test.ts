@@ -13,7 +13,7 @@ const ROOT = `<D:response><D:href>/</D:href><D:propstat><D:prop><D:resourcetype>
 const multistatus = (inner: string): string => `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:">${ROOT}${inner}</D:multistatus>`;
 
 /** What the server answers to a PROPFIND of each path. */
-const ANSWERS: Record<string, { status: number; body: string }> = {
+const ANSWERS: Record<string, { status: number; body: string; location?: string }> = {
   "/": { status: 207, body: multistatus("") },
   "/bomb": { status: 207, body: `<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "${"a".repeat(100)}"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><D:multistatus xmlns:D="DAV:">&b;</D:multistatus>` },
   "/broken": { status: 207, body: `<D:multistatus xmlns:D="DAV:"><D:response>` },
@@ -24,6 +24,9 @@ const ANSWERS: Record<string, { status: number; body: string }> = {
   },
   "/huge": { status: 207, body: multistatus(" ".repeat(300_000)) },
   "/forbidden": { status: 403, body: "" },
+  "/slashed": { status: 301, body: "", location: "/slashed/" },
+  "/slashed/": { status: 207, body: `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/slashed/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>` },
+  "/elsewhere-redirect": { status: 302, body: "", location: "http://other.example/x/" },
 };
 
 describe("openWebDavFs against a hostile server", () => {
@@ -33,8 +36,10 @@ describe("openWebDavFs against a hostile server", () => {
       createServer((req, res) => {
         req.resume();
         const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+        const headers: Record<string, string> = { "content-type": "application/xml" };
         const answer = req.headers.authorization === "Bearer nope" ? { status: 401, body: "" } : (ANSWERS[path] ?? { status: 404, body: "" });
-        res.writeHead(answer.status, { "content-type": "application/xml" }).end(answer.body);
+        if ("location" in answer && answer.location !== undefined) headers["location"] = answer.location;
+        res.writeHead(answer.status, headers).end(answer.body);
       }),
     );
   });
@@ -58,6 +63,9 @@ describe("openWebDavFs against a hostile server", () => {
       expect(await kindOf((async () => { for await (const _ of fs.readDir("list")) void _; })())).toBe("InvalidData");
       expect(await kindOf(fs.stat("forbidden"))).toBe("PermissionDenied");
       expect(await kindOf(fs.stat("missing"))).toBe("NotFound");
+      // A collection named without its slash may be redirected to it, and nowhere else.
+      expect((await fs.stat("slashed")).type).toBe("directory");
+      expect(await kindOf(fs.stat("elsewhere-redirect"))).not.toBe("ok");
     } finally {
       await fs.close();
     }

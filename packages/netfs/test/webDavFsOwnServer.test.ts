@@ -15,4 +15,4 @@ describeWebDavFs("pktio serve", async (root) => {
       await runtime.close();
     },
   };
-});
+}, { partialUpdates: true });

@@ -21,6 +21,12 @@ export interface DavServer {
 
 export type StartDavServer = (root: string) => Promise<DavServer>;
 
+/** What a server offers beyond RFC 4918. */
+export interface DavServerTraits {
+  /** sabre/dav partial updates (PATCH, advertised by OPTIONS' Accept-Patch). */
+  readonly partialUpdates?: boolean;
+}
+
 /** What WebDAV cannot do, as capability flags with their reasons (the conformance suite prints them). */
 export const WEBDAV_CAPS = {
   syncOps: { missing: "every WebDAV operation is a network request; openWebDavFs has no blocking twins (Unsupported)" },
@@ -40,7 +46,7 @@ function mapLocalPaths(fs: FsOps, local: string): Fs {
   });
 }
 
-export function describeWebDavFs(name: string, start: StartDavServer): void {
+export function describeWebDavFs(name: string, start: StartDavServer, traits: DavServerTraits = {}): void {
   describe(`openWebDavFs against ${name}`, () => {
     // The conformance fixture and write targets go to tmpdir(): make that the served directory.
     const scratch = mkdtempSync(join(tmpdir(), "pktio-davfs-"));
@@ -143,13 +149,40 @@ export function describeWebDavFs(name: string, start: StartDavServer): void {
         }
       });
 
-      it("refuses what WebDAV cannot do with Unsupported and a reason: partial writes, append, blocking calls", async () => {
-        await expect(fs.open(`${base}/data.bin`, { write: true })).rejects.toThrow(/partial writes, which WebDAV does not have/);
-        expect(await kind(fs.open(`${base}/data.bin`, { write: true })).catch(() => "")).toBe("Unsupported");
+      it("refuses what WebDAV cannot do with Unsupported and a reason: append, blocking calls (and partial writes where the server has no partial updates)", async () => {
+        writeFileSync(join(local, "untouched.bin"), "0123456789");
+        if (traits.partialUpdates !== true) {
+          await expect(fs.open(`${base}/untouched.bin`, { write: true })).rejects.toThrow(/partial writes, which WebDAV does not have/);
+          expect(await kind(fs.open(`${base}/untouched.bin`, { write: true, create: true }))).toBe("Unsupported");
+        }
         expect(await kind(fs.open(fresh(), { append: true, create: true }))).toBe("Unsupported");
         expect(() => fs.statSync(`${base}/data.bin`)).toThrow(/cannot block/);
         expect(() => fs.readDirSync(base)).toThrow(IoError);
         expect(await kind(fs.open(`${base}/missing-parent/x.txt`, { write: true, create: true }))).toBe("NotFound");
+        expect(readFileSync(join(local, "untouched.bin"), "utf8")).toBe("0123456789");
+      });
+
+      it.skipIf(traits.partialUpdates !== true)(`writes in place with partial updates (PATCH)${traits.partialUpdates === true ? "" : " (skipped: the server offers no partial updates)"}`, async () => {
+        const original = Uint8Array.from({ length: 50_000 }, (_, i) => i % 199);
+        writeFileSync(join(local, "patched.bin"), original);
+        const file = await fs.open(`${base}/patched.bin`, { write: true });
+        try {
+          const patch = new Uint8Array(3000).fill(0xee);
+          // Many in flight at once, each its own PATCH; one grows the file.
+          await Promise.all([file.writeAllAt(100, patch), file.writeAllAt(20_000, patch), file.writeAllAt(49_000, patch)]);
+          const expected = new Uint8Array(52_000);
+          expected.set(original);
+          for (const at of [100, 20_000, 49_000]) expected.set(patch, at);
+          expect(Buffer.compare(readFileSync(join(local, "patched.bin")), Buffer.from(expected))).toBe(0);
+          const back = new Uint8Array(5000);
+          await file.readExactAt(98, back);
+          expect(Buffer.compare(Buffer.from(back), Buffer.from(expected.subarray(98, 5098)))).toBe(0);
+          expect(await file.readAt(51_990, new Uint8Array(100))).toBe(10);
+          expect((await file.stat()).size).toBe(52_000);
+          expect(await kind(file.truncate(10))).toBe("Unsupported");
+        } finally {
+          await file.close();
+        }
       });
 
       it("mkdir (MKCOL): recursive, AlreadyExists, NotFound for a missing parent", async () => {

@@ -5,21 +5,25 @@
  */
 import { IoError } from "@pktio/core";
 import type { Exchange } from "./Exchange.js";
+import { PARTIAL_UPDATE } from "./patchFile.js";
 import { HttpRefusal, hasBody } from "./readBody.js";
 import { BadPath, rootPath } from "./requestPath.js";
 import { statOrMissing } from "./putFile.js";
 
 /** Every method the server answers; OPTIONS and 405 answers list them. */
-export const ALLOWED_METHODS = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, MKCOL, MOVE";
+export const ALLOWED_METHODS = "OPTIONS, GET, HEAD, PUT, PATCH, DELETE, PROPFIND, MKCOL, MOVE";
 /** Methods that change the tree (refused with 403 by a read-only server). */
-export const WRITE_METHODS = new Set(["PUT", "DELETE", "MKCOL", "MOVE"]);
+export const WRITE_METHODS = new Set(["PUT", "PATCH", "DELETE", "MKCOL", "MOVE"]);
 
 export function options(exchange: Exchange): void {
   exchange.send(200, "", {
     allow: exchange.settings.readOnly ? "OPTIONS, GET, HEAD, PROPFIND" : ALLOWED_METHODS,
-    dav: "1",
+    // "sabredav-partialupdate" is how sabre/dav (and the webdav npm client) names PATCH support.
+    dav: exchange.settings.readOnly ? "1" : "1, sabredav-partialupdate",
     "ms-author-via": "DAV",
     "accept-ranges": "bytes",
+    // sabre/dav's partial updates (PATCH): what openWebDavFs looks for before writing in place.
+    ...(exchange.settings.readOnly ? {} : { "accept-patch": PARTIAL_UPDATE }),
   });
 }
 

@@ -17,6 +17,7 @@ import { ALLOWED_METHODS, mkcol, move, options as answerOptions, remove, WRITE_M
 import { Exchange } from "./Exchange.js";
 import { getFile } from "./getFile.js";
 import { propfind } from "./propfind.js";
+import { patchFile } from "./patchFile.js";
 import { putFile } from "./putFile.js";
 import { HttpRefusal } from "./readBody.js";
 import { BadPath, rootPath } from "./requestPath.js";
@@ -40,6 +41,7 @@ const HANDLERS: Record<string, Handler> = {
   GET: getFile,
   HEAD: getFile,
   PUT: putFile,
+  PATCH: patchFile,
   PROPFIND: propfind,
   MKCOL: mkcol,
   MOVE: move,

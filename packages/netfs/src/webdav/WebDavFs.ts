@@ -3,7 +3,8 @@
  * answers parsed strictly; files open for reading through `openHttpFile` (Range requests), for
  * writing as whole-file PUTs (`WebDavWriteFile`); mkdir is MKCOL, rename MOVE (Overwrite: T, as
  * POSIX rename replaces), removeFile and removeDir DELETE after a PROPFIND that checks the kind
- * of resource, copyFile COPY with a GET+PUT fallback. The same class is the directory handle
+ * of resource, copyFile COPY with a GET+PUT fallback. Writing into an existing file uses
+ * sabre/dav's partial updates (PATCH) where the server advertises them (`WebDavPatchFile`). The same class is the directory handle
  * `openDir` returns: its paths are relative and never climb out of it (`davPaths.ts`).
  * Blocking twins are Unsupported: every operation is a network request.
  */
@@ -17,6 +18,7 @@ import { BACKEND, davRequest, davStatusError, type DavCall, type DavClient } fro
 import { pathOf, resolveNames, urlOf } from "./davPaths.js";
 import { parseMultistatus, type DavResource } from "./parseMultistatus.js";
 import { XmlError } from "./parseXml.js";
+import { PARTIAL_UPDATE, WebDavPatchFile } from "./WebDavPatchFile.js";
 import { WebDavWriteFile } from "./WebDavWriteFile.js";
 
 const PROPFIND_BODY = `<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getcontentlength/><D:getlastmodified/><D:creationdate/><D:getetag/></D:prop></D:propfind>\n`;
@@ -132,13 +134,31 @@ export class WebDavFs implements DirHandle {
     if (existing !== undefined && resolved.createNew) throw new IoError("AlreadyExists", `open: ${JSON.stringify(path)} already exists`, { op: "open", backend: BACKEND, path });
     if (existing === undefined && !resolved.create && !resolved.createNew) throw new IoError("NotFound", `open: ${JSON.stringify(path)} does not exist`, { op: "open", backend: BACKEND, path });
     if (existing !== undefined && !resolved.truncate && existing.size > 0) {
-      throw new IoError("Unsupported", `open: writing into an existing file needs partial writes, which WebDAV does not have; open it with truncate (the whole file is rewritten) or write a new file and rename it over this one`, { op: "open", backend: BACKEND, path });
+      // Writing into the file as it is: only where the server takes partial updates.
+      if (await this.#acceptsPartialUpdates(url)) {
+        return new WebDavPatchFile({ client: this.#shared.client, url, where: redactUrl(url), readable: resolved.read, stat: () => this.stat(path) });
+      }
+      throw new IoError(
+        "Unsupported",
+        `open: writing into an existing file needs partial writes, which WebDAV does not have and this server does not offer as an extension (no Accept-Patch: ${PARTIAL_UPDATE}); open it with truncate (the whole file is rewritten) or write a new file and rename it over this one`,
+        { op: "open", backend: BACKEND, path },
+      );
     }
     // Created (or truncated) now, as open(2) would: an empty PUT; createNew only if nothing is there.
     const call: DavCall = { method: "PUT", url, op: "open", body: new Uint8Array(0), headers: { "content-type": "application/octet-stream", ...(resolved.createNew ? { "if-none-match": "*" } : {}) } };
     const answer = await davRequest(this.#shared.client, call);
     if (answer.status < 200 || answer.status > 299) throw davStatusError(answer, call, { 409: "NotFound", 412: "AlreadyExists", 405: "IsADirectory" });
     return new WebDavWriteFile({ client: this.#shared.client, url, where: redactUrl(url), readable: resolved.read, maxBytes: this.#shared.maxWriteBytes, etag: headerValue(answer.headers, "etag") });
+  }
+
+  /** Whether OPTIONS on `url` advertises sabre/dav's partial updates (DAV: sabredav-partialupdate, or Accept-Patch). */
+  async #acceptsPartialUpdates(url: URL): Promise<boolean> {
+    const answer = await davRequest(this.#shared.client, { method: "OPTIONS", url, op: "open" });
+    if (answer.status < 200 || answer.status > 299) return false;
+    // sabre/dav names the feature in DAV; an Accept-Patch listing the media type says the same.
+    const features = (headerValue(answer.headers, "dav") ?? "").split(",").map((feature) => feature.trim().toLowerCase());
+    const accepted = (headerValue(answer.headers, "accept-patch") ?? "").split(",").map((type) => type.split(";")[0]?.trim().toLowerCase());
+    return features.includes("sabredav-partialupdate") || accepted.includes(PARTIAL_UPDATE);
   }
 
   async openDir(path: string): Promise<DirHandle> {
@@ -200,8 +220,14 @@ export class WebDavFs implements DirHandle {
 
   /** PROPFIND at `depth`; the resources of a 207, NotFound/… for other statuses, InvalidData for a malformed answer. */
   async #propfind(names: readonly string[], depth: "0" | "1", op: string): Promise<DavResource[]> {
-    const call: DavCall = { method: "PROPFIND", url: urlOf(this.#shared.root, names), op, body: PROPFIND_BODY, headers: { depth, "content-type": "application/xml; charset=utf-8" } };
-    const answer = await davRequest(this.#shared.client, call, true);
+    let call: DavCall = { method: "PROPFIND", url: urlOf(this.#shared.root, names), op, body: PROPFIND_BODY, headers: { depth, "content-type": "application/xml; charset=utf-8" } };
+    let answer = await davRequest(this.#shared.client, call, true);
+    // Some servers redirect a collection named without its trailing slash: follow that one redirect only.
+    const location = headerValue(answer.headers, "location");
+    if (answer.status >= 301 && answer.status <= 308 && location !== undefined && new URL(location, call.url).href === urlOf(this.#shared.root, names, true).href) {
+      call = { ...call, url: urlOf(this.#shared.root, names, true) };
+      answer = await davRequest(this.#shared.client, call, true);
+    }
     if (answer.status !== 207) throw davStatusError(answer, call);
     try {
       return parseMultistatus(answer.body, call.url).filter((resource) => resource.status >= 200 && resource.status < 300);
@@ -255,6 +281,8 @@ export class WebDavFs implements DirHandle {
       if (resource?.isCollection !== true) throw new IoError("AlreadyExists", `mkdir: ${JSON.stringify(this.path === "/" ? "/" + names.join("/") : names.join("/"))} already exists`, { op: "mkdir", backend: BACKEND });
     };
     if (names.length === 0) return exists();
+    // Some servers (rclone) answer 201 to a MKCOL of an existing collection: ask first.
+    if (!recursive && (await this.#resourceOrMissing(names, "mkdir")) !== undefined) return exists();
     const call: DavCall = { method: "MKCOL", url: urlOf(this.#shared.root, names, true), op: "mkdir" };
     let answer = await davRequest(this.#shared.client, call);
     if (answer.status === 409 && recursive) {

@@ -27,17 +27,18 @@ export interface DavCall {
   readonly op: string;
 }
 
-/** A response: its status, headers and body (as text, or empty when not read). */
+/** A response: its status, headers and body (as text and as bytes, or empty when not read). */
 export interface DavAnswer {
   readonly status: number;
   readonly headers: Dispatcher.ResponseData["headers"];
   readonly body: string;
+  readonly bytes: Buffer;
 }
 
 export const BACKEND = "webdav";
 
-/** Sends `call`; reads the body only when `readBody` (up to `maxListingBytes`), else drops it. */
-export async function davRequest(client: DavClient, call: DavCall, readBody = false): Promise<DavAnswer> {
+/** Sends `call`; reads the body only when `readBody` (up to `limit`, by default `maxListingBytes`), else drops it. */
+export async function davRequest(client: DavClient, call: DavCall, readBody = false, limit = client.maxListingBytes): Promise<DavAnswer> {
   const where = redactUrl(call.url);
   let response: Dispatcher.ResponseData;
   try {
@@ -55,23 +56,24 @@ export async function davRequest(client: DavClient, call: DavCall, readBody = fa
   }
   if (!readBody) {
     await response.body.dump().catch(() => undefined);
-    return { status: response.statusCode, headers: response.headers, body: "" };
+    return { status: response.statusCode, headers: response.headers, body: "", bytes: Buffer.alloc(0) };
   }
   const chunks: Buffer[] = [];
   let length = 0;
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       length += chunk.length;
-      if (length > client.maxListingBytes) {
+      if (length > limit) {
         response.body.destroy();
-        throw new IoError("InvalidData", `${call.op} ${where}: the answer is larger than maxListingBytes (${client.maxListingBytes})`, { op: call.op, backend: BACKEND, path: where });
+        throw new IoError("InvalidData", `${call.op} ${where}: the answer is larger than ${limit === client.maxListingBytes ? "maxListingBytes " : ""}(${limit} bytes)`, { op: call.op, backend: BACKEND, path: where });
       }
       chunks.push(chunk);
     }
   } catch (error) {
     throw networkError(error, call.op, where);
   }
-  return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") };
+  const bytes = Buffer.concat(chunks);
+  return { status: response.statusCode, headers: response.headers, body: bytes.toString("utf8"), bytes };
 }
 
 /** The IoError of an unexpected status; `kinds` overrides the general table for this method (409 → NotFound for MKCOL, …). */
