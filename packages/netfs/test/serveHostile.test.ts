@@ -55,6 +55,21 @@ describe("serveDirectory: hostile requests", () => {
     expect((await send(served.server.url, "MOVE", "/hello.txt", { destination: "/escape-dir/x.txt" })).status).toBe(403);
     expect((await send(served.server.url, "MOVE", "/hello.txt", { destination: "http://elsewhere.example/x.txt" })).status).toBe(502);
     expect(readFileSync(join(served.root, "hello.txt"), "utf8")).toBe("hello, pktio\n");
+    // Writes through a symlink out are refused; a DELETE of the link removes the link, never its target.
+    const partial = { "content-type": "application/x-sabredav-partialupdate", "x-update-range": "bytes=0-1" };
+    expect((await send(served.server.url, "PATCH", "/escape.txt", partial, "XX")).status).toBe(403);
+    expect((await send(served.server.url, "DELETE", "/escape-dir/secret.txt")).status).toBe(403);
+    expect((await send(served.server.url, "MKCOL", "/escape-dir/made")).status).toBe(403);
+    expect((await send(served.server.url, "DELETE", "/escape.txt")).status).toBe(204);
+    expect((await send(served.server.url, "DELETE", "/escape-dir")).status).toBe(204);
+    expect(readFileSync(join(served.outside, "secret.txt"), "utf8")).toBe("SECRET\n");
+    expect(existsSync(join(served.outside, "made"))).toBe(false);
+  });
+
+  it("answers Expect: 100-continue with 413 for a body over the limit, without asking for it", async () => {
+    const answer = await rawExchange(served.server.url, "PUT /expect.txt HTTP/1.1\r\nhost: x\r\ncontent-length: 5000\r\nexpect: 100-continue\r\n\r\n", true);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.text).not.toContain("100 Continue");
   });
 
   it("answers an oversized request head with 431", async () => {

@@ -67,6 +67,12 @@ export async function serveDirectory(root: string, options: ServeOptions): Promi
   };
   const server: Server = resolved.tls === undefined ? createHttpServer(serverOptions, handle) : createHttpsServer({ ...serverOptions, key: pem(resolved.tls.key), cert: pem(resolved.tls.cert) }, handle);
   server.setTimeout(resolved.idleTimeoutMs, (socket) => socket.destroy());
+  // `Expect: 100-continue`: a client is told to send its body only when it may (authorized, within the limit).
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    const length = Number(req.headers["content-length"] ?? "0");
+    if (authorized(req.headers.authorization) && !(length > resolved.maxBodyBytes)) res.writeContinue();
+    handle(req, res);
+  });
   // A malformed request never reaches the handler: answer 400 and close, as Node would.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (socket.writable && !socket.destroyed) socket.end(error.code === "HPE_HEADER_OVERFLOW" ? "HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\n\r\n" : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n\r\n" : "HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
