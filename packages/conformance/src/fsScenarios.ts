@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FileHandle, FsOps, Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { has, titled, type Capability } from "./capabilities.js";
 import { fixtureTree } from "./fsFixture.js";
 import { walkWith, walkWithNode } from "./fsWalk.js";
 import { equalBytes } from "./packetScenarios.js";
@@ -29,18 +28,11 @@ async function writeWhole(file: FileHandle, bytes: Uint8Array, mode: "seq" | "co
   await repeat(mode, Math.ceil(bytes.length / CHUNK), (i) => file.writeAllAt(i * CHUNK, bytes.subarray(i * CHUNK, (i + 1) * CHUNK)));
 }
 
-/** What a file system without a runtime of its own (a remote one) may lack, each with its reason. */
-export interface FsCaps {
-  /** The `*Sync` twins (`readDirSync`, …) work. */
-  readonly syncOps?: Capability;
-}
-
 /**
  * The fixture-tree scenarios over `getRuntime().fs`, which takes the fixture's absolute local
  * paths (a remote file system is wrapped to map them onto its own).
  */
-export function describeFs(getRuntime: () => Pick<Runtime, "fs">, bigFileSize: number, caps: FsCaps = {}): void {
-  const syncOps = caps.syncOps ?? true;
+export function describeFs(getRuntime: () => Pick<Runtime, "fs">, bigFileSize: number): void {
   describe("file system over the fixture tree", () => {
     let root: string;
     let files: string[];
@@ -105,11 +97,9 @@ export function describeFs(getRuntime: () => Pick<Runtime, "fs">, bigFileSize: n
           const expected = readdirSync(join(root, dir), { withFileTypes: true }).map((entry) => ({ name: entry.name, type: entry.isDirectory() ? "directory" : "file" }));
           const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : 1);
           expect(seen.sort(byName), dir).toEqual(expected.sort(byName));
-          if (has(syncOps)) expect(fs.readDirSync(join(root, dir)).sort(byName), dir).toEqual(expected.sort(byName));
+          expect(fs.readDirSync(join(root, dir)).sort(byName), dir).toEqual(expected.sort(byName));
         });
       });
-      // dirs_equal checks readDirSync too where it exists; elsewhere the skip says why.
-      if (!has(syncOps)) it.skip(titled(`dirs_equal with readDirSync (${mode})`, syncOps), () => undefined);
 
       it(`walk_dirs (${mode})`, async () => {
         const fs = getRuntime().fs;

@@ -27,11 +27,6 @@ export interface DavServerTraits {
   readonly partialUpdates?: boolean;
 }
 
-/** What WebDAV cannot do, as capability flags with their reasons (the conformance suite prints them). */
-export const WEBDAV_CAPS = {
-  syncOps: { missing: "every WebDAV operation is a network request; openWebDavFs has no blocking twins (Unsupported)" },
-} as const;
-
 /** The fixture scenarios' big-file size: several 1 MiB chunks and a ragged end. */
 const BIG_FILE = 3 * 1024 * 1024 + 123;
 
@@ -66,7 +61,8 @@ export function describeWebDavFs(name: string, start: StartDavServer, traits: Da
       rmSync(scratch, { recursive: true, force: true });
     });
 
-    describeFs(() => ({ fs: mapLocalPaths(fs, scratch) }), BIG_FILE, WEBDAV_CAPS);
+    // Every capability is there: the blocking twins go through a worker (SyncRequester).
+    describeFs(() => ({ fs: mapLocalPaths(fs, scratch) }), BIG_FILE);
 
     describe("the Fs contract over WebDAV", () => {
       let base: string;
@@ -149,15 +145,14 @@ export function describeWebDavFs(name: string, start: StartDavServer, traits: Da
         }
       });
 
-      it("refuses what WebDAV cannot do with Unsupported and a reason: append, blocking calls (and partial writes where the server has no partial updates)", async () => {
+      it("refuses what WebDAV cannot do with Unsupported and a reason: append, blocking opens (and partial writes where the server has no partial updates)", async () => {
         writeFileSync(join(local, "untouched.bin"), "0123456789");
         if (traits.partialUpdates !== true) {
           await expect(fs.open(`${base}/untouched.bin`, { write: true })).rejects.toThrow(/partial writes, which WebDAV does not have/);
           expect(await kind(fs.open(`${base}/untouched.bin`, { write: true, create: true }))).toBe("Unsupported");
         }
         expect(await kind(fs.open(fresh(), { append: true, create: true }))).toBe("Unsupported");
-        expect(() => fs.statSync(`${base}/data.bin`)).toThrow(/cannot block/);
-        expect(() => fs.readDirSync(base)).toThrow(IoError);
+        expect(() => fs.openSync(`${base}/data.bin`)).toThrow(/cannot block/);
         expect(await kind(fs.open(`${base}/missing-parent/x.txt`, { write: true, create: true }))).toBe("NotFound");
         expect(readFileSync(join(local, "untouched.bin"), "utf8")).toBe("0123456789");
       });
@@ -183,6 +178,29 @@ export function describeWebDavFs(name: string, start: StartDavServer, traits: Da
         } finally {
           await file.close();
         }
+      });
+
+      it("the blocking twins give what the async methods give (through the request worker)", async () => {
+        expect(fs.statSync(`${base}/data.bin`)).toEqual(await fs.stat(`${base}/data.bin`));
+        const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : 1);
+        const listed = [];
+        for await (const entry of fs.readDir(`${base}/dir`)) listed.push(entry);
+        expect(fs.readDirSync(`${base}/dir`).sort(byName)).toEqual(listed.sort(byName));
+        const dir = fresh();
+        fs.mkdirSync(`${dir}/a/b`, { recursive: true });
+        expect(() => fs.mkdirSync(`${dir}/a`)).toThrow(expect.objectContaining({ kind: "AlreadyExists" }));
+        writeFileSync(join(scratch, dir, "a/f.txt"), "sync");
+        fs.copyFileSync(`${dir}/a/f.txt`, `${dir}/g.txt`);
+        fs.renameSync(`${dir}/g.txt`, `${dir}/h.txt`);
+        expect(readFileSync(join(scratch, dir, "h.txt"), "utf8")).toBe("sync");
+        fs.removeFileSync(`${dir}/h.txt`);
+        expect(() => fs.removeDirSync(`${dir}/a`)).toThrow(expect.objectContaining({ kind: "DirectoryNotEmpty" }));
+        const handle = fs.openDirSync(`${dir}/a`);
+        expect(handle.statSync("f.txt").size).toBe(4);
+        expect(() => handle.statSync("../../x")).toThrow(expect.objectContaining({ kind: "InvalidInput" }));
+        handle.closeSync();
+        fs.removeDirSync(`${dir}/a`, { recursive: true });
+        expect(() => fs.statSync(`${dir}/a`)).toThrow(expect.objectContaining({ kind: "NotFound" }));
       });
 
       it("mkdir (MKCOL): recursive, AlreadyExists, NotFound for a missing parent", async () => {

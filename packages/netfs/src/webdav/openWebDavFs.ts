@@ -9,6 +9,7 @@ import { Agent } from "undici";
 import { HttpFileOptions } from "../http/HttpFileOptions.js";
 import { redactUrl } from "../http/redactUrl.js";
 import { BACKEND, type DavClient } from "./davRequest.js";
+import { SyncRequester } from "./SyncRequester.js";
 import { WebDavFs } from "./WebDavFs.js";
 import { WebDavFsOptions } from "./WebDavFsOptions.js";
 
@@ -36,12 +37,15 @@ export async function openWebDavFs(url: string | URL, options?: WebDavFsOptions)
   const ownsDispatcher = parsed.dispatcher === undefined;
   const dispatcher = parsed.dispatcher ?? new Agent({ connections: 32, headersTimeout: parsed.headersTimeoutMs, bodyTimeout: parsed.bodyTimeoutMs });
   const client: DavClient = { dispatcher, headers, headersTimeoutMs: parsed.headersTimeoutMs, bodyTimeoutMs: parsed.bodyTimeoutMs, maxListingBytes: parsed.maxListingBytes };
+  const sync = new SyncRequester(client);
   const fs = new WebDavFs({
     client,
+    sync,
     root,
     fileOptions: parsed.file ?? {},
     maxWriteBytes: parsed.maxWriteBytes,
     release: async () => {
+      await sync.close();
       if (ownsDispatcher) await dispatcher.close().catch(() => undefined);
     },
   });
