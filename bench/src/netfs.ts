@@ -25,7 +25,7 @@ const json = args.includes("--json");
 // The origin behind the proxy: files in memory by default (less CPU on a shared machine), `send` with --send.
 const send = args.includes("--send");
 const secondsIndex = args.indexOf("--seconds");
-const seconds = secondsIndex >= 0 ? Number(args[secondsIndex + 1]) : 1.5;
+const seconds = secondsIndex >= 0 ? Number(args[secondsIndex + 1]) : 1;
 if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 10) {
   console.error("--seconds takes a number in (0, 10]");
   process.exit(2);

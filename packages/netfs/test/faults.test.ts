@@ -175,6 +175,24 @@ describe("faults", () => {
       const dst = new Uint8Array(300);
       await file.readExactAt(77, dst);
       expectBytes(dst, 77);
+      await file.readExactAt(5000, dst);
+      expectBytes(dst, 5000);
+      // The open's redirects are followed once: the ranges go straight to where they led.
+      expect(file.location.pathname).toBe("/ok");
+      expect(server.log.filter((entry) => entry.path === "/hop-1" && entry.method === "GET")).toHaveLength(0);
+    });
+  });
+
+  it("a redirect target that expires (403) is resolved again from the URL opened", async () => {
+    await withFile("/expiring", { retries: 0 }, async (file) => {
+      const dst = new Uint8Array(500);
+      await file.readExactAt(0, dst);
+      expectBytes(dst, 0);
+      expect(file.location.search).toBe("?sig=1");
+      server.rotateSignature();
+      await file.readExactAt(1000, dst);
+      expectBytes(dst, 1000);
+      expect(file.location.search).toBe("?sig=2");
     });
   });
 
@@ -192,6 +210,11 @@ describe("faults", () => {
       expect(file.stats.bytesReceived).toBeLessThan(IGNORED_SIZE / 4);
       await new Promise((resolve) => setImmediate(resolve));
       expect(server.ignoredRangeBytesSent()).toBeLessThan(IGNORED_SIZE / 2);
+      // Known to ignore Range now: the next views, far apart, share one pass through the body.
+      const far = Array.from({ length: 12 }, (_, index) => ({ pos: index * 2_500_000 + 7, dst: new Uint8Array(1000) }));
+      await Promise.all(far.map(({ pos, dst }) => file.readExactAt(pos, dst)));
+      for (const { pos, dst } of far) expect(dst.every((byte, index) => byte === patternByte(pos + index)), String(pos)).toBe(true);
+      expect(file.stats.ignoredRange).toBe(2);
     } finally {
       await file.close();
     }
@@ -247,6 +270,23 @@ describe("faults", () => {
       // Messages never show the query (it carries the signature).
       expect(file.path).not.toMatch(/Signature/);
     });
+  });
+
+  it("a version given by the caller (a PROPFIND, a listing) skips the HEAD and is held like one found", async () => {
+    const heads = (): number => server.log.filter((entry) => entry.path === "/ok" && entry.method === "HEAD").length;
+    const before = heads();
+    await withFile("/ok", { version: { size: SIZE, etag: '"v1"' } }, async (file) => {
+      const dst = new Uint8Array(1000);
+      await file.readExactAt(SIZE - 1000, dst);
+      expectBytes(dst, SIZE - 1000);
+    });
+    expect(heads()).toBe(before);
+    // The server names another version than the one given: Stale, not its bytes.
+    await withFile("/ok", { version: { size: SIZE, etag: '"v0"' } }, async (file) => {
+      await expect(file.readExactAt(0, new Uint8Array(10))).rejects.toMatchObject({ kind: "Stale" });
+    });
+    await expect(openHttpFile(server.baseUrl + "ok", { version: { size: -1 } })).rejects.toMatchObject({ kind: "InvalidInput", message: expect.stringMatching(/"version.size"/) });
+    await expect(openHttpFile(server.baseUrl + "ok", { version: { size: 1, etag: "v1" } })).rejects.toMatchObject({ kind: "InvalidInput", message: expect.stringMatching(/quoted entity tag/) });
   });
 
   it("a redirect to another origin does not carry the caller's Authorization", async () => {

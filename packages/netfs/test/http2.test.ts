@@ -62,7 +62,7 @@ describe.skipIf(!openssl)(`HTTP/2${openssl ? "" : " (skipped: openssl is not ins
     });
   }
 
-  it("an untrusted certificate fails the open (not a silent downgrade)", async () => {
-    await expect(openHttpFile(url, { retries: 0 })).rejects.toMatchObject({ message: expect.stringMatching(/certificate/i) });
+  it("an untrusted certificate fails the open PermissionDenied, not retried (not a silent downgrade)", async () => {
+    await expect(openHttpFile(url, { retries: 3, retryDelayMs: 1000 })).rejects.toMatchObject({ kind: "PermissionDenied", message: expect.stringMatching(/TLS: .*certificate/i) });
   });
 });

@@ -7,7 +7,8 @@ import fc from "fast-check";
 import { IoError, Packet, Write, io, whenReleased } from "@pktio/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openHttpFile, type HttpFile } from "../src/index.js";
-import { makeFixture, type Fixture } from "./servers/fixture.js";
+import { utimesSync, writeFileSync } from "node:fs";
+import { makeFixture, seededBytes, type Fixture } from "./servers/fixture.js";
 import type { RunningServer } from "./servers/sendServer.js";
 
 /** How to start one server over a directory; `skip` says why it cannot run here. */
@@ -15,6 +16,8 @@ export interface ServerUnderTest {
   readonly name: string;
   readonly start: (root: string) => Promise<RunningServer>;
   readonly skip?: string | undefined;
+  /** Why the server cannot show a change of the file (it sends no ETag nor Last-Modified), if it cannot. */
+  readonly unversioned?: string | undefined;
 }
 
 const FILE_SIZE = 3 * 1024 * 1024 + 123;
@@ -163,6 +166,24 @@ export function describeHttpServer(server: ServerUnderTest): void {
         expect(file.pending).toEqual({ waiting: 0, requests: 0 });
       } finally {
         await file.close();
+      }
+    });
+
+    it.skipIf(server.unversioned !== undefined)(`a file rewritten on disk under an open reader fails Stale${server.unversioned === undefined ? "" : ` (skipped: ${server.unversioned})`}`, async () => {
+      const file = await openHttpFile(url);
+      try {
+        expect(file.etag ?? file.lastModified).toBeDefined();
+        const dst = new Uint8Array(4096);
+        await file.readExactAt(0, dst);
+        // Same length, new bytes and a new mtime (ten seconds on: Last-Modified has whole seconds).
+        const changed = seededBytes(FILE_SIZE, 0xc4a);
+        writeFileSync(fixture.path, changed);
+        const later = new Date(Date.now() + 10_000);
+        utimesSync(fixture.path, later, later);
+        await expect(file.readExactAt(0, dst)).rejects.toMatchObject({ kind: "Stale" });
+      } finally {
+        await file.close();
+        writeFileSync(fixture.path, fixture.bytes);
       }
     });
 

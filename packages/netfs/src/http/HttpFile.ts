@@ -34,6 +34,8 @@ export class HttpBackend implements IoBackend {
 /** What `openHttpFile` found and made; the file owns `dispatcher` when `ownsDispatcher`. */
 export interface HttpFileInit {
   readonly url: URL;
+  /** Where the open's redirects led: ranges go there first. */
+  readonly resolved: URL;
   readonly where: string;
   readonly version: RemoteVersion;
   readonly options: ResolvedHttpFileOptions;
@@ -42,9 +44,13 @@ export interface HttpFileInit {
   readonly userHeaders: Record<string, string>;
 }
 
+/**
+ * A remote file opened by `openHttpFile`: read-only (writes and truncate fail PermissionDenied),
+ * its size and version fixed at open, every helper of core's FileHandle on top of Range requests.
+ */
 export class HttpFile extends FileHandle {
   readonly backend: HttpBackend;
-  /** The URL the file was opened with (requests start there and follow redirects each time). */
+  /** The URL the file was opened with. */
   readonly url: URL;
   /** Length in bytes, from the open; fixed for the file's life (a change is kind Stale). */
   readonly size: number;
@@ -72,7 +78,15 @@ export class HttpFile extends FileHandle {
     this.lastModified = init.version.lastModified;
     this.#options = init.options;
     this.#ownsDispatcher = init.ownsDispatcher;
-    this.#source = { url: init.url, where: init.where, version: init.version, options: init.options, dispatcher: init.dispatcher, userHeaders: init.userHeaders, stats: this.stats };
+    this.#source = { url: init.url, location: { current: init.resolved }, where: init.where, version: init.version, options: init.options, dispatcher: init.dispatcher, userHeaders: init.userHeaders, stats: this.stats };
+  }
+
+  /**
+   * Where ranges are sent: the URL the redirects of the open (or of the last request) led to, so
+   * a redirected URL costs its redirect once, not once per range.
+   */
+  get location(): URL {
+    return this.#source.location.current;
   }
 
   /** Views waiting for a request slot, and requests in flight (for tests and benchmarks). */
@@ -135,9 +149,11 @@ export class HttpFile extends FileHandle {
       this.#waiting = waiting;
       return;
     }
-    // A gap of -Infinity merges nothing: coalescing off.
-    const gap = this.#options.coalesce ? this.#options.coalesceGap : -Infinity;
-    const planned = planRanges(waiting, gap, this.#options.maxRequestBytes);
+    // A gap of -Infinity merges nothing: coalescing off. A server that ignored Range sends the
+    // file from its start whatever is asked, so then every waiting view shares one pass.
+    const onePass = this.stats.ignoredRange > 0;
+    const gap = onePass ? Infinity : this.#options.coalesce ? this.#options.coalesceGap : -Infinity;
+    const planned = planRanges(waiting, gap, onePass ? Infinity : this.#options.maxRequestBytes);
     planned.forEach((range, index) => {
       if (index >= free) {
         this.#waiting.push(...range.parts);

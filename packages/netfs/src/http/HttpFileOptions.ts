@@ -29,6 +29,7 @@ const dispatcher = z.custom<Dispatcher>(
 const count = (min: number, max: number) => z.number().int().min(min).max(max);
 const milliseconds = z.number().int().positive().max(2_147_483_647);
 
+/** The zod schema of `openHttpFile`'s options (strict: unknown keys are refused). */
 export const HttpFileOptions = z
   .strictObject({
     /** Extra request headers, e.g. `Authorization`; sent on every request to the first origin (dropped on a cross-origin redirect). */
@@ -59,6 +60,17 @@ export const HttpFileOptions = z
     bodyTimeoutMs: milliseconds.default(30_000),
     /** TLS settings of the file's own agent: extra trusted certificates (PEM) for a private server. */
     tls: z.strictObject({ ca: z.union([z.string(), z.array(z.string())]).optional(), rejectUnauthorized: z.boolean().optional() }).optional(),
+    /**
+     * The remote file's version when the caller already knows it (a WebDAV PROPFIND, a listing):
+     * no HEAD is sent at open, and every range is held to it as to a version found by HEAD.
+     */
+    version: z
+      .strictObject({
+        size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+        etag: z.string().regex(/^(W\/)?"[^"\r\n]*"$/, "must be a quoted entity tag").optional(),
+        lastModified: z.string().refine((value) => !Number.isNaN(Date.parse(value)) && !/[\r\n]/.test(value), "must be an HTTP date").optional(),
+      })
+      .optional(),
     /** A dispatcher to share between files; the file then neither creates nor closes its own agent. */
     dispatcher: dispatcher.optional(),
   })

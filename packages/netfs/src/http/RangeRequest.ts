@@ -12,7 +12,7 @@ import { invalidData, isRetryableError, isRetryableStatus, networkError, staleEr
 import type { ResolvedHttpFileOptions } from "./HttpFileOptions.js";
 import type { Placed } from "./planRanges.js";
 import { retryDelay, sleep } from "./retry.js";
-import { headerValue, sendRequest } from "./sendRequest.js";
+import { headerValue, sendRequest, type Answer } from "./sendRequest.js";
 import { checkVersion, type RemoteVersion } from "./RemoteVersion.js";
 
 /** Counters of what went over the wire, for tests and benchmarks. */
@@ -29,7 +29,10 @@ export interface HttpFileStats {
 
 /** What every request of one file shares. */
 export interface RangeSource {
+  /** The URL the caller opened. */
   readonly url: URL;
+  /** Where its redirects led last; ranges go there first. */
+  readonly location: { current: URL };
   /** The URL as messages show it (no credentials, no query). */
   readonly where: string;
   readonly version: RemoteVersion;
@@ -78,6 +81,8 @@ interface Failure {
 }
 
 const CONTENT_RANGE = /^bytes (\d+)-(\d+)\/(\d+|\*)$/;
+/** Statuses after which a redirect target is given up for the URL opened (once per attempt). */
+const REFUSED_TARGET = new Set([401, 403, 404, 410]);
 const UNSATISFIED_RANGE = /^bytes \*\/(\d+)$/;
 
 export class RangeRequest {
@@ -140,23 +145,34 @@ export class RangeRequest {
       start = Math.min(start, part.pos + part.filled);
       end = Math.max(end, part.pos + part.length);
     }
-    let answer;
-    try {
-      answer = await sendRequest(source.url, {
-        dispatcher: source.dispatcher,
-        method: "GET",
-        userHeaders: source.userHeaders,
-        headers: { range: `bytes=${start}-${end - 1}`, "accept-encoding": "identity", ...version.conditions },
-        maxRedirects: options.maxRedirects,
-        headersTimeoutMs: options.headersTimeoutMs,
-        bodyTimeoutMs: options.bodyTimeoutMs,
-        signal: this.#controller.signal,
-        op: "read",
-      });
-    } catch (error) {
-      const mapped = networkError(error, "read", where);
-      return { error: mapped, retry: isRetryableError(mapped) && mapped.kind !== "InvalidData" };
+    const send = async (from: URL): Promise<Answer | Failure> => {
+      try {
+        return await sendRequest(from, {
+          dispatcher: source.dispatcher,
+          method: "GET",
+          userHeaders: source.userHeaders,
+          userOrigin: source.url.origin,
+          headers: { range: `bytes=${start}-${end - 1}`, "accept-encoding": "identity", ...version.conditions },
+          maxRedirects: options.maxRedirects,
+          headersTimeoutMs: options.headersTimeoutMs,
+          bodyTimeoutMs: options.bodyTimeoutMs,
+          signal: this.#controller.signal,
+          op: "read",
+        });
+      } catch (error) {
+        const mapped = networkError(error, "read", where);
+        return { error: mapped, retry: isRetryableError(mapped) && mapped.kind !== "InvalidData" };
+      }
+    };
+    const from = source.location.current;
+    let answer = await send(from);
+    if ("response" in answer && REFUSED_TARGET.has(answer.response.statusCode) && from.href !== source.url.href) {
+      // Where the redirects led refuses now (a signed target that expired): ask the URL opened again.
+      await answer.response.body.dump().catch(() => undefined);
+      answer = await send(source.url);
     }
+    if (!("response" in answer)) return answer;
+    source.location.current = answer.url;
     const { response } = answer;
     source.stats.requests++;
     const status = response.statusCode;

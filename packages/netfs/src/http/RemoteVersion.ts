@@ -20,8 +20,11 @@ export interface RemoteVersion {
 
 /** The version of a response's headers, with the size found by the caller. */
 export function versionOf(size: number, headers: Dispatcher.ResponseData["headers"]): RemoteVersion {
-  const etag = headerValue(headers, "etag");
-  const lastModified = headerValue(headers, "last-modified");
+  return knownVersion(size, headerValue(headers, "etag"), headerValue(headers, "last-modified"));
+}
+
+/** A version from its parts (found by HEAD, or given by the caller). */
+export function knownVersion(size: number, etag: string | undefined, lastModified: string | undefined): RemoteVersion {
   const conditions: Record<string, string> = {};
   // If-Match compares strongly: a weak ETag (W/"…") would never match, so it is only compared.
   if (etag !== undefined && !etag.startsWith("W/")) conditions["if-match"] = etag;

@@ -81,6 +81,10 @@ export function networkError(error: unknown, op: string, where: string): IoError
       return new IoError(kind, `${op} ${where}: ${message}`, { op, backend: BACKEND, path: where, cause: error });
     }
   }
+  // TLS refusals (an untrusted, expired or misnamed certificate) are final: PermissionDenied.
+  if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|^ERR_TLS_/.test(code)) {
+    return new IoError("PermissionDenied", `${op} ${where}: TLS: ${message}`, { op, backend: BACKEND, path: where, code, cause: error });
+  }
   const mapped = toIoError(error, { op, backend: BACKEND, path: where });
   if (mapped.kind === "Other" && error instanceof Error && error.name === "AbortError") {
     return new IoError("Aborted", `${op} ${where} was aborted`, { op, backend: BACKEND, path: where, cause: error });

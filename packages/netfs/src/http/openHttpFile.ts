@@ -11,7 +11,7 @@ import { HttpFile } from "./HttpFile.js";
 import { HttpFileOptions, type ResolvedHttpFileOptions } from "./HttpFileOptions.js";
 import { invalidData, isRetryableError, isRetryableStatus, networkError, statusError } from "./httpErrors.js";
 import { redactUrl } from "./redactUrl.js";
-import { versionOf, type RemoteVersion } from "./RemoteVersion.js";
+import { knownVersion, versionOf, type RemoteVersion } from "./RemoteVersion.js";
 import { retryDelay, sleep } from "./retry.js";
 import { headerValue, sendRequest, type Answer } from "./sendRequest.js";
 
@@ -47,8 +47,10 @@ export async function openHttpFile(url: string | URL, options?: HttpFileOptions)
     });
   const where = redactUrl(target);
   try {
-    const version = await probe(target, where, parsed, dispatcher, userHeaders);
-    return new HttpFile({ url: target, where, version, options: parsed, dispatcher, ownsDispatcher, userHeaders });
+    const given = parsed.version;
+    const { version, resolved } =
+      given === undefined ? await probe(target, where, parsed, dispatcher, userHeaders) : { version: knownVersion(given.size, given.etag, given.lastModified), resolved: target };
+    return new HttpFile({ url: target, resolved, where, version, options: parsed, dispatcher, ownsDispatcher, userHeaders });
   } catch (error) {
     if (ownsDispatcher) await dispatcher.destroy().catch(() => undefined);
     throw error;
@@ -71,7 +73,7 @@ function checkUrl(url: string | URL): URL {
 }
 
 /** HEAD, else a one-byte ranged GET: the length and the version, with retries. */
-async function probe(url: URL, where: string, options: ResolvedHttpFileOptions, dispatcher: Dispatcher, userHeaders: Record<string, string>): Promise<RemoteVersion> {
+async function probe(url: URL, where: string, options: ResolvedHttpFileOptions, dispatcher: Dispatcher, userHeaders: Record<string, string>): Promise<{ version: RemoteVersion; resolved: URL }> {
   let method: "HEAD" | "GET" = "HEAD";
   const controller = new AbortController();
   for (let attempt = 1; ; attempt++) {
@@ -82,6 +84,7 @@ async function probe(url: URL, where: string, options: ResolvedHttpFileOptions, 
         dispatcher,
         method,
         userHeaders,
+        userOrigin: url.origin,
         headers: method === "GET" ? { range: "bytes=0-0", "accept-encoding": "identity" } : { "accept-encoding": "identity" },
         maxRedirects: options.maxRedirects,
         headersTimeoutMs: options.headersTimeoutMs,
@@ -98,7 +101,7 @@ async function probe(url: URL, where: string, options: ResolvedHttpFileOptions, 
       const { response } = answer;
       const status = response.statusCode;
       const found = method === "HEAD" ? await readHead(response) : await readFirstByte(response, where);
-      if (found !== undefined) return found;
+      if (found !== undefined) return { version: found, resolved: answer.url };
       if (method === "HEAD" && (HEAD_REFUSED.has(status) || status === 200)) {
         // HEAD refused, or it gave no length: ask for the first byte instead, at once.
         method = "GET";

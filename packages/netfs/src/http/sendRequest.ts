@@ -1,7 +1,7 @@
 /**
  * One GET or HEAD through undici, following redirects by hand: bounded (`maxRedirects`), a loop
  * fails at once with kind FilesystemLoop (a redirect is the web's symlink), and the caller's
- * headers (Authorization) are dropped when a redirect leaves the first origin, as fetch does. The
+ * headers (Authorization) go only to the origin the caller opened, as fetch does. The
  * query string of every URL is kept as given, so presigned URLs work.
  */
 import { IoError } from "@pktio/core";
@@ -13,8 +13,9 @@ import { redactUrl } from "./redactUrl.js";
 export interface RequestSpec {
   readonly dispatcher: Dispatcher;
   readonly method: "GET" | "HEAD";
-  /** The caller's headers: sent to the first origin only. */
+  /** The caller's headers: sent to `userOrigin` only (the origin of the URL the caller opened). */
   readonly userHeaders: Record<string, string>;
+  readonly userOrigin: string;
   /** pktio's own headers (Range, If-Match): sent on every hop. */
   readonly headers: Record<string, string>;
   readonly maxRedirects: number;
@@ -38,7 +39,7 @@ export async function sendRequest(start: URL, spec: RequestSpec): Promise<Answer
   let url = start;
   for (let hop = 0; ; hop++) {
     seen.add(url.href);
-    const sameOrigin = url.origin === start.origin;
+    const sameOrigin = url.origin === spec.userOrigin;
     let response: Dispatcher.ResponseData;
     try {
       response = await spec.dispatcher.request({

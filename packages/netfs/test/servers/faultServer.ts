@@ -25,6 +25,8 @@ export interface FaultServer extends RunningServer {
   readonly ignoredRangeBytesSent: () => number;
   /** Changes the version `/changes` and `/changes-unchecked` serve from now on. */
   bumpVersion(): void;
+  /** Makes the target `/expiring` redirects to change: the old one answers 403 from now on. */
+  rotateSignature(): void;
 }
 
 /** A handler for one route: gets the request, its 1-based count on this route, and `bytes`. */
@@ -72,6 +74,7 @@ export async function startFaultServer(bytes: Uint8Array, options: { redirectTo?
   const hits = new Map<string, number>();
   let ignoredSent = 0;
   let version = 1;
+  let signature = 1;
   const etagOf = (): string => `"v${version}"`;
   const dateOf = (): string => new Date(Date.UTC(2026, 0, version)).toUTCString();
 
@@ -143,6 +146,15 @@ export async function startFaultServer(bytes: Uint8Array, options: { redirectTo?
     "/chain-1": (_request, response) => redirect(response, "/chain-2"),
     "/chain-2": (_request, response) => redirect(response, "/chain-3"),
     "/chain-3": (_request, response) => redirect(response, "/ok"),
+    // A redirect to a signed target that expires (as object stores and CDNs do).
+    "/expiring": (_request, response) => redirect(response, `/signed?sig=${signature}`),
+    "/signed": (request, response) => {
+      if (new URL(request.url ?? "/", "http://x").searchParams.get("sig") !== String(signature)) {
+        response.statusCode = 403;
+        return void response.end("expired");
+      }
+      serveCorrectly(request, response, bytes);
+    },
     "/to-other-origin": (_request, response) => redirect(response, `${options.redirectTo ?? "http://127.0.0.1:1/"}auth-echo`),
     // 200 with the whole body, whatever the Range; the body is made on the fly, 32 MiB.
     "/ignore-range": (request, response) => {
@@ -245,6 +257,7 @@ export async function startFaultServer(bytes: Uint8Array, options: { redirectTo?
     count: (path) => hits.get(path) ?? 0,
     ignoredRangeBytesSent: () => ignoredSent,
     bumpVersion: () => void version++,
+    rotateSignature: () => void signature++,
   };
 }
 
