@@ -112,7 +112,9 @@ export class WebDavFs implements DirHandle {
     if (!writes) {
       const resource = await this.#run(resourceAt(this.#shared, names, "open"));
       if (resource.isCollection) throw new IoError("IsADirectory", `open: ${JSON.stringify(path)} is a directory`, { op: "open", backend: BACKEND, path });
-      return openHttpFile(url, { ...this.#shared.fileOptions, headers: this.#shared.client.headers, dispatcher: this.#shared.client.dispatcher });
+      // The PROPFIND already gave the version: the file skips its HEAD and holds its ranges to it.
+      const version = { size: resource.size, ...(resource.etag !== undefined && /^(W\/)?"[^"\r\n]*"$/.test(resource.etag) ? { etag: resource.etag } : {}), ...(Number.isNaN(resource.modifiedMs) ? {} : { lastModified: new Date(resource.modifiedMs).toUTCString() }) };
+      return openHttpFile(url, { ...this.#shared.fileOptions, version, headers: this.#shared.client.headers, dispatcher: this.#shared.client.dispatcher });
     }
     if (resolved.append) throw new IoError("Unsupported", "open: WebDAV has no append (a PUT replaces the whole file); open with write and truncate, or createNew", { op: "open", backend: BACKEND, path });
     const existing = await this.#run(resourceOrMissing(this.#shared, names, "open"));
