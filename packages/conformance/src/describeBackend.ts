@@ -18,6 +18,7 @@ import { describeNoSpace } from "./noSpaceScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
 import { describeProperties } from "./propertyScenarios.js";
 import { seededBytes } from "./rng.js";
+import { programScenarios, runners } from "./programScenarios.js";
 import { streamScenarios } from "./streamScenarios.js";
 import { fileTargets, type Subject, type SubjectFactory } from "./Subject.js";
 import { syncScenarios } from "./syncScenarios.js";
@@ -92,6 +93,13 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       for (const [title, scenario] of Object.entries(syncScenarios)) {
         // A backend that cannot block says why; the async scenarios above still cover it.
         it.skipIf(!has(caps.sync))(titled(title, caps.sync), () => scenario(open, store, reference));
+      }
+    });
+
+    describe("joined programs", () => {
+      for (const [title, scenario] of Object.entries(programScenarios)) {
+        it(`${title} (async)`, () => scenario(store, reference, runners.async));
+        it.skipIf(!has(caps.sync))(titled(`${title} (sync)`, caps.sync), () => scenario(store, reference, runners.sync));
       }
     });
 

@@ -11,7 +11,8 @@ export { BoundPacketView } from "./BoundPacketView.js";
 export { Cursor, type RandomAccess } from "./Cursor.js";
 export { io, sendPacket, type IoOutput } from "./io.js";
 export { IoError, IoErrorKinds, toIoError, type IoErrorContext, type IoErrorKind } from "./IoError.js";
-export { ioSync, request, runIo, runIoSync, type IoProgram, type IoRequest } from "./IoProgram.js";
+export { IoJoin, ioSync, request, runIo, runIoSync, type IoProgram, type IoRequest, type IoStep } from "./IoProgram.js";
+export { joinIo, joinPrograms, type ProgramValue } from "./joinPrograms.js";
 export { MAX_PACKET_LENGTH } from "./internal/validate.js";
 export { MemoryIo, MemoryIoOptions } from "./MemoryIo.js";
 export {

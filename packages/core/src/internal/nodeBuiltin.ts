@@ -6,6 +6,7 @@
 import { IoError } from "../IoError.js";
 
 interface BuiltinModules {
+  "node:buffer": typeof import("node:buffer");
   "node:fs": typeof import("node:fs");
   "node:path": typeof import("node:path");
   "node:stream": typeof import("node:stream");
