@@ -8,6 +8,7 @@ import { print, type CliIo } from "./CliIo.js";
 import { bench, benchHelp } from "./commands/bench.js";
 import { cat, catHelp } from "./commands/cat.js";
 import { cp, cpHelp } from "./commands/cp.js";
+import { serve, serveHelp } from "./commands/serve.js";
 import { stat, statHelp } from "./commands/stat.js";
 import { UsageError } from "./UsageError.js";
 
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { run: Command; help: string; summary: string }> 
   bench: { run: bench, help: benchHelp, summary: "fio-like benchmark of every backend against Node's fs (and fio)" },
   cat: { run: cat, help: catHelp, summary: "write files to stdout" },
   cp: { run: cp, help: cpHelp, summary: "copy a file with many packets in flight" },
+  serve: { run: serve, help: serveHelp, summary: "serve a directory over HTTP (Range) and WebDAV" },
   stat: { run: stat, help: statHelp, summary: "print a file's metadata" },
 };
 

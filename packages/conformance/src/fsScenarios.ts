@@ -28,7 +28,11 @@ async function writeWhole(file: FileHandle, bytes: Uint8Array, mode: "seq" | "co
   await repeat(mode, Math.ceil(bytes.length / CHUNK), (i) => file.writeAllAt(i * CHUNK, bytes.subarray(i * CHUNK, (i + 1) * CHUNK)));
 }
 
-export function describeFs(getRuntime: () => Runtime, bigFileSize: number): void {
+/**
+ * The fixture-tree scenarios over `getRuntime().fs`, which takes the fixture's absolute local
+ * paths (a remote file system is wrapped to map them onto its own).
+ */
+export function describeFs(getRuntime: () => Pick<Runtime, "fs">, bigFileSize: number): void {
   describe("file system over the fixture tree", () => {
     let root: string;
     let files: string[];

@@ -7,6 +7,7 @@ export { describeBackend, type SuiteOptions } from "./describeBackend.js";
 export { describeHostile, type HostileCaps, type HostileSubject } from "./hostileScenarios.js";
 export type { ChildRuntime } from "./lifecycleScenarios.js";
 export { FaultyIo, type FaultPlan } from "./FaultyIo.js";
+export { describeFs } from "./fsScenarios.js";
 export { describeNet } from "./netScenarios.js";
 export { equalBytes } from "./packetScenarios.js";
 export { Rng, seededBytes } from "./rng.js";

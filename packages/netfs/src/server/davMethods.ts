@@ -1,0 +1,106 @@
+/**
+ * The namespace methods of the WebDAV subset (RFC 4918): MKCOL (§9.3), DELETE (§9.6), MOVE
+ * (§9.9, with Overwrite) and OPTIONS (§10.1, `DAV: 1`). Each goes through the directory handle,
+ * so every path, the Destination's included, stays beneath the root.
+ */
+import { IoError } from "@pktio/core";
+import type { Exchange } from "./Exchange.js";
+import { PARTIAL_UPDATE } from "./patchFile.js";
+import { HttpRefusal, hasBody } from "./readBody.js";
+import { BadPath, rootPath } from "./requestPath.js";
+import { statOrMissing } from "./putFile.js";
+
+/** Every method the server answers; OPTIONS and 405 answers list them. */
+export const ALLOWED_METHODS = "OPTIONS, GET, HEAD, PUT, PATCH, DELETE, PROPFIND, MKCOL, MOVE";
+/** Methods that change the tree (refused with 403 by a read-only server). */
+export const WRITE_METHODS = new Set(["PUT", "PATCH", "DELETE", "MKCOL", "MOVE"]);
+
+export function options(exchange: Exchange): void {
+  exchange.send(200, "", {
+    allow: exchange.settings.readOnly ? "OPTIONS, GET, HEAD, PROPFIND" : ALLOWED_METHODS,
+    // "sabredav-partialupdate" is how sabre/dav (and the webdav npm client) names PATCH support.
+    dav: exchange.settings.readOnly ? "1" : "1, sabredav-partialupdate",
+    "ms-author-via": "DAV",
+    "accept-ranges": "bytes",
+    // sabre/dav's partial updates (PATCH): what openWebDavFs looks for before writing in place.
+    ...(exchange.settings.readOnly ? {} : { "accept-patch": PARTIAL_UPDATE }),
+  });
+}
+
+export async function mkcol(exchange: Exchange): Promise<void> {
+  // §9.3: a body the server does not understand is 415.
+  if (hasBody(exchange.req)) return exchange.status(415);
+  if (exchange.path.names.length === 0) return exchange.status(405);
+  try {
+    await exchange.dir.mkdir(exchange.path.relative);
+  } catch (error) {
+    if (IoError.is(error, "AlreadyExists")) return exchange.status(405);
+    if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
+    throw error;
+  }
+  exchange.status(201);
+}
+
+export async function remove(exchange: Exchange): Promise<void> {
+  if (exchange.path.names.length === 0) return exchange.status(403);
+  await removeEntry(exchange, exchange.path.relative);
+  exchange.status(204);
+}
+
+/** Removes a file (or a symlink itself), else a collection with its contents (§9.6.1: depth infinity). */
+async function removeEntry(exchange: Exchange, relative: string): Promise<void> {
+  try {
+    await exchange.dir.removeFile(relative);
+  } catch (error) {
+    if (!IoError.is(error, "IsADirectory") && !IoError.is(error, "PermissionDenied")) throw error;
+    // unlink on a directory fails EISDIR on Linux (EPERM elsewhere): it is a collection.
+    const stat = await exchange.dir.stat(relative);
+    if (stat.type !== "directory") throw error;
+    await exchange.dir.removeDir(relative, { recursive: true });
+  }
+}
+
+export async function move(exchange: Exchange): Promise<void> {
+  const { req, path } = exchange;
+  if (path.names.length === 0) return exchange.status(403);
+  const destination = destinationOf(req.headers["destination"], req.headers.host);
+  const overwrite = req.headers["overwrite"] ?? "T";
+  if (overwrite !== "T" && overwrite !== "F") throw new HttpRefusal(400, "Overwrite must be T or F");
+  if (destination.names.length === 0) return exchange.status(403);
+  const from = path.names.join("/");
+  const to = destination.names.join("/");
+  if (from === to) return exchange.status(403);
+  if (to.startsWith(from + "/")) return exchange.status(409);
+  if ((await statOrMissing(exchange, path.relative)) === undefined) return exchange.status(404);
+  const existing = await statOrMissing(exchange, destination.relative);
+  if (existing !== undefined) {
+    if (overwrite === "F") return exchange.status(412);
+    // §9.9.3: the destination is deleted first, so a collection may replace a file and back.
+    await removeEntry(exchange, destination.relative);
+  }
+  try {
+    await exchange.dir.rename(path.relative, destination.relative);
+  } catch (error) {
+    if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
+    throw error;
+  }
+  exchange.status(existing === undefined ? 201 : 204);
+}
+
+/**
+ * The Destination header's path beneath the root: an absolute URL on this host, or an absolute
+ * path. Its raw path is checked like a request target (WHATWG URL parsing would quietly resolve
+ * `..` and `%2e%2e`; a Destination that needs it is refused instead).
+ */
+function destinationOf(header: string | string[] | undefined, host: string | undefined): ReturnType<typeof rootPath> {
+  if (typeof header !== "string" || header === "") throw new HttpRefusal(400, "MOVE needs a Destination");
+  const absolute = /^https?:\/\/([^/?#]+)(\/[^#]*)?$/i.exec(header);
+  if (absolute === null && !header.startsWith("/")) throw new HttpRefusal(400, "the Destination is neither an absolute URL nor an absolute path");
+  if (absolute !== null && host !== undefined && absolute[1]?.toLowerCase() !== host.toLowerCase()) throw new HttpRefusal(502, "the Destination is on another server");
+  try {
+    return rootPath(absolute === null ? header : (absolute[2] ?? "/"));
+  } catch (error) {
+    if (error instanceof BadPath) throw new HttpRefusal(400, `Destination: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * PUT: the body is written to a temporary file beside the target and renamed over it once
+ * complete, so readers see the old file or the new one, never half of either, and an upload cut
+ * short (a dropped client, the size limit) leaves the old file as it was. If-Match and
+ * If-None-Match are honoured (`If-None-Match: *` creates only), the size limit is enforced while
+ * the body arrives, and a missing parent collection answers 409 (RFC 4918 §9.7.1).
+ */
+import { randomBytes } from "node:crypto";
+import { IoError, type FileStat } from "@pktio/core";
+import type { Exchange } from "./Exchange.js";
+import { etagOf, evaluatePreconditions } from "./conditions.js";
+import { declaredLength, HttpRefusal, pumpBody } from "./readBody.js";
+
+/** The prefix of upload files in progress (a PROPFIND still lists them: they are real files). */
+export const UPLOAD_PREFIX = ".pktio-upload-";
+
+export async function putFile(exchange: Exchange): Promise<void> {
+  const { req, dir, path, settings } = exchange;
+  if (path.names.length === 0 || path.trailingSlash) return exchange.status(405);
+  if (req.headers["content-range"] !== undefined) throw new HttpRefusal(400, "partial PUT (Content-Range) is not supported");
+  declaredLength(req, settings.maxBodyBytes);
+  const current = await statOrMissing(exchange, path.relative);
+  if (current?.type === "directory") return exchange.status(405);
+  const precondition = evaluatePreconditions(req.headers, current === undefined ? undefined : { etag: etagOf(current), modifiedMs: current.modifiedMs }, false);
+  if (precondition !== "proceed") return exchange.status(precondition);
+  const parent = path.names.slice(0, -1);
+  const upload = [...parent, `${UPLOAD_PREFIX}${randomBytes(8).toString("hex")}`].join("/");
+  let file;
+  try {
+    file = await dir.open(upload, { write: true, createNew: true });
+  } catch (error) {
+    if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
+    throw error;
+  }
+  let renamed = false;
+  try {
+    let pos = 0;
+    await pumpBody(req, settings.maxBodyBytes, async (chunk) => {
+      await file.writeAllAt(pos, chunk);
+      pos += chunk.length;
+    });
+    await file.close();
+    await dir.rename(upload, path.relative);
+    renamed = true;
+    const written = await dir.stat(path.relative);
+    exchange.status(current === undefined ? 201 : 204, { etag: etagOf(written) });
+  } finally {
+    if (!renamed) {
+      await file.close();
+      await dir.removeFile(upload).catch(() => undefined);
+    }
+  }
+}
+
+/** The stat of a path, or `undefined` when nothing is there. */
+export async function statOrMissing(exchange: Exchange, relative: string): Promise<FileStat | undefined> {
+  try {
+    return await exchange.dir.stat(relative);
+  } catch (error) {
+    if (IoError.is(error, "NotFound")) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The WebDAV file-system operations written once, as programs: generators that yield the
+ * requests they need and receive the answers (core's colorless-helper pattern, design.md §7).
+ * `runDav` drives one with undici on the event loop, `runDavSync` with the blocking requester
+ * (`SyncRequester`), so `stat` and `statSync` are the same code.
+ */
+import { IoError } from "@pktio/core";
+import { redactUrl } from "../http/redactUrl.js";
+import { headerValue } from "../http/sendRequest.js";
+import { BACKEND, davRequest, davStatusError, type DavAnswer, type DavCall, type DavClient } from "./davRequest.js";
+import { pathOf, urlOf } from "./davPaths.js";
+import { parseMultistatus, type DavResource } from "./parseMultistatus.js";
+import { XmlError } from "./parseXml.js";
+import type { SyncRequester } from "./SyncRequester.js";
+
+/** One request of a program: the call, and whether (and how much of) its body is wanted. */
+export interface DavStep {
+  readonly call: DavCall;
+  readonly readBody: boolean;
+  readonly limit?: number;
+}
+
+/** A WebDAV operation as a program returning `T`. */
+export type DavProgram<T> = Generator<DavStep, T, DavAnswer>;
+
+/** Drives `program` with asynchronous requests. */
+export async function runDav<T>(client: DavClient, program: DavProgram<T>): Promise<T> {
+  let next = program.next();
+  while (next.done !== true) next = program.next(await davRequest(client, next.value.call, next.value.readBody, next.value.limit));
+  return next.value;
+}
+
+/** Drives `program` with blocking requests on the calling thread. */
+export function runDavSync<T>(requester: SyncRequester, program: DavProgram<T>): T {
+  let next = program.next();
+  while (next.done !== true) next = program.next(requester.request(next.value.call, next.value.readBody, next.value.limit));
+  return next.value;
+}
+
+/** Where programs send requests: the root every name is beneath. */
+export interface DavTarget {
+  /** The root URL (ending with "/"): no path ever names anything above it. */
+  readonly root: URL;
+  readonly maxWriteBytes: number;
+}
+
+const PROPFIND_BODY = `<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getcontentlength/><D:getlastmodified/><D:creationdate/><D:getetag/></D:prop></D:propfind>\n`;
+
+/** PROPFIND at `depth`: the 2xx resources of a 207; a status's kind otherwise, InvalidData for a malformed answer. */
+function* propfind(target: DavTarget, names: readonly string[], depth: "0" | "1", op: string): DavProgram<DavResource[]> {
+  let call: DavCall = { method: "PROPFIND", url: urlOf(target.root, names), op, body: PROPFIND_BODY, headers: { depth, "content-type": "application/xml; charset=utf-8" } };
+  let answer = yield { call, readBody: true };
+  // Some servers redirect a collection named without its trailing slash: follow that one redirect only.
+  const location = headerValue(answer.headers, "location");
+  if (answer.status >= 301 && answer.status <= 308 && location !== undefined && new URL(location, call.url).href === urlOf(target.root, names, true).href) {
+    call = { ...call, url: urlOf(target.root, names, true) };
+    answer = yield { call, readBody: true };
+  }
+  if (answer.status !== 207) throw davStatusError(answer, call);
+  try {
+    return parseMultistatus(answer.body, call.url).filter((resource) => resource.status >= 200 && resource.status < 300);
+  } catch (error) {
+    if (error instanceof XmlError) throw new IoError("InvalidData", `${op} ${redactUrl(call.url)}: malformed PROPFIND answer: ${error.message}`, { op, backend: BACKEND, path: redactUrl(call.url), cause: error });
+    throw error;
+  }
+}
+
+/** The resource at `names` itself (Depth 0). */
+export function* resourceAt(target: DavTarget, names: readonly string[], op: string): DavProgram<DavResource> {
+  const resources = yield* propfind(target, names, "0", op);
+  const own = pathOf(target.root, names);
+  const found = resources.find((resource) => resource.path === own) ?? (resources.length === 1 ? resources[0] : undefined);
+  if (found === undefined) throw new IoError("InvalidData", `${op} ${redactUrl(urlOf(target.root, names))}: the PROPFIND answer does not describe the resource asked for`, { op, backend: BACKEND });
+  return found;
+}
+
+/** The resource at `names`, or `undefined` where there is none. */
+export function* resourceOrMissing(target: DavTarget, names: readonly string[], op: string): DavProgram<DavResource | undefined> {
+  try {
+    return yield* resourceAt(target, names, op);
+  } catch (error) {
+    if (IoError.is(error, "NotFound")) return undefined;
+    throw error;
+  }
+}
+
+/** A member of a listed collection. */
+export interface Member {
+  readonly name: string;
+  readonly resource: DavResource;
+}
+
+/** The members of the collection at `names` (Depth 1), each a direct child with a plain name. */
+export function* members(target: DavTarget, names: readonly string[], op: string): DavProgram<Member[]> {
+  const resources = yield* propfind(target, names, "1", op);
+  const own = pathOf(target.root, names);
+  const where = redactUrl(urlOf(target.root, names));
+  const self = resources.find((resource) => resource.path === own);
+  if (self === undefined) throw new IoError("InvalidData", `${op} ${where}: the PROPFIND answer does not describe the collection asked for`, { op, backend: BACKEND });
+  if (!self.isCollection) throw new IoError("NotADirectory", `${op}: ${JSON.stringify(own)} is not a directory`, { op, backend: BACKEND });
+  const prefix = own.endsWith("/") ? own : own + "/";
+  const found: Member[] = [];
+  for (const resource of resources) {
+    if (resource === self) continue;
+    const name = resource.path.startsWith(prefix) ? resource.path.slice(prefix.length) : "";
+    if (name === "" || name === "." || name === ".." || name.includes("/")) {
+      throw new IoError("InvalidData", `${op} ${where}: the listing names ${JSON.stringify(resource.path.slice(0, 200))}, which is not a member of the collection`, { op, backend: BACKEND });
+    }
+    found.push({ name, resource });
+  }
+  return found;
+}
+
+/** MKCOL, asking first where the answer alone cannot tell an existing collection (rclone answers 201). */
+export function* mkcol(target: DavTarget, names: readonly string[], recursive: boolean): DavProgram<void> {
+  const label = JSON.stringify("/" + names.join("/"));
+  const exists = function* (): DavProgram<void> {
+    const resource = recursive ? yield* resourceOrMissing(target, names, "mkdir") : undefined;
+    if (resource?.isCollection !== true) throw new IoError("AlreadyExists", `mkdir: ${label} already exists`, { op: "mkdir", backend: BACKEND });
+  };
+  if (names.length === 0) return yield* exists();
+  if (!recursive && (yield* resourceOrMissing(target, names, "mkdir")) !== undefined) return yield* exists();
+  const call: DavCall = { method: "MKCOL", url: urlOf(target.root, names, true), op: "mkdir" };
+  let answer = yield { call, readBody: false };
+  if (answer.status === 409 && recursive) {
+    yield* mkcol(target, names.slice(0, -1), true);
+    answer = yield { call, readBody: false };
+  }
+  if (answer.status === 201) return;
+  if (answer.status === 405) return yield* exists();
+  throw davStatusError(answer, call, { 409: "NotFound" });
+}
+
+/** DELETE, with If-Match where the caller knows the version it checked. */
+function* remove(target: DavTarget, names: readonly string[], collection: boolean, op: string, etag: string | undefined): DavProgram<void> {
+  if (names.length === 0) throw new IoError("InvalidInput", `${op}: the root cannot be removed`, { op, backend: BACKEND });
+  const call: DavCall = { method: "DELETE", url: urlOf(target.root, names, collection), op, headers: etag === undefined ? {} : { "if-match": etag } };
+  const answer = yield { call, readBody: false };
+  if (answer.status === 200 || answer.status === 204) return;
+  throw davStatusError(answer, call, { 412: "Stale" });
+}
+
+/** removeFile: never a collection (a DELETE of one would be recursive). */
+export function* removeFile(target: DavTarget, names: readonly string[], path: string): DavProgram<void> {
+  const resource = yield* resourceAt(target, names, "removeFile");
+  if (resource.isCollection) throw new IoError("IsADirectory", `removeFile: ${JSON.stringify(path)} is a directory`, { op: "removeFile", backend: BACKEND, path });
+  yield* remove(target, names, false, "removeFile", resource.etag);
+}
+
+/** removeDir: a collection, empty unless `recursive`. */
+export function* removeDir(target: DavTarget, names: readonly string[], path: string, recursive: boolean): DavProgram<void> {
+  const found = yield* members(target, names, "removeDir");
+  if (!recursive && found.length > 0) throw new IoError("DirectoryNotEmpty", `removeDir: ${JSON.stringify(path)} is not empty`, { op: "removeDir", backend: BACKEND, path });
+  yield* remove(target, names, true, "removeDir", undefined);
+}
+
+/** rename: MOVE with Overwrite T (POSIX rename replaces the target). */
+export function* rename(target: DavTarget, source: readonly string[], destination: readonly string[], from: string): DavProgram<void> {
+  if (source.length === 0 || destination.length === 0) throw new IoError("InvalidInput", "rename: the root cannot be renamed or replaced", { op: "rename", backend: BACKEND });
+  const call: DavCall = { method: "MOVE", url: urlOf(target.root, source), op: "rename", headers: { destination: urlOf(target.root, destination).href, overwrite: "T" } };
+  const answer = yield { call, readBody: false };
+  if (answer.status === 201 || answer.status === 204) return;
+  // Servers differ on a missing source (404, 409, even 500 from webdav-server): ask which it was.
+  if (answer.status !== 404 && (yield* resourceOrMissing(target, source, "rename")) === undefined) {
+    throw new IoError("NotFound", `rename: ${JSON.stringify(from)} does not exist`, { op: "rename", backend: BACKEND, path: from });
+  }
+  throw davStatusError(answer, call, { 409: "NotFound", 412: "AlreadyExists" });
+}
+
+/** copyFile: COPY, or a GET and a PUT where the server has no COPY (pktio serve). */
+export function* copyFile(target: DavTarget, source: readonly string[], destination: readonly string[], from: string): DavProgram<void> {
+  const resource = yield* resourceAt(target, source, "copyFile");
+  if (resource.isCollection) throw new IoError("IsADirectory", `copyFile: ${JSON.stringify(from)} is a directory`, { op: "copyFile", backend: BACKEND, path: from });
+  const call: DavCall = { method: "COPY", url: urlOf(target.root, source), op: "copyFile", headers: { destination: urlOf(target.root, destination).href, overwrite: "T", depth: "0" } };
+  const answer = yield { call, readBody: false };
+  if (answer.status === 201 || answer.status === 204) return;
+  if (answer.status !== 405 && answer.status !== 501) throw davStatusError(answer, call, { 409: "NotFound" });
+  const get: DavCall = { method: "GET", url: urlOf(target.root, source), op: "copyFile" };
+  const read = yield { call: get, readBody: true, limit: target.maxWriteBytes };
+  if (read.status !== 200) throw davStatusError(read, get);
+  const put: DavCall = { method: "PUT", url: urlOf(target.root, destination), op: "copyFile", body: read.bytes, headers: { "content-type": "application/octet-stream" } };
+  const written = yield { call: put, readBody: false };
+  if (written.status < 200 || written.status > 299) throw davStatusError(written, put, { 409: "NotFound" });
+}
+
+/** Whether OPTIONS on `url` advertises sabre/dav's partial updates (DAV: sabredav-partialupdate, or Accept-Patch). */
+export function* acceptsPartialUpdates(url: URL, mediaType: string): DavProgram<boolean> {
+  const answer = yield { call: { method: "OPTIONS", url, op: "open" }, readBody: false };
+  if (answer.status < 200 || answer.status > 299) return false;
+  const features = (headerValue(answer.headers, "dav") ?? "").split(",").map((feature) => feature.trim().toLowerCase());
+  const accepted = (headerValue(answer.headers, "accept-patch") ?? "").split(",").map((type) => type.split(";")[0]?.trim().toLowerCase());
+  return features.includes("sabredav-partialupdate") || accepted.includes(mediaType);
+}

@@ -1,0 +1,92 @@
+/**
+ * One WebDAV request through undici, its answer read with a bound. Redirects are not followed:
+ * the methods here change state or name paths that must stay where they were asked (a 3xx is an
+ * error with its status). Network failures become IoErrors through the HTTP part's one table.
+ */
+import { IoError, type IoErrorKind } from "@pktio/core";
+import type { Dispatcher } from "undici";
+import { kindOfStatus, networkError } from "../http/httpErrors.js";
+import { redactUrl } from "../http/redactUrl.js";
+
+/** Where requests go and how: what every request of one Fs shares. */
+export interface DavClient {
+  readonly dispatcher: Dispatcher;
+  readonly headers: Record<string, string>;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly maxListingBytes: number;
+}
+
+/** A request: method, URL, headers and an optional body. */
+export interface DavCall {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Uint8Array;
+  /** The operation named in errors ("stat", "mkdir", …). */
+  readonly op: string;
+}
+
+/** A response: its status, headers and body (as text and as bytes, or empty when not read). */
+export interface DavAnswer {
+  readonly status: number;
+  readonly headers: Dispatcher.ResponseData["headers"];
+  readonly body: string;
+  readonly bytes: Buffer;
+}
+
+export const BACKEND = "webdav";
+
+/** Sends `call`; reads the body only when `readBody` (up to `limit`, by default `maxListingBytes`), else drops it. */
+export async function davRequest(client: DavClient, call: DavCall, readBody = false, limit = client.maxListingBytes): Promise<DavAnswer> {
+  const where = redactUrl(call.url);
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await client.dispatcher.request({
+      origin: call.url.origin,
+      path: call.url.pathname + call.url.search,
+      method: call.method as Dispatcher.HttpMethod,
+      headers: { ...client.headers, ...call.headers },
+      body: call.body === undefined ? null : typeof call.body === "string" ? call.body : Buffer.from(call.body.buffer, call.body.byteOffset, call.body.byteLength),
+      headersTimeout: client.headersTimeoutMs,
+      bodyTimeout: client.bodyTimeoutMs,
+    });
+  } catch (error) {
+    throw networkError(error, call.op, where);
+  }
+  if (!readBody) {
+    await response.body.dump().catch(() => undefined);
+    return { status: response.statusCode, headers: response.headers, body: "", bytes: Buffer.alloc(0) };
+  }
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > limit) {
+        response.body.destroy();
+        throw new IoError("InvalidData", `${call.op} ${where}: the answer is larger than ${limit === client.maxListingBytes ? "maxListingBytes " : ""}(${limit} bytes)`, { op: call.op, backend: BACKEND, path: where });
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw networkError(error, call.op, where);
+  }
+  const bytes = Buffer.concat(chunks);
+  return { status: response.statusCode, headers: response.headers, body: bytes.toString("utf8"), bytes };
+}
+
+/** The IoError of an unexpected status; `kinds` overrides the general table for this method (409 → NotFound for MKCOL, …). */
+export function davStatusError(answer: DavAnswer, call: DavCall, kinds: Partial<Record<number, IoErrorKind>> = {}): IoError {
+  const kind = kinds[answer.status] ?? DAV_KINDS[answer.status] ?? kindOfStatus(answer.status);
+  return new IoError(kind, `${call.op} ${redactUrl(call.url)}: HTTP ${answer.status}`, { op: call.op, backend: BACKEND, path: redactUrl(call.url) });
+}
+
+/** RFC 4918 §11 statuses, beyond the HTTP part's table. */
+const DAV_KINDS: Partial<Record<number, IoErrorKind>> = {
+  413: "FileTooLarge",
+  415: "Unsupported",
+  423: "Busy",
+  507: "NoSpace",
+  508: "FilesystemLoop",
+};

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { parseMultistatus } from "../src/webdav/parseMultistatus.js";
+import { childNamed, parseXml, XmlError } from "../src/webdav/parseXml.js";
+
+const base = new URL("http://127.0.0.1:8080/dav/dir/");
+
+describe("strict XML parser", () => {
+  it("resolves namespaces, prefixes and default namespaces, and decodes references", () => {
+    const root = parseXml(`<?xml version="1.0" encoding="utf-8"?>\n<!-- hi --><a:multistatus xmlns:a="DAV:" xmlns="urn:x"><item k="1 &amp; 2">x &lt; y &#x41;&#66;<![CDATA[<raw>]]></item></a:multistatus>`);
+    expect(root.ns).toBe("DAV:");
+    expect(root.name).toBe("multistatus");
+    const item = childNamed(root, "urn:x", "item");
+    expect(item?.attributes.get("k")).toBe("1 & 2");
+    expect(item?.text).toBe("x < y AB<raw>");
+  });
+
+  const refused: Record<string, string> = {
+    "a DOCTYPE (no entity can be declared)": `<!DOCTYPE d [<!ENTITY a "aaaa">]><d:x xmlns:d="DAV:">&a;</d:x>`,
+    "an undeclared entity": `<x>&lol;</x>`,
+    "an external entity reference": `<!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>`,
+    "mismatched tags": `<a><b></a></b>`,
+    "an unclosed element": `<a><b></b>`,
+    "two roots": `<a/><b/>`,
+    "text outside the root": `<a/>junk`,
+    "an unbound prefix": `<d:a/>`,
+    "a duplicate attribute": `<a x="1" x="2"/>`,
+    "an unquoted attribute": `<a x=1/>`,
+    "'<' in an attribute": `<a x="<"/>`,
+    "a bare ampersand": `<a>fish & chips</a>`,
+    "a control character": `<a>\u0001</a>`,
+    "a character reference to NUL": `<a>&#0;</a>`,
+    "a non-UTF-8 encoding": `<?xml version="1.0" encoding="ISO-8859-1"?><a/>`,
+    "an empty document": ``,
+    "'--' in a comment": `<a><!-- a -- b --></a>`,
+  };
+  for (const [what, source] of Object.entries(refused)) {
+    it(`refuses ${what}`, () => {
+      expect(() => parseXml(source)).toThrow(XmlError);
+    });
+  }
+
+  it("refuses documents past its limits (depth, elements, length)", () => {
+    expect(() => parseXml("<a>".repeat(100) + "</a>".repeat(100))).toThrow(/nested deeper than 64/);
+    expect(() => parseXml(`<a>${"<b/>".repeat(20)}</a>`, { maxLength: 1000, maxDepth: 8, maxElements: 10 })).toThrow(/more than 10 elements/);
+    expect(() => parseXml(`<a>${" ".repeat(2000)}</a>`, { maxLength: 1000, maxDepth: 8, maxElements: 10 })).toThrow(/longer than 1000/);
+  });
+});
+
+describe("multistatus", () => {
+  const answer = `<?xml version="1.0" encoding="utf-8"?>
+<D:multistatus xmlns:D="DAV:">
+  <D:response><D:href>/dav/dir/</D:href>
+    <D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype><D:getlastmodified>Wed, 02 Dec 2026 15:00:00 GMT</D:getlastmodified></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+  </D:response>
+  <D:response><D:href>http://127.0.0.1:8080/dav/dir/a%20b.txt</D:href>
+    <D:propstat><D:prop><D:resourcetype/><D:getcontentlength>12</D:getcontentlength><D:getetag>"e1"</D:getetag><D:creationdate>2026-12-01T10:00:00Z</D:creationdate></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+    <D:propstat><D:prop><D:quota/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>
+  </D:response>
+  <D:response><D:href>gone.txt</D:href><D:status>HTTP/1.1 404 Not Found</D:status></D:response>
+</D:multistatus>`;
+
+  it("reads hrefs (absolute, path or relative), types, lengths, dates and etags", () => {
+    const resources = parseMultistatus(answer, base);
+    expect(resources.map((resource) => [resource.path, resource.status, resource.isCollection, resource.size])).toEqual([
+      ["/dav/dir", 200, true, 0],
+      ["/dav/dir/a b.txt", 200, false, 12],
+      ["/dav/dir/gone.txt", 404, false, 0],
+    ]);
+    expect(resources[0]?.modifiedMs).toBe(Date.UTC(2026, 11, 2, 15));
+    expect(resources[1]?.etag).toBe('"e1"');
+    expect(resources[1]?.createdMs).toBe(Date.UTC(2026, 11, 1, 10));
+  });
+
+  const malformed: Record<string, string> = {
+    "another root element": `<D:propfind xmlns:D="DAV:"/>`,
+    "a response without href": `<D:multistatus xmlns:D="DAV:"><D:response><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>`,
+    "a length that is no number": `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:propstat><D:prop><D:getcontentlength>-5</D:getcontentlength></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>`,
+    "a date that does not parse": `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:propstat><D:prop><D:getlastmodified>yesterday-ish</D:getlastmodified></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>`,
+    "a malformed status line": `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:status>OK</D:status></D:response></D:multistatus>`,
+    "an href on another origin": `<D:multistatus xmlns:D="DAV:"><D:response><D:href>http://evil.example/a</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>`,
+    "an href with an encoded slash": `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/dav/a%2fb</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>`,
+  };
+  for (const [what, body] of Object.entries(malformed)) {
+    it(`refuses ${what}`, () => {
+      expect(() => parseMultistatus(body, base)).toThrow(XmlError);
+    });
+  }
+});

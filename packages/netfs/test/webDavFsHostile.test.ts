@@ -1,0 +1,81 @@
+/**
+ * openWebDavFs against a hostile server of our own: malformed or hostile PROPFIND answers
+ * (entity declarations, broken XML, hrefs elsewhere, names that are no members, oversized
+ * bodies) fail with kind InvalidData, refusals with their status's kind.
+ */
+import { createServer } from "node:http";
+import { IoError } from "@pktio/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openWebDavFs } from "../src/webdav/openWebDavFs.js";
+import { listen, type RunningServer } from "./servers/sendServer.js";
+
+const ROOT = `<D:response><D:href>/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`;
+const multistatus = (inner: string): string => `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:">${ROOT}${inner}</D:multistatus>`;
+
+/** What the server answers to a PROPFIND of each path. */
+const ANSWERS: Record<string, { status: number; body: string; location?: string }> = {
+  "/": { status: 207, body: multistatus("") },
+  "/bomb": { status: 207, body: `<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "${"a".repeat(100)}"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><D:multistatus xmlns:D="DAV:">&b;</D:multistatus>` },
+  "/broken": { status: 207, body: `<D:multistatus xmlns:D="DAV:"><D:response>` },
+  "/elsewhere": { status: 207, body: multistatus(`<D:response><D:href>http://other.example/elsewhere</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response>`) },
+  "/list": {
+    status: 207,
+    body: `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/list</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>/not-a-member</D:href><D:propstat><D:prop><D:resourcetype/></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>`,
+  },
+  "/huge": { status: 207, body: multistatus(" ".repeat(300_000)) },
+  "/forbidden": { status: 403, body: "" },
+  "/slashed": { status: 301, body: "", location: "/slashed/" },
+  "/slashed/": { status: 207, body: `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/slashed/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>` },
+  "/elsewhere-redirect": { status: 302, body: "", location: "http://other.example/x/" },
+};
+
+describe("openWebDavFs against a hostile server", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await listen(
+      createServer((req, res) => {
+        req.resume();
+        const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+        const headers: Record<string, string> = { "content-type": "application/xml" };
+        const answer = req.headers.authorization === "Bearer nope" ? { status: 401, body: "" } : (ANSWERS[path] ?? { status: 404, body: "" });
+        if ("location" in answer && answer.location !== undefined) headers["location"] = answer.location;
+        res.writeHead(answer.status, headers).end(answer.body);
+      }),
+    );
+  });
+  afterAll(() => server.close());
+
+  const kindOf = async (promise: Promise<unknown>): Promise<string> => {
+    try {
+      await promise;
+      return "ok";
+    } catch (error) {
+      if (!IoError.is(error)) throw error;
+      return error.kind;
+    }
+  };
+
+  it("fails entity declarations, broken XML, foreign hrefs, non-members and oversized answers with InvalidData", async () => {
+    const fs = await openWebDavFs(server.baseUrl, { maxListingBytes: 100_000 });
+    try {
+      await expect(fs.stat("bomb")).rejects.toThrow(/DOCTYPE/);
+      for (const path of ["bomb", "broken", "elsewhere", "huge"]) expect(await kindOf(fs.stat(path)), path).toBe("InvalidData");
+      expect(await kindOf((async () => { for await (const _ of fs.readDir("list")) void _; })())).toBe("InvalidData");
+      expect(await kindOf(fs.stat("forbidden"))).toBe("PermissionDenied");
+      expect(await kindOf(fs.stat("missing"))).toBe("NotFound");
+      // A collection named without its slash may be redirected to it, and nowhere else.
+      expect((await fs.stat("slashed")).type).toBe("directory");
+      expect(await kindOf(fs.stat("elsewhere-redirect"))).not.toBe("ok");
+    } finally {
+      await fs.close();
+    }
+  });
+
+  it("fails the open itself on a refused token, a bad URL or a bad option", async () => {
+    expect(await kindOf(openWebDavFs(server.baseUrl, { token: "nope" }))).toBe("PermissionDenied");
+    expect(await kindOf(openWebDavFs("ftp://127.0.0.1/"))).toBe("InvalidInput");
+    expect(await kindOf(openWebDavFs(server.baseUrl, { headers: { depth: "infinity" } }))).toBe("InvalidInput");
+    expect(await kindOf(openWebDavFs(server.baseUrl, { file: { coalesceGap: -1 } }))).toBe("InvalidInput");
+    expect(await kindOf(openWebDavFs(server.baseUrl, { unknown: 1 } as never))).toBe("InvalidInput");
+  });
+});
