@@ -13,11 +13,14 @@ import { describeFs } from "./fsScenarios.js";
 import { describeHostile } from "./hostileScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
+import { HOST, connectThroughNode } from "./internal/NetPeers.js";
 import { describeNet } from "./netScenarios.js";
 import { describeNoSpace } from "./noSpaceScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
 import { describeProperties } from "./propertyScenarios.js";
 import { seededBytes } from "./rng.js";
+import { describeStreamDeadlines } from "./streamDeadlineScenarios.js";
+import { describeUdp } from "./udpScenarios.js";
 import { streamScenarios } from "./streamScenarios.js";
 import { fileTargets, type Subject, type SubjectFactory } from "./Subject.js";
 import { syncScenarios } from "./syncScenarios.js";
@@ -121,6 +124,8 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
     if (has(caps.net)) {
       describeNet(getRuntime, count);
       describeNetErrors(getRuntime);
+      describeUdp(getRuntime);
+      describeStreamDeadlines(() => connectThroughNode((port) => getRuntime().net.connect({ host: HOST, port })), caps.syncSockets ?? { missing: "the backend declares no synchronous sockets" });
     }
     else it.skip(titled("network scenarios", caps.net), () => undefined);
 

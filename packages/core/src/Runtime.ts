@@ -1,6 +1,7 @@
 /** What `openRuntime()` returns: one backend's file system and network, and its lifecycle. */
 import type { Fs } from "./fs/Fs.js";
 import type { Tcp } from "./net/Tcp.js";
+import type { Udp } from "./net/Udp.js";
 import type { IoBackend } from "./PacketIo.js";
 
 export const BackendNames = ["uring", "libuv", "threaded"] as const;
@@ -12,6 +13,8 @@ export interface Runtime {
   readonly io: IoBackend;
   readonly fs: Fs;
   readonly net: Tcp;
+  /** UDP sockets (`udp.bind(address)`). */
+  readonly udp: Udp;
   /** Settles or cancels everything in flight, then releases the backend. Idempotent. */
   close(): Promise<void>;
 }

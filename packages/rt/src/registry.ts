@@ -29,17 +29,17 @@ export interface BackendEntry {
   readonly capabilities: BackendCapabilities;
 }
 
-const LENT_SOCKETS = "lent by libuv (node:net on epoll)";
+const LENT_SOCKETS = "lent by libuv (node:net and node:dgram on epoll)";
 
 /**
- * The threaded backend has no sockets of its own: libuv lends its TCP. The lender is closed
+ * The threaded backend has no sockets of its own: libuv lends its TCP and UDP. The lender is closed
  * with the runtime (a threaded runtime leaves a lent `net` open on purpose).
  */
 function openThreadedWithSockets(options: BackendOptions): Runtime {
   const libuv = openLibuv(options.libuv);
   let threaded: Runtime;
   try {
-    threaded = openThreaded(options.threaded, { net: libuv.net });
+    threaded = openThreaded(options.threaded, { net: libuv.net, udp: libuv.udp });
   } catch (error) {
     void libuv.close();
     throw error;
@@ -75,7 +75,7 @@ export const registry: Record<BackendName, BackendEntry> = {
   },
   libuv: {
     open: (options) => openLibuv(options.libuv),
-    capabilities: { files: "libuv's thread pool (fs.read/fs.write callbacks)", sockets: "node:net (epoll)", sync: "readSync/writeSync" },
+    capabilities: { files: "libuv's thread pool (fs.read/fs.write callbacks)", sockets: "node:net and node:dgram (epoll)", sync: "readSync/writeSync" },
   },
   threaded: {
     open: openThreadedWithSockets,

@@ -3,8 +3,8 @@
  * io_uring cannot work here (no addon, PKTIO_URING=0, io_uring_setup refused: EPERM, ENOSYS,
  * ENOMEM), so that `openRuntime` falls back instead of crashing.
  */
-import { IoError, type Runtime, type Tcp } from "@pktio/core";
-import { LibuvBackend, LibuvTcp } from "@pktio/libuv";
+import { IoError, type Runtime, type Tcp, type Udp } from "@pktio/core";
+import { LibuvBackend, LibuvTcp, LibuvUdp } from "@pktio/libuv";
 import { loadAddon } from "./internal/addon.js";
 import { UringBackend } from "./UringBackend.js";
 import { UringFs } from "./UringFs.js";
@@ -48,10 +48,10 @@ function openBackend(options?: UringOptions): UringBackend {
 }
 
 /**
- * Opens a uring runtime. Sockets are served by the libuv path (io_uring sockets are future work);
- * `parts.net` replaces them.
+ * Opens a uring runtime. Sockets (TCP and UDP) are served by the libuv path (io_uring sockets are
+ * future work); `parts.net` and `parts.udp` replace them.
  */
-export function openUring(options?: UringOptions, parts: { net?: Tcp } = {}): UringRuntime {
+export function openUring(options?: UringOptions, parts: { net?: Tcp; udp?: Udp } = {}): UringRuntime {
   const uring = openBackend(options);
   const libuv = new LibuvBackend();
   return {
@@ -59,6 +59,7 @@ export function openUring(options?: UringOptions, parts: { net?: Tcp } = {}): Ur
     io: uring,
     fs: new UringFs(uring, libuv),
     net: parts.net ?? new LibuvTcp(libuv),
+    udp: parts.udp ?? new LibuvUdp(libuv),
     close: async () => {
       await uring.close();
       await libuv.close();

@@ -10,7 +10,7 @@ export const TcpAddressSchema = z.strictObject({
 });
 
 /** The address as given, or IoError kind InvalidInput naming the bad key (`connect: "port": …`). */
-export function checkTcpAddress(address: unknown, op: "connect" | "listen"): TcpAddress {
+export function checkTcpAddress(address: unknown, op: string): TcpAddress {
   // parseOptions treats undefined as {}, so a missing address is reported as a missing host.
   return parseOptions(TcpAddressSchema, address, op);
 }
