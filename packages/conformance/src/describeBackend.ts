@@ -17,6 +17,7 @@ import { HOST, connectThroughNode } from "./internal/NetPeers.js";
 import { describeNet } from "./netScenarios.js";
 import { describeNoSpace } from "./noSpaceScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
+import { describePathSlots } from "./pathSlotScenarios.js";
 import { describeProperties } from "./propertyScenarios.js";
 import { seededBytes } from "./rng.js";
 import { describeStreamDeadlines } from "./streamDeadlineScenarios.js";
@@ -33,6 +34,8 @@ export interface SuiteOptions {
   readonly inFlight?: number;
   /** How a child process opens this backend's runtime, for the exit-by-itself scenario. */
   readonly childRuntime?: ChildRuntime;
+  /** A runtime of this backend with a single runtime-wide slot (libuv: `maxInFlight: 1`), for the slots-per-path scenario. */
+  readonly narrowRuntime?: () => Runtime | Promise<Runtime>;
 }
 
 const MODES = ["seq", "con"] as const;
@@ -113,6 +116,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
     if (has(caps.fs)) {
       describeFs(getRuntime, storeSize);
       describeDeadlines(getRuntime);
+      describePathSlots(getRuntime, options.narrowRuntime);
       describeConfinement(getRuntime);
       describeNoSpace(getRuntime);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);

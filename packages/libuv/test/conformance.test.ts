@@ -7,4 +7,5 @@ import { openLibuv } from "../src/index.js";
 const syncSockets = { missing: "node:net sockets complete on libuv's loop, which cannot run while the thread blocks" };
 describeBackend("libuv", () => ({ openRuntime: () => openLibuv() }), { sync: true, fs: true, net: true, syncSockets }, {
   childRuntime: { module: fileURLToPath(new URL("../src/index.ts", import.meta.url)), exportName: "openLibuv" },
+  narrowRuntime: () => openLibuv({ maxInFlight: 1 }),
 });

@@ -1,5 +1,5 @@
 /**
- * libuv drops a piece still queued behind its in-flight cap when the packet's signal fires (an
+ * libuv drops a piece still queued behind its path's slots when the packet's signal fires (an
  * abort or the deadline): the OS never sees it. Shown on a FIFO, whose bytes say which reads ran.
  */
 import { execFileSync } from "node:child_process";
@@ -13,8 +13,9 @@ import { openLibuv, type LibuvRuntime } from "../src/index.js";
 let rt: LibuvRuntime;
 let dir: string;
 beforeAll(() => {
-  // One operation in flight at a time: the second read waits in the JS queue.
-  rt = openLibuv({ maxInFlight: 1 });
+  // One operation in flight per FIFO: the second read waits in the path's queue. (The runtime's
+  // maxInFlight no longer holds it back: a FIFO's reads never take the runtime's slots.)
+  rt = openLibuv({ maxInFlightPerStream: 1 });
   dir = mkdtempSync(join(tmpdir(), "pktio-libuv-deadline-"));
 });
 afterAll(async () => {
