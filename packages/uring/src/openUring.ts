@@ -8,6 +8,7 @@ import { LibuvBackend, LibuvTcp, LibuvUdp } from "@pktio/libuv";
 import { loadAddon } from "./internal/addon.js";
 import { UringBackend } from "./UringBackend.js";
 import { UringFs } from "./UringFs.js";
+import { UringTcp } from "./UringTcp.js";
 import type { UringOptions } from "./UringOptions.js";
 
 export interface UringRuntime extends Runtime {
@@ -48,8 +49,9 @@ function openBackend(options?: UringOptions): UringBackend {
 }
 
 /**
- * Opens a uring runtime. Sockets (TCP and UDP) are served by the libuv path (io_uring sockets are
- * future work); `parts.net` and `parts.udp` replace them.
+ * Opens a uring runtime. TCP is on the ring where the kernel has the socket opcodes (SEND, RECV,
+ * ACCEPT, CONNECT, SHUTDOWN: Linux 5.19+), else libuv's; UDP is libuv's for now. `parts.net` and
+ * `parts.udp` replace them.
  */
 export function openUring(options?: UringOptions, parts: { net?: Tcp; udp?: Udp } = {}): UringRuntime {
   const uring = openBackend(options);
@@ -58,11 +60,17 @@ export function openUring(options?: UringOptions, parts: { net?: Tcp; udp?: Udp 
     backend: "uring",
     io: uring,
     fs: new UringFs(uring, libuv),
-    net: parts.net ?? new LibuvTcp(libuv),
+    net: parts.net ?? (hasSocketOps(uring) ? new UringTcp(uring) : new LibuvTcp(libuv)),
     udp: parts.udp ?? new LibuvUdp(libuv),
     close: async () => {
       await uring.close();
       await libuv.close();
     },
   };
+}
+
+/** The opcodes the ring's TCP needs; without any of them, sockets stay libuv's. */
+function hasSocketOps(uring: UringBackend): boolean {
+  const { SEND, RECV, ACCEPT, CONNECT, SHUTDOWN, CLOSE } = uring.opcodes;
+  return [SEND, RECV, ACCEPT, CONNECT, SHUTDOWN, CLOSE].every((opcode) => uring.has(opcode));
 }
