@@ -113,6 +113,23 @@ export function describeUdp(getRuntime: () => Runtime): void {
     );
 
     it(
+      "two runtime sockets ping-pong, each replying to the sender recvFrom reported",
+      async () => {
+        const [a, b] = [await bind(), await bind()];
+        const dst = new Uint8Array(64);
+        for (let i = 0; i < 16; i++) {
+          await a.sendTo(datagram(i).subarray(0, 32), b.localAddress);
+          const got = await b.recvFrom(dst);
+          expect(got.from).toEqual(a.localAddress);
+          await b.sendTo(dst.subarray(0, got.length), got.from);
+          expect((await a.recvFrom(dst)).length).toBe(32);
+          expect(equalBytes(dst.subarray(0, 32), datagram(i).subarray(0, 32)), `round ${i}`).toBe(true);
+        }
+      },
+      TIMEOUT,
+    );
+
+    it(
       "a datagram longer than the buffer is truncated and says so; the next one is whole",
       async () => {
         const socket = await bind();

@@ -14,7 +14,7 @@
 import type { RemoteInfo, Socket } from "node:dgram";
 import { IoError, UdpSocket, type BoundPacketView, type DatagramInfo, type Read, type SocketAddress, type UdpAddress, type Write } from "@pktio/core";
 import { abortError, Fifo } from "@pktio/core/backend";
-import { checkTcpAddress, toSocketAddress } from "./internal/address.js";
+import { checkUdpAddress, toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
 
@@ -68,7 +68,7 @@ export class LibuvUdpSocket extends UdpSocket {
   }
 
   protected checkAddress(address: unknown, op: string): UdpAddress {
-    return checkTcpAddress(address, op);
+    return checkUdpAddress(address, op);
   }
 
   protected submitSend(view: BoundPacketView<Read>, to: UdpAddress | undefined): void {

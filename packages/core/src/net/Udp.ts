@@ -20,8 +20,11 @@ import { Read, Write } from "../Perm.js";
 import type { SocketAddress } from "./ByteStream.js";
 import type { TcpAddress } from "./Tcp.js";
 
-/** A UDP address: an IPv4 or IPv6 literal or a host name, and a port (0 to bind: the OS picks). */
-export type UdpAddress = TcpAddress;
+/**
+ * A UDP address: an IPv4 or IPv6 literal or a host name, and a port (0 to bind: the OS picks).
+ * A `SocketAddress` (a datagram's `from`) is one too, so a server replies with `sendTo(bytes, from)`.
+ */
+export type UdpAddress = TcpAddress & { readonly family?: "IPv4" | "IPv6" };
 
 /** One received datagram as `recvFrom` reports it. */
 export interface Datagram {
