@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
-import { parseOptions } from "@pktio/core/backend";
+import { Fifo, parseOptions } from "@pktio/core/backend";
 import { PathSlots, type Operation } from "./internal/PathSlots.js";
 
 export const LibuvOptions = z.strictObject({
@@ -42,6 +42,9 @@ export class LibuvBackend implements IoBackend {
   #waiting: Operation[] = [];
   #waitingHead = 0;
   #syncDepth = 0;
+  readonly #pathsToDrain = new Fifo<PathSlots>();
+  #drainingPaths = false;
+  #startingWaiting = false;
   #closed = false;
   #closing: Promise<void> | undefined = undefined;
   readonly #open = new Set<Closable>();
@@ -103,13 +106,31 @@ export class LibuvBackend implements IoBackend {
       operation(() => {
         releaseRuntime();
         path.inFlight--;
-        for (let next = path.waiting.peek(); next !== undefined && path.inFlight < path.limit; next = path.waiting.peek()) {
-          path.waiting.shift();
-          this.#startOnPath(next, path);
-        }
+        this.#drainPath(path);
       }, runtimeSlot);
     if (path.stream) onPath(noop, false);
     else this.#scheduleRuntime(onPath);
+  }
+
+  /**
+   * Starts what waits on `path` while it has free slots. A loop, never recursion: operations that
+   * finish at once (dropped after an abort) would otherwise nest one frame set per queued
+   * operation (2048 aborted reads overflowed the stack).
+   */
+  #drainPath(path: PathSlots): void {
+    this.#pathsToDrain.push(path);
+    if (this.#drainingPaths) return;
+    this.#drainingPaths = true;
+    try {
+      for (let next = this.#pathsToDrain.shift(); next !== undefined; next = this.#pathsToDrain.shift()) {
+        for (let waiting = next.waiting.peek(); waiting !== undefined && next.inFlight < next.limit; waiting = next.waiting.peek()) {
+          next.waiting.shift();
+          this.#startOnPath(waiting, next);
+        }
+      }
+    } finally {
+      this.#drainingPaths = false;
+    }
   }
 
   #scheduleRuntime(operation: Operation): void {
@@ -152,6 +173,17 @@ export class LibuvBackend implements IoBackend {
   }
 
   #startWaiting(): void {
+    // The outer call's loop goes on when a started operation finishes at once (no recursion).
+    if (this.#startingWaiting) return;
+    this.#startingWaiting = true;
+    try {
+      this.#startWaitingLoop();
+    } finally {
+      this.#startingWaiting = false;
+    }
+  }
+
+  #startWaitingLoop(): void {
     while (this.#inFlight < this.maxInFlight && this.#waitingHead < this.#waiting.length) {
       const operation = this.#waiting[this.#waitingHead++] as Operation;
       if (this.#waitingHead === this.#waiting.length) {

@@ -45,3 +45,19 @@ it("a queued read whose deadline passes is settled TimedOut and never started", 
   expect([...next]).toEqual([2]);
   await file.close();
 });
+
+it("thousands of queued pieces dropped after an abort start one after another, not nested (no stack overflow)", async () => {
+  const path = join(dir, "many");
+  writeFileSync(path, new Uint8Array(4096));
+  const file = await rt.fs.open(path);
+  const controller = new AbortController();
+  // Far more than the file's 64 slots: the rest wait in its queue and are dropped as slots free.
+  const packets = Array.from({ length: 20_000 }, () => Packet.alloc(1, Write));
+  const settling = packets.map((packet, i) => io(file, i % 4096, packet, undefined, { signal: controller.signal }));
+  controller.abort();
+  const results = await Promise.all(settling);
+  expect(results.every((result) => result.error === undefined || result.error.kind === "Aborted")).toBe(true);
+  await Promise.all(packets.map((packet) => packet.released));
+  expect(packets.every((packet) => !packet.inFlight)).toBe(true);
+  await file.close();
+});
