@@ -11,3 +11,5 @@ export { UringOptions } from "./UringOptions.js";
 export { UringListener } from "./UringListener.js";
 export { STREAM_PIECE, UringStream } from "./UringStream.js";
 export { NetAddress, UringTcp } from "./UringTcp.js";
+export { UringUdp } from "./UringUdp.js";
+export { UringUdpSocket } from "./UringUdpSocket.js";

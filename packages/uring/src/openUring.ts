@@ -9,6 +9,7 @@ import { loadAddon } from "./internal/addon.js";
 import { UringBackend } from "./UringBackend.js";
 import { UringFs } from "./UringFs.js";
 import { UringTcp } from "./UringTcp.js";
+import { UringUdp } from "./UringUdp.js";
 import type { UringOptions } from "./UringOptions.js";
 
 export interface UringRuntime extends Runtime {
@@ -49,8 +50,8 @@ function openBackend(options?: UringOptions): UringBackend {
 }
 
 /**
- * Opens a uring runtime. TCP is on the ring where the kernel has the socket opcodes (SEND, RECV,
- * ACCEPT, CONNECT, SHUTDOWN: Linux 5.19+), else libuv's; UDP is libuv's for now. `parts.net` and
+ * Opens a uring runtime. TCP and UDP are on the ring where the kernel has the socket opcodes
+ * (SEND, RECV, SENDMSG, RECVMSG, ACCEPT, CONNECT, SHUTDOWN), else libuv's. `parts.net` and
  * `parts.udp` replace them.
  */
 export function openUring(options?: UringOptions, parts: { net?: Tcp; udp?: Udp } = {}): UringRuntime {
@@ -61,7 +62,7 @@ export function openUring(options?: UringOptions, parts: { net?: Tcp; udp?: Udp 
     io: uring,
     fs: new UringFs(uring, libuv),
     net: parts.net ?? (hasSocketOps(uring) ? new UringTcp(uring) : new LibuvTcp(libuv)),
-    udp: parts.udp ?? new LibuvUdp(libuv),
+    udp: parts.udp ?? (hasSocketOps(uring) && uring.has(uring.opcodes.SENDMSG) && uring.has(uring.opcodes.RECVMSG) ? new UringUdp(uring) : new LibuvUdp(libuv)),
     close: async () => {
       await uring.close();
       await libuv.close();
