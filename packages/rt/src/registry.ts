@@ -71,7 +71,7 @@ function openUringBackend(options: BackendOptions): Runtime {
 export const registry: Record<BackendName, BackendEntry> = {
   uring: {
     open: openUringBackend,
-    capabilities: { files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks)", sockets: "TCP on the ring (SEND/RECV/ACCEPT/CONNECT; libuv's where the kernel lacks them), UDP by node:dgram", sync: "io_uring_enter(GETEVENTS)" },
+    capabilities: { files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks)", sockets: "TCP and UDP on the ring (SEND/RECV/ACCEPT/CONNECT, SENDMSG/RECVMSG; libuv's where the kernel lacks them)", sync: "io_uring_enter(GETEVENTS)" },
   },
   libuv: {
     open: (options) => openLibuv(options.libuv),
