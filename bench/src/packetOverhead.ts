@@ -1,8 +1,10 @@
 /**
- * Per-packet overhead on MemoryIo (mfio's core bench): N = 1 … 65536 one-byte packets per round,
- * sent through raw `sendIo` (one shared output) and through `io()` with one promise each.
+ * Per-packet overhead on MemoryIo (mfio's core bench): N = 1 … 200000 one-byte packets per round,
+ * sent through raw `sendIo` (one shared output) and through `io()` with one promise each, and a
+ * floor without pktio at the depths of issue 15 (64 and 200000): a bare promise and a fresh
+ * `Uint8Array` per operation, settled in one microtask batch as MemoryIo settles its queue.
  * Prints settled packets per second per N. Each task checks its result before it is timed.
- * Usage: pnpm bench [--json] [--time MS]
+ * Usage: pnpm bench [--json] [--time MS] [--only SUBSTRING]
  */
 import { io, MemoryIo, Packet, sendPacket, Write, type PacketOutput } from "@pktio/core";
 import { Bench } from "tinybench";
@@ -11,14 +13,19 @@ const args = process.argv.slice(2);
 const json = args.includes("--json");
 const timeIndex = args.indexOf("--time");
 const time = timeIndex >= 0 ? Number(args[timeIndex + 1]) : 300;
+const onlyIndex = args.indexOf("--only");
+/** Runs only the tasks whose name contains this (e.g. `N=200000`). */
+const only = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? "") : "";
 if (!Number.isFinite(time) || time <= 0) {
   console.error("--time takes a positive number of milliseconds");
   process.exit(2);
 }
 
-const store = new Uint8Array(65_536).map((_, i) => i & 0xff);
+const store = new Uint8Array(200_000).map((_, i) => i & 0xff);
 const mem = new MemoryIo(store);
-const sizes = [1, 16, 256, 1024, 4096, 65_536];
+const sizes = [1, 16, 64, 256, 1024, 4096, 65_536, 200_000];
+/** Depths at which the floor runs beside `io()` (issue 15: the cost of the core at depth). */
+const floorSizes = [64, 200_000];
 
 /** Sends `n` fresh 1-byte packets with one shared output; resolves when all settled. */
 function raw(n: number): Promise<number> {
@@ -49,17 +56,48 @@ async function awaited(n: number): Promise<number> {
   return sum;
 }
 
+/**
+ * The floor: what any promise-per-operation API pays. Each operation allocates its buffer and a
+ * promise; one queued microtask fills every buffer with its byte and resolves it, as MemoryIo does.
+ */
+async function floor(n: number): Promise<number> {
+  const buffers: Uint8Array[] = [];
+  const positions: number[] = [];
+  const resolvers: ((result: { transferred: number }) => void)[] = [];
+  const pending: Promise<{ transferred: number }>[] = [];
+  const drain = (): void => {
+    for (let i = 0; i < buffers.length; i++) {
+      (buffers[i] as Uint8Array)[0] = store[positions[i] as number] as number;
+      (resolvers[i] as (result: { transferred: number }) => void)({ transferred: 1 });
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const bytes = new Uint8Array(1);
+    pending.push(new Promise((resolve) => {
+      if (buffers.push(bytes) === 1) queueMicrotask(drain);
+      positions.push(i);
+      resolvers.push(resolve);
+    }));
+  }
+  let sum = 0;
+  for (const result of await Promise.all(pending)) sum += result.transferred;
+  return sum;
+}
+
 // Check before timing: every packet transfers its byte, and the last byte is what the store holds.
 for (const n of sizes) {
   const expectedRaw = n + (store[n - 1] ?? 0);
   if ((await raw(n)) !== expectedRaw || (await awaited(n)) !== n) throw new Error(`check failed for N=${n}`);
 }
+for (const n of floorSizes) if ((await floor(n)) !== n) throw new Error(`floor check failed for N=${n}`);
 
 const bench = new Bench({ time, warmupTime: Math.min(100, time) });
 for (const n of sizes) {
   bench.add(`raw sendIo N=${n}`, () => raw(n).then(() => undefined));
   bench.add(`io() await N=${n}`, () => awaited(n).then(() => undefined));
+  if (floorSizes.includes(n)) bench.add(`floor: promise + Uint8Array N=${n}`, () => floor(n).then(() => undefined));
 }
+for (const task of [...bench.tasks]) if (!task.name.includes(only)) bench.remove(task.name);
 await bench.run();
 
 const rows = bench.tasks.map((task) => {

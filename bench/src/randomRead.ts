@@ -5,23 +5,29 @@
  * @pktio/threaded (shared buffers; pool sizes 1, 2, 4; the bounce path; raw sendPacket;
  * readAtSync direct and through the workers) and libuv's readAtSync against Node's
  * `FileHandle.read` (fs.promises), `fs.read` callbacks and `fs.readSync`, and fio (io_uring at
- * 64, psync at 1, O_DIRECT io_uring at 64; `--invalidate=0` so that fio keeps the cache) when it
- * is installed, in the same alternating rounds. The file is generated in a temp dir from a seed (every 4 KiB block is a function
- * of the seed and its index, so any read can be checked) and removed afterwards. Each contender
- * checks a sample of its reads before it is timed. Rounds alternate between contenders; the
- * median round is reported, as reads per second. Run it on the built packages (`pnpm build`).
+ * 64 with and without --sqthread_poll, psync at 1, O_DIRECT io_uring at 64; `--invalidate=0` so
+ * that fio keeps the cache) when it is installed, in the same alternating rounds; uring `readAt`
+ * with `sqpoll: true`, and in a child process on every core and pinned to one (`taskset -c 0`).
+ * The file is generated in a temp dir from a seed (every 4 KiB block is a function of the seed and
+ * its index, so any read can be checked) and removed afterwards. Each contender checks a sample of
+ * its reads before it is timed. Rounds alternate between contenders; the median round is
+ * reported, as reads per second and CPU µs per read (user + system of every thread of the process
+ * that read: this one, the child, or fio through bash's `times`), with the load average around
+ * the run. Run it on the built packages (`pnpm build`).
  * Usage: pnpm --filter @pktio/bench run bench:random-read [--json] [--time MS] [--rounds N]
  *        [--size MiB] [--only TEXT]   (only the extra contenders whose name contains TEXT)
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, read, readSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, read, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { open as openPromise, type FileHandle as NodeFileHandle } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { Packet, sendPacket, Write, type FileHandle, type OpenOptions, type PacketOutput, type Runtime } from "@pktio/core";
 import { openBackend } from "@pktio/rt";
 import { allocShared, DEFAULT_WORKERS, openThreaded } from "@pktio/threaded";
 import { openUring, type UringRuntime } from "@pktio/uring";
+import { BLOCK, fillBlock, positionsIn } from "./randomBlocks.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -41,33 +47,13 @@ const fileSize = Math.ceil(numberArg("--size", 1024)) * 1024 * 1024;
 const onlyIndex = args.indexOf("--only");
 const only = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? "") : undefined;
 
-const BLOCK = 4096;
 const IN_FLIGHT = 64;
 const SAMPLE = 512;
-const SEED = 0x7ead5eed;
 const blocks = fileSize / BLOCK;
-
-/** Fills `out` (one 4 KiB block) with the content of block `index`: xorshift32 seeded from (SEED, index). */
-function fillBlock(index: number, out: Uint8Array): void {
-  const words = new Uint32Array(out.buffer, out.byteOffset, BLOCK / 4);
-  let x = (Math.imul(index + 1, 0x9e3779b1) ^ SEED) >>> 0 || 1;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
-}
 
 /** A seeded stream of block-aligned positions (a different one per contender and round). */
 function positions(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return ((x >>> 0) % blocks) * BLOCK;
-  };
+  return positionsIn(blocks, seed);
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
@@ -103,8 +89,11 @@ interface Contender {
   check(next: () => number): Promise<number>;
   /** Runs for `ms` and returns the number of completed reads. */
   run(next: () => number, ms: number): Promise<number>;
-  /** Measures its own rate in reads/s instead of being timed around `run` (fio, whose start-up is not reading). */
-  measure?(ms: number): Promise<number>;
+  /**
+   * Measures itself instead of being timed around `run` (fio, whose start-up is not reading; a
+   * child process pinned to one core): reads/s, and CPU seconds per read when known.
+   */
+  measure?(ms: number): Promise<{ rate: number; cpuPerRead: number | undefined }>;
   close(): Promise<void>;
 }
 
@@ -262,8 +251,10 @@ function readSyncContender(): Contender {
 }
 
 /** fio on the same file, kept in the page cache (`--invalidate=0`); undefined when fio is missing. */
-function fio(engine: "io_uring" | "psync", depth: number, direct: boolean, ms: number): number | undefined {
-  const run = spawnSync("fio", [
+function fio(engine: "io_uring" | "psync", depth: number, direct: boolean, ms: number, sqpoll = false): { rate: number; cpuPerRead: number } | undefined {
+  const report = join(dir, "fio.json");
+  // bash's `times` gives the CPU time of its children (fio and every thread it made, the SQ thread too).
+  const run = spawnSync("bash", ["-c", 'fio "$@" >/dev/null && times', "fio", 
     "--name=pktio",
     `--filename=${path}`,
     "--rw=randread",
@@ -276,11 +267,17 @@ function fio(engine: "io_uring" | "psync", depth: number, direct: boolean, ms: n
     "--time_based",
     "--invalidate=0",
     "--norandommap",
+    ...(sqpoll ? ["--sqthread_poll=1"] : []),
     "--output-format=json",
+    `--output=${report}`,
   ], { encoding: "utf8" });
   if (run.error !== undefined || run.status !== 0) return undefined;
-  const report = JSON.parse(run.stdout) as { jobs: { read: { iops: number } }[] };
-  return report.jobs[0]?.read.iops;
+  const job = (JSON.parse(readFileSync(report, "utf8")) as { jobs: { read: { iops: number; io_bytes: number } }[] }).jobs[0];
+  if (job === undefined) return undefined;
+  // `times` prints the shell's own line, then its children's: "0m1.234s 0m0.567s".
+  const children = run.stdout.trim().split("\n").at(-1) ?? "";
+  const cpuSeconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, [, minutes, seconds]) => sum + Number(minutes) * 60 + Number(seconds), 0);
+  return { rate: job.read.iops, cpuPerRead: cpuSeconds / (job.read.io_bytes / BLOCK) };
 }
 
 const fioInstalled = spawnSync("fio", ["--version"], { encoding: "utf8" }).status === 0;
@@ -289,15 +286,15 @@ const fioInstalled = spawnSync("fio", ["--version"], { encoding: "utf8" }).statu
  * fio as a contender, so that its rounds alternate with pktio's (the device and the host drift
  * over a run). Its reads are not checked here: fio reads the file, it does not return the bytes.
  */
-function fioContender(name: string, engine: "io_uring" | "psync", depth: number, direct: boolean): Contender {
+function fioContender(name: string, engine: "io_uring" | "psync", depth: number, direct: boolean, sqpoll = false): Contender {
   return {
     name,
     check: async () => 0,
     run: async () => 0, // no warm-up: fio's own run is the measurement
     measure: async (ms) => {
-      const rate = fio(engine, depth, direct, ms);
-      if (rate === undefined) throw new Error(`${name}: fio failed`);
-      return rate;
+      const measured = fio(engine, depth, direct, ms, sqpoll);
+      if (measured === undefined) throw new Error(`${name}: fio failed`);
+      return measured;
     },
     close: async () => undefined,
   };
@@ -347,6 +344,30 @@ function callbackContender(): Contender {
   };
 }
 
+const tasksetInstalled = spawnSync("taskset", ["--version"], { encoding: "utf8" }).status === 0;
+const laneScript = fileURLToPath(new URL("./randomReadLane.ts", import.meta.url));
+
+/**
+ * uring `readAt` in a child process (randomReadLane.ts), on every core or pinned to CPU 0 with
+ * `taskset -c 0`: the two compare one core with two in the same rounds. Its CPU is the child's.
+ */
+function laneContender(name: string, pinned: boolean, options: object = {}): Contender {
+  let laneSeed = 0x1a9e;
+  return {
+    name,
+    check: async () => 0, // the child checks a sample of its reads itself before it is timed
+    run: async () => 0,
+    measure: async (ms) => {
+      const command = [process.execPath, "--import", "tsx", laneScript, path, String(blocks), String(ms), String(laneSeed++), JSON.stringify(options)];
+      const run = spawnSync(pinned ? "taskset" : (command.shift() as string), pinned ? ["-c", "0", ...command] : command, { encoding: "utf8" });
+      if (run.status !== 0) throw new Error(`${name}: ${run.stderr || run.error?.message}`);
+      const { reads, seconds, cpuSeconds } = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as { reads: number; seconds: number; cpuSeconds: number };
+      return { rate: reads / seconds, cpuPerRead: cpuSeconds / reads };
+    },
+    close: async () => undefined,
+  };
+}
+
 // ---- the run ----
 
 const THREADED = `threaded readAt, shared buffers, ${poolName(undefined)}`;
@@ -360,17 +381,28 @@ const READ_SYNC = "Node fs.readSync (1 in flight)";
 const FIO_URING = "fio io_uring QD64";
 const FIO_PSYNC = "fio psync QD1";
 const FIO_DIRECT = "fio io_uring O_DIRECT QD64";
+const FIO_SQPOLL = "fio io_uring QD64 --sqthread_poll";
+const URING_SQPOLL = "uring readAt, sqpoll: true";
+const LANE = "uring readAt, own process, every core";
+const LANE_PINNED = "uring readAt, own process, pinned to one core (taskset -c 0)";
 const URING_SYNC_RING = "uring readAtSync through the ring, directSync: false (1 in flight)";
 const uringFile = opened(() => openUring());
 const contenders: Contender[] = [
   readAtContender(URING, uringFile, plain(IN_FLIGHT)),
+  readAtContender(URING_SQPOLL, opened(() => openUring({ sqpoll: true })), plain(IN_FLIGHT)),
+  ...(tasksetInstalled ? [laneContender(LANE, false), laneContender(LANE_PINNED, true)] : []),
   rawContender(URING_RAW, uringFile, () => plain(IN_FLIGHT)),
   syncContender(URING_SYNC, uringFile, new Uint8Array(BLOCK)),
   syncContender(URING_SYNC_RING, opened(() => openUring({ directSync: false })), new Uint8Array(BLOCK)),
   uringDirectContender(),
   // fio right after the uring rows it is compared with: the virtual disk drifts within a round.
   ...(fioInstalled
-    ? [fioContender(FIO_DIRECT, "io_uring", IN_FLIGHT, true), fioContender(FIO_URING, "io_uring", IN_FLIGHT, false), fioContender(FIO_PSYNC, "psync", 1, false)]
+    ? [
+        fioContender(FIO_DIRECT, "io_uring", IN_FLIGHT, true),
+        fioContender(FIO_URING, "io_uring", IN_FLIGHT, false),
+        fioContender(FIO_SQPOLL, "io_uring", IN_FLIGHT, false, true),
+        fioContender(FIO_PSYNC, "psync", 1, false),
+      ]
     : []),
   readAtContender(THREADED, threadedFile(undefined), shared(IN_FLIGHT)),
   fileHandleContender(),
@@ -394,18 +426,27 @@ for (const contender of contenders) {
 }
 
 const rates = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
+/** CPU seconds per read (user + system, every thread of the process that did the reads), per round. */
+const cpuPerRead = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
+const loadBefore = loadavg();
 for (let round = 0; round < rounds; round++) {
   for (const contender of contenders) {
     await contender.run(positions(seed++), Math.min(200, time / 4)); // warm-up
     if (contender.measure !== undefined) {
-      rates.get(contender.name)?.push(await contender.measure(time));
+      const measured = await contender.measure(time);
+      rates.get(contender.name)?.push(measured.rate);
+      if (measured.cpuPerRead !== undefined) cpuPerRead.get(contender.name)?.push(measured.cpuPerRead);
       continue;
     }
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const done = await contender.run(positions(seed++), time);
+    const used = process.cpuUsage(cpu);
     rates.get(contender.name)?.push(done / ((performance.now() - start) / 1000));
+    cpuPerRead.get(contender.name)?.push((used.user + used.system) / 1e6 / done);
   }
 }
+const loadAfter = loadavg();
 for (const contender of contenders) await contender.close();
 
 const median = (values: number[]): number => {
@@ -414,14 +455,21 @@ const median = (values: number[]): number => {
 };
 const results = contenders.map((contender) => {
   const runs = rates.get(contender.name) ?? [];
-  return { name: contender.name, readsPerSecond: Math.round(median(runs)), min: Math.round(Math.min(...runs)), max: Math.round(Math.max(...runs)) };
+  const cpu = cpuPerRead.get(contender.name) ?? [];
+  return { name: contender.name, readsPerSecond: Math.round(median(runs)), min: Math.round(Math.min(...runs)), max: Math.round(Math.max(...runs)), cpuMicrosPerRead: cpu.length === 0 ? undefined : median(cpu) * 1e6 };
 });
+const cpuOf = (name: string): number => results.find((result) => result.name === name)?.cpuMicrosPerRead ?? Number.NaN;
 const rateOf = (name: string): number => results.find((result) => result.name === name)?.readsPerSecond ?? Number.NaN;
-const fioRates = fioInstalled ? { uring64: rateOf(FIO_URING), psync1: rateOf(FIO_PSYNC), uringDirect64: rateOf(FIO_DIRECT) } : { uring64: undefined, psync1: undefined, uringDirect64: undefined };
+const fioRates = fioInstalled
+  ? { uring64: rateOf(FIO_URING), sqpoll64: rateOf(FIO_SQPOLL), psync1: rateOf(FIO_PSYNC), uringDirect64: rateOf(FIO_DIRECT) }
+  : { uring64: undefined, sqpoll64: undefined, psync1: undefined, uringDirect64: undefined };
 /** Each bar: measured ratio and the target it must reach. */
 const bars = [
   { what: "uring readAt / FileHandle.read", ratio: rateOf(URING) / rateOf(FILE_HANDLE), target: 5 },
-  { what: "uring readAt / fs.read callbacks", ratio: rateOf(URING) / rateOf(CALLBACKS), target: 2 },
+  { what: "uring readAt / fs.read callbacks", ratio: rateOf(URING) / rateOf(CALLBACKS), target: 1.3 },
+  { what: "uring readAt / fio io_uring QD64 --sqthread_poll", ratio: rateOf(URING) / (fioRates.sqpoll64 ?? Number.NaN), target: 0.8 },
+  { what: "uring readAt (own process): every core / one core", ratio: rateOf(LANE) / rateOf(LANE_PINNED), target: 1.5 },
+  { what: "CPU per read: fs.read callbacks / uring readAt", ratio: cpuOf(CALLBACKS) / cpuOf(URING), target: 1 },
   { what: "uring readAt / fio io_uring QD64", ratio: rateOf(URING) / (fioRates.uring64 ?? Number.NaN), target: 0.8 },
   { what: "uring raw sendPacket / fio io_uring QD64", ratio: rateOf(URING_RAW) / (fioRates.uring64 ?? Number.NaN), target: 0.8 },
   { what: "uring readAtSync / fs.readSync", ratio: rateOf(URING_SYNC) / rateOf(READ_SYNC), target: 0.9 },
@@ -430,11 +478,15 @@ const bars = [
 ];
 
 if (json) {
-  console.log(JSON.stringify({ fileSize, block: BLOCK, inFlight: IN_FLIGHT, time, rounds, results, fio: fioRates, bars }, null, 2));
+  console.log(JSON.stringify({ fileSize, block: BLOCK, inFlight: IN_FLIGHT, time, rounds, loadBefore, loadAfter, results, fio: fioRates, bars }, null, 2));
 } else {
   console.log(`4 KiB random reads, ${IN_FLIGHT} in flight unless noted, ${fileSize / 1024 / 1024} MiB page-cached file; median of ${rounds} rounds of ${time} ms`);
   const k = (value: number): string => `${(value / 1000).toFixed(1)}k`;
-  for (const { name, readsPerSecond, min, max } of results) console.log(`  ${name.padEnd(62)} ${k(readsPerSecond).padStart(7)} reads/s   (rounds ${k(min)} … ${k(max)})`);
+  console.log(`load average ${loadBefore.map((value) => value.toFixed(2)).join(" ")} before, ${loadAfter.map((value) => value.toFixed(2)).join(" ")} after`);
+  for (const { name, readsPerSecond, min, max, cpuMicrosPerRead } of results) {
+    const cpu = cpuMicrosPerRead === undefined ? "" : `   ${cpuMicrosPerRead.toFixed(2)} CPU µs/read`;
+    console.log(`  ${name.padEnd(62)} ${k(readsPerSecond).padStart(7)} reads/s   (rounds ${k(min)} … ${k(max)})${cpu}`);
+  }
   if (!fioInstalled) console.log("  fio rows skipped: fio is not installed (apt-get install -y fio)");
   for (const bar of bars) console.log(`${bar.what}: ${Number.isNaN(bar.ratio) ? "n/a" : `${bar.ratio.toFixed(2)}×`}   (bar: ≥ ${bar.target}×${bar.ratio >= bar.target ? ", met" : Number.isNaN(bar.ratio) ? "" : ", NOT met"})`);
 }

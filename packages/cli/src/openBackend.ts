@@ -15,16 +15,9 @@ export async function openBackend(choice: BackendChoice, options: BackendOptions
 }
 
 /**
- * rt lets PKTIO_BACKENDS override the order the caller asks for; a user who typed `--backend`
- * (or a bench worker told which backend to measure) means that backend. The variable is set
- * aside around a synchronous open, so nothing else can observe its absence.
+ * A user who typed `--backend` (or a bench worker told which backend to measure) means that
+ * backend: an explicit `backends` list wins over PKTIO_BACKENDS in rt.
  */
 function openExactly(name: BackendName, options: BackendOptions): Runtime {
-  const saved = process.env["PKTIO_BACKENDS"];
-  delete process.env["PKTIO_BACKENDS"];
-  try {
-    return openRuntimeSync({ backends: [name], options });
-  } finally {
-    if (saved !== undefined) process.env["PKTIO_BACKENDS"] = saved;
-  }
+  return openRuntimeSync({ backends: [name], options });
 }

@@ -9,6 +9,7 @@ import { has, titled, type BackendCaps } from "./capabilities.js";
 import { describeConfinement } from "./confinementScenarios.js";
 import { describeAbortAfterSubmission, describeDeadlines } from "./deadlineScenarios.js";
 import { describeErrors, describeNetErrors } from "./errorScenarios.js";
+import { describeFacade } from "./facadeScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeHostile } from "./hostileScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
@@ -18,8 +19,10 @@ import { describeNet } from "./netScenarios.js";
 import { describeNoSpace } from "./noSpaceScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
 import { describePathSlots } from "./pathSlotScenarios.js";
+import { describeFileConveniences, describeRanges } from "./rangeScenarios.js";
 import { describeProperties } from "./propertyScenarios.js";
 import { seededBytes } from "./rng.js";
+import { programScenarios, runners } from "./programScenarios.js";
 import { describeStreamDeadlines } from "./streamDeadlineScenarios.js";
 import { describeUdp } from "./udpScenarios.js";
 import { streamScenarios } from "./streamScenarios.js";
@@ -101,6 +104,13 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       }
     });
 
+    describe("joined programs", () => {
+      for (const [title, scenario] of Object.entries(programScenarios)) {
+        it(`${title} (async)`, () => scenario(store, reference, runners.async));
+        it.skipIf(!has(caps.sync))(titled(`${title} (sync)`, caps.sync), () => scenario(store, reference, runners.sync));
+      }
+    });
+
     describeAbortAfterSubmission(() => store, () => reference);
 
     describe("bad input", () => {
@@ -110,6 +120,8 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
     describe("streams", () => {
       for (const [title, scenario] of Object.entries(streamScenarios)) it(title, () => scenario(store, reference));
     });
+
+    describeRanges(() => store, () => reference, caps.sync);
 
     describeProperties(name, () => subject, caps);
 
@@ -121,6 +133,8 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       describeNoSpace(getRuntime);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);
       describeErrors(openRuntime, getRuntime);
+      describeFileConveniences(getRuntime, caps.sync);
+      describeFacade(getRuntime);
     } else {
       it.skip(titled("file system, lifecycle and error-kind scenarios", caps.fs), () => undefined);
     }

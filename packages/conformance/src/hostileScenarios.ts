@@ -150,7 +150,7 @@ export function describeHostile(subject: HostileSubject): void {
         const path = fifo("open.fifo");
         const rt = await openRuntime();
         const opening = settle(rt.fs.open(path));
-        let writer = -1;
+        let writer: number;
         try {
           await turns(10);
           await rt.close();
@@ -160,14 +160,13 @@ export function describeHostile(subject: HostileSubject): void {
           if (outcome.ok) expect((outcome.value as { closed: boolean }).closed).toBe(true);
           else expect(IoError.is(outcome.error)).toBe(true);
         } finally {
-          // A writer lets a thread still blocked in that open finish (O_NONBLOCK: fails at once if
-          // no reader is waiting any more).
-          try {
-            writer = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-          } catch {
-            writer = -1;
-          }
-          if (writer >= 0) closeSync(writer);
+          // A writer lets a thread still blocked in that open finish: O_RDWR never blocks on Linux
+          // and counts as a writer (O_WRONLY|O_NONBLOCK would fail ENXIO before the reader got
+          // there). The FIFO is unlinked while that writer is held, so an open a pool thread has
+          // not started yet fails ENOENT instead of holding the thread for good.
+          writer = openSync(path, constants.O_RDWR);
+          rmSync(path, { force: true });
+          closeSync(writer);
         }
       }, STUCK_TIMEOUT_MS);
     });

@@ -1,9 +1,10 @@
 /**
  * A view `[start, end)` of a bound packet: the unit a backend receives, splits and settles.
  * Each view is settled exactly once, or split once into two views that are; a view that is
- * garbage-collected unsettled fails its piece with kind Aborted, so no caller waits forever.
+ * garbage-collected unsettled fails its piece with kind Aborted, so no caller waits forever
+ * (internal/DropGuard.ts: one registration per batch of views).
  */
-import { macrotask } from "./internal/macrotask.js";
+import { type Batch, enlist, release } from "./internal/DropGuard.js";
 import { IoError, toIoError } from "./IoError.js";
 import { addSegment, settleSegment, viewToken } from "./internal/packetInternals.js";
 import type { Packet } from "./Packet.js";
@@ -13,49 +14,7 @@ const LIVE = 0;
 const SPLIT = 1;
 const SETTLED = 2;
 
-/** What the registry keeps of a view: enough to fail its piece. It doubles as the unregister token. */
-interface Held {
-  readonly packet: Packet<Perm>;
-  readonly start: number;
-  readonly end: number;
-}
-
-// Holds the packet (never the view) so that a dropped view can still settle its piece.
-const dropped = new FinalizationRegistry<Held>((held) => {
-  const error = new IoError("Aborted", `view [${held.start}, ${held.end}) was garbage-collected unsettled: its target dropped it`, { op: "sendIo" });
-  held.packet[settleSegment](held.start, held.end, error);
-});
-
-/*
- * Registering and unregistering cost about 0.4 µs a view, more than a whole in-memory I/O. Most views are settled
- * soon after they are made, so a view is registered only if it is still live when a sweep runs:
- * on the next macrotask, or as soon as YOUNG_LIMIT views are waiting (a long run of microtasks
- * never reaches the macrotask). Until then the `young` list keeps them reachable.
- */
-const YOUNG_LIMIT = 4096;
-const registerIfLive: unique symbol = Symbol("pktio.registerIfLive");
-let young: BoundPacketView<Perm>[] = [];
-let sweepScheduled = false;
-
-function sweep(): void {
-  sweepScheduled = false;
-  const views = young;
-  young = [];
-  for (const view of views) view[registerIfLive]();
-}
-
-function track(view: BoundPacketView<Perm>): void {
-  if (young.push(view) >= YOUNG_LIMIT) {
-    const views = young;
-    young = [];
-    for (const waiting of views) waiting[registerIfLive]();
-  }
-  if (!sweepScheduled) {
-    sweepScheduled = true;
-    macrotask(sweep, true);
-  }
-}
-
+/** A live piece of a bound packet, handed to `sendIo`: settle it once, or split it. */
 export class BoundPacketView<P extends Perm> {
   readonly packet: Packet<P>;
   /** Offset of the first byte in the packet. */
@@ -63,7 +22,9 @@ export class BoundPacketView<P extends Perm> {
   /** Offset one past the last byte in the packet. */
   readonly end: number;
   #state = LIVE;
-  #held: Held | undefined = undefined;
+  /** The drop guard's batch while live (it keeps the batch reachable), and this view's slot in it. */
+  #batch: Batch | undefined;
+  readonly #slot: number;
 
   /** Views come from `Packet.bind` and `splitAt` only. */
   constructor(token: typeof viewToken, packet: Packet<P>, start: number, end: number) {
@@ -71,14 +32,9 @@ export class BoundPacketView<P extends Perm> {
     this.packet = packet;
     this.start = start;
     this.end = end;
-    track(this as BoundPacketView<Perm>);
-  }
-
-  /** Called by the sweep: a view still live after its creating macrotask is watched from now on. */
-  [registerIfLive](): void {
-    if (this.#state !== LIVE) return;
-    this.#held = { packet: this.packet as Packet<Perm>, start: this.start, end: this.end };
-    dropped.register(this, this.#held, this.#held);
+    const batch = enlist(packet as Packet<Perm>, start, end);
+    this.#batch = batch;
+    this.#slot = batch.ledger.entries.length - 3;
   }
 
   get length(): number {
@@ -133,7 +89,8 @@ export class BoundPacketView<P extends Perm> {
 
   #spend(state: number): void {
     this.#state = state;
-    if (this.#held !== undefined) dropped.unregister(this.#held);
+    release(this.#batch as Batch, this.#slot);
+    this.#batch = undefined;
   }
 
   #assertLive(op: string): void {

@@ -30,6 +30,12 @@ export const IoErrorKinds = [
   "TooManyLinks",
   "HostNotFound",
   "TooManyOpenFiles",
+  // The data changed under a reader (a remote file's ETag or Last-Modified moved, ESTALE): the
+  // bytes read before and after would mix two versions, so the read fails instead.
+  "Stale",
+  // A peer answered with data that contradicts what was asked (a Content-Range or body length
+  // that does not match the request): failing is the only way never to return wrong bytes.
+  "InvalidData",
   "Other",
 ] as const;
 

@@ -2,7 +2,8 @@
  * Colorless I/O: a helper is written once as a generator that yields packet requests and
  * receives their results; `runIo` drives it on the event loop, `runIoSync` on the calling thread
  * through the backend's `blockOn`. Every read/write helper in core is built this way, and library
- * authors can write their own the same way.
+ * authors can write their own the same way. A program may also yield a join of several requests
+ * (`joinIo`, `joinPrograms`), which the runners keep in flight together.
  */
 import { checkTarget, sendPacket } from "./io.js";
 import { IoError } from "./IoError.js";
@@ -11,6 +12,7 @@ import { Packet } from "./Packet.js";
 import type { PacketIo } from "./PacketIo.js";
 import type { PacketResult } from "./PacketOutput.js";
 import type { Perm } from "./Perm.js";
+import { sendBatch, sendBatchSync } from "./internal/sendBatch.js";
 
 /** One packet to send: what a program yields. */
 export interface IoRequest {
@@ -20,8 +22,28 @@ export interface IoRequest {
   readonly options?: IoOptions | undefined;
 }
 
-/** A program yields requests, receives each one's result, and returns its value. */
-export type IoProgram<T> = Generator<IoRequest, T, PacketResult>;
+/**
+ * Several requests sent at once (mfio's join over packets): the runner puts every one in flight
+ * before waiting for any, and resumes the program with all their results, in request order, once
+ * the last has settled. Build it with `joinIo` or `joinPrograms` rather than directly.
+ */
+export class IoJoin {
+  readonly requests: readonly IoRequest[];
+  constructor(requests: readonly IoRequest[]) {
+    if (!Array.isArray(requests)) throw new TypeError("requests must be an array of IoRequest");
+    this.requests = requests;
+  }
+}
+
+/** What a program yields: one request, or a join of several. */
+export type IoStep = IoRequest | IoJoin;
+
+/**
+ * A program yields steps, receives each one's result, and returns its value. A yielded
+ * `IoRequest` is answered with its `PacketResult`; a yielded `IoJoin` (through `yield* joinIo(…)`)
+ * with the array of its results, which `joinIo` hands back typed.
+ */
+export type IoProgram<T> = Generator<IoStep, T, PacketResult>;
 
 /** Builds a request with its types checked; `yield request(...)` inside a program. */
 export function request<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, options?: IoOptions): IoRequest {
@@ -30,15 +52,17 @@ export function request<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Para
 
 /**
  * Runs a program asynchronously. Each request is sent with `sendPacket` and the program resumes
- * in the completion's own callback: one promise per program, not one per request.
+ * in the completion's own callback: one promise per program, not one per request. A join puts
+ * all its requests in flight at once and resumes when the last one settles.
  */
 export function runIo<T>(program: IoProgram<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const advance = (result: PacketResult | undefined): void => {
-      let step: IteratorResult<IoRequest, T>;
+    const advance = (result: PacketResult | PacketResult[] | undefined): void => {
+      let step: IteratorResult<IoStep, T>;
       try {
-        step = result === undefined ? program.next() : program.next(result);
+        step = result === undefined ? program.next() : program.next(result as PacketResult);
         if (step.done === true) return resolve(step.value);
+        if (step.value instanceof IoJoin) return sendBatch(step.value.requests, advance);
         const { target, param, packet, options } = step.value;
         sendPacket(target as PacketIo<Perm, unknown>, param, packet, output, options);
       } catch (error) {
@@ -50,10 +74,17 @@ export function runIo<T>(program: IoProgram<T>): Promise<T> {
   });
 }
 
-/** Runs a program to completion on this thread. Throws kind Unsupported if a target's backend cannot block. */
+/**
+ * Runs a program to completion on this thread. Throws kind Unsupported if a target's backend
+ * cannot block. A join's requests are all submitted before the thread blocks for any of them.
+ */
 export function runIoSync<T>(program: IoProgram<T>): T {
   let step = program.next();
   while (step.done !== true) {
+    if (step.value instanceof IoJoin) {
+      step = program.next(sendBatchSync(step.value.requests) as unknown as PacketResult);
+      continue;
+    }
     const { target, param, packet, options } = step.value;
     step = program.next(ioSync(target as PacketIo<Perm, unknown>, param, packet, options));
   }

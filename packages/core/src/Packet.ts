@@ -2,7 +2,7 @@
 import { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
 import { Deadline } from "./internal/Deadline.js";
-import { addSegment, reportLater, settleSegment, viewToken } from "./internal/packetInternals.js";
+import { addSegment, bindTo, reportLater, settleSegment, viewToken } from "./internal/packetInternals.js";
 import { checkBytes, checkLength } from "./internal/validate.js";
 import type { IoOptions } from "./IoOptions.js";
 import type { PacketOutput, PacketResult } from "./PacketOutput.js";
@@ -22,18 +22,17 @@ export class Packet<P extends Perm = Write> {
   /** Unsettled views of the current I/O; 0 when idle. */
   #pending = 0;
   #bound = false;
-  #failStart = Infinity;
+  /** Start of the lowest failed piece; meaningful only while #error is set (a small integer, never a boxed Infinity). */
+  #failStart = 0;
   #error: IoError | undefined = undefined;
-  #output: PacketOutput | undefined = undefined;
+  /** Who hears of the current I/O: an output, or (from `io()`, no object needed) its onDone alone. */
+  #output: PacketOutput | OnDone | undefined = undefined;
   #result: PacketResult | undefined = undefined;
-  #options: IoOptions | undefined = undefined;
-  /** The current I/O's abort/deadline watcher; only when it has a signal or a timeout. */
-  #deadline: Deadline | undefined = undefined;
-  /** True once the caller was told (early, by an abort or deadline) while pieces are still out. */
-  #settledEarly = false;
-  /** What the OS did with the last I/O, known once every piece is settled. */
-  #released: PacketResult | undefined = undefined;
-  #releaseWaiters: ((result: PacketResult) => void)[] | undefined = undefined;
+  /**
+   * What only some I/Os need (a deadline, an early answer, a `released` waiter), allocated on first
+   * use: at depth every field of a packet costs memory the garbage collector copies (issue 15).
+   */
+  #rare: Rare | undefined = undefined;
 
   private constructor(bytes: Uint8Array, perm: PermTag<P>) {
     this.bytes = bytes;
@@ -66,8 +65,9 @@ export class Packet<P extends Perm = Write> {
    * bytes really moved. Until then the buffer is not the caller's (design.md §7).
    */
   get released(): Promise<PacketResult | undefined> {
-    if (!this.#bound) return Promise.resolve(this.#released);
-    return new Promise((resolve) => (this.#releaseWaiters ??= []).push(resolve));
+    if (!this.#bound) return Promise.resolve(this.#rare?.released ?? this.#result);
+    const rare = (this.#rare ??= newRare());
+    return new Promise((resolve) => (rare.waiters ??= []).push(resolve));
   }
 
   /** The outcome of the last completed I/O; undefined before the first one completes. */
@@ -80,20 +80,33 @@ export class Packet<P extends Perm = Write> {
    * `sendIo`. Throws IoError kind Busy while a previous I/O is still in flight.
    */
   bind(output?: PacketOutput, options?: IoOptions): BoundPacketView<P> {
+    return this[bindTo](output, options);
+  }
+
+  /** `bind`, for `io()` also with a bare onDone function (one object less per operation). */
+  [bindTo](output: PacketOutput | ((result: PacketResult) => void) | undefined, options: IoOptions | undefined): BoundPacketView<P> {
     if (this.#bound) throw new IoError("Busy", "packet is already in flight; wait for its result before sending it again", { op: "bind" });
     if (this.bytes.byteLength !== this.length) {
       throw new IoError("InvalidInput", "packet's buffer was detached", { op: "bind" });
     }
     this.#bound = true;
     this.#pending = 1;
-    this.#failStart = Infinity;
+    this.#failStart = 0;
     this.#error = undefined;
     this.#output = output;
-    this.#options = options;
     this.#result = undefined;
-    this.#settledEarly = false;
+    const rare = this.#rare;
+    if (rare !== undefined) {
+      rare.settledEarly = false;
+      rare.released = undefined;
+      rare.timeoutMs = undefined;
+    }
     if (options !== undefined && (options.signal !== undefined || options.timeoutMs !== undefined)) {
-      this.#deadline = new Deadline(options, this.perm.backendWrites ? "read" : "write", this.#settleEarly);
+      const watched = (this.#rare ??= newRare());
+      watched.timeoutMs = options.timeoutMs;
+      // A closure only for I/Os with a deadline: a per-packet arrow field costs a closure, its
+      // context and (with the bundle's keepNames) a dictionary of properties on every packet.
+      watched.deadline = new Deadline(options, this.perm.backendWrites ? "read" : "write", (error) => this.#settleEarly(error));
     }
     return new BoundPacketView(viewToken, this, 0, this.length);
   }
@@ -104,12 +117,12 @@ export class Packet<P extends Perm = Write> {
    * backend checks and watches one signal to drop or cancel pieces.
    */
   get signal(): AbortSignal | undefined {
-    return this.#deadline?.signal;
+    return this.#rare?.deadline?.signal;
   }
 
   /** The current I/O's deadline in milliseconds, if it was given one. */
   get timeoutMs(): number | undefined {
-    return this.#options?.timeoutMs;
+    return this.#rare?.timeoutMs;
   }
 
   /** A view was split in two: one more piece to wait for. */
@@ -118,13 +131,13 @@ export class Packet<P extends Perm = Write> {
   }
 
   [settleSegment](start: number, end: number, error: IoError | undefined): void {
-    if (error !== undefined && start < this.#failStart) {
+    if (error !== undefined && (this.#error === undefined || start < this.#failStart)) {
       this.#failStart = start;
       this.#error = error;
     }
+    // After an early settlement #output is cleared: late pieces only release the buffer.
     const output = this.#output;
-    // After an early settlement the caller's output is done; late pieces only release the buffer.
-    if (output?.onSegment !== undefined && !this.#settledEarly) {
+    if (typeof output === "object" && output.onSegment !== undefined) {
       try {
         output.onSegment({ start, end, error });
       } catch (thrown) {
@@ -138,46 +151,68 @@ export class Packet<P extends Perm = Write> {
    * The abort or deadline fired with pieces still out: the caller hears now (nothing counted as
    * transferred), the packet stays in flight until the backend settles the rest.
    */
-  readonly #settleEarly = (error: IoError): void => {
-    if (!this.#bound || this.#settledEarly || this.#pending === 0) return;
-    this.#settledEarly = true;
+  #settleEarly(error: IoError): void {
+    const rare = this.#rare as Rare; // the deadline that calls this lives there
+    if (!this.#bound || rare.settledEarly || this.#pending === 0) return;
+    rare.settledEarly = true;
     const result: PacketResult = { transferred: 0, error };
     const output = this.#output;
     this.#result = result;
     this.#output = undefined;
     lendUntilReleased(this.bytes, this.released);
-    if (output !== undefined) {
-      try {
-        output.onDone(result);
-      } catch (thrown) {
-        reportLater(thrown);
-      }
-    }
-  };
+    if (output !== undefined) notify(output, result);
+  }
 
   #finish(): void {
-    const result: PacketResult = { transferred: Math.min(this.#failStart, this.length), error: this.#error };
+    const result: PacketResult = { transferred: this.#error === undefined ? this.length : Math.min(this.#failStart, this.length), error: this.#error };
+    // After an early settlement #output is cleared and #result keeps the caller's answer.
     const output = this.#output;
-    const early = this.#settledEarly;
-    if (!early) this.#result = result;
-    this.#released = result;
     this.#output = undefined;
-    this.#options = undefined;
     this.#error = undefined;
-    this.#deadline?.dispose();
-    this.#deadline = undefined;
+    const rare = this.#rare;
+    let waiters: ((result: PacketResult) => void)[] | undefined;
+    if (rare === undefined || !rare.settledEarly) this.#result = result;
+    if (rare !== undefined) {
+      if (rare.settledEarly) rare.released = result;
+      rare.deadline?.dispose();
+      rare.deadline = undefined;
+      rare.timeoutMs = undefined;
+      waiters = rare.waiters;
+      rare.waiters = undefined;
+    }
     // Unbind before notifying so that onDone may send the packet again.
     this.#bound = false;
-    const waiters = this.#releaseWaiters;
-    this.#releaseWaiters = undefined;
     if (waiters !== undefined) for (const wake of waiters) wake(result);
-    if (output !== undefined && !early) {
-      try {
-        output.onDone(result);
-      } catch (thrown) {
-        reportLater(thrown);
-      }
-    }
+    if (output !== undefined) notify(output, result);
+  }
+}
+
+/** The onDone of `io()`'s promise, passed without an output object around it. */
+type OnDone = (result: PacketResult) => void;
+
+/** See `Packet.#rare`. */
+interface Rare {
+  /** The current I/O's abort/deadline watcher; only when it has a signal or a timeout. */
+  deadline: Deadline | undefined;
+  timeoutMs: number | undefined;
+  /** True once the caller was told (early, by an abort or deadline) while pieces are still out. */
+  settledEarly: boolean;
+  /** What the OS did with the last I/O when it differs from `result` (an early answer). */
+  released: PacketResult | undefined;
+  waiters: ((result: PacketResult) => void)[] | undefined;
+}
+
+function newRare(): Rare {
+  return { deadline: undefined, timeoutMs: undefined, settledEarly: false, released: undefined, waiters: undefined };
+}
+
+/** Calls the output's onDone; a throw from user code is re-raised later, never into the backend. */
+function notify(output: PacketOutput | OnDone, result: PacketResult): void {
+  try {
+    if (typeof output === "function") output(result);
+    else output.onDone(result);
+  } catch (thrown) {
+    reportLater(thrown);
   }
 }
 

@@ -11,7 +11,8 @@ export { BoundPacketView } from "./BoundPacketView.js";
 export { Cursor, type RandomAccess } from "./Cursor.js";
 export { io, sendPacket, type IoOutput } from "./io.js";
 export { IoError, IoErrorKinds, toIoError, type IoErrorContext, type IoErrorKind } from "./IoError.js";
-export { ioSync, request, runIo, runIoSync, type IoProgram, type IoRequest } from "./IoProgram.js";
+export { IoJoin, ioSync, request, runIo, runIoSync, type IoProgram, type IoRequest, type IoStep } from "./IoProgram.js";
+export { joinIo, joinPrograms, type ProgramValue } from "./joinPrograms.js";
 export { MAX_PACKET_LENGTH } from "./internal/validate.js";
 export { MemoryIo, MemoryIoOptions } from "./MemoryIo.js";
 export {
@@ -57,6 +58,10 @@ export {
 export { SegmentStream } from "./SegmentStream.js";
 export { createReadable, createReadableStream, createWritable, type ReadStreamOptions, type WriteStreamOptions } from "./streams.js";
 export { FileHandle, type AnyView } from "./fs/FileHandle.js";
+export { chunks, chunksSync, type ChunkOptions } from "./fs/chunks.js";
+export { NodeStats } from "./fs/NodeStats.js";
+export { readRange, readRangeSync } from "./fs/readRange.js";
+export { NodeFileHandle, toNodeFileHandle, type NodeReadOptions } from "./fs/toNodeFileHandle.js";
 export type { DirEntry, FileStat, FileType } from "./fs/FileStat.js";
 export type { DirHandle, Fs, FsOps, MkdirOptions, RemoveDirOptions } from "./fs/Fs.js";
 export { OpenOptions } from "./fs/OpenOptions.js";

@@ -1,6 +1,7 @@
 /** `io()`: submit one packet to a target and await its result, with an optional output. */
 import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
+import { bindTo } from "./internal/packetInternals.js";
 import { checkFunction } from "./internal/validate.js";
 import { Packet } from "./Packet.js";
 import type { PacketIo } from "./PacketIo.js";
@@ -21,7 +22,7 @@ export function io<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, p
   // Bind outside the executor so that a busy packet throws here rather than rejecting.
   let resolve!: (result: PacketResult) => void;
   const done = new Promise<PacketResult>((settle) => (resolve = settle));
-  sendOrFail(target, param, packet.bind(combine(output, resolve), checkIoOptions(options, "io")));
+  sendOrFail(target, param, packet[bindTo](output === undefined ? resolve : combine(output, resolve), checkIoOptions(options, "io")));
   return done;
 }
 

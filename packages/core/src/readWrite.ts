@@ -30,7 +30,8 @@ function readCount(result: PacketResult): number {
   return result.transferred;
 }
 
-function shortRead(position: number, wanted: number, got: number, cause?: IoError): IoError {
+/** The error of a read that ended before filling its buffer (package-internal; not exported from the index). */
+export function shortRead(position: number, wanted: number, got: number, cause?: IoError): IoError {
   return new IoError("UnexpectedEof", `readExactAt: needed ${wanted} bytes at ${position}, the data ends after ${got}`, { op: "readExactAt", cause });
 }
 
@@ -161,8 +162,42 @@ function capture(resolve: (count: number) => void, reject: (error: unknown) => v
   output.reject = reject;
 }
 
-/** Fills `dst` from `pos`, or throws kind UnexpectedEof. */
-export const readExactAt = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): Promise<void> => runIo(readExactAtProgram(target, pos, dst, options));
+/** Fills `dst` from `pos`, or throws kind UnexpectedEof. Built like `readAt`, without the generator. */
+export const readExactAt = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): Promise<void> => {
+  let position: number;
+  let checked: IoOptions | undefined;
+  try {
+    position = checkPos(pos, "pos", "readExactAt");
+    checkBytes(dst, "dst", "readExactAt");
+    checked = checkIoOptions(options, "readExactAt");
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const output = new ReadExactOutput(position, dst.byteLength);
+  capturing = output;
+  const done = new Promise<number>(capture);
+  try {
+    sendPacket(target, position, Packet.wrap(dst, Write), output, checked);
+  } catch (error) {
+    output.reject(error);
+  }
+  return done as Promise<unknown> as Promise<void>;
+};
+
+/** The output of one `readExactAt`: a short read is kind UnexpectedEof, as in `readExactAtProgram`. */
+class ReadExactOutput extends ReadAtOutput {
+  constructor(
+    readonly position: number,
+    readonly wanted: number,
+  ) {
+    super();
+  }
+  override onDone(result: PacketResult): void {
+    if (result.error !== undefined && !isEof(result.error)) this.reject(result.error);
+    else if (result.transferred < this.wanted) this.reject(shortRead(this.position, this.wanted, result.transferred, result.error));
+    else this.resolve(undefined as unknown as number);
+  }
+}
 /** Reads everything from `pos` to the end. */
 export const readToEnd = (target: ReadTarget, pos: Pos = 0): Promise<Uint8Array> => runIo(readToEndProgram(target, pos));
 /** Writes `src` at `pos`; returns the bytes written. */

@@ -95,6 +95,14 @@ describe("IoError", () => {
     // A one-letter word is a word too.
     expect(new IoError("NotADirectory", "m").code).toBe("ERR_PKTIO_NOT_A_DIRECTORY");
     expect(new IoError("IsADirectory", "m").code).toBe("ERR_PKTIO_IS_A_DIRECTORY");
+    expect(new IoError("Stale", "m").code).toBe("ERR_PKTIO_STALE");
+    expect(new IoError("InvalidData", "m").code).toBe("ERR_PKTIO_INVALID_DATA");
+  });
+
+  it("ESTALE (a file changed under its reader) is kind Stale", () => {
+    const error = fromErrno(-116, { op: "read", path: "/nfs/x" });
+    expect(error.kind).toBe("Stale");
+    expect(error.message).toBe('ESTALE: stale file handle, read "/nfs/x"');
   });
 
   it("every kind's default code is distinct and well formed", () => {

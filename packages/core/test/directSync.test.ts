@@ -1,8 +1,11 @@
 /** The sync helpers' packet-free path (DirectSync): when it is taken, and that it answers as packets do. */
 import { describe, expect, it } from "vitest";
 import {
+  Cursor,
   IoError,
   MemoryIo,
+  readNumberAtSync,
+  writeNumberAtSync,
   readAtSync,
   readExactAtSync,
   writeAllAtSync,
@@ -101,5 +104,42 @@ describe("DirectSync", () => {
     expect(Array.from(back)).toEqual([1, 2, 3, 4]);
     target.mode = "short";
     expect(() => writeAllAtSync(target, 0, new Uint8Array(10))).toThrow(expect.objectContaining({ kind: "Other", message: expect.stringMatching(/made no progress/) }));
+  });
+
+  it("typed sync reads and writes and a cursor's *Sync methods take it, with no packet", () => {
+    const target = new Direct(bytes);
+    let packets = 0;
+    const sendIo = target.sendIo.bind(target);
+    target.sendIo = (pos, view) => {
+      packets++;
+      sendIo(pos, view);
+    };
+    const view = new DataView(bytes.buffer);
+    expect(readNumberAtSync(target, 3, "u32le")).toBe(view.getUint32(3, true));
+    expect(readNumberAtSync(target, 5, "i64be")).toBe(view.getBigInt64(5, false));
+    expect(readNumberAtSync(target, 7, "u8")).toBe(bytes[7]);
+    const cursor = new Cursor(target, 100);
+    expect(cursor.readNumberSync("u16be")).toBe(view.getUint16(100, false));
+    expect(cursor.readNumberSync("f64le")).toBe(view.getFloat64(102, true));
+    const dst = new Uint8Array(3);
+    expect(cursor.readSync(dst)).toBe(3);
+    cursor.readExactSync(dst);
+    expect(Array.from(dst)).toEqual(Array.from(bytes.subarray(113, 116)));
+    expect(cursor.position).toBe(116);
+    expect(target.reads).toBe(7);
+    writeNumberAtSync(target, 0, "u32be", 0x01020304);
+    cursor.writeNumberSync("u16le", 0xbeef);
+    cursor.writeAllSync(Uint8Array.of(7, 7));
+    expect(target.writes).toBe(3);
+    expect(cursor.position).toBe(120);
+    expect(packets).toBe(0);
+    // Short at the end of the data: the same UnexpectedEof as the packet path, position unchanged.
+    cursor.seek(998);
+    expect(() => cursor.readNumberSync("u32le")).toThrow(expect.objectContaining({ kind: "UnexpectedEof", message: expect.stringMatching(/needed 4 bytes at 998, the data ends after 2/) }));
+    expect(cursor.position).toBe(998);
+    // A target that declines still gets the packet path, with a buffer of its own.
+    target.mode = "decline";
+    expect(readNumberAtSync(target, 200, "u32le")).toBe(view.getUint32(200, true));
+    expect(packets).toBe(1);
   });
 });

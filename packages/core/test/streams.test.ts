@@ -97,6 +97,16 @@ describe("createReadable", () => {
     expect(bytes).toEqual(Array.from(data));
   });
 
+  it("a last chunk much shorter than its read is copied out, so it does not pin the whole buffer", async () => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of createReadable(new MemoryIo(data))) chunks.push(chunk as Uint8Array);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]?.buffer.byteLength).toBeLessThan(64 * 1024);
+    const near: Uint8Array[] = [];
+    for await (const chunk of createReadable(new MemoryIo(range(90)), { chunkSize: 100 })) near.push(chunk as Uint8Array);
+    expect(near[0]?.buffer.byteLength).toBeGreaterThanOrEqual(100);
+  });
+
   it("reads [start, end) in chunks of chunkSize", async () => {
     const { bytes, sizes } = await drain(createReadable(new MemoryIo(data), { start: 10, end: 33, chunkSize: 5 }));
     expect(bytes).toEqual(Array.from(data.subarray(10, 33)));
@@ -122,6 +132,53 @@ describe("createReadable", () => {
     expect(bytes).toEqual([1, 2, 3]);
   });
 
+  it("takes Node's highWaterMark name for the chunk size", async () => {
+    const { bytes, sizes } = await drain(createReadable(new MemoryIo(data), { start: 10, end: 33, highWaterMark: 5 }));
+    expect(bytes).toEqual(Array.from(data.subarray(10, 33)));
+    expect(sizes).toEqual([5, 5, 5, 5, 3]);
+    expect((await drain(createReadable(new MemoryIo(data), { chunkSize: 50, highWaterMark: 50 }))).sizes).toEqual([50, 50]);
+  });
+
+  it("keeps readAhead reads in flight and pushes their chunks in order, whatever order they settle in", async () => {
+    const mem = new MemoryIo(range(1000));
+    const held: { pos: Pos; view: BoundPacketView<Write> }[] = [];
+    const gate: PacketIo<Write, Pos> = { sendIo: (pos, view) => void held.push({ pos, view }) };
+    const readable = createReadable(gate, { chunkSize: 100, readAhead: 3, end: 1000 });
+    const chunks: Uint8Array[] = [];
+    readable.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+    const ended = new Promise((resolve, reject) => readable.on("end", resolve).on("error", reject));
+    /** Waits until the stream has asked for `count` reads (each one a promise hop away). */
+    const heldAtLeast = async (count: number): Promise<void> => {
+      while (held.length < count) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await heldAtLeast(3);
+    expect(held.map(({ pos }) => pos)).toEqual([0, 100, 200]);
+    // Settle the last first: nothing is pushed until the head settles.
+    const [first, second, third] = held.splice(0) as [(typeof held)[number], (typeof held)[number], (typeof held)[number]];
+    mem.sendIo(third.pos, third.view);
+    mem.sendIo(second.pos, second.view);
+    await mem.close();
+    expect(chunks).toHaveLength(0);
+    const again = new MemoryIo(range(1000));
+    again.sendIo(first.pos, first.view);
+    // The rest go through as they come.
+    gate.sendIo = (pos, view) => again.sendIo(pos, view);
+    for (const { pos, view } of held.splice(0)) again.sendIo(pos, view);
+    await ended;
+    expect(Array.from(Buffer.concat(chunks))).toEqual(Array.from(range(1000)));
+    expect(chunks.every((chunk) => chunk.byteLength === 100)).toBe(true);
+  });
+
+  it("a short read ends the stream even with later reads in flight; a later error after it is not reported", async () => {
+    const mem = new MemoryIo(range(250));
+    let reads = 0;
+    const flaky: PacketIo<Write, Pos> = {
+      sendIo: (pos, view) => (++reads > 3 ? view.fail(new IoError("Other", "past the data")) : mem.sendIo(pos, view)),
+    };
+    const { bytes } = await drain(createReadable(flaky, { chunkSize: 100, readAhead: 4 }));
+    expect(bytes).toEqual(Array.from(range(250)));
+  });
+
   it("destroys the stream with a non-EOF error", async () => {
     const denied: PacketIo<Write, Pos> = {
       sendIo: (_pos: Pos, view: BoundPacketView<Write>) => view.fail(new IoError("PermissionDenied", "no")),
@@ -132,7 +189,7 @@ describe("createReadable", () => {
   it.each<[string, Record<string, unknown>]>([
     ["chunksize", { chunksize: 4 }],
     ["stat", { stat: 0, end: 4 }],
-    ["highWaterMark", { highWaterMark: 16 }],
+    ["highwatermark", { highwatermark: 16 }],
   ])("an unknown key %s is InvalidInput naming it", (key, options) => {
     expect(() => createReadable(new MemoryIo(), options as ReadStreamOptions)).toThrow(invalidNaming(key));
     expect(() => createReadableStream(new MemoryIo(), options as ReadStreamOptions)).toThrow(invalidNaming(key));
@@ -143,6 +200,10 @@ describe("createReadable", () => {
     ["end", { end: 1.5 }],
     ["chunkSize", { chunkSize: 0 }],
     ["chunkSize", { chunkSize: 2.5 }],
+    ["highWaterMark", { highWaterMark: 0 }],
+    ["readAhead", { readAhead: 0 }],
+    ["readAhead", { readAhead: 65 }],
+    ["highWaterMark", { chunkSize: 4, highWaterMark: 8 }],
   ])("a bad %s is InvalidInput naming it", (key, options) => {
     const named = expect.objectContaining({ kind: "InvalidInput", message: expect.stringContaining(key) });
     expect(() => createReadable(new MemoryIo(), options)).toThrow(named);

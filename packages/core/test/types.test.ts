@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { io, MemoryIo, Packet, Read, readAt, ReadWrite, Write, writeAt, type BoundPacketView, type PacketIo } from "../src/index.js";
+import type { Stats } from "node:fs";
+import type { FileHandle as NodeFsFileHandle } from "node:fs/promises";
+import { io, MemoryIo, Packet, Read, readAt, ReadWrite, Write, writeAt, type BoundPacketView, type NodeFileHandle, type NodeStats, type PacketIo } from "../src/index.js";
 
 // These checks are made by `tsc -b` (pnpm check): each @ts-expect-error must stay an error.
 describe("permissions at the type level", () => {
@@ -25,5 +27,15 @@ describe("permissions at the type level", () => {
     expect(asWrite).toBe(asRead);
     const sink = (view: BoundPacketView<Write>): number => view.length;
     expect(typeof sink).toBe("function");
+  });
+});
+
+// The published classes do not say `implements` (newer @types/node grow the interfaces), so the
+// assignability that lets a TypeScript library take the facade is checked here, by tsc -b.
+describe("the Node facade at the type level", () => {
+  it("NodeFileHandle is a fs.promises.FileHandle and NodeStats an fs.Stats", () => {
+    const asHandle = (handle: NodeFileHandle): NodeFsFileHandle => handle;
+    const asStats = (stats: NodeStats): Stats => stats;
+    expect([typeof asHandle, typeof asStats]).toEqual(["function", "function"]);
   });
 });

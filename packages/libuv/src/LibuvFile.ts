@@ -3,7 +3,7 @@
  * 2.6× faster than `fs.promises` here), blocking `readSync`/`writeSync` inside a sync scope.
  * The fd stays open until every operation of this file has completed.
  */
-import { close, closeSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, write } from "node:fs";
+import { close, closeSync, fdatasync, fdatasyncSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, write } from "node:fs";
 import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { abortError, blockingTransfer, directAlignmentError, settleRead, settleWrite } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
@@ -174,6 +174,12 @@ export class LibuvFile extends FileHandle {
   }
   protected syncFileSync(): void {
     this.#sync("sync", () => fsyncSync(this.fd));
+  }
+  protected override datasyncFile(): Promise<void> {
+    return this.#counted((resolve, reject) => fdatasync(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "datasync", this.path)))));
+  }
+  protected override datasyncFileSync(): void {
+    this.#sync("datasync", () => fdatasyncSync(this.fd));
   }
   protected truncateFile(length: number): Promise<void> {
     return this.#counted((resolve, reject) => ftruncate(this.fd, length, (error) => (error === null ? resolve() : reject(libuvError(error, "truncate", this.path)))));

@@ -1,5 +1,5 @@
 /**
- * Every backend rt knows, in one table: how to open it, or why it cannot be opened here.
+ * The backends rt ships, in one table: how to open each, or why it cannot be opened here.
  * This is the only module in pktio that imports more than one backend.
  */
 import { IoError, type BackendName, type Runtime } from "@pktio/core";
@@ -9,11 +9,15 @@ import type { UringOptions } from "@pktio/uring";
 import { adviseUring } from "./internal/uringAdvice.js";
 import { uringModule } from "./internal/uringModule.js";
 
-/** Per-backend options, passed to the backend that is opened (each validates its own). */
+/**
+ * Per-backend options, passed to the backend that is opened (each validates its own); a
+ * registered backend's options go under its name.
+ */
 export interface BackendOptions {
   readonly libuv?: LibuvOptions;
   readonly uring?: UringOptions;
   readonly threaded?: ThreadedOptions;
+  readonly [registered: string]: unknown;
 }
 
 /** How a backend serves each kind of work, in words: what `availableBackends()` reports. */
@@ -68,10 +72,15 @@ function openUringBackend(options: BackendOptions): Runtime {
   }
 }
 
-export const registry: Record<BackendName, BackendEntry> = {
+/** The backends rt ships; registered ones live in registerBackend.ts. */
+export const builtins: Record<BackendName, BackendEntry> = {
   uring: {
     open: openUringBackend,
-    capabilities: { files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks)", sockets: "TCP and UDP on the ring (SEND/RECV/ACCEPT/CONNECT, SENDMSG/RECVMSG; libuv's where the kernel lacks them)", sync: "io_uring_enter(GETEVENTS)" },
+    capabilities: {
+      files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks); cached reads complete in io_uring_enter on the calling thread (SQPOLL is opt-in: uring.sqpoll)",
+      sockets: "TCP and UDP on the ring (SEND/RECV/ACCEPT/CONNECT, SENDMSG/RECVMSG; libuv's where the kernel lacks them)",
+      sync: "io_uring_enter(GETEVENTS)",
+    },
   },
   libuv: {
     open: (options) => openLibuv(options.libuv),

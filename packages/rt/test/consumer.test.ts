@@ -16,7 +16,7 @@ import { availableBackends } from "../src/index.js";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 /** Installed into the consumer; conformance is packed and checked but pulls vitest, so not installed. */
-const RUNTIME_PACKAGES = ["core", "libuv", "threaded", "uring", "rt", "cli"];
+const RUNTIME_PACKAGES = ["core", "libuv", "threaded", "uring", "rt", "cli", "netfs"];
 const PACKED = [...RUNTIME_PACKAGES, "conformance"];
 const TUPLES = ["linux-x64-glibc", "linux-x64-musl", "linux-arm64-glibc"];
 const STEP_TIMEOUT = 240_000;
@@ -63,6 +63,7 @@ const TYPED = `import { openRuntime, availableBackends, type Runtime, type Backe
 import { IoError, MemoryIo, Packet, Write, io, readExactAt, writeAllAt } from "@pktio/core";
 import { openUring } from "@pktio/uring";
 import { openLibuv } from "@pktio/libuv";
+import { openHttpFile, type HttpFile } from "@pktio/netfs";
 
 export async function firstByte(path: string): Promise<number> {
   const order: BackendName[] = ["uring", "libuv"];
@@ -82,6 +83,8 @@ export async function memory(): Promise<string | undefined> {
   void reasons;
   void openUring;
   void openLibuv;
+  const remote: (url: string) => Promise<HttpFile> = openHttpFile;
+  void remote;
   return error instanceof IoError ? error.kind : undefined;
 }
 `;

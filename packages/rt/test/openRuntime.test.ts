@@ -12,11 +12,15 @@ describe("backend order", () => {
   it("defaults to uring, libuv, threaded", () => {
     expect(backendOrder(undefined, {})).toEqual(["uring", "libuv", "threaded"]);
   });
-  it("PKTIO_BACKENDS overrides the requested order, trimmed and deduplicated", () => {
-    expect(backendOrder(["uring"], { PKTIO_BACKENDS: " threaded, libuv ,threaded" })).toEqual(["threaded", "libuv"]);
+  it("PKTIO_BACKENDS sets the default order, trimmed and deduplicated", () => {
+    expect(backendOrder(undefined, { PKTIO_BACKENDS: " threaded, libuv ,threaded" })).toEqual(["threaded", "libuv"]);
+  });
+  it("an explicit list wins over PKTIO_BACKENDS, even one the environment would reject", () => {
+    expect(backendOrder(["uring"], { PKTIO_BACKENDS: "threaded,libuv" })).toEqual(["uring"]);
+    expect(backendOrder(["libuv", "libuv"], { PKTIO_BACKENDS: "nonsense" })).toEqual(["libuv"]);
   });
   it("a blank PKTIO_BACKENDS is ignored", () => {
-    expect(backendOrder(["libuv"], { PKTIO_BACKENDS: "  " })).toEqual(["libuv"]);
+    expect(backendOrder(undefined, { PKTIO_BACKENDS: "  " })).toEqual(["uring", "libuv", "threaded"]);
   });
   it("an unknown name is InvalidInput naming it and the valid ones", () => {
     expect(() => backendOrder(undefined, { PKTIO_BACKENDS: "libuv,iouring" })).toThrow(/PKTIO_BACKENDS: unknown backend "iouring"; valid backends: uring, libuv, threaded/);
@@ -53,9 +57,12 @@ describe("openRuntime", () => {
     }
   });
 
-  it("honours PKTIO_BACKENDS", async () => {
+  it("honours PKTIO_BACKENDS when the caller names no backends, and the caller's list when it does", async () => {
     process.env["PKTIO_BACKENDS"] = "threaded,libuv";
-    const rt = openRuntimeSync({ backends: ["uring"] });
+    const explicit = openRuntimeSync({ backends: ["libuv"] });
+    expect(explicit.backend).toBe("libuv");
+    await explicit.close();
+    const rt = openRuntimeSync();
     expect(rt.backend).toBe("threaded");
     // The threaded runtime's sockets are libuv's, lent by rt and closed with it.
     const listener = await rt.net.listen({ host: "127.0.0.1", port: 0 });

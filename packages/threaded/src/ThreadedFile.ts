@@ -10,7 +10,7 @@ import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, typ
 import { abortError, directAlignmentError } from "@pktio/core/backend";
 import { BACKEND, errnoError, replyError } from "./internal/errors.js";
 import { Request, type RequestOwner } from "./internal/Request.js";
-import { Op } from "./internal/ringLayout.js";
+import { FSYNC_DATA, Op } from "./internal/ringLayout.js";
 import type { ThreadedBackend } from "./ThreadedBackend.js";
 
 /** The errno of positional I/O on a FIFO or socket. */
@@ -175,6 +175,13 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
   }
   protected syncFileSync(): void {
     this.#check(this.backend.performSync(Op.Fsync, this.fd, 0), "sync");
+  }
+  // An Fsync entry's POSITION word says which call: FSYNC_DATA makes the worker call fdatasync.
+  protected override async datasyncFile(): Promise<void> {
+    this.#check(await this.backend.perform(Op.Fsync, this.fd, FSYNC_DATA), "datasync");
+  }
+  protected override datasyncFileSync(): void {
+    this.#check(this.backend.performSync(Op.Fsync, this.fd, FSYNC_DATA), "datasync");
   }
   protected async truncateFile(length: number): Promise<void> {
     this.#check(await this.backend.perform(Op.Truncate, this.fd, length), "truncate");

@@ -268,13 +268,18 @@ static void *typed_data(napi_env env, napi_value value, size_t *length) {
   return data;
 }
 
-/* open(entries, setupFlags, params: Float64Array, completions: Int32Array, onComplete) → handle | -errno */
+/*
+ * open(entries, setupFlags, params: Float64Array, completions: Int32Array, onComplete, sqThreadCpu)
+ * → handle | -errno. sqThreadCpu < 0: the SQ thread (SQPOLL) runs wherever the scheduler puts it.
+ */
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  napi_value argv[5], result;
-  if (!get_args(env, info, 5, argv)) return NULL;
+  napi_value argv[6], result;
+  if (!get_args(env, info, 6, argv)) return NULL;
   uint32_t entries, flags;
+  int32_t sq_thread_cpu;
   CALL(env, napi_get_value_uint32(env, argv[0], &entries));
   CALL(env, napi_get_value_uint32(env, argv[1], &flags));
+  CALL(env, napi_get_value_int32(env, argv[5], &sq_thread_cpu));
   size_t params_len, completions_len;
   double *params = typed_data(env, argv[2], &params_len);
   int32_t *completions = typed_data(env, argv[3], &completions_len);
@@ -288,7 +293,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     return result;
   }
   pu_ring *ring;
-  int r = pu_ring_open(&ring, entries, flags);
+  int r = pu_ring_open(&ring, entries, flags, sq_thread_cpu);
   if (r < 0) {
     CALL(env, napi_create_int32(env, r, &result));
     return result;
@@ -539,6 +544,16 @@ static napi_value js_pending(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* sqThreadAsleep(handle) → true when an SQPOLL ring's kernel thread sleeps (IORING_SQ_NEED_WAKEUP). */
+static napi_value js_sq_thread_asleep(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  CALL(env, napi_get_boolean(env, pu_sq_thread_asleep(b->ring), &result));
+  return result;
+}
+
 /* probe(handle) → Uint8Array, 1 for each supported opcode. */
 static napi_value js_probe(napi_env env, napi_callback_info info) {
   napi_value argv[1], result, array;
@@ -723,6 +738,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"cancel", NULL, js_cancel, NULL, NULL, NULL, napi_default, NULL},
     {"wait", NULL, js_wait, NULL, NULL, NULL, napi_default, NULL},
     {"pending", NULL, js_pending, NULL, NULL, NULL, napi_default, NULL},
+    {"sqThreadAsleep", NULL, js_sq_thread_asleep, NULL, NULL, NULL, napi_default, NULL},
     {"probe", NULL, js_probe, NULL, NULL, NULL, napi_default, NULL},
     {"registerBuffers", NULL, js_register_buffers, NULL, NULL, NULL, napi_default, NULL},
     {"alignOffset", NULL, js_align_offset, NULL, NULL, NULL, napi_default, NULL},

@@ -15,6 +15,8 @@ const PARAMS_PER_OP = 8;
 /** Completions reaped right after submission per macrotask (see #reapInline). */
 const INLINE_BUDGET = 4096;
 const IORING_SETUP_SQPOLL = 1 << 1;
+/** Errnos of an io_uring_setup that refuses SQPOLL but may take a plain ring: -EPERM, -EINVAL, -ENOMEM. */
+const SQPOLL_REFUSALS = new Set([-1, -22, -12]);
 /**
  * Device-bound operations (O_DIRECT transfers) go to the kernel in groups of this many without
  * waiting for the end of the tick. The VM's disk completes a queue of 64 reads in one burst; with
@@ -110,6 +112,10 @@ export class UringBackend implements IoBackend {
   readonly pool: RegisteredPool | undefined;
   /** Bounce memory for transfers of buffers that can be detached (internal/BounceArena.ts). */
   readonly bounce: BounceArena;
+  /** True when the ring runs with IORING_SETUP_SQPOLL (asked for, and the kernel agreed). */
+  readonly sqpoll: boolean;
+  /** Why `sqpoll: true` was not honoured (the kernel refused the flag; the ring runs without it). */
+  readonly sqpollRefused: string | undefined;
   readonly #addon: Addon;
   readonly #ring: RingHandle;
   readonly #params: Float64Array;
@@ -164,6 +170,9 @@ export class UringBackend implements IoBackend {
   /** Opens a ring; throws IoError (kind Unsupported when io_uring cannot be set up here). */
   constructor(addon: Addon, options?: UringOptions) {
     this.options = parseOptions(UringOptions, options, "uring options");
+    if (this.options.sqThreadCpu !== undefined && !this.options.sqpoll) {
+      throw new IoError("InvalidInput", "uring options: sqThreadCpu pins the SQ thread of an SQPOLL ring; it needs sqpoll: true", { op: "openUring", backend: "uring" });
+    }
     this.#addon = addon;
     this.opcodes = addon.opcodes;
     const slots = this.options.maxInFlight;
@@ -176,7 +185,17 @@ export class UringBackend implements IoBackend {
     this.#abandoned = new Uint8Array(slots);
     this.#freeSlots = Array.from({ length: slots }, (_, i) => slots - 1 - i);
     const entries = this.options.entries ?? Math.min(32_768, 2 ** Math.ceil(Math.log2(slots * 2)));
-    const ring = addon.open(entries, this.options.sqpoll ? IORING_SETUP_SQPOLL : 0, this.#params, this.#completions, this.#onComplete);
+    const open = (flags: number): RingHandle | number => addon.open(entries, flags, this.#params, this.#completions, this.#onComplete, this.options.sqThreadCpu ?? -1);
+    let ring = open(this.options.sqpoll ? IORING_SETUP_SQPOLL : 0);
+    let refused: string | undefined;
+    if (typeof ring === "number" && this.options.sqpoll && SQPOLL_REFUSALS.has(ring)) {
+      // EPERM (before 5.11 SQPOLL needs CAP_SYS_NICE), EINVAL (no such CPU, or an old kernel):
+      // a ring without the kernel thread still works, so the runtime falls back and says why.
+      refused = `io_uring_setup with IORING_SETUP_SQPOLL failed: ${fromErrno(ring, { op: "io_uring_setup", backend: "uring" }).message}`;
+      ring = open(0);
+    }
+    this.sqpoll = this.options.sqpoll && refused === undefined;
+    this.sqpollRefused = refused;
     if (typeof ring === "number") {
       const error = fromErrno(ring, { op: "io_uring_setup", backend: "uring" });
       throw new IoError(ring === -22 ? "InvalidInput" : "Unsupported", `io_uring_setup failed: ${error.message}`, { op: "io_uring_setup", backend: "uring", cause: error });
@@ -213,6 +232,14 @@ export class UringBackend implements IoBackend {
   /** True when the bytes start at an address that is a multiple of `alignment` (a power of two). */
   isAligned(bytes: Uint8Array, alignment: number): boolean {
     return this.#addon.alignOffset(bytes, alignment) === 0;
+  }
+
+  /**
+   * SQPOLL rings: true once the kernel's SQ thread sleeps (IORING_SQ_NEED_WAKEUP), which it does
+   * about 2 ms after the last submission (sq_thread_idle); false while it polls, and on other rings.
+   */
+  get sqThreadAsleep(): boolean {
+    return this.sqpoll && !this.#ringClosed && this.#addon.sqThreadAsleep(this.#ring);
   }
 
   /** Transfers served by `transferNow`, without the ring. */

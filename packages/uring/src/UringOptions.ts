@@ -9,8 +9,14 @@ export const UringOptions = z.strictObject({
   maxInFlight: z.number().int().min(1).max(16_384).default(1024),
   /** Submission-queue entries; by default twice maxInFlight (a timed operation takes two). */
   entries: z.number().int().min(2).max(32_768).optional(),
-  /** IORING_SETUP_SQPOLL: a kernel thread polls the queue. Burns a core; off by default. */
+  /**
+   * IORING_SETUP_SQPOLL: a kernel thread polls the queue and runs the reads, off the JS thread; it
+   * sleeps 2 ms after the last submission. Off by default: slower here (docs/benchmarks.md). If the
+   * kernel refuses the flag the ring runs without it (`backend.sqpollRefused` says why).
+   */
   sqpoll: z.boolean().default(false),
+  /** With `sqpoll`: the CPU the SQ thread is pinned to (IORING_SETUP_SQ_AFF); by default it floats. */
+  sqThreadCpu: z.number().int().min(0).max(65_535).optional(),
   /**
    * Blocking helpers (`readAtSync`, `writeAtSync` …) on an idle ring make one pread/pwrite on the
    * calling thread instead of a submit-and-wait io_uring_enter, which costs more (design.md §9).

@@ -165,7 +165,10 @@ describe.skipIf(!status.ok)(`uring ownership${why}`, () => {
     const closing = a.close();
     // A file opened now gets the lowest free fd: A's, had the close released it before the truncate ran.
     const b = await rt.fs.open(bPath, { read: true, write: true });
-    const release = openSync(gate, constants.O_WRONLY | constants.O_NONBLOCK);
+    // O_RDWR, not O_WRONLY|O_NONBLOCK: the latter fails ENXIO while no pool thread has reached
+    // its open yet (a loaded host), which left the pool held for good and starved later tests.
+    // On Linux an O_RDWR open of a FIFO never blocks and counts as a writer for the held opens.
+    const release = openSync(gate, constants.O_RDWR);
     for (const fd of await Promise.all(held)) closeSync(fd);
     closeSync(release);
     await truncating;

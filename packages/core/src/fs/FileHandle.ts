@@ -15,7 +15,9 @@ import type { DirectSync, IoBackend, PacketIo, Pos } from "../PacketIo.js";
 import type { Read, Write } from "../Perm.js";
 import * as rw from "../readWrite.js";
 import { createReadable, createReadableStream, createWritable, type ReadStreamOptions, type WriteStreamOptions } from "../streams.js";
+import { chunks, chunksSync, type ChunkOptions } from "./chunks.js";
 import type { FileStat } from "./FileStat.js";
+import { readRange, readRangeSync } from "./readRange.js";
 import type { Readable, Writable } from "node:stream";
 
 /** A view of either direction, as a file receives them. */
@@ -92,6 +94,16 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   protected abstract statFileSync(): FileStat;
   protected abstract syncFile(): Promise<void>;
   protected abstract syncFileSync(): void;
+  /**
+   * fdatasync: the data and the metadata needed to read it back. The default flushes everything
+   * (fsync does at least what fdatasync does); backends override it with the real call.
+   */
+  protected datasyncFile(): Promise<void> {
+    return this.syncFile();
+  }
+  protected datasyncFileSync(): void {
+    this.syncFileSync();
+  }
   protected abstract truncateFile(length: number): Promise<void>;
   protected abstract truncateFileSync(length: number): void;
   /** Waits for every transfer in flight, then releases the fd. Called once. */
@@ -155,6 +167,30 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
     return createReadableStream(this, options);
   }
 
+  /** A fresh Uint8Array with up to `length` bytes at `pos`; shorter only at the end of the file. */
+  readRange(pos: Pos, length: number, options?: IoOptions): Promise<Uint8Array> {
+    return readRange(this, pos, length, options);
+  }
+  readRangeSync(pos: Pos, length: number, options?: IoOptions): Uint8Array {
+    return readRangeSync(this, pos, length, options);
+  }
+  /** The bytes of `[start, end)` (end exclusive) as an iterable of fresh chunks, read with `readAtSync`. */
+  chunksSync(options?: ChunkOptions): Generator<Uint8Array, void, undefined> {
+    return chunksSync(this, options);
+  }
+  /** The async twin of `chunksSync`, read with `readAt`. */
+  chunks(options?: ChunkOptions): AsyncGenerator<Uint8Array, void, undefined> {
+    return chunks(this, options);
+  }
+
+  /** The file's length in bytes now (a stat). */
+  async size(): Promise<number> {
+    return (await this.stat()).size;
+  }
+  sizeSync(): number {
+    return this.statSync().size;
+  }
+
   async stat(): Promise<FileStat> {
     this.#assertOpen("stat");
     return this.statFile();
@@ -171,6 +207,15 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   syncSync(): void {
     this.#assertOpen("sync");
     this.syncFileSync();
+  }
+  /** Flushes the file's data, and the metadata needed to read it (fdatasync). */
+  async datasync(): Promise<void> {
+    this.#assertOpen("datasync");
+    return this.datasyncFile();
+  }
+  datasyncSync(): void {
+    this.#assertOpen("datasync");
+    this.datasyncFileSync();
   }
   /** Sets the length; growing zero-fills. */
   async truncate(length: number): Promise<void> {

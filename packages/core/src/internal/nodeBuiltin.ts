@@ -6,8 +6,10 @@
 import { IoError } from "../IoError.js";
 
 interface BuiltinModules {
+  "node:buffer": typeof import("node:buffer");
   "node:fs": typeof import("node:fs");
   "node:path": typeof import("node:path");
+  "node:readline": typeof import("node:readline");
   "node:stream": typeof import("node:stream");
 }
 

@@ -53,6 +53,7 @@ export const Op = {
   Read: 1,
   /** pwrite from the target, repeated until all is written; RESULT = bytes written. */
   Write: 2,
+  /** fsync, or fdatasync when POSITION is FSYNC_DATA. */
   Fsync: 3,
   /** ftruncate to POSITION. */
   Truncate: 4,
@@ -63,6 +64,9 @@ export const Op = {
   ExitForTest: 7,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
+
+/** The POSITION of an Fsync entry that asks for fdatasync (0 asks for fsync). */
+export const FSYNC_DATA = 1;
 
 /** The value of an entry's BUFFER word for no buffer; registered buffer ids start above it. */
 export const BUFFER_NONE = 0;

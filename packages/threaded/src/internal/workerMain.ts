@@ -134,7 +134,9 @@ export function workerMain(require: NodeJS.Require): void {
           done += count;
         }
       } else if (op === OP.Fsync) {
-        fs.fsyncSync(fd);
+        // POSITION 1 (ringLayout's FSYNC_DATA) asks for fdatasync.
+        if (position === 1) fs.fdatasyncSync(fd);
+        else fs.fsyncSync(fd);
       } else if (op === OP.Truncate) {
         fs.ftruncateSync(fd, position);
       } else if (op === OP.Close) {

@@ -23,8 +23,11 @@ typedef struct pu_cqe {
 /* user_data of SQEs whose completions the library consumes itself (cancels, timeouts). */
 #define PU_INTERNAL_USER_DATA UINT64_MAX
 
-/* Sets up a ring of `entries` SQEs with an eventfd registered for completions. */
-int pu_ring_open(pu_ring **out, unsigned entries, unsigned setup_flags);
+/*
+ * Sets up a ring of `entries` SQEs with an eventfd registered for completions. With
+ * IORING_SETUP_SQPOLL, `sq_thread_cpu` >= 0 pins the SQ thread to that CPU (IORING_SETUP_SQ_AFF).
+ */
+int pu_ring_open(pu_ring **out, unsigned entries, unsigned setup_flags, int sq_thread_cpu);
 /* Unmaps the ring and closes its fds. Completions still due are lost: drain first. */
 void pu_ring_close(pu_ring *ring);
 int pu_ring_event_fd(const pu_ring *ring);
@@ -44,6 +47,10 @@ int pu_submit(pu_ring *ring, unsigned wait_nr);
 unsigned pu_reap(pu_ring *ring, pu_cqe *out, unsigned max);
 /* Clears the eventfd's counter after a wake-up. */
 void pu_drain_event_fd(pu_ring *ring);
+/* SQPOLL rings: whether the kernel's SQ thread has gone to sleep (IORING_SQ_NEED_WAKEUP). */
+int pu_sq_thread_asleep(const pu_ring *ring);
+/* SQPOLL rings: how long the SQ thread polls an empty queue before it sleeps, in milliseconds. */
+#define PU_SQ_THREAD_IDLE_MS 2
 
 /* supported[op] = 1 for every opcode the kernel has, for op < n. */
 int pu_probe(pu_ring *ring, uint8_t *supported, unsigned n);

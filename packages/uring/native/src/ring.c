@@ -39,7 +39,7 @@ static void unmap(pu_ring *ring) {
   if (ring->sq_ptr != NULL && ring->sq_ptr != MAP_FAILED) munmap(ring->sq_ptr, ring->sq_size);
 }
 
-int pu_ring_open(pu_ring **out, unsigned entries, unsigned setup_flags) {
+int pu_ring_open(pu_ring **out, unsigned entries, unsigned setup_flags, int sq_thread_cpu) {
   pu_ring *ring = calloc(1, sizeof *ring);
   if (ring == NULL) return -ENOMEM;
   ring->fd = -1;
@@ -47,6 +47,14 @@ int pu_ring_open(pu_ring **out, unsigned entries, unsigned setup_flags) {
   struct io_uring_params p;
   memset(&p, 0, sizeof p);
   p.flags = setup_flags;
+  /* The SQ thread's spin after the last submission: short, so that an idle ring costs no CPU. */
+  if (setup_flags & IORING_SETUP_SQPOLL) {
+    p.sq_thread_idle = PU_SQ_THREAD_IDLE_MS;
+    if (sq_thread_cpu >= 0) {
+      p.flags |= IORING_SETUP_SQ_AFF;
+      p.sq_thread_cpu = (unsigned)sq_thread_cpu;
+    }
+  }
   int fd = sys_setup(entries, &p);
   if (fd < 0) {
     free(ring);
@@ -185,6 +193,10 @@ void pu_drain_event_fd(pu_ring *ring) {
   uint64_t value;
   while (read(ring->event_fd, &value, sizeof value) > 0) {
   }
+}
+
+int pu_sq_thread_asleep(const pu_ring *ring) {
+  return (ring->flags & IORING_SETUP_SQPOLL) != 0 && (__atomic_load_n(ring->sq_flags, __ATOMIC_ACQUIRE) & IORING_SQ_NEED_WAKEUP) != 0;
 }
 
 int pu_probe(pu_ring *ring, uint8_t *supported, unsigned n) {

@@ -13,7 +13,8 @@ export type RingHandle = object & { readonly __ring: unique symbol };
 export interface Addon {
   readonly opcodes: Readonly<Record<"READ" | "WRITE" | "READ_FIXED" | "WRITE_FIXED" | "FSYNC" | "OPENAT" | "CLOSE" | "STATX" | "UNLINKAT" | "RENAMEAT" | "MKDIRAT" | "ASYNC_CANCEL" | "LINK_TIMEOUT" | "NOP" | "SEND" | "RECV" | "SENDMSG" | "RECVMSG" | "ACCEPT" | "CONNECT" | "SHUTDOWN", number>>;
   /** A ring, or a negative errno from io_uring_setup. */
-  open(entries: number, setupFlags: number, params: Float64Array, completions: Int32Array, onComplete: (count: number) => void): RingHandle | number;
+  /** sqThreadCpu: the CPU an SQPOLL ring's kernel thread is pinned to, or -1. */
+  open(entries: number, setupFlags: number, params: Float64Array, completions: Int32Array, onComplete: (count: number) => void, sqThreadCpu: number): RingHandle | number;
   setActive(ring: RingHandle, active: boolean): void;
   /** Operations accepted (≤ count), or a negative errno; waits for `waitNr` completions in the same syscall. */
   submit(ring: RingHandle, count: number, buffers: (Uint8Array | undefined)[], waitNr: number): number;
@@ -24,6 +25,8 @@ export interface Addon {
   /** Completions written to the shared array, or a negative errno. */
   wait(ring: RingHandle, minComplete: number): number;
   pending(ring: RingHandle): number;
+  /** SQPOLL rings: true once the kernel's SQ thread sleeps (IORING_SQ_NEED_WAKEUP); false on other rings. */
+  sqThreadAsleep(ring: RingHandle): boolean;
   probe(ring: RingHandle): Uint8Array | number;
   registerBuffers(ring: RingHandle, buffers: Uint8Array[]): number;
   alignOffset(bytes: Uint8Array, alignment: number): number;
