@@ -15,6 +15,8 @@ export interface BackendCaps {
   readonly fs: Capability;
   /** TCP (`Runtime.net`): the network scenarios. */
   readonly net: Capability;
+  /** `readExactSync`/`writeAllSync` on its streams block until done (else they must fail Unsupported with a reason). */
+  readonly syncSockets?: Capability;
   /** Hostile-caller and stuck-operation scenarios it cannot pass yet, with reasons (default: all run). */
   readonly hostile?: HostileCaps;
 }

@@ -14,13 +14,17 @@ import { describeFs } from "./fsScenarios.js";
 import { describeHostile } from "./hostileScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
+import { HOST, connectThroughNode } from "./internal/NetPeers.js";
 import { describeNet } from "./netScenarios.js";
 import { describeNoSpace } from "./noSpaceScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
+import { describePathSlots } from "./pathSlotScenarios.js";
 import { describeFileConveniences, describeRanges } from "./rangeScenarios.js";
 import { describeProperties } from "./propertyScenarios.js";
 import { seededBytes } from "./rng.js";
 import { programScenarios, runners } from "./programScenarios.js";
+import { describeStreamDeadlines } from "./streamDeadlineScenarios.js";
+import { describeUdp } from "./udpScenarios.js";
 import { streamScenarios } from "./streamScenarios.js";
 import { fileTargets, type Subject, type SubjectFactory } from "./Subject.js";
 import { syncScenarios } from "./syncScenarios.js";
@@ -33,6 +37,8 @@ export interface SuiteOptions {
   readonly inFlight?: number;
   /** How a child process opens this backend's runtime, for the exit-by-itself scenario. */
   readonly childRuntime?: ChildRuntime;
+  /** A runtime of this backend with a single runtime-wide slot (libuv: `maxInFlight: 1`), for the slots-per-path scenario. */
+  readonly narrowRuntime?: () => Runtime | Promise<Runtime>;
 }
 
 const MODES = ["seq", "con"] as const;
@@ -122,6 +128,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
     if (has(caps.fs)) {
       describeFs(getRuntime, storeSize);
       describeDeadlines(getRuntime);
+      describePathSlots(getRuntime, options.narrowRuntime);
       describeConfinement(getRuntime);
       describeNoSpace(getRuntime);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);
@@ -135,6 +142,8 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
     if (has(caps.net)) {
       describeNet(getRuntime, count);
       describeNetErrors(getRuntime);
+      describeUdp(getRuntime);
+      describeStreamDeadlines(() => connectThroughNode((port) => getRuntime().net.connect({ host: HOST, port })), caps.syncSockets ?? { missing: "the backend declares no synchronous sockets" });
     }
     else it.skip(titled("network scenarios", caps.net), () => undefined);
 

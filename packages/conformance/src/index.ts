@@ -9,6 +9,8 @@ export type { ChildRuntime } from "./lifecycleScenarios.js";
 export { FaultyIo, type FaultPlan } from "./FaultyIo.js";
 export { describeFs } from "./fsScenarios.js";
 export { describeNet } from "./netScenarios.js";
+export { describeStreamDeadlines, type ConnectedStream, type ConnectStream } from "./streamDeadlineScenarios.js";
+export { describeUdp } from "./udpScenarios.js";
 export { equalBytes } from "./packetScenarios.js";
 export { Rng, seededBytes } from "./rng.js";
 export { repeat, type Subject, type SubjectFactory } from "./Subject.js";

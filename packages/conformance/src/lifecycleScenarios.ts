@@ -121,5 +121,19 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       expect(run.stdout.trim()).toBe("ready 4096");
       expect(run.status).toBe(0);
     });
+
+    it.skipIf(child === undefined)(`closing a runtime settles its pending accept, read and UDP receive with kind Closed, and the process exits by itself${child === undefined ? " (skipped: no child module given)" : ""}`, () => {
+      const require = createRequire(import.meta.url);
+      const script = fileURLToPath(new URL("./internal/socketChild.ts", import.meta.url));
+      const run = spawnSync(process.execPath, ["--import", pathToFileURL(require.resolve("tsx")).href, "--conditions=pktio-source", script, child!.module, child!.exportName], {
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(run.error, "the child did not exit within 20 s").toBeUndefined();
+      expect(run.stderr).toBe("");
+      // A runtime opened without sockets of its own (threaded alone) says so; every other has them.
+      expect(run.stdout.trim()).toMatch(/^(closed Closed,Closed,Closed|no sockets: Unsupported)$/);
+      expect(run.status).toBe(0);
+    });
   });
 }

@@ -44,4 +44,20 @@ export class Fifo<T> {
     this.#head = 0;
     return items;
   }
+
+  /** Removes the items `remove` picks (O(n)) and returns them, oldest first; the rest keep their order. */
+  removeWhere(remove: (item: T) => boolean): T[] {
+    const removed: T[] = [];
+    const kept: (T | undefined)[] = [];
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const item = this.#items[i] as T;
+      if (remove(item)) removed.push(item);
+      else kept.push(item);
+    }
+    if (removed.length > 0) {
+      this.#items = kept;
+      this.#head = 0;
+    }
+    return removed;
+  }
 }

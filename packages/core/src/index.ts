@@ -65,7 +65,9 @@ export { NodeFileHandle, toNodeFileHandle, type NodeReadOptions } from "./fs/toN
 export type { DirEntry, FileStat, FileType } from "./fs/FileStat.js";
 export type { DirHandle, Fs, FsOps, MkdirOptions, RemoveDirOptions } from "./fs/Fs.js";
 export { OpenOptions } from "./fs/OpenOptions.js";
-export { ByteStream, type AnyStreamView, type ShutdownHow, type SocketAddress } from "./net/ByteStream.js";
+export { ByteStream, MAX_DEADLINE_MS, type AnyStreamView, type ShutdownHow, type SocketAddress } from "./net/ByteStream.js";
+export { MemoryStream, MemoryStreamBackend, MemoryStreamFault, MemoryStreamOptions } from "./net/MemoryStream.js";
 export type { Tcp, TcpAddress, TcpListener } from "./net/Tcp.js";
+export { MAX_DATAGRAM, UdpSocket, type Datagram, type DatagramInfo, type Udp, type UdpAddress } from "./net/Udp.js";
 export { BackendNames, type BackendName, type Runtime } from "./Runtime.js";
 export type { IoOptions } from "./IoOptions.js";

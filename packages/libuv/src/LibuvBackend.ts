@@ -1,15 +1,26 @@
 /**
- * The libuv backend's driver: a cap on file operations in flight with an order-keeping queue
- * beyond it, the sync-submission scope that turns `*Sync` helpers into blocking calls, and the
- * registry of open handles that `close()` drains.
+ * The libuv backend's driver: slots per path (each open file has its own limit and queue) under
+ * a runtime-wide cap with an order-keeping queue beyond it, the sync-submission scope that turns
+ * `*Sync` helpers into blocking calls, and the registry of open handles that `close()` drains.
  */
 import { z } from "zod";
 import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
-import { parseOptions } from "@pktio/core/backend";
+import { Fifo, parseOptions } from "@pktio/core/backend";
+import { PathSlots, type Operation } from "./internal/PathSlots.js";
 
 export const LibuvOptions = z.strictObject({
-  /** File operations handed to libuv at once; more wait in order. libuv's pool has 4 threads by default. */
+  /**
+   * Operations on regular files handed to libuv at once, across the runtime; more wait in order.
+   * libuv's pool has 4 threads by default. Operations on FIFOs and devices do not count here.
+   */
   maxInFlight: z.number().int().min(1).max(65_536).default(128),
+  /** Operations of one regular file handed to libuv at once; more wait in that file's own queue. */
+  maxInFlightPerFile: z.number().int().min(1).max(65_536).default(64),
+  /**
+   * Operations of one FIFO or device at once. Each may block a libuv pool thread until data
+   * comes, so they are bounded per path and never take the runtime's slots.
+   */
+  maxInFlightPerStream: z.number().int().min(1).max(64).default(2),
   /** How long a close waits for a file's operations before it answers them Closed, in ms. */
   closeGraceMs: z.number().int().min(0).max(600_000).default(1000),
 });
@@ -20,16 +31,20 @@ export interface Closable {
   close(): Promise<void>;
 }
 
-/** One file operation: starts it, and calls `done` exactly once when libuv completes it. */
-export type Operation = (done: () => void) => void;
+export type { Operation } from "./internal/PathSlots.js";
 
 export class LibuvBackend implements IoBackend {
   readonly name = "libuv";
   readonly maxInFlight: number;
+  readonly maxInFlightPerFile: number;
+  readonly maxInFlightPerStream: number;
   #inFlight = 0;
   #waiting: Operation[] = [];
   #waitingHead = 0;
   #syncDepth = 0;
+  readonly #pathsToDrain = new Fifo<PathSlots>();
+  #drainingPaths = false;
+  #startingWaiting = false;
   #closed = false;
   #closing: Promise<void> | undefined = undefined;
   readonly #open = new Set<Closable>();
@@ -43,6 +58,8 @@ export class LibuvBackend implements IoBackend {
   constructor(options?: LibuvOptions) {
     const parsed = parseOptions(LibuvOptions, options, "libuv options");
     this.maxInFlight = parsed.maxInFlight;
+    this.maxInFlightPerFile = parsed.maxInFlightPerFile;
+    this.maxInFlightPerStream = parsed.maxInFlightPerStream;
     this.closeGraceMs = parsed.closeGraceMs;
   }
 
@@ -67,11 +84,59 @@ export class LibuvBackend implements IoBackend {
     return this.#syncDepth > 0;
   }
 
-  /** Starts `operation` now if under the cap, else after the operations queued before it. */
-  schedule(operation: Operation): void {
+  /** The slots of a newly opened file. */
+  pathSlots(): PathSlots {
+    return new PathSlots(this.maxInFlightPerFile, this.maxInFlightPerStream);
+  }
+
+  /**
+   * Starts `operation` when its path has a free slot and (for a regular file) the runtime does,
+   * after the operations of the same path queued before it; without a path, under the runtime
+   * cap only.
+   */
+  schedule(operation: Operation, path?: PathSlots): void {
+    if (path === undefined) return this.#scheduleRuntime(operation);
+    if (path.inFlight >= path.limit || path.waiting.length > 0) return path.waiting.push(operation);
+    this.#startOnPath(operation, path);
+  }
+
+  #startOnPath(operation: Operation, path: PathSlots): void {
+    path.inFlight++;
+    const onPath: Operation = (releaseRuntime, runtimeSlot) =>
+      operation(() => {
+        releaseRuntime();
+        path.inFlight--;
+        this.#drainPath(path);
+      }, runtimeSlot);
+    if (path.stream) onPath(noop, false);
+    else this.#scheduleRuntime(onPath);
+  }
+
+  /**
+   * Starts what waits on `path` while it has free slots. A loop, never recursion: operations that
+   * finish at once (dropped after an abort) would otherwise nest one frame set per queued
+   * operation (2048 aborted reads overflowed the stack).
+   */
+  #drainPath(path: PathSlots): void {
+    this.#pathsToDrain.push(path);
+    if (this.#drainingPaths) return;
+    this.#drainingPaths = true;
+    try {
+      for (let next = this.#pathsToDrain.shift(); next !== undefined; next = this.#pathsToDrain.shift()) {
+        for (let waiting = next.waiting.peek(); waiting !== undefined && next.inFlight < next.limit; waiting = next.waiting.peek()) {
+          next.waiting.shift();
+          this.#startOnPath(waiting, next);
+        }
+      }
+    } finally {
+      this.#drainingPaths = false;
+    }
+  }
+
+  #scheduleRuntime(operation: Operation): void {
     if (this.#inFlight < this.maxInFlight && this.#waitingHead === this.#waiting.length) {
       this.#inFlight++;
-      operation(this.#finish);
+      operation(this.#finish, true);
     } else {
       this.#waiting.push(operation);
     }
@@ -108,6 +173,17 @@ export class LibuvBackend implements IoBackend {
   }
 
   #startWaiting(): void {
+    // The outer call's loop goes on when a started operation finishes at once (no recursion).
+    if (this.#startingWaiting) return;
+    this.#startingWaiting = true;
+    try {
+      this.#startWaitingLoop();
+    } finally {
+      this.#startingWaiting = false;
+    }
+  }
+
+  #startWaitingLoop(): void {
     while (this.#inFlight < this.maxInFlight && this.#waitingHead < this.#waiting.length) {
       const operation = this.#waiting[this.#waitingHead++] as Operation;
       if (this.#waitingHead === this.#waiting.length) {
@@ -115,7 +191,9 @@ export class LibuvBackend implements IoBackend {
         this.#waitingHead = 0;
       }
       this.#inFlight++;
-      operation(this.#finish);
+      operation(this.#finish, true);
     }
   }
 }
+
+const noop = (): void => undefined;

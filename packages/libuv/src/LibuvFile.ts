@@ -8,6 +8,7 @@ import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat,
 import { abortError, blockingTransfer, directAlignmentError, settleRead, settleWrite } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
 import { toFileStat } from "./internal/stat.js";
+import type { PathSlots } from "./internal/PathSlots.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write call. */
@@ -22,6 +23,8 @@ export class LibuvFile extends FileHandle {
   #untrack: () => void;
   /** Set after the first ESPIPE: a FIFO or socket, read and written at its own position. */
   #stream = false;
+  /** This file's own slots (design.md §8, slots per path). */
+  readonly #slots: PathSlots;
   /**
    * Transfers queued or in flight whose caller has not been answered. A close that stops waiting
    * (closeGraceMs) answers them Closed and empties this set; what libuv completes later, or starts
@@ -38,6 +41,7 @@ export class LibuvFile extends FileHandle {
     this.fd = fd;
     this.direct = access.direct === true;
     this.#untrack = backend.track(this);
+    this.#slots = backend.pathSlots();
   }
 
   protected submit(pos: number, view: AnyView): void {
@@ -50,41 +54,53 @@ export class LibuvFile extends FileHandle {
     }
     this.#pending++;
     this.#live.add(view);
-    this.backend.schedule((done) => {
-      if (!this.#live.has(view)) {
-        // Answered Closed by a close that stopped waiting before this piece started.
+    this.backend.schedule((done, runtimeSlot) => this.#run(pos, view, done, runtimeSlot), this.#slots);
+  }
+
+  /** One transfer, once it holds its slots; `done` releases them. */
+  #run(pos: number, view: AnyView, done: () => void, runtimeSlot: boolean): void {
+    const again = (): void => this.backend.schedule((next, slot) => this.#run(pos, view, next, slot), this.#slots);
+    if (!this.#live.has(view)) {
+      // Answered Closed by a close that stopped waiting before this piece started.
+      done();
+      return this.#operationDone();
+    }
+    // A piece still queued when its signal fired (abort or deadline) is dropped, not started.
+    const signal = view.packet.signal;
+    if (signal?.aborted === true) {
+      done();
+      this.#live.delete(view);
+      view.fail(abortError(signal, view.perm.backendWrites ? "read" : "write", "libuv"));
+      return this.#operationDone();
+    }
+    if (runtimeSlot && this.#stream) {
+      // Queued while the file looked regular, but it is a FIFO: it must not block in a runtime slot.
+      done();
+      return again();
+    }
+    const bytes = view.bytes();
+    const positional = !this.#stream;
+    const settle = (error: NodeJS.ErrnoException | null, count: number): void => {
+      if (error?.code === "ESPIPE" && positional) {
+        // Positional I/O on a FIFO: libuv's pread fails at once; a stream has one position, its
+        // own. It may block for ever from now on: it goes again on the path's stream slots only.
+        // Every attempt sent with a position retries (reads sent together before the first ESPIPE
+        // all meet it; they used to fail ESPIPE).
+        this.#stream = true;
+        this.#slots.stream = true;
         done();
-        return this.#operationDone();
+        return again();
       }
-      // A piece still queued when its signal fired (abort or deadline) is dropped, not started.
-      const signal = view.packet.signal;
-      if (signal?.aborted === true) {
-        done();
-        this.#live.delete(view);
-        view.fail(abortError(signal, view.perm.backendWrites ? "read" : "write", "libuv"));
-        return this.#operationDone();
-      }
-      const bytes = view.bytes();
-      const settle = (error: NodeJS.ErrnoException | null, count: number): void => {
-        if (error?.code === "ESPIPE" && !this.#stream) {
-          // Positional I/O on a FIFO: libuv's pread fails at once; a stream has one position, its own.
-          this.#stream = true;
-          return start();
-        }
-        done();
-        if (!this.#live.delete(view)) return this.#operationDone(); // a close answered it already
-        if (error !== null) view.fail(this.#transferError(error, view.perm.backendWrites, pos, bytes.byteLength));
-        else if (view.perm.backendWrites) this.#settleRead(view as BoundPacketView<Write>, pos, count);
-        else this.#settleWrite(view as BoundPacketView<Read>, pos, count);
-        this.#operationDone();
-      };
-      const start = (): void => {
-        const at = this.#stream ? null : pos;
-        if (view.perm.backendWrites) read(this.fd, bytes, 0, bytes.byteLength, at, settle);
-        else write(this.fd, bytes, 0, bytes.byteLength, at, settle);
-      };
-      start();
-    });
+      done();
+      if (!this.#live.delete(view)) return this.#operationDone(); // a close answered it already
+      if (error !== null) view.fail(this.#transferError(error, view.perm.backendWrites, pos, bytes.byteLength));
+      else if (view.perm.backendWrites) this.#settleRead(view as BoundPacketView<Write>, pos, count);
+      else this.#settleWrite(view as BoundPacketView<Read>, pos, count);
+      this.#operationDone();
+    };
+    const at = positional ? pos : null;
+    if (view.perm.backendWrites) read(this.fd, bytes, 0, bytes.byteLength, at, settle);
+    else write(this.fd, bytes, 0, bytes.byteLength, at, settle);
   }
 
   #settleRead(view: BoundPacketView<Write>, pos: number, count: number): void {

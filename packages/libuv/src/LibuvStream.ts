@@ -10,10 +10,12 @@
  *   paused, so the kernel's window closes and the peer slows down; reads resume it.
  * - Every view is settled exactly once: a view leaves its queue before it is settled, and a
  *   late socket callback for a view that already left (failed by close or an error) is ignored.
+ * - A queued read whose signal fires (abort, timeoutMs, the connection deadline) leaves the queue
+ *   at once, before any byte is copied into it: the bytes go to the next read, none are lost.
  */
 import type { Socket } from "node:net";
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
-import { Fifo, fromErrno } from "@pktio/core/backend";
+import { abortError, Fifo, fromErrno } from "@pktio/core/backend";
 import { toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -49,6 +51,11 @@ export class LibuvStream extends ByteStream {
   #error: IoError | undefined = undefined;
   readonly #socketClosed: Promise<void>;
   readonly #untrack: () => void;
+  readonly #dropAborted = (): void => {
+    for (const view of this.#reads.removeWhere((read) => read.packet.signal?.aborted === true)) {
+      view.fail(abortError(view.packet.signal as AbortSignal, "read", "libuv"));
+    }
+  };
 
   /** Adopts a connected socket; throws kind Closed (and leaves the socket alone) if the runtime is closed. */
   constructor(backend: LibuvBackend, socket: Socket) {
@@ -95,6 +102,7 @@ export class LibuvStream extends ByteStream {
     if (this.#error !== undefined) return view.fail(this.#errorFor("read"));
     if (this.#readShut) return view.fail(eof("the stream's read side was shut down"));
     this.#reads.push(view);
+    view.packet.signal?.addEventListener("abort", this.#dropAborted, { once: true });
     this.#serveReads();
   }
 

@@ -9,4 +9,6 @@ export { openFlags } from "./internal/openFlags.js";
 export { LibuvListener } from "./LibuvListener.js";
 export { LibuvStream, STREAM_BUFFER_LIMIT } from "./LibuvStream.js";
 export { LibuvTcp } from "./LibuvTcp.js";
+export { LibuvUdp } from "./LibuvUdp.js";
+export { LibuvUdpSocket, MAX_QUEUED_DATAGRAMS } from "./LibuvUdpSocket.js";
 export { openLibuv, type LibuvRuntime } from "./openLibuv.js";

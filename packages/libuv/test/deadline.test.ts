@@ -1,5 +1,5 @@
 /**
- * libuv drops a piece still queued behind its in-flight cap when the packet's signal fires (an
+ * libuv drops a piece still queued behind its path's slots when the packet's signal fires (an
  * abort or the deadline): the OS never sees it. Shown on a FIFO, whose bytes say which reads ran.
  */
 import { execFileSync } from "node:child_process";
@@ -13,8 +13,9 @@ import { openLibuv, type LibuvRuntime } from "../src/index.js";
 let rt: LibuvRuntime;
 let dir: string;
 beforeAll(() => {
-  // One operation in flight at a time: the second read waits in the JS queue.
-  rt = openLibuv({ maxInFlight: 1 });
+  // One operation in flight per FIFO: the second read waits in the path's queue. (The runtime's
+  // maxInFlight no longer holds it back: a FIFO's reads never take the runtime's slots.)
+  rt = openLibuv({ maxInFlightPerStream: 1 });
   dir = mkdtempSync(join(tmpdir(), "pktio-libuv-deadline-"));
 });
 afterAll(async () => {
@@ -42,5 +43,21 @@ it("a queued read whose deadline passes is settled TimedOut and never started", 
   const next = new Uint8Array(1);
   expect(await file.readAt(0, next)).toBe(1);
   expect([...next]).toEqual([2]);
+  await file.close();
+});
+
+it("thousands of queued pieces dropped after an abort start one after another, not nested (no stack overflow)", async () => {
+  const path = join(dir, "many");
+  writeFileSync(path, new Uint8Array(4096));
+  const file = await rt.fs.open(path);
+  const controller = new AbortController();
+  // Far more than the file's 64 slots: the rest wait in its queue and are dropped as slots free.
+  const packets = Array.from({ length: 20_000 }, () => Packet.alloc(1, Write));
+  const settling = packets.map((packet, i) => io(file, i % 4096, packet, undefined, { signal: controller.signal }));
+  controller.abort();
+  const results = await Promise.all(settling);
+  expect(results.every((result) => result.error === undefined || result.error.kind === "Aborted")).toBe(true);
+  await Promise.all(packets.map((packet) => packet.released));
+  expect(packets.every((packet) => !packet.inFlight)).toBe(true);
   await file.close();
 });

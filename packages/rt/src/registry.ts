@@ -33,17 +33,17 @@ export interface BackendEntry {
   readonly capabilities: BackendCapabilities;
 }
 
-const LENT_SOCKETS = "lent by libuv (node:net on epoll)";
+const LENT_SOCKETS = "lent by libuv (node:net and node:dgram on epoll)";
 
 /**
- * The threaded backend has no sockets of its own: libuv lends its TCP. The lender is closed
+ * The threaded backend has no sockets of its own: libuv lends its TCP and UDP. The lender is closed
  * with the runtime (a threaded runtime leaves a lent `net` open on purpose).
  */
 function openThreadedWithSockets(options: BackendOptions): Runtime {
   const libuv = openLibuv(options.libuv);
   let threaded: Runtime;
   try {
-    threaded = openThreaded(options.threaded, { net: libuv.net });
+    threaded = openThreaded(options.threaded, { net: libuv.net, udp: libuv.udp });
   } catch (error) {
     void libuv.close();
     throw error;
@@ -78,13 +78,13 @@ export const builtins: Record<BackendName, BackendEntry> = {
     open: openUringBackend,
     capabilities: {
       files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks); cached reads complete in io_uring_enter on the calling thread (SQPOLL is opt-in: uring.sqpoll)",
-      sockets: LENT_SOCKETS,
+      sockets: "TCP and UDP on the ring (SEND/RECV/ACCEPT/CONNECT, SENDMSG/RECVMSG; libuv's where the kernel lacks them)",
       sync: "io_uring_enter(GETEVENTS)",
     },
   },
   libuv: {
     open: (options) => openLibuv(options.libuv),
-    capabilities: { files: "libuv's thread pool (fs.read/fs.write callbacks)", sockets: "node:net (epoll)", sync: "readSync/writeSync" },
+    capabilities: { files: "libuv's thread pool (fs.read/fs.write callbacks)", sockets: "node:net and node:dgram (epoll)", sync: "readSync/writeSync" },
   },
   threaded: {
     open: openThreadedWithSockets,

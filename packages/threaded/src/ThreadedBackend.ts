@@ -370,7 +370,7 @@ export class ThreadedBackend implements IoBackend {
 
   /** Writes a request into a ring; false when it has to wait (no ring space or bounce slot). */
   #dispatch(request: Request): boolean {
-    const ring = request.pinned >= 0 ? this.#rings[request.pinned] : this.#leastLoaded();
+    const ring = request.pinned >= 0 ? this.#rings[request.pinned] : request.stream ? this.#streamRing() : this.#leastLoaded();
     if (ring === undefined || ring.abandoned || ring.load >= this.#layout.ringSlots) return false;
     const bytes = request.bytes;
     let bufferId = BUFFER_NONE;
@@ -414,7 +414,7 @@ export class ThreadedBackend implements IoBackend {
     this.#f64[(entry >> 1) + layout.position] = request.position;
     this.#f64[(entry >> 1) + layout.offset] = offset;
     ring.records[position & ring.mask] = request;
-    if (isSlow(request.op)) ring.slow++;
+    if (isSlow(request.op) || request.stream) ring.slow++;
     ring.tail = (position + 1) | 0;
     // Publishes the words above; the worker reads them after its Atomics.load of TAIL.
     Atomics.store(i32, ring.TAIL, ring.tail);
@@ -448,6 +448,19 @@ export class ThreadedBackend implements IoBackend {
       }
     }
     return best;
+  }
+
+  /**
+   * The ring of every FIFO's and device's transfers: the last one still running. A blocked FIFO
+   * read then holds one worker, and counts as slow there, so that regular files' requests go to
+   * the others (with one worker there is no other: docs/threaded.md).
+   */
+  #streamRing(): RingWorker | undefined {
+    for (let index = this.#rings.length - 1; index >= 0; index--) {
+      const ring = this.#rings[index] as RingWorker;
+      if (!ring.abandoned) return ring;
+    }
+    return undefined;
   }
 
   #dispatchWaiting(): void {
@@ -562,7 +575,7 @@ export class ThreadedBackend implements IoBackend {
     const index = position & ring.mask;
     const request = ring.records[index] as Request;
     ring.records[index] = undefined;
-    if (isSlow(request.op)) ring.slow--;
+    if (isSlow(request.op) || request.stream) ring.slow--;
     return request;
   }
 

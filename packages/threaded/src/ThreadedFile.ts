@@ -5,6 +5,7 @@
  * into slot-sized pieces (the pieces go to whichever workers are least loaded, in parallel).
  * The fd stays open until every operation of this file has completed.
  */
+import { fstatSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { abortError, directAlignmentError } from "@pktio/core/backend";
 import { BACKEND, errnoError, replyError } from "./internal/errors.js";
@@ -15,6 +16,16 @@ import type { ThreadedBackend } from "./ThreadedBackend.js";
 /** The errno of positional I/O on a FIFO or socket. */
 const ESPIPE = 29;
 const EINVAL = 22;
+
+/** True for a FIFO, socket or character device: an fd whose reads may wait for data for ever. */
+function isStreamFd(fd: number): boolean {
+  try {
+    const stats = fstatSync(fd);
+    return stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice();
+  } catch {
+    return false; // a closed or odd fd: its transfers report the error themselves
+  }
+}
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write call. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -31,12 +42,15 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
 
   /** Opened with O_DIRECT: an EINVAL from a transfer is explained (design.md §8). */
   readonly direct: boolean;
+  /** A FIFO, socket or device: its transfers may block a worker, so they go to the stream ring. */
+  readonly #stream: boolean;
 
   constructor(backend: ThreadedBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
     this.backend = backend;
     this.fd = fd;
     this.direct = access.direct === true;
+    this.#stream = isStreamFd(fd);
     this.#untrack = backend.track(this);
   }
 
@@ -83,7 +97,9 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
 
   #send(pos: number, view: AnyView): void {
     this.#pending++;
-    this.backend.submit(new Request(view.perm.backendWrites ? Op.Read : Op.Write, this.fd, pos, view.length, view.bytes(), undefined, this, view));
+    const request = new Request(view.perm.backendWrites ? Op.Read : Op.Write, this.fd, pos, view.length, view.bytes(), undefined, this, view);
+    request.stream = this.#stream;
+    this.backend.submit(request);
   }
 
   /** Called by the backend on the main thread when one of this file's transfers is settled. */

@@ -6,7 +6,7 @@
  * written in place; others go through a bounce arena.
  */
 export { allocShared, isShared } from "./allocShared.js";
-export { NoSockets } from "./NoSockets.js";
+export { NoSockets, NoUdp } from "./NoSockets.js";
 export { openThreaded, type ThreadedParts, type ThreadedRuntime } from "./openThreaded.js";
 export { ThreadedBackend, type Closable } from "./ThreadedBackend.js";
 export { MAX_SINGLE_IO, ThreadedFile } from "./ThreadedFile.js";

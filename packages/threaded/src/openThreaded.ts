@@ -1,10 +1,10 @@
 /** `openThreaded()`: a Runtime whose files are served by worker threads. */
 import { z } from "zod";
-import { IoError, type Runtime, type Tcp } from "@pktio/core";
+import { IoError, type Runtime, type Tcp, type Udp } from "@pktio/core";
 import { parseOptions } from "@pktio/core/backend";
 import { BACKEND } from "./internal/errors.js";
 import { waitAsync } from "./internal/waitAsync.js";
-import { NoSockets } from "./NoSockets.js";
+import { NoSockets, NoUdp } from "./NoSockets.js";
 import { ThreadedBackend } from "./ThreadedBackend.js";
 import { ThreadedFs } from "./ThreadedFs.js";
 import type { ThreadedOptions } from "./ThreadedOptions.js";
@@ -14,25 +14,31 @@ export interface ThreadedRuntime extends Runtime {
   readonly io: ThreadedBackend;
   readonly fs: ThreadedFs;
   readonly net: Tcp;
+  readonly udp: Udp;
 }
 
 /** What another backend lends a threaded runtime. */
 export interface ThreadedParts {
   /** Sockets to expose as `net` (rt lends libuv's); without it, connect and listen are Unsupported. */
   readonly net?: Tcp;
+  /** UDP to expose as `udp` (rt lends libuv's node:dgram); without it, bind is Unsupported. */
+  readonly udp?: Udp;
 }
 
 const isTcp = (value: unknown): value is Tcp =>
   typeof value === "object" && value !== null && typeof (value as Tcp).connect === "function" && typeof (value as Tcp).listen === "function";
 
+const isUdp = (value: unknown): value is Udp => typeof value === "object" && value !== null && typeof (value as Udp).bind === "function";
+
 const ThreadedParts = z.strictObject({
   net: z.custom<Tcp>(isTcp, "must be a Tcp (an object with connect and listen)").optional(),
+  udp: z.custom<Udp>(isUdp, "must be a Udp (an object with bind)").optional(),
 });
 
 /**
  * Opens a threaded runtime; workers start on first use. Throws IoError kind InvalidInput for bad
  * options, kind Unsupported where SharedArrayBuffer or Atomics.waitAsync is missing. Closing it
- * leaves a lent `net` open: its owner closes it.
+ * leaves a lent `net` and `udp` open: its owner closes it.
  */
 export function openThreaded(options?: ThreadedOptions, parts?: ThreadedParts): ThreadedRuntime {
   const lent = parseOptions(ThreadedParts, parts, "threaded parts");
@@ -45,6 +51,7 @@ export function openThreaded(options?: ThreadedOptions, parts?: ThreadedParts): 
     io: backend,
     fs: new ThreadedFs(backend),
     net: lent.net ?? new NoSockets(),
+    udp: lent.udp ?? new NoUdp(),
     close: () => backend.close(),
   };
 }

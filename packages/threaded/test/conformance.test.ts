@@ -12,12 +12,12 @@ describeBackend(
     openRuntime: () => {
       const libuv = openLibuv();
       lenders.push(libuv);
-      return openThreaded(undefined, { net: libuv.net });
+      return openThreaded(undefined, { net: libuv.net, udp: libuv.udp });
     },
     close: async () => {
       for (const libuv of lenders.splice(0)) await libuv.close();
     },
   }),
-  { sync: true, fs: true, net: true },
+  { sync: true, fs: true, net: true, syncSockets: { missing: "the lent sockets are libuv's node:net, which cannot block the thread" } },
   { childRuntime: { module: fileURLToPath(new URL("../src/index.ts", import.meta.url)), exportName: "openThreaded" } },
 );

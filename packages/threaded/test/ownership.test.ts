@@ -163,7 +163,8 @@ describe("close with a worker stuck for good", () => {
       const fifo = await rt.fs.open(path);
       const file = await rt.fs.open(dataPath);
       const stuck = outcome(fifo.readAt(0, allocShared(16)));
-      await hooks.whenInCall(0);
+      // A FIFO's transfers go to the stream ring, the last one (slots per path, design.md §8).
+      await hooks.whenInCall(1);
       // The other worker still serves.
       expect(await file.readAt(0, new Uint8Array(4096))).toBe(4096);
       const fd = (fifo as unknown as { fd: number }).fd;

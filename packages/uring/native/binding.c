@@ -100,7 +100,9 @@ static unsigned reap(binding *b, unsigned max) {
   unsigned count = pu_reap(b->ring, b->scratch, max);
   for (unsigned i = 0; i < count; i++) {
     uint64_t slot = b->scratch[i].user_data;
-    if (slot < b->params_cap && b->slot_opcode[slot] == IORING_OP_OPENAT && b->scratch[i].res >= 0) track_fd(b, b->scratch[i].res);
+    uint8_t opcode = slot < b->params_cap ? b->slot_opcode[slot] : 0;
+    /* Accepted sockets are tracked like opened files: a teardown without rt.close() closes them. */
+    if ((opcode == IORING_OP_OPENAT || opcode == IORING_OP_ACCEPT) && b->scratch[i].res >= 0) track_fd(b, b->scratch[i].res);
   }
   return count;
 }
@@ -364,7 +366,7 @@ static int is_rw(uint8_t opcode) {
 
 static int known_opcode(uint8_t opcode) {
   return is_rw(opcode) || opcode == IORING_OP_FSYNC || opcode == IORING_OP_OPENAT || opcode == IORING_OP_CLOSE || opcode == IORING_OP_STATX ||
-         opcode == IORING_OP_UNLINKAT || opcode == IORING_OP_RENAMEAT || opcode == IORING_OP_MKDIRAT;
+         opcode == IORING_OP_UNLINKAT || opcode == IORING_OP_RENAMEAT || opcode == IORING_OP_MKDIRAT || pu_is_net_op(opcode);
 }
 
 static void *element_data(napi_env env, napi_value array, uint32_t index, size_t *length) {
@@ -389,7 +391,7 @@ static int prep_one(napi_env env, binding *b, const double *p, napi_value buffer
   int aux = (int)p[5];
   uint32_t aux2 = (uint32_t)p[6];
   double timeout_ms = p[7];
-  if (!known_opcode(opcode) || (timeout_ms > 0 && !is_rw(opcode))) {
+  if (!known_opcode(opcode) || (timeout_ms > 0 && !is_rw(opcode) && !pu_is_net_transfer(opcode))) {
     napi_throw_type_error(env, NULL, "submit: malformed operation record");
     return -1;
   }
@@ -403,8 +405,12 @@ static int prep_one(napi_env env, binding *b, const double *p, napi_value buffer
   void *buf = element_data(env, buffers, 2 * index, &buf_len);
   void *buf2 = element_data(env, buffers, 2 * index + 1, &buf2_len);
   /* The kernel must never be handed more bytes than the buffer has (a detached one has none). */
-  if (is_rw(opcode) && (buf == NULL || buf_len < len) && len > 0) {
+  if ((is_rw(opcode) || pu_is_net_transfer(opcode)) && (buf == NULL || buf_len < len) && len > 0) {
     napi_throw_range_error(env, NULL, "submit: a transfer is longer than its buffer");
+    return -1;
+  }
+  if (buf2_len < pu_net_area_needed(opcode) || (pu_net_area_needed(opcode) > 0 && buf2 == NULL)) {
+    napi_throw_range_error(env, NULL, "submit: a socket operation's side area is too small");
     return -1;
   }
   b->slot_opcode[user_data] = opcode;
@@ -421,7 +427,10 @@ static int prep_one(napi_env env, binding *b, const double *p, napi_value buffer
     case IORING_OP_UNLINKAT: pu_prep_unlinkat(sqe, fd, buf, aux, user_data); break;
     case IORING_OP_RENAMEAT: pu_prep_renameat(sqe, fd, buf, aux, buf2, user_data); break;
     case IORING_OP_MKDIRAT: pu_prep_mkdirat(sqe, fd, buf, aux2, user_data); break;
-    default: pu_prep_rw(sqe, opcode, fd, buf, len, offset, (uint16_t)aux, user_data); break;
+    default:
+      if (pu_is_net_op(opcode)) pu_prep_net(sqe, opcode, fd, buf, len, aux, aux2, buf2, user_data);
+      else pu_prep_rw(sqe, opcode, fd, buf, len, offset, (uint16_t)aux, user_data);
+      break;
   }
   if (needed == 2) {
     sqe->flags |= IOSQE_IO_LINK;
@@ -670,6 +679,57 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * socket(handle, domain, type, address | null, backlog) → fd | -errno: a blocking-mode socket,
+ * bound and listening as asked (op_net.c); tracked like an opened file until its CLOSE.
+ */
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  napi_value argv[5], result;
+  if (!get_args(env, info, 5, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  int32_t domain, type, backlog;
+  CALL(env, napi_get_value_int32(env, argv[1], &domain));
+  CALL(env, napi_get_value_int32(env, argv[2], &type));
+  CALL(env, napi_get_value_int32(env, argv[4], &backlog));
+  size_t length = 0;
+  napi_valuetype kind;
+  CALL(env, napi_typeof(env, argv[3], &kind));
+  void *address = kind == napi_object ? typed_data(env, argv[3], &length) : NULL;
+  int fd = pu_net_socket(domain, type, address, (uint32_t)length, backlog);
+  track_fd(b, fd);
+  CALL(env, napi_create_int32(env, fd, &result));
+  return result;
+}
+
+/* sockName(fd, peer, out) → address length | -errno: getsockname or getpeername into `out`. */
+static napi_value js_sock_name(napi_env env, napi_callback_info info) {
+  napi_value argv[3], result;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  int32_t fd;
+  bool peer;
+  size_t length = 0;
+  CALL(env, napi_get_value_int32(env, argv[0], &fd));
+  CALL(env, napi_get_value_bool(env, argv[1], &peer));
+  void *out = typed_data(env, argv[2], &length);
+  if (out == NULL || length == 0) {
+    napi_throw_type_error(env, NULL, "sockName takes an fd, a flag and a non-empty typed array");
+    return NULL;
+  }
+  CALL(env, napi_create_int32(env, pu_net_name(fd, peer, out, (uint32_t)length), &result));
+  return result;
+}
+
+/* noDelay(fd) → 0 | -errno: TCP_NODELAY on an accepted socket. */
+static napi_value js_no_delay(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  int32_t fd;
+  CALL(env, napi_get_value_int32(env, argv[0], &fd));
+  CALL(env, napi_create_int32(env, pu_net_nodelay(fd), &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -685,6 +745,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
     {"transfer", NULL, js_transfer, NULL, NULL, NULL, napi_default, NULL},
     {"closeFd", NULL, js_close_fd, NULL, NULL, NULL, napi_default, NULL},
+    {"socket", NULL, js_socket, NULL, NULL, NULL, napi_default, NULL},
+    {"sockName", NULL, js_sock_name, NULL, NULL, NULL, napi_default, NULL},
+    {"noDelay", NULL, js_no_delay, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value opcodes;
   napi_create_object(env, &opcodes);
@@ -694,6 +757,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"CLOSE", IORING_OP_CLOSE}, {"STATX", IORING_OP_STATX}, {"UNLINKAT", IORING_OP_UNLINKAT},
     {"RENAMEAT", IORING_OP_RENAMEAT}, {"MKDIRAT", IORING_OP_MKDIRAT}, {"ASYNC_CANCEL", IORING_OP_ASYNC_CANCEL},
     {"LINK_TIMEOUT", IORING_OP_LINK_TIMEOUT}, {"NOP", IORING_OP_NOP},
+    {"SEND", IORING_OP_SEND}, {"RECV", IORING_OP_RECV}, {"SENDMSG", IORING_OP_SENDMSG}, {"RECVMSG", IORING_OP_RECVMSG},
+    {"ACCEPT", IORING_OP_ACCEPT}, {"CONNECT", IORING_OP_CONNECT}, {"SHUTDOWN", IORING_OP_SHUTDOWN},
   };
   for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
     napi_value v;

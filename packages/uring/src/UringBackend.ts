@@ -82,8 +82,8 @@ export interface Operation {
   readonly timeoutMs?: number | undefined;
   /** Completes on the device, never inside io_uring_enter (O_DIRECT): submitted in groups of EAGER_GROUP. */
   readonly eager?: boolean;
-  readonly buffer?: Uint8Array;
-  readonly buffer2?: Uint8Array;
+  readonly buffer?: Uint8Array | undefined;
+  readonly buffer2?: Uint8Array | undefined;
 }
 
 interface Waiting {
@@ -258,6 +258,25 @@ export class UringBackend implements IoBackend {
     if (!this.options.directSync || this.#batch > 0 || this.#ringClosed || this.inFlight > 0) return undefined;
     this.#directTransfers++;
     return this.#addon.transfer(fd, bytes, pos, write);
+  }
+
+  /**
+   * A blocking-mode socket (tracked by the addon until its CLOSE), bound to `address` and
+   * listening when backlog > 0: fd or -errno. Creation, bind and listen never block.
+   */
+  openSocket(domain: number, type: number, address: Uint8Array | null, backlog: number): number {
+    if (this.#ringClosed) return -9; // EBADF: the ring and its fds are gone
+    return this.#addon.socket(this.#ring, domain, type, address, backlog);
+  }
+
+  /** getsockname (peer false) or getpeername into `out`: the length, or -errno. */
+  socketName(fd: number, peer: boolean, out: Uint8Array): number {
+    return this.#addon.sockName(fd, peer, out);
+  }
+
+  /** TCP_NODELAY on an accepted socket. */
+  noDelay(fd: number): number {
+    return this.#addon.noDelay(fd);
   }
 
   /** Closes an fd the ring opened, now, on this thread (and forgets it in the addon's list of open fds). */

@@ -8,3 +8,8 @@ export { UringBackend, type Completion, type Operation } from "./UringBackend.js
 export { DIRECT_ALIGNMENT, MAX_SINGLE_IO, UringFile } from "./UringFile.js";
 export { UringDirHandle, UringFs } from "./UringFs.js";
 export { UringOptions } from "./UringOptions.js";
+export { UringListener } from "./UringListener.js";
+export { STREAM_PIECE, UringStream } from "./UringStream.js";
+export { NetAddress, UringTcp } from "./UringTcp.js";
+export { UringUdp } from "./UringUdp.js";
+export { UringUdpSocket } from "./UringUdpSocket.js";

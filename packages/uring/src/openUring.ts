@@ -3,11 +3,13 @@
  * io_uring cannot work here (no addon, PKTIO_URING=0, io_uring_setup refused: EPERM, ENOSYS,
  * ENOMEM), so that `openRuntime` falls back instead of crashing.
  */
-import { IoError, type Runtime, type Tcp } from "@pktio/core";
-import { LibuvBackend, LibuvTcp } from "@pktio/libuv";
+import { IoError, type Runtime, type Tcp, type Udp } from "@pktio/core";
+import { LibuvBackend, LibuvTcp, LibuvUdp } from "@pktio/libuv";
 import { loadAddon } from "./internal/addon.js";
 import { UringBackend } from "./UringBackend.js";
 import { UringFs } from "./UringFs.js";
+import { UringTcp } from "./UringTcp.js";
+import { UringUdp } from "./UringUdp.js";
 import type { UringOptions } from "./UringOptions.js";
 
 export interface UringRuntime extends Runtime {
@@ -48,20 +50,28 @@ function openBackend(options?: UringOptions): UringBackend {
 }
 
 /**
- * Opens a uring runtime. Sockets are served by the libuv path (io_uring sockets are future work);
- * `parts.net` replaces them.
+ * Opens a uring runtime. TCP and UDP are on the ring where the kernel has the socket opcodes
+ * (SEND, RECV, SENDMSG, RECVMSG, ACCEPT, CONNECT, SHUTDOWN), else libuv's. `parts.net` and
+ * `parts.udp` replace them.
  */
-export function openUring(options?: UringOptions, parts: { net?: Tcp } = {}): UringRuntime {
+export function openUring(options?: UringOptions, parts: { net?: Tcp; udp?: Udp } = {}): UringRuntime {
   const uring = openBackend(options);
   const libuv = new LibuvBackend();
   return {
     backend: "uring",
     io: uring,
     fs: new UringFs(uring, libuv),
-    net: parts.net ?? new LibuvTcp(libuv),
+    net: parts.net ?? (hasSocketOps(uring) ? new UringTcp(uring) : new LibuvTcp(libuv)),
+    udp: parts.udp ?? (hasSocketOps(uring) && uring.has(uring.opcodes.SENDMSG) && uring.has(uring.opcodes.RECVMSG) ? new UringUdp(uring) : new LibuvUdp(libuv)),
     close: async () => {
       await uring.close();
       await libuv.close();
     },
   };
+}
+
+/** The opcodes the ring's TCP needs; without any of them, sockets stay libuv's. */
+function hasSocketOps(uring: UringBackend): boolean {
+  const { SEND, RECV, ACCEPT, CONNECT, SHUTDOWN, CLOSE } = uring.opcodes;
+  return [SEND, RECV, ACCEPT, CONNECT, SHUTDOWN, CLOSE].every((opcode) => uring.has(opcode));
 }

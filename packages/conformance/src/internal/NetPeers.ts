@@ -141,3 +141,18 @@ export async function readToEnd(stream: ByteStream, chunkSize = 64 * 1024): Prom
     chunks.push(buffer.subarray(0, count));
   }
 }
+
+/** A runtime stream connected to a node:net peer, for the stream scenarios; one NetPeers per pair. */
+export async function connectThroughNode(connect: (port: number) => Promise<ByteStream>): Promise<{ stream: ByteStream; send(bytes: Uint8Array): Promise<void>; close(): Promise<void> }> {
+  const peers = new NetPeers();
+  let accepted!: (socket: Socket) => void;
+  const peer = new Promise<Socket>((resolve) => (accepted = resolve));
+  const port = await peers.server((socket) => accepted(socket));
+  const stream = peers.adopt(await connect(port));
+  const socket = await peer;
+  return {
+    stream,
+    send: (bytes) => new Promise<void>((resolve, reject) => socket.write(bytes, (error) => (error ? reject(error) : resolve()))),
+    close: () => peers.closeAll(),
+  };
+}

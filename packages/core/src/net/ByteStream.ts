@@ -1,14 +1,23 @@
 /**
- * The base of every stream-like target (TCP sockets). Packets are sent with `NoPos` and served in
- * order. A read packet completes with the bytes that have arrived (at least one) and fails the
- * rest with kind WouldBlock; at end of stream the whole packet fails with UnexpectedEof. A write
- * packet completes when the kernel accepted all of it.
+ * The base of every stream-like target (TCP sockets, `MemoryStream`). Packets are sent with
+ * `NoPos` and served in order. A read packet completes with the bytes that have arrived (at least
+ * one) and fails the rest with kind WouldBlock; at end of stream the whole packet fails with
+ * UnexpectedEof. A write packet completes when the kernel accepted all of it.
+ *
+ * Deadlines: every method takes the per-operation options (`signal`, `timeoutMs`), and the stream
+ * has one connection deadline (`setDeadline`) that every method call watches — one timer per
+ * connection, however many operations, re-armed by each `setDeadline`. Backends honour both the
+ * same way, through `view.packet.signal`: a read still queued when it fires leaves the queue
+ * without consuming bytes, so the next read gets them (design.md §8).
  */
 import type { BoundPacketView } from "../BoundPacketView.js";
 import { io } from "../io.js";
 import { IoError } from "../IoError.js";
+import { ioSync } from "../IoProgram.js";
+import { abortError, checkIoOptions, type IoOptions } from "../IoOptions.js";
 import { checkBytes, checkLength } from "../internal/validate.js";
 import { Packet } from "../Packet.js";
+import type { PacketResult } from "../PacketOutput.js";
 import { NoPos, type IoBackend, type PacketIo } from "../PacketIo.js";
 import { Read, Write } from "../Perm.js";
 
@@ -21,71 +30,166 @@ export interface SocketAddress {
   readonly family: "IPv4" | "IPv6";
 }
 
+/** The largest connection deadline: setTimeout's limit (about 24.8 days). */
+export const MAX_DEADLINE_MS = 2 ** 31 - 1;
+
 export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Read, NoPos> {
   abstract readonly backend: IoBackend;
   #closed = false;
   #closing: Promise<void> | undefined = undefined;
+  /** The connection deadline's signal; replaced only after it fired, so pending calls keep theirs. */
+  #deadline: AbortController | undefined = undefined;
+  #deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   get closed(): boolean {
     return this.#closed;
   }
 
   sendIo(param: NoPos, view: AnyStreamView): void {
+    const op = view.perm.backendWrites ? "read" : "write";
     if (param !== NoPos) return view.fail(new IoError("InvalidInput", "a stream takes NoPos as its parameter", { op: "sendIo", backend: this.backend.name }));
     if (this.#closed) return view.fail(new IoError("Closed", "stream is closed", { op: "sendIo", backend: this.backend.name }));
     if (view.perm.backendWrites === view.perm.backendReads) {
       return view.fail(new IoError("InvalidInput", "a ReadWrite packet has no single direction for a stream", { op: "sendIo", backend: this.backend.name }));
     }
+    // Every stream refuses to start a piece whose signal (or the connection deadline) has fired.
+    const signal = view.packet.signal;
+    if (signal?.aborted === true) return view.fail(abortError(signal, op, this.backend.name));
     this.submit(view);
   }
 
-  /** Queues a checked view; reads and writes each keep their order. */
+  /**
+   * Queues a checked view; reads and writes each keep their order. A queued read whose
+   * `view.packet.signal` fires must leave the queue (failed with the signal's reason) before
+   * any byte is copied into it.
+   */
   protected abstract submit(view: AnyStreamView): void;
   protected abstract closeStream(): Promise<void>;
   abstract shutdown(how: ShutdownHow): Promise<void>;
   abstract readonly localAddress: SocketAddress | undefined;
   abstract readonly remoteAddress: SocketAddress | undefined;
 
-  /** Reads what has arrived into `dst` (at least 1 byte); 0 means the peer ended the stream. */
-  async read(dst: Uint8Array): Promise<number> {
-    checkBytes(dst, "dst", "read");
-    if (dst.byteLength === 0) return 0;
-    const result = await io(this, NoPos, Packet.wrap(dst, Write));
-    const kind = result.error?.kind;
-    if (result.error !== undefined && kind !== "WouldBlock" && kind !== "UnexpectedEof") throw result.error;
-    return result.transferred;
+  /**
+   * Sets the connection deadline: every read and write call pending or made within the next
+   * `ms` milliseconds fails with kind TimedOut once they pass; `null` clears it. Each call
+   * replaces the previous deadline (pending calls get the new one), so an idle timeout is one
+   * `setDeadline(idleMs)` after each read, and header and body timeouts one call each. After it
+   * fired, calls fail at once until the next `setDeadline`. Raw packets (`io(stream, …)`) use
+   * their own options instead.
+   */
+  setDeadline(ms: number | null): void {
+    if (ms !== null && (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > MAX_DEADLINE_MS)) {
+      throw new IoError("InvalidInput", `setDeadline: ms must be null or a number of milliseconds from 0 to ${MAX_DEADLINE_MS}, got ${String(ms)}`, { op: "setDeadline", backend: this.backend.name });
+    }
+    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    if (ms === null) {
+      // Pending calls keep a signal that will not fire now; a fired one is forgotten.
+      if (this.#deadline?.signal.aborted === true) this.#deadline = undefined;
+      return;
+    }
+    if (this.#deadline === undefined || this.#deadline.signal.aborted) this.#deadline = new AbortController();
+    const deadline = this.#deadline;
+    const timer = setTimeout(() => {
+      this.#deadlineTimer = undefined;
+      deadline.abort(new IoError("TimedOut", `the connection deadline of ${ms} ms passed`, { op: "deadline", backend: this.backend.name }));
+    }, ms);
+    // A deadline alone never keeps the process alive: pending I/O on the socket does.
+    (timer as { unref?: () => void }).unref?.();
+    this.#deadlineTimer = timer;
   }
 
-  /** Fills `dst` (or a new buffer of `length` bytes); kind UnexpectedEof if the stream ends first. */
-  async readExact(target: Uint8Array | number): Promise<Uint8Array> {
-    const dst = typeof target === "number" ? new Uint8Array(checkLength(target, "length", undefined, "readExact")) : checkBytes(target, "dst", "readExact");
+  /** The caller's options joined with the connection deadline, for one method call. */
+  protected optionsFor(options: IoOptions | undefined, op: string): IoOptions | undefined {
+    const checked = checkIoOptions(options, op);
+    const deadline = this.#deadline?.signal;
+    if (deadline === undefined) return checked;
+    if (checked?.signal === undefined) return { ...checked, signal: deadline };
+    return { ...checked, signal: AbortSignal.any([checked.signal, deadline]) };
+  }
+
+  /** Reads what has arrived into `dst` (at least 1 byte); 0 means the peer ended the stream. */
+  async read(dst: Uint8Array, options?: IoOptions): Promise<number> {
+    checkBytes(dst, "dst", "read");
+    const checked = this.optionsFor(options, "read");
+    if (dst.byteLength === 0) return 0;
+    return readCount(await io(this, NoPos, Packet.wrap(dst, Write), undefined, checked));
+  }
+
+  /**
+   * Fills `dst` (or a new buffer of `length` bytes); kind UnexpectedEof if the stream ends first.
+   * `timeoutMs` bounds each read it makes; a `signal` or the connection deadline bounds them all.
+   */
+  async readExact(target: Uint8Array | number, options?: IoOptions): Promise<Uint8Array> {
+    const dst = exactTarget(target, "readExact");
+    const checked = this.optionsFor(options, "readExact");
     let filled = 0;
     while (filled < dst.byteLength) {
-      const count = await this.read(dst.subarray(filled));
-      if (count === 0) throw new IoError("UnexpectedEof", `readExact: the stream ended after ${filled} of ${dst.byteLength} bytes`, { op: "readExact", backend: this.backend.name });
+      const count = readCount(await io(this, NoPos, Packet.wrap(dst.subarray(filled), Write), undefined, checked));
+      if (count === 0) throw this.#endedAfter(filled, dst.byteLength, "readExact");
       filled += count;
     }
     return dst;
   }
 
   /** Writes all of `src`; resolves with its length once the kernel accepted it. */
-  async write(src: Uint8Array): Promise<number> {
+  async write(src: Uint8Array, options?: IoOptions): Promise<number> {
     checkBytes(src, "src", "write");
-    const result = await io(this, NoPos, Packet.wrap(src, Read));
+    const result = await io(this, NoPos, Packet.wrap(src, Read), undefined, this.optionsFor(options, "write"));
     if (result.error !== undefined) throw result.error;
     return result.transferred;
   }
 
-  async writeAll(src: Uint8Array): Promise<void> {
-    await this.write(src);
+  async writeAll(src: Uint8Array, options?: IoOptions): Promise<void> {
+    await this.write(src, options);
   }
 
-  /** Ends both directions and releases the socket. Idempotent. */
+  /**
+   * `readExact` that blocks the thread, on a backend that can drive itself (`blockOn`); kind
+   * Unsupported, with the reason, where it cannot (libuv: a socket cannot block Node's thread).
+   */
+  readExactSync(target: Uint8Array | number, options?: IoOptions): Uint8Array {
+    const dst = exactTarget(target, "readExactSync");
+    const checked = this.optionsFor(options, "readExactSync");
+    let filled = 0;
+    while (filled < dst.byteLength) {
+      const count = readCount(ioSync(this, NoPos, Packet.wrap(dst.subarray(filled), Write), checked));
+      if (count === 0) throw this.#endedAfter(filled, dst.byteLength, "readExactSync");
+      filled += count;
+    }
+    return dst;
+  }
+
+  /** `writeAll` that blocks the thread; kind Unsupported where the backend cannot block. */
+  writeAllSync(src: Uint8Array, options?: IoOptions): void {
+    checkBytes(src, "src", "writeAllSync");
+    const result = ioSync(this, NoPos, Packet.wrap(src, Read), this.optionsFor(options, "writeAllSync"));
+    if (result.error !== undefined) throw result.error;
+  }
+
+  /** Ends both directions and releases the socket; every pending operation fails with kind Closed. Idempotent. */
   close(): Promise<void> {
     if (this.#closing === undefined) {
       this.#closed = true;
+      if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
+      this.#deadlineTimer = undefined;
       this.#closing = this.closeStream();
     }
     return this.#closing;
   }
+
+  #endedAfter(filled: number, length: number, op: string): IoError {
+    return new IoError("UnexpectedEof", `${op}: the stream ended after ${filled} of ${length} bytes`, { op, backend: this.backend.name });
+  }
+}
+
+/** A read's count: WouldBlock (a short read) and UnexpectedEof (0 at the end) are not errors. */
+function readCount(result: PacketResult): number {
+  const kind = result.error?.kind;
+  if (result.error !== undefined && kind !== "WouldBlock" && kind !== "UnexpectedEof") throw result.error;
+  return result.transferred;
+}
+
+function exactTarget(target: Uint8Array | number, op: string): Uint8Array {
+  return typeof target === "number" ? new Uint8Array(checkLength(target, "length", undefined, op)) : checkBytes(target, "dst", op);
 }

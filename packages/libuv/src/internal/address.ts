@@ -9,8 +9,17 @@ export const TcpAddressSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535),
 });
 
+/** A UDP destination: a TcpAddress, or a SocketAddress as `recvFrom` reports it (reply to `from`). */
+export const UdpAddressSchema = TcpAddressSchema.extend({ family: z.enum(["IPv4", "IPv6"]).optional() });
+
+/** A UDP address as given (its `family`, if any, is the host's), or IoError kind InvalidInput naming the bad key. */
+export function checkUdpAddress(address: unknown, op: string): TcpAddress {
+  const { host, port } = parseOptions(UdpAddressSchema, address, op);
+  return { host, port };
+}
+
 /** The address as given, or IoError kind InvalidInput naming the bad key (`connect: "port": …`). */
-export function checkTcpAddress(address: unknown, op: "connect" | "listen"): TcpAddress {
+export function checkTcpAddress(address: unknown, op: string): TcpAddress {
   // parseOptions treats undefined as {}, so a missing address is reported as a missing host.
   return parseOptions(TcpAddressSchema, address, op);
 }

@@ -29,6 +29,11 @@ export class Request {
   /** Ring index this request must go to (test hooks), or -1 for the least loaded one. */
   readonly pinned: number;
 
+  /**
+   * A transfer on a FIFO or device: it may block its worker until data comes. Such requests go
+   * to one ring (the last), which other requests then avoid (slots per path, design.md §8).
+   */
+  stream = false;
   /** Set at dispatch: the entry's BUFFER word and, for bounced requests, the arena slot lent. */
   bufferId = BUFFER_NONE;
   bounceSlot = -1;

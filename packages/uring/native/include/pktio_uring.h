@@ -8,6 +8,7 @@
 
 #include <linux/io_uring.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <sys/uio.h>
 
 typedef struct pu_ring pu_ring;
@@ -74,5 +75,26 @@ void pu_prep_renameat(struct io_uring_sqe *sqe, int olddirfd, const char *oldpat
 void pu_prep_mkdirat(struct io_uring_sqe *sqe, int dirfd, const char *path, uint32_t mode, uint64_t user_data);
 void pu_prep_cancel(struct io_uring_sqe *sqe, uint64_t target_user_data, uint32_t flags, uint64_t user_data);
 void pu_prep_link_timeout(struct io_uring_sqe *sqe, struct __kernel_timespec *ts, uint64_t user_data);
+
+/*
+ * Sockets (op_net.c). A net operation's side area: a msghdr at 0, its iovec at
+ * PU_NET_IOV_OFFSET, a sockaddr_storage at PU_NET_ADDR_OFFSET (followed by a socklen_t for
+ * ACCEPT). After RECVMSG the kernel has written msg_namelen and msg_flags into the msghdr.
+ */
+#define PU_NET_IOV_OFFSET 64
+#define PU_NET_ADDR_OFFSET 96
+#define PU_NET_AREA 256
+int pu_is_net_op(uint8_t opcode);
+/* SEND, RECV, SENDMSG, RECVMSG: `buf` holds `len` bytes; a LINK_TIMEOUT may follow them. */
+int pu_is_net_transfer(uint8_t opcode);
+/* Bytes the side area must have for `opcode` (0: none). */
+size_t pu_net_area_needed(uint8_t opcode);
+/* `flags`: msg_flags (send/recv), `how` (shutdown); `aux2`: the address length (sendmsg, connect). */
+void pu_prep_net(struct io_uring_sqe *sqe, uint8_t opcode, int fd, void *buf, uint32_t len, int flags, uint32_t aux2, void *area, uint64_t user_data);
+/* A blocking-mode socket (CLOEXEC; TCP_NODELAY for streams), bound when `addr` is given, listening when backlog > 0: fd or -errno. */
+int pu_net_socket(int domain, int type, const void *addr, uint32_t addrlen, int backlog);
+/* getsockname (peer 0) or getpeername into `out`: the address length or -errno. */
+int pu_net_name(int fd, int peer, void *out, uint32_t capacity);
+int pu_net_nodelay(int fd);
 
 #endif

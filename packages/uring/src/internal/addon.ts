@@ -11,7 +11,7 @@ import { BUILDS, choosePrebuild } from "./prebuild.js";
 export type RingHandle = object & { readonly __ring: unique symbol };
 
 export interface Addon {
-  readonly opcodes: Readonly<Record<"READ" | "WRITE" | "READ_FIXED" | "WRITE_FIXED" | "FSYNC" | "OPENAT" | "CLOSE" | "STATX" | "UNLINKAT" | "RENAMEAT" | "MKDIRAT" | "ASYNC_CANCEL" | "LINK_TIMEOUT" | "NOP", number>>;
+  readonly opcodes: Readonly<Record<"READ" | "WRITE" | "READ_FIXED" | "WRITE_FIXED" | "FSYNC" | "OPENAT" | "CLOSE" | "STATX" | "UNLINKAT" | "RENAMEAT" | "MKDIRAT" | "ASYNC_CANCEL" | "LINK_TIMEOUT" | "NOP" | "SEND" | "RECV" | "SENDMSG" | "RECVMSG" | "ACCEPT" | "CONNECT" | "SHUTDOWN", number>>;
   /** A ring, or a negative errno from io_uring_setup. */
   /** sqThreadCpu: the CPU an SQPOLL ring's kernel thread is pinned to, or -1. */
   open(entries: number, setupFlags: number, params: Float64Array, completions: Int32Array, onComplete: (count: number) => void, sqThreadCpu: number): RingHandle | number;
@@ -33,6 +33,12 @@ export interface Addon {
   close(ring: RingHandle): void;
   /** A blocking pread (write false) or pwrite repeated until done, without the ring: bytes moved, or -errno. */
   transfer(fd: number, bytes: Uint8Array, pos: number, write: boolean): number;
+  /** A blocking-mode socket, bound to `address` (a sockaddr) and listening when backlog > 0: fd or -errno. Tracked until its CLOSE. */
+  socket(ring: RingHandle, domain: number, type: number, address: Uint8Array | null, backlog: number): number;
+  /** getsockname (peer false) or getpeername into `out`: the address length, or -errno. */
+  sockName(fd: number, peer: boolean, out: Uint8Array): number;
+  /** TCP_NODELAY on an accepted socket: 0 or -errno. */
+  noDelay(fd: number): number;
 }
 
 let loaded: Addon | IoError | undefined;

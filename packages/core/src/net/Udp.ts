@@ -1,0 +1,153 @@
+/**
+ * The UDP contract: `rt.udp.bind(address)` gives a `UdpSocket`. One datagram per packet: a send
+ * packet is one datagram, a receive packet gets exactly one (its length, its sender, and whether
+ * it was truncated — a datagram longer than the packet loses its tail, as recvmsg's MSG_TRUNC
+ * says, and `truncated` says so). Receives are served in order, each by the oldest datagram
+ * that arrived. Per-operation options (`signal`, `timeoutMs`) work as on every packet: a receive
+ * still queued when they fire leaves the queue and the next datagram goes to the next receive.
+ * Closing the socket settles every pending operation with kind Closed. Core holds the checks,
+ * the lifecycle and the packet plumbing; a backend fills in `submitSend`, `submitRecv`,
+ * `connectSocket` and `closeSocket`.
+ */
+import type { BoundPacketView } from "../BoundPacketView.js";
+import { io } from "../io.js";
+import { IoError } from "../IoError.js";
+import { abortError, checkIoOptions, type IoOptions } from "../IoOptions.js";
+import { checkBytes } from "../internal/validate.js";
+import { Packet } from "../Packet.js";
+import type { IoBackend } from "../PacketIo.js";
+import { Read, Write } from "../Perm.js";
+import type { SocketAddress } from "./ByteStream.js";
+import type { TcpAddress } from "./Tcp.js";
+
+/**
+ * A UDP address: an IPv4 or IPv6 literal or a host name, and a port (0 to bind: the OS picks).
+ * A `SocketAddress` (a datagram's `from`) is one too, so a server replies with `sendTo(bytes, from)`.
+ */
+export type UdpAddress = TcpAddress & { readonly family?: "IPv4" | "IPv6" };
+
+/** One received datagram as `recvFrom` reports it. */
+export interface Datagram {
+  /** Bytes written into the buffer: the datagram's length, or the buffer's when truncated. */
+  readonly length: number;
+  /** Who sent it. */
+  readonly from: SocketAddress;
+  /** The datagram was longer than the buffer; its tail is gone. */
+  readonly truncated: boolean;
+}
+
+/** What a backend fills in for a receive before it completes the view. */
+export interface DatagramInfo {
+  length: number;
+  from: SocketAddress | undefined;
+  truncated: boolean;
+}
+
+/** The largest UDP payload over IPv4 (65535 - 8 - 20). */
+export const MAX_DATAGRAM = 65_507;
+
+/**
+ * A bound UDP socket: the shared argument checks, closed state and packet plumbing of every
+ * backend's UDP (as `ByteStream` is for TCP). Backends fill in the protected hooks.
+ */
+export abstract class UdpSocket {
+  abstract readonly backend: IoBackend;
+  /** The bound address (port 0 replaced by the OS's choice). */
+  abstract readonly localAddress: SocketAddress;
+  #remote: SocketAddress | undefined = undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined = undefined;
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The peer set by `connect`, if any. */
+  get remoteAddress(): SocketAddress | undefined {
+    return this.#remote;
+  }
+
+  /** Sends `view` as one datagram to `to` (undefined: the connected peer). Settles the view once. */
+  protected abstract submitSend(view: BoundPacketView<Read>, to: UdpAddress | undefined): void;
+  /** Fills `view` with the next datagram and `info` with its length and sender, then completes the view. */
+  protected abstract submitRecv(view: BoundPacketView<Write>, info: DatagramInfo): void;
+  /** Fixes the peer (the kernel then drops datagrams from anyone else); resolves with its address. */
+  protected abstract connectSocket(address: UdpAddress): Promise<SocketAddress>;
+  /** Fails pending operations with kind Closed and releases the socket. */
+  protected abstract closeSocket(): Promise<void>;
+  /** Checks an address at the public entry (InvalidInput naming the bad key). */
+  protected abstract checkAddress(address: unknown, op: string): UdpAddress;
+
+  /** Sends `src` as one datagram to `address`; resolves with its length. */
+  async sendTo(src: Uint8Array, address: UdpAddress, options?: IoOptions): Promise<number> {
+    this.#checkDatagram(src, "sendTo");
+    const to = this.checkAddress(address, "sendTo");
+    return this.#send(src, to, checkIoOptions(options, "sendTo"));
+  }
+
+  /** Sends `src` as one datagram to the connected peer; kind InvalidInput when not connected. */
+  async send(src: Uint8Array, options?: IoOptions): Promise<number> {
+    this.#checkDatagram(src, "send");
+    if (this.#remote === undefined) throw new IoError("InvalidInput", "send: the socket is not connected; use sendTo(bytes, address) or connect first", { op: "send", backend: this.backend.name });
+    return this.#send(src, undefined, checkIoOptions(options, "send"));
+  }
+
+  /** Receives the next datagram into `dst`. */
+  async recvFrom(dst: Uint8Array, options?: IoOptions): Promise<Datagram> {
+    checkBytes(dst, "dst", "recvFrom");
+    const checked = checkIoOptions(options, "recvFrom");
+    const info: DatagramInfo = { length: 0, from: undefined, truncated: false };
+    const packet = Packet.wrap(dst, Write);
+    const result = await io({ backend: this.backend, sendIo: (_param: undefined, view: BoundPacketView<Write>) => this.#start(view, () => this.submitRecv(view, info)) }, undefined, packet, undefined, checked);
+    if (result.error !== undefined) throw result.error;
+    if (info.from === undefined) throw new IoError("Other", "recvFrom: the backend completed a receive without a sender", { op: "recvFrom", backend: this.backend.name });
+    return { length: info.length, from: info.from, truncated: info.truncated };
+  }
+
+  /** Fixes the peer for `send`; only its datagrams are received from then on. */
+  async connect(address: UdpAddress): Promise<void> {
+    const to = this.checkAddress(address, "connect");
+    if (this.#closed) throw this.#closedError("connect");
+    if (this.#remote !== undefined) throw new IoError("InvalidInput", "connect: the socket is already connected", { op: "connect", backend: this.backend.name });
+    this.#remote = await this.connectSocket(to);
+  }
+
+  /** Releases the socket; pending operations fail with kind Closed. Idempotent. */
+  close(): Promise<void> {
+    if (this.#closing === undefined) {
+      this.#closed = true;
+      this.#closing = this.closeSocket();
+    }
+    return this.#closing;
+  }
+
+  async #send(src: Uint8Array, to: UdpAddress | undefined, options: IoOptions | undefined): Promise<number> {
+    const result = await io({ backend: this.backend, sendIo: (_param: undefined, view: BoundPacketView<Read>) => this.#start(view, () => this.submitSend(view, to)) }, undefined, Packet.wrap(src, Read), undefined, options);
+    if (result.error !== undefined) throw result.error;
+    return result.transferred;
+  }
+
+  /** The checks every backend shares before a piece starts: closed, signal already fired. */
+  #start(view: BoundPacketView<Read> | BoundPacketView<Write>, submit: () => void): void {
+    const op = view.perm.backendWrites ? "recvFrom" : "send";
+    if (this.#closed) return view.fail(this.#closedError(op));
+    const signal = view.packet.signal;
+    if (signal?.aborted === true) return view.fail(abortError(signal, op, this.backend.name));
+    submit();
+  }
+
+  #checkDatagram(src: Uint8Array, op: string): void {
+    checkBytes(src, "src", op);
+    if (src.byteLength > MAX_DATAGRAM) throw new IoError("InvalidInput", `${op}: a datagram holds at most ${MAX_DATAGRAM} bytes, got ${src.byteLength}`, { op, backend: this.backend.name });
+  }
+
+  #closedError(op: string): IoError {
+    return new IoError("Closed", `${op}: the UDP socket is closed`, { op, backend: this.backend.name });
+  }
+}
+
+/** UDP on a runtime: `rt.udp.bind({ host, port })`. */
+export interface Udp {
+  /** Binds a socket (port 0: the OS picks, see `localAddress`); kind AddrInUse if taken. */
+  bind(address: UdpAddress): Promise<UdpSocket>;
+}

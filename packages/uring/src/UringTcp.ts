@@ -1,0 +1,73 @@
+/**
+ * TCP on the ring: `connect` is a blocking-mode socket and a CONNECT; `listen` a socket bound
+ * and listening (calls that never block, made directly) whose connections come by ACCEPT.
+ * Addresses are checked as libuv's are; host names are resolved with node:dns.
+ */
+import { IoError, type Tcp, type TcpAddress } from "@pktio/core";
+import { parseOptions } from "@pktio/core/backend";
+import { z } from "zod";
+import { NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
+import { decodeSockaddr, domainOf, encodeSockaddr, resolveHost, SOCK_STREAM } from "./internal/sockaddr.js";
+import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
+import { UringListener } from "./UringListener.js";
+import { UringStream } from "./UringStream.js";
+
+export const NetAddress = z.strictObject({
+  host: z.string().min(1, "must be a non-empty host name or IP address"),
+  port: z.number().int().min(0).max(65_535),
+});
+
+const BACKLOG = 511;
+
+export class UringTcp implements Tcp {
+  constructor(readonly backend: UringBackend) {}
+
+  /** Connects to `host:port`; kind Refused when nobody listens, InvalidInput for a bad address. */
+  async connect(address: TcpAddress): Promise<UringStream> {
+    const { host, port } = parseOptions(NetAddress, address, "connect");
+    this.#checkOpen("connect");
+    const ip = await resolveHost(host, "connect");
+    const fd = this.backend.openSocket(domainOf(ip), SOCK_STREAM, null, 0);
+    if (fd < 0) throw ringError(fd, { op: "connect" });
+    const area = new Uint8Array(NET_AREA);
+    const length = encodeSockaddr(ip, port, area, NET_ADDR_OFFSET);
+    const result = await new Promise<number>((resolve) => {
+      const op = new NetOp(this.backend.opcodes.CONNECT, fd, 0, 0, length, undefined, area, resolve);
+      this.backend.submit(op, op);
+    });
+    if (result < 0) {
+      this.backend.closeFdNow(fd);
+      if (result === CLOSED || result === ABANDONED || this.backend.closed) throw new IoError("Closed", "connect: the uring runtime was closed", { op: "connect", backend: "uring" });
+      throw ringError(result, { op: "connect" });
+    }
+    try {
+      return new UringStream(this.backend, fd, decodeSockaddr(area, NET_ADDR_OFFSET));
+    } catch (error) {
+      this.backend.closeFdNow(fd);
+      throw error;
+    }
+  }
+
+  /** Listens on `host:port` (port 0: the OS picks one, see `address`); kind AddrInUse if taken. */
+  async listen(address: TcpAddress): Promise<UringListener> {
+    const { host, port } = parseOptions(NetAddress, address, "listen");
+    this.#checkOpen("listen");
+    const ip = await resolveHost(host, "listen");
+    const bound = new Uint8Array(128);
+    const length = encodeSockaddr(ip, port, bound);
+    const fd = this.backend.openSocket(domainOf(ip), SOCK_STREAM, bound.subarray(0, length), BACKLOG);
+    if (fd < 0) throw ringError(fd, { op: "listen" });
+    const local = this.backend.socketName(fd, false, bound) > 0 ? decodeSockaddr(bound) : undefined;
+    try {
+      if (local === undefined) throw new IoError("Other", "listen: the socket has no address", { op: "listen", backend: "uring" });
+      return new UringListener(this.backend, fd, local);
+    } catch (error) {
+      this.backend.closeFdNow(fd);
+      throw error;
+    }
+  }
+
+  #checkOpen(op: string): void {
+    if (this.backend.closed) throw new IoError("Closed", `${op}: the uring runtime is closed`, { op, backend: "uring" });
+  }
+}

@@ -1,0 +1,30 @@
+/** UDP on the ring: `bind` makes a blocking-mode datagram socket (a direct call), served by RECVMSG/SENDMSG. */
+import { IoError, type Udp, type UdpAddress } from "@pktio/core";
+import { parseOptions } from "@pktio/core/backend";
+import { decodeSockaddr, domainOf, encodeSockaddr, resolveHost, SOCK_DGRAM } from "./internal/sockaddr.js";
+import { ringError, type UringBackend } from "./UringBackend.js";
+import { NetAddress } from "./UringTcp.js";
+import { UringUdpSocket } from "./UringUdpSocket.js";
+
+export class UringUdp implements Udp {
+  constructor(readonly backend: UringBackend) {}
+
+  /** Binds `host:port` (port 0: the OS picks); kind AddrInUse if taken, InvalidInput for a bad address. */
+  async bind(address: UdpAddress): Promise<UringUdpSocket> {
+    const { host, port } = parseOptions(NetAddress, address, "bind");
+    if (this.backend.closed) throw new IoError("Closed", "bind: the uring runtime is closed", { op: "bind", backend: "uring" });
+    const ip = await resolveHost(host, "bind");
+    const bound = new Uint8Array(128);
+    const length = encodeSockaddr(ip, port, bound);
+    const fd = this.backend.openSocket(domainOf(ip), SOCK_DGRAM, bound.subarray(0, length), 0);
+    if (fd < 0) throw ringError(fd, { op: "bind" });
+    const local = this.backend.socketName(fd, false, bound) > 0 ? decodeSockaddr(bound) : undefined;
+    try {
+      if (local === undefined) throw new IoError("Other", "bind: the socket has no address", { op: "bind", backend: "uring" });
+      return new UringUdpSocket(this.backend, fd, local);
+    } catch (error) {
+      this.backend.closeFdNow(fd);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * A UDP socket on the ring: RECVMSG and SENDMSG on a blocking-mode datagram socket, with the
+ * msghdr, iovec and address in a side area the operation's slot owns (native/src/op_net.c).
+ * A receive goes into the packet's own bytes when they cannot be detached (SharedArrayBuffer),
+ * else through the socket's private 64 KiB buffer; MSG_TRUNC in the returned msg_flags is
+ * reported as `truncated`.
+ *
+ * Invariants:
+ * - One RECVMSG and one SENDMSG in flight per socket: receives are served in order, each by the
+ *   oldest datagram, and sends leave in order.
+ * - A datagram the kernel delivered to a receive whose caller left (signal, deadline) is kept
+ *   for the next receive.
+ * - The fd is closed (ring CLOSE) only after both directions' operations completed.
+ */
+import { isIP } from "node:net";
+import { IoError, UdpSocket, type BoundPacketView, type DatagramInfo, type Read, type SocketAddress, type UdpAddress, type Write } from "@pktio/core";
+import { abortError, Fifo, parseOptions } from "@pktio/core/backend";
+import { z } from "zod";
+import { isUndetachable } from "./internal/BounceArena.js";
+import { ECANCELED, MSG_TRUNC, MSGHDR_FLAGS_OFFSET, NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
+import { decodeSockaddr, encodeSockaddr, resolveHost } from "./internal/sockaddr.js";
+import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
+
+const DatagramAddress = z.strictObject({
+  host: z.string().min(1, "must be a non-empty host name or IP address"),
+  port: z.number().int().min(0).max(65_535),
+  family: z.enum(["IPv4", "IPv6"]).optional(),
+});
+
+const PRIVATE_BUFFER = 64 * 1024;
+
+interface Arrived {
+  readonly bytes: Uint8Array;
+  readonly from: SocketAddress;
+  readonly truncated: boolean;
+}
+
+interface PendingRecv {
+  readonly view: BoundPacketView<Write>;
+  readonly info: DatagramInfo;
+}
+
+interface PendingSend {
+  readonly view: BoundPacketView<Read>;
+  readonly to: UdpAddress | undefined;
+}
+
+export class UringUdpSocket extends UdpSocket {
+  readonly backend: UringBackend;
+  readonly localAddress: SocketAddress;
+  readonly fd: number;
+  readonly #recvs = new Fifo<PendingRecv>();
+  readonly #sends = new Fifo<PendingSend>();
+  readonly #carry = new Fifo<Arrived>();
+  #recv: { op: NetOp; pending: PendingRecv | undefined } | undefined = undefined;
+  #send: { op: NetOp; pending: PendingSend | undefined } | undefined = undefined;
+  readonly #recvArea = new Uint8Array(NET_AREA);
+  readonly #sendArea = new Uint8Array(NET_AREA);
+  #recvBuffer: Uint8Array | undefined = undefined;
+  #sendBuffer: Uint8Array | undefined = undefined;
+  #closed: (() => void) | undefined = undefined;
+  readonly #untrack: () => void;
+  readonly #onAbort = (): void => this.#dropAborted();
+
+  /** Takes a bound socket; throws kind Closed if the runtime is closed (the caller closes the fd). */
+  constructor(backend: UringBackend, fd: number, local: SocketAddress) {
+    super();
+    this.backend = backend;
+    this.#untrack = backend.track(this);
+    this.fd = fd;
+    this.localAddress = local;
+  }
+
+  protected checkAddress(address: unknown, op: string): UdpAddress {
+    const { host, port } = parseOptions(DatagramAddress, address, op);
+    return { host, port };
+  }
+
+  protected submitRecv(view: BoundPacketView<Write>, info: DatagramInfo): void {
+    this.#recvs.push({ view, info });
+    view.packet.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#pumpRecvs();
+  }
+
+  protected submitSend(view: BoundPacketView<Read>, to: UdpAddress | undefined): void {
+    this.#sends.push({ view, to });
+    view.packet.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#pumpSends();
+  }
+
+  #dropAborted(): void {
+    for (const { view } of this.#recvs.removeWhere((pending) => pending.view.packet.signal?.aborted === true)) view.fail(abortError(view.packet.signal as AbortSignal, "recvFrom", "uring"));
+    for (const { view } of this.#sends.removeWhere((pending) => pending.view.packet.signal?.aborted === true)) view.fail(abortError(view.packet.signal as AbortSignal, "send", "uring"));
+    if (this.#recv?.pending?.view.packet.signal?.aborted === true) this.backend.cancel(this.#recv.op);
+  }
+
+  #pumpRecvs(): void {
+    while (this.#recv === undefined) {
+      const pending = this.#recvs.shift();
+      if (pending === undefined) return;
+      const carried = this.#carry.shift();
+      if (carried !== undefined) {
+        this.#deliver(pending, carried.bytes, carried.from, carried.truncated);
+        continue;
+      }
+      const own = pending.view.bytes();
+      const buffer = isUndetachable(own) ? own : (this.#recvBuffer ??= new Uint8Array(PRIVATE_BUFFER));
+      const length = Math.min(pending.view.length, buffer.byteLength);
+      const op = new NetOp(this.backend.opcodes.RECVMSG, this.fd, length, 0, 0, buffer, this.#recvArea, (result) => this.#received(op, result));
+      this.#recv = { op, pending };
+      this.backend.submit(op, op);
+    }
+  }
+
+  #deliver(pending: PendingRecv, bytes: Uint8Array, from: SocketAddress, truncated: boolean): void {
+    const { view, info } = pending;
+    const length = Math.min(view.length, bytes.byteLength);
+    if (bytes.buffer !== view.packet.bytes.buffer || bytes.byteOffset !== view.packet.bytes.byteOffset + view.start) view.bytes().set(bytes.subarray(0, length));
+    info.length = length;
+    info.from = from;
+    info.truncated = truncated || bytes.byteLength > view.length;
+    view.complete();
+  }
+
+  #received(op: NetOp, result: number): void {
+    const pending = this.#recv?.pending;
+    this.#recv = undefined;
+    if (result >= 0) {
+      const area = this.#recvArea;
+      const flags = new DataView(area.buffer, area.byteOffset).getUint32(MSGHDR_FLAGS_OFFSET, true);
+      const from = decodeSockaddr(area, NET_ADDR_OFFSET) ?? { host: "", port: 0, family: "IPv4" as const };
+      const bytes = (op.buffer as Uint8Array).subarray(0, result);
+      const truncated = (flags & MSG_TRUNC) !== 0;
+      if (pending === undefined || pending.view.packet.signal?.aborted === true) {
+        if (!this.closed) this.#carry.push({ bytes: bytes.slice(), from, truncated });
+        if (pending !== undefined) pending.view.fail(abortError(pending.view.packet.signal as AbortSignal, "recvFrom", "uring"));
+      } else this.#deliver(pending, bytes, from, truncated);
+    } else pending?.view.fail(this.#resultError(result, "recvFrom", pending.view));
+    this.#afterOp();
+    this.#pumpRecvs();
+  }
+
+  #pumpSends(): void {
+    while (this.#send === undefined) {
+      const pending = this.#sends.shift();
+      if (pending === undefined) return;
+      const { view, to } = pending;
+      if (to !== undefined && isIP(to.host) === 0) {
+        // A host name: resolved first; the send keeps its place (nothing else starts meanwhile).
+        const placeholder = new NetOp(0, this.fd, 0, 0, 0, undefined, undefined, () => undefined);
+        this.#send = { op: placeholder, pending: undefined };
+        void resolveHost(to.host, "sendTo").then(
+          (ip) => {
+            this.#send = undefined;
+            this.#start({ view, to: { host: ip, port: to.port } });
+            if (this.#send === undefined) this.#afterOp();
+            this.#pumpSends();
+          },
+          (error: IoError) => {
+            this.#send = undefined;
+            view.fail(error);
+            this.#afterOp();
+            this.#pumpSends();
+          },
+        );
+        return;
+      }
+      this.#start(pending);
+    }
+  }
+
+  #start(pending: PendingSend): void {
+    const { view, to } = pending;
+    if (this.closed) return view.fail(closedError("send"));
+    const own = view.bytes();
+    const direct = isUndetachable(own);
+    const buffer = direct ? own : (this.#sendBuffer ??= new Uint8Array(PRIVATE_BUFFER));
+    if (!direct) buffer.set(own);
+    const nameLength = to === undefined ? 0 : encodeSockaddr(to.host, to.port, this.#sendArea, NET_ADDR_OFFSET);
+    const op = new NetOp(this.backend.opcodes.SENDMSG, this.fd, view.length, 0x4000, nameLength, buffer, this.#sendArea, (result) => this.#sent(op, result));
+    this.#send = { op, pending };
+    this.backend.submit(op, op);
+  }
+
+  #sent(op: NetOp, result: number): void {
+    const pending = this.#send?.pending;
+    this.#send = undefined;
+    if (pending !== undefined) {
+      if (result === pending.view.length) pending.view.complete();
+      else if (result >= 0) pending.view.fail(new IoError("Other", `send: the kernel took ${result} of ${pending.view.length} bytes of a datagram`, { op: "send", backend: "uring" }));
+      else pending.view.fail(this.#resultError(result, "send", pending.view));
+    }
+    this.#afterOp();
+    this.#pumpSends();
+  }
+
+  #resultError(result: number, op: string, view: BoundPacketView<Read> | BoundPacketView<Write>): IoError {
+    const signal = view.packet.signal;
+    if (result === ECANCELED && signal?.aborted === true) return abortError(signal, op, "uring");
+    if (result === ECANCELED || result === CLOSED || result === ABANDONED || this.closed) return closedError(op);
+    return ringError(result, { op });
+  }
+
+  protected async connectSocket(address: UdpAddress): Promise<SocketAddress> {
+    const ip = await resolveHost(address.host, "connect");
+    const area = new Uint8Array(NET_AREA);
+    const length = encodeSockaddr(ip, address.port, area, NET_ADDR_OFFSET);
+    const result = await new Promise<number>((resolve) => {
+      const op = new NetOp(this.backend.opcodes.CONNECT, this.fd, 0, 0, length, undefined, area, resolve);
+      this.backend.submit(op, op);
+    });
+    if (result < 0) throw result === CLOSED || result === ABANDONED ? closedError("connect") : ringError(result, { op: "connect" });
+    return decodeSockaddr(area, NET_ADDR_OFFSET) as SocketAddress;
+  }
+
+  #afterOp(): void {
+    if (this.#closed !== undefined && this.#recv === undefined && this.#send === undefined) this.#closeFd();
+  }
+
+  protected closeSocket(): Promise<void> {
+    const closed = closedError("close");
+    this.#carry.drain();
+    for (let pending = this.#recvs.shift(); pending !== undefined; pending = this.#recvs.shift()) pending.view.fail(closed);
+    for (let pending = this.#sends.shift(); pending !== undefined; pending = this.#sends.shift()) pending.view.fail(closed);
+    const inFlight = [this.#recv, this.#send];
+    for (const entry of inFlight) {
+      const view = entry?.pending?.view;
+      if (entry !== undefined) entry.pending = undefined;
+      view?.fail(closed);
+    }
+    return new Promise<void>((resolve) => {
+      this.#closed = resolve;
+      if (this.#recv === undefined && this.#send === undefined) return this.#closeFd();
+      // SHUT_RDWR wakes a receive blocked on a datagram socket; the cancel covers the rest.
+      const shut = new NetOp(this.backend.opcodes.SHUTDOWN, this.fd, 0, 2, 0, undefined, undefined, () => undefined);
+      this.backend.submit(shut, shut);
+      for (const entry of inFlight) if (entry !== undefined && entry.op.opcode !== 0) this.backend.cancel(entry.op);
+    });
+  }
+
+  #closeFd(): void {
+    const done = this.#closed as () => void;
+    this.#closed = () => undefined;
+    const finish = (): void => {
+      this.#untrack();
+      done();
+    };
+    if (this.backend.closed) {
+      this.backend.closeFdNow(this.fd);
+      return finish();
+    }
+    this.backend.submit({ opcode: this.backend.opcodes.CLOSE, fd: this.fd }, finish);
+  }
+}
+
+function closedError(op: string): IoError {
+  return new IoError("Closed", `${op}: the UDP socket was closed`, { op, backend: "uring" });
+}

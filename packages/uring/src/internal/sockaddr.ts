@@ -1,0 +1,95 @@
+/**
+ * Socket addresses as the kernel lays them out (struct sockaddr_in / sockaddr_in6, little-endian
+ * hosts): encoded for bind, connect and SENDMSG, decoded from ACCEPT, RECVMSG and getsockname.
+ * Host names are resolved with node:dns first; the kernel only ever sees literals.
+ */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { IoError, type SocketAddress } from "@pktio/core";
+
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+/** sizeof(struct sockaddr_in) and sizeof(struct sockaddr_in6). */
+const IN4_SIZE = 16;
+const IN6_SIZE = 28;
+
+/** An IP literal for `host` (resolved when it is a name); kind HostNotFound when it has none. */
+export async function resolveHost(host: string, op: string): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch (error) {
+    throw new IoError("HostNotFound", `${op}: cannot resolve ${JSON.stringify(host)}`, { op, backend: "uring", cause: error });
+  }
+}
+
+/** The domain of an IP literal. */
+export function domainOf(ip: string): number {
+  return isIP(ip) === 6 ? AF_INET6 : AF_INET;
+}
+
+/** Writes the sockaddr of (ip, port) into `out` at `offset`; returns its length. */
+export function encodeSockaddr(ip: string, port: number, out: Uint8Array, offset = 0): number {
+  const view = new DataView(out.buffer, out.byteOffset + offset, IN6_SIZE);
+  if (isIP(ip) === 6) {
+    out.fill(0, offset, offset + IN6_SIZE);
+    view.setUint16(0, AF_INET6, true);
+    view.setUint16(2, port, false);
+    const groups = expandIPv6(ip);
+    for (let i = 0; i < 8; i++) view.setUint16(8 + 2 * i, groups[i] as number, false);
+    return IN6_SIZE;
+  }
+  out.fill(0, offset, offset + IN4_SIZE);
+  view.setUint16(0, AF_INET, true);
+  view.setUint16(2, port, false);
+  ip.split(".").forEach((part, i) => view.setUint8(4 + i, Number(part)));
+  return IN4_SIZE;
+}
+
+/** The address in `bytes` at `offset` (AF_INET or AF_INET6); undefined for other families. */
+export function decodeSockaddr(bytes: Uint8Array, offset = 0): SocketAddress | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
+  const family = view.getUint16(0, true);
+  const port = view.getUint16(2, false);
+  if (family === AF_INET) return { host: `${view.getUint8(4)}.${view.getUint8(5)}.${view.getUint8(6)}.${view.getUint8(7)}`, port, family: "IPv4" };
+  if (family !== AF_INET6) return undefined;
+  const groups = Array.from({ length: 8 }, (_, i) => view.getUint16(8 + 2 * i, false));
+  return { host: compressIPv6(groups), port, family: "IPv6" };
+}
+
+function expandIPv6(ip: string): number[] {
+  const [head = "", tail] = ip.split("::");
+  const parse = (part: string): number[] => (part === "" ? [] : part.split(":").flatMap((group) => (group.includes(".") ? v4Groups(group) : [parseInt(group, 16)])));
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...Array.from({ length: 8 - left.length - right.length }, () => 0), ...right];
+}
+
+function v4Groups(dotted: string): number[] {
+  const [a = 0, b = 0, c = 0, d = 0] = dotted.split(".").map(Number);
+  return [(a << 8) | b, (c << 8) | d];
+}
+
+/** RFC 5952 text, as Node prints addresses: the longest run of zero groups becomes "::". */
+function compressIPv6(groups: number[]): string {
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((group) => group.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+}
