@@ -284,6 +284,18 @@ export class UringBackend implements IoBackend {
     if (!this.#ringClosed) this.#addon.closeFd(this.#ring, fd);
   }
 
+  /**
+   * Closes a socket's fd once nothing of it is in flight: through the ring (a CLOSE) while the
+   * runtime runs, at once on this thread once it has closed. `then` runs after the fd is closed.
+   */
+  closeSocketFd(fd: number, then: () => void): void {
+    if (this.closed) {
+      this.closeFdNow(fd);
+      return then();
+    }
+    this.submit({ opcode: this.opcodes.CLOSE, fd }, then);
+  }
+
   /** Queues an operation for this tick's submission; `done` runs with its result. */
   submit(operation: Operation, done: Completion): void {
     if (this.#ringClosed) {

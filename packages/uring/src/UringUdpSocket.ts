@@ -241,15 +241,10 @@ export class UringUdpSocket extends UdpSocket {
   #closeFd(): void {
     const done = this.#closed as () => void;
     this.#closed = () => undefined;
-    const finish = (): void => {
+    this.backend.closeSocketFd(this.fd, () => {
       this.#untrack();
       done();
-    };
-    if (this.backend.closed) {
-      this.backend.closeFdNow(this.fd);
-      return finish();
-    }
-    this.backend.submit({ opcode: this.backend.opcodes.CLOSE, fd: this.fd }, finish);
+    });
   }
 }
 
