@@ -17,14 +17,10 @@ import { pipeline } from "node:stream/promises";
 import { toNodeFileHandle, type FileHandle, type Runtime } from "@pktio/core";
 import { openEach } from "@pktio/rt";
 import { describeMachine } from "@pktio/cli";
+import { positiveArg } from "./benchArgs.js";
 
 const args = process.argv.slice(2);
-const numberArg = (name: string, fallback: number): number => {
-  const index = args.indexOf(name);
-  const value = index >= 0 ? Number(args[index + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} takes a positive integer`);
-  return value;
-};
+const numberArg = (name: string, fallback: number): number => positiveArg(args, name, fallback);
 const size = numberArg("--size", 256) * 1024 * 1024;
 const rounds = numberArg("--rounds", 5);
 const reads = numberArg("--reads", 50_000);

@@ -28,18 +28,11 @@ import { openBackend } from "@pktio/rt";
 import { allocShared, DEFAULT_WORKERS, openThreaded } from "@pktio/threaded";
 import { openUring, type UringRuntime } from "@pktio/uring";
 import { BLOCK, fillBlock, positionsIn } from "./randomBlocks.js";
+import { positiveArg } from "./benchArgs.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
-const numberArg = (name: string, fallback: number): number => {
-  const index = args.indexOf(name);
-  const value = index >= 0 ? Number(args[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`${name} takes a positive number`);
-    process.exit(2);
-  }
-  return value;
-};
+const numberArg = (name: string, fallback: number): number => positiveArg(args, name, fallback, false);
 const time = numberArg("--time", 2000);
 const rounds = numberArg("--rounds", 3);
 // Whole MiB: the file is written in 1 MiB chunks.

@@ -17,18 +17,11 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { BackendNames, type FileHandle, type ReadStreamOptions, type Runtime } from "@pktio/core";
 import { openBackend } from "@pktio/rt";
+import { positiveArg } from "./benchArgs.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
-const numberArg = (name: string, fallback: number): number => {
-  const index = args.indexOf(name);
-  const value = index >= 0 ? Number(args[index + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`${name} takes a positive integer`);
-    process.exit(2);
-  }
-  return value;
-};
+const numberArg = (name: string, fallback: number): number => positiveArg(args, name, fallback);
 const rounds = numberArg("--rounds", 5);
 const size = numberArg("--size", 256) * 1024 * 1024;
 

@@ -15,18 +15,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BackendNames, Cursor, type FileHandle } from "@pktio/core";
 import { openBackend } from "@pktio/rt";
+import { positiveArg } from "./benchArgs.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
-const numberArg = (name: string, fallback: number): number => {
-  const index = args.indexOf(name);
-  const value = index >= 0 ? Number(args[index + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`${name} takes a positive integer`);
-    process.exit(2);
-  }
-  return value;
-};
+const numberArg = (name: string, fallback: number): number => positiveArg(args, name, fallback);
 const rounds = numberArg("--rounds", 7);
 const reads = numberArg("--reads", 50_000);
 // The async contenders run one read at a time, which costs a loop round trip each: fewer reads.

@@ -19,3 +19,4 @@ export { Fifo } from "./Fifo.js";
 export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js";
 export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
 export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";
+export { acceptEach, type Accepting } from "./net/acceptEach.js";

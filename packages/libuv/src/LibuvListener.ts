@@ -5,7 +5,7 @@
  */
 import type { Server, Socket } from "node:net";
 import { IoError, type SocketAddress, type TcpListener } from "@pktio/core";
-import { Fifo } from "@pktio/core/backend";
+import { acceptEach, Fifo } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
 import { LibuvStream } from "./LibuvStream.js";
@@ -49,17 +49,8 @@ export class LibuvListener implements TcpListener {
   }
 
   /** Yields each incoming connection until the listener is closed; breaking out leaves it open. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<LibuvStream, void, undefined> {
-    for (;;) {
-      let stream: LibuvStream;
-      try {
-        stream = await this.accept();
-      } catch (error) {
-        if (this.closed && IoError.is(error, "Closed")) return;
-        throw error;
-      }
-      yield stream;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<LibuvStream, void, undefined> {
+    return acceptEach(this);
   }
 
   /**

@@ -6,7 +6,7 @@
  * ring's one-completion-per-slot records do not express yet (docs/uring.md).
  */
 import { IoError, type SocketAddress, type TcpListener } from "@pktio/core";
-import { Fifo } from "@pktio/core/backend";
+import { acceptEach, Fifo } from "@pktio/core/backend";
 import { ECANCELED, NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
 import { decodeSockaddr } from "./internal/sockaddr.js";
 import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
@@ -49,17 +49,8 @@ export class UringListener implements TcpListener {
   }
 
   /** Yields each incoming connection until the listener is closed; breaking out leaves it open. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<UringStream, void, undefined> {
-    for (;;) {
-      let stream: UringStream;
-      try {
-        stream = await this.accept();
-      } catch (error) {
-        if (this.closed && IoError.is(error, "Closed")) return;
-        throw error;
-      }
-      yield stream;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<UringStream, void, undefined> {
+    return acceptEach(this);
   }
 
   #arm(): void {
