@@ -159,6 +159,8 @@ static void on_poll_closed(uv_handle_t *handle) {
  * libuv requires); the binding itself is freed once libuv has closed the poll handle.
  */
 static void shut_down(binding *b) {
+  /* The submit thread submits what was published and exits; the drain below is the owner's alone. */
+  pu_submitter_stop(b->ring);
   drain_and_cancel(b);
   close_tracked_fds(b);
   uv_poll_stop(&b->poll);
@@ -445,19 +447,26 @@ static int prep_one(napi_env env, binding *b, const double *p, napi_value buffer
 }
 
 /*
- * submit(handle, count, buffers, waitNr) → operations accepted (≤ count), or -errno if the kernel
+ * submit(handle, count, buffers, waitNr, here?) → operations accepted (≤ count), or -errno if the kernel
  * refused the batch. Accepted operations will complete; the rest are the caller's to retry.
  * With waitNr > 0 the same io_uring_enter also waits for that many completions (sync driving:
- * one syscall instead of two).
+ * one syscall instead of two). `here` (optional): with a submit thread, enter on this thread anyway
+ * (nothing else is in flight, so handing off would only add a thread hop to the latency).
  */
 static napi_value js_submit(napi_env env, napi_callback_info info) {
-  napi_value argv[4], result;
-  if (!get_args(env, info, 4, argv)) return NULL;
+  napi_value argv[5], result;
+  size_t argc = 5;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
+    napi_throw_type_error(env, NULL, "missing arguments");
+    return NULL;
+  }
   binding *b = unwrap(env, argv[0]);
   if (b == NULL) return NULL;
   uint32_t count, wait_nr;
+  bool here = false;
   CALL(env, napi_get_value_uint32(env, argv[1], &count));
   CALL(env, napi_get_value_uint32(env, argv[3], &wait_nr));
+  if (argc >= 5) CALL(env, napi_get_value_bool(env, argv[4], &here));
   if (count > b->params_cap) count = b->params_cap;
   unsigned accepted = 0;
   int error = 0;
@@ -466,7 +475,7 @@ static napi_value js_submit(napi_env env, napi_callback_info info) {
     if (r < 0) return NULL;
     if (r == 0) {
       /* Queue full: hand the kernel what is there and try once more. */
-      int s = pu_submit(b->ring, 0);
+      int s = pu_submit_here(b->ring);
       if (s < 0 && s != -EAGAIN && s != -EBUSY) {
         error = s;
         break;
@@ -477,7 +486,7 @@ static napi_value js_submit(napi_env env, napi_callback_info info) {
     }
     accepted++;
   }
-  int s = pu_submit(b->ring, accepted > 0 ? wait_nr : 0);
+  int s = here && wait_nr == 0 ? pu_submit_here(b->ring) : pu_submit(b->ring, accepted > 0 ? wait_nr : 0);
   if (s < 0 && s != -EAGAIN && s != -EBUSY && s != -EINTR) error = s;
   CALL(env, napi_create_int32(env, error < 0 && accepted == 0 ? error : (int32_t)accepted, &result));
   return result;
@@ -497,7 +506,7 @@ static napi_value js_cancel(napi_env env, napi_callback_info info) {
   CALL(env, napi_get_value_uint32(env, argv[1], &user_data));
   struct io_uring_sqe *sqe = pu_get_sqe(b->ring);
   if (sqe == NULL) {
-    pu_submit(b->ring, 0);
+    pu_submit_here(b->ring);
     sqe = pu_get_sqe(b->ring);
   }
   int r = -EBUSY;
@@ -534,6 +543,21 @@ static napi_value js_wait(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * startSubmitThread(handle, spinUs) → 0 | -errno: from now on a thread of the addon's own makes
+ * the io_uring_enter calls that submit (submitter.c), spinning spinUs after its last one.
+ */
+static napi_value js_start_submit_thread(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  uint32_t spin_us;
+  CALL(env, napi_get_value_uint32(env, argv[1], &spin_us));
+  CALL(env, napi_create_int32(env, pu_submitter_start(b->ring, (uint64_t)spin_us * 1000), &result));
+  return result;
+}
+
 /* pending(handle) → SQEs in the kernel whose completion was not reaped. */
 static napi_value js_pending(napi_env env, napi_callback_info info) {
   napi_value argv[1], result;
@@ -551,6 +575,16 @@ static napi_value js_sq_thread_asleep(napi_env env, napi_callback_info info) {
   binding *b = unwrap(env, argv[0]);
   if (b == NULL) return NULL;
   CALL(env, napi_get_boolean(env, pu_sq_thread_asleep(b->ring), &result));
+  return result;
+}
+
+/* submitThreadAsleep(handle) → true while the submit thread sleeps on its futex (false without one). */
+static napi_value js_submit_thread_asleep(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  CALL(env, napi_get_boolean(env, pu_submitter_asleep(b->ring), &result));
   return result;
 }
 
@@ -738,6 +772,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"cancel", NULL, js_cancel, NULL, NULL, NULL, napi_default, NULL},
     {"wait", NULL, js_wait, NULL, NULL, NULL, napi_default, NULL},
     {"pending", NULL, js_pending, NULL, NULL, NULL, napi_default, NULL},
+    {"startSubmitThread", NULL, js_start_submit_thread, NULL, NULL, NULL, napi_default, NULL},
+    {"submitThreadAsleep", NULL, js_submit_thread_asleep, NULL, NULL, NULL, napi_default, NULL},
     {"sqThreadAsleep", NULL, js_sq_thread_asleep, NULL, NULL, NULL, napi_default, NULL},
     {"probe", NULL, js_probe, NULL, NULL, NULL, napi_default, NULL},
     {"registerBuffers", NULL, js_register_buffers, NULL, NULL, NULL, napi_default, NULL},

@@ -4,6 +4,7 @@
  * one addon call at the end of the tick; completions come back in batches through a shared
  * Int32Array, one JS call per batch. `blockOn` waits in io_uring_enter on this thread.
  */
+import { availableParallelism } from "node:os";
 import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
 import { Fifo, fromErrno, parseOptions } from "@pktio/core/backend";
 import type { Addon, RingHandle } from "./internal/addon.js";
@@ -26,6 +27,8 @@ const SQPOLL_REFUSALS = new Set([-1, -22, -12]);
  * keep one submission per tick.
  */
 const EAGER_GROUP = 4;
+/** The largest batch a ring with a submit thread still enters on the JS thread when nothing else is in flight. */
+const INLINE_SUBMIT_MAX = 4;
 
 /** A result no errno has: the operation never reached the kernel and was dropped by a close. */
 export const CLOSED = -0x10001;
@@ -116,6 +119,10 @@ export class UringBackend implements IoBackend {
   readonly sqpoll: boolean;
   /** Why `sqpoll: true` was not honoured (the kernel refused the flag; the ring runs without it). */
   readonly sqpollRefused: string | undefined;
+  /** True when a submit thread makes this ring's submitting io_uring_enter calls (option `submitThread`). */
+  readonly submitThread: boolean;
+  /** Why a submit thread asked for (or chosen by "auto") is not running. */
+  readonly submitThreadRefused: string | undefined;
   readonly #addon: Addon;
   readonly #ring: RingHandle;
   readonly #params: Float64Array;
@@ -173,6 +180,12 @@ export class UringBackend implements IoBackend {
     if (this.options.sqThreadCpu !== undefined && !this.options.sqpoll) {
       throw new IoError("InvalidInput", "uring options: sqThreadCpu pins the SQ thread of an SQPOLL ring; it needs sqpoll: true", { op: "openUring", backend: "uring" });
     }
+    if (options?.submitSpinUs !== undefined && this.options.submitThread === false) {
+      throw new IoError("InvalidInput", "uring options: submitSpinUs tunes the submit thread; it needs submitThread: true or \"auto\"", { op: "openUring", backend: "uring" });
+    }
+    if (this.options.submitThread === true && this.options.sqpoll) {
+      throw new IoError("InvalidInput", "uring options: submitThread and sqpoll both move submission off the JS thread; choose one", { op: "openUring", backend: "uring" });
+    }
     this.#addon = addon;
     this.opcodes = addon.opcodes;
     const slots = this.options.maxInFlight;
@@ -201,6 +214,10 @@ export class UringBackend implements IoBackend {
       throw new IoError(ring === -22 ? "InvalidInput" : "Unsupported", `io_uring_setup failed: ${error.message}`, { op: "io_uring_setup", backend: "uring", cause: error });
     }
     this.#ring = ring;
+    const wantThread = this.options.submitThread === "auto" ? !this.sqpoll && availableParallelism() >= 2 : this.options.submitThread;
+    const started = wantThread ? addon.startSubmitThread(ring, this.options.submitSpinUs) : 0;
+    this.submitThread = wantThread && started === 0;
+    this.submitThreadRefused = started < 0 ? `the submit thread could not be started: ${fromErrno(started, { op: "uv_thread_create", backend: "uring" }).message}` : undefined;
     const supported = addon.probe(ring);
     this.supported = typeof supported === "number" ? new Uint8Array(64) : supported;
     if (this.supported[this.opcodes.READ] !== 1 || this.supported[this.opcodes.WRITE] !== 1) {
@@ -240,6 +257,14 @@ export class UringBackend implements IoBackend {
    */
   get sqThreadAsleep(): boolean {
     return this.sqpoll && !this.#ringClosed && this.#addon.sqThreadAsleep(this.#ring);
+  }
+
+  /**
+   * Rings with a submit thread: true while it sleeps on its futex, which it does `submitSpinUs`
+   * after its last submission; false while it polls, and on other rings.
+   */
+  get submitThreadAsleep(): boolean {
+    return this.submitThread && !this.#ringClosed && this.#addon.submitThreadAsleep(this.#ring);
   }
 
   /** Transfers served by `transferNow`, without the ring. */
@@ -445,7 +470,11 @@ export class UringBackend implements IoBackend {
       this.#active = true;
       this.#addon.setActive(this.#ring, true);
     }
-    const accepted = this.#addon.submit(this.#ring, count, this.#buffers, waitNr);
+    // With a submit thread, a small batch that is all there is in flight is entered here: the hop to
+    // the thread buys no overlap then (JS would only wait) and would add a wake-up to its latency.
+    // A large one goes to the thread even so: JS takes the first completions while it runs the rest.
+    const here = this.submitThread && count <= INLINE_SUBMIT_MAX && this.inFlight <= count;
+    const accepted = this.#addon.submit(this.#ring, count, this.#buffers, waitNr, here);
     this.#buffers.fill(undefined, 0, count * 2);
     this.#batch = 0;
     const params = this.#params;

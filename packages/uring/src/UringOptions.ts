@@ -15,6 +15,20 @@ export const UringOptions = z.strictObject({
    * kernel refuses the flag the ring runs without it (`backend.sqpollRefused` says why).
    */
   sqpoll: z.boolean().default(false),
+  /**
+   * A submit thread of the addon's own per ring makes the io_uring_enter calls that submit, so the
+   * kernel work a cached read does inline (its page-cache copy) runs on another core than the JS
+   * thread; it spins briefly after its last submission, then sleeps. `"auto"` (the default): on
+   * when this process may run on two or more CPUs (`os.availableParallelism()`) and `sqpoll` is off.
+   * If the thread cannot be started the ring submits from the JS thread (`backend.submitThreadRefused`).
+   */
+  submitThread: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+  /**
+   * With a submit thread: how long it keeps polling for the next batch after its last submission
+   * before it sleeps, in microseconds. Longer saves wake-ups under load, shorter saves CPU
+   * (docs/uring.md); like SQPOLL's sq_thread_idle, but in µs.
+   */
+  submitSpinUs: z.number().int().min(0).max(100_000).default(50),
   /** With `sqpoll`: the CPU the SQ thread is pinned to (IORING_SETUP_SQ_AFF); by default it floats. */
   sqThreadCpu: z.number().int().min(0).max(65_535).optional(),
   /**

@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 
 typedef struct pu_ring pu_ring;
+typedef struct pu_submitter pu_submitter;
 
 /* One reaped completion: the user_data of its SQE and the result (bytes, or -errno). */
 typedef struct pu_cqe {
@@ -43,6 +44,8 @@ unsigned pu_sqe_index(const pu_ring *ring, const struct io_uring_sqe *sqe);
 struct io_uring_sqe *pu_get_sqe(pu_ring *ring);
 /* Submits every prepared SQE; waits for at least `wait_nr` completions. Returns SQEs taken. */
 int pu_submit(pu_ring *ring, unsigned wait_nr);
+/* pu_submit(ring, 0), but the enter is made on the calling thread even with a submit thread: the SQ has room once it returns. */
+int pu_submit_here(pu_ring *ring);
 /* Copies up to `max` completions into `out`, returns how many. Internal completions are skipped. */
 unsigned pu_reap(pu_ring *ring, pu_cqe *out, unsigned max);
 /* Clears the eventfd's counter after a wake-up. */
@@ -51,6 +54,27 @@ void pu_drain_event_fd(pu_ring *ring);
 int pu_sq_thread_asleep(const pu_ring *ring);
 /* SQPOLL rings: how long the SQ thread polls an empty queue before it sleeps, in milliseconds. */
 #define PU_SQ_THREAD_IDLE_MS 2
+
+/*
+ * The submit thread (submitter.c): from now on pu_submit only publishes SQEs and a thread of its
+ * own makes the io_uring_enter that submits them, so inline kernel work runs on another core. It
+ * spins `spin_ns` after its last submission, then sleeps until the next publish. Not with SQPOLL.
+ */
+int pu_submitter_start(pu_ring *ring, uint64_t spin_ns);
+/* Joins the submit thread (after it submitted what was published); the ring goes back to plain submits. */
+void pu_submitter_stop(pu_ring *ring);
+/* Wakes the submit thread for SQEs just published. */
+void pu_submitter_kick(pu_submitter *s);
+/* Whether a submit thread runs for this ring. */
+int pu_ring_has_submitter(const pu_ring *ring);
+/* Whether the submit thread sleeps (or is about to) on its futex: it spends no CPU until the next publish. */
+int pu_submitter_asleep(const pu_ring *ring);
+/*
+ * SQEs per enter of the submit thread: the kernel posts the CQEs of inline completions only when
+ * an enter returns, so smaller chunks let JS start on completions sooner, larger ones cost fewer
+ * enters (16 measured best at 64 in flight, docs/benchmarks.md).
+ */
+#define PU_SUBMIT_CHUNK 16
 
 /* supported[op] = 1 for every opcode the kernel has, for op < n. */
 int pu_probe(pu_ring *ring, uint8_t *supported, unsigned n);

@@ -11,6 +11,7 @@
 #define PKTIO_UV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct uv_loop_s uv_loop_t;
 
@@ -39,6 +40,17 @@ int uv_poll_stop(uv_poll_t *handle);
 void uv_close(uv_handle_t *handle, uv_close_cb close_cb);
 void uv_ref(uv_handle_t *handle);
 void uv_unref(uv_handle_t *handle);
+
+/*
+ * Threads through libuv rather than pthread_create, whose glibc symbol version (2.34 when built on
+ * a newer glibc) would refuse to load on the older glibc Node 20 still supports (2.28). libuv's
+ * uv_thread_t is pthread_t: an unsigned long on glibc, a pointer on musl, both one word on Linux.
+ */
+typedef unsigned long uv_thread_t;
+int uv_thread_create(uv_thread_t *tid, void (*entry)(void *arg), void *arg);
+int uv_thread_join(uv_thread_t *tid);
+/* Nanoseconds from an arbitrary start (CLOCK_MONOTONIC). */
+uint64_t uv_hrtime(void);
 
 /* Whether this process's libuv poll handle fits in the storage declared above. */
 static inline int pu_uv_poll_fits(void) {

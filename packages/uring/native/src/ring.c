@@ -119,6 +119,7 @@ fail_with:
 
 void pu_ring_close(pu_ring *ring) {
   if (ring == NULL) return;
+  pu_submitter_stop(ring);
   unmap(ring);
   close(ring->event_fd);
   close(ring->fd);
@@ -128,6 +129,7 @@ void pu_ring_close(pu_ring *ring) {
 int pu_ring_event_fd(const pu_ring *ring) { return ring->event_fd; }
 unsigned pu_ring_sq_entries(const pu_ring *ring) { return ring->sq_entries; }
 unsigned pu_ring_pending(const pu_ring *ring) { return ring->pending; }
+int pu_ring_has_submitter(const pu_ring *ring) { return ring->submitter != NULL; }
 
 unsigned pu_sq_space(const pu_ring *ring) {
   return ring->sq_entries - (ring->sqe_tail - __atomic_load_n(ring->sq_head, __ATOMIC_ACQUIRE));
@@ -148,12 +150,25 @@ struct io_uring_sqe *pu_get_sqe(pu_ring *ring) {
   return sqe;
 }
 
-int pu_submit(pu_ring *ring, unsigned wait_nr) {
+static int submit(pu_ring *ring, unsigned wait_nr, int here) {
   /* Everything prepared and not yet consumed by the kernel, including SQEs a short enter left behind. */
   unsigned to_submit = ring->sqe_tail - __atomic_load_n(ring->sq_head, __ATOMIC_ACQUIRE);
   /* Publish the new SQEs before the kernel can see the tail move. */
   __atomic_store_n(ring->sq_tail, ring->sqe_tail, __ATOMIC_RELEASE);
   unsigned flags = wait_nr > 0 ? IORING_ENTER_GETEVENTS : 0;
+  if (ring->submitter != NULL) {
+    /* Counted at publish, like SQPOLL: whichever thread's enter takes them, they are the kernel's. */
+    unsigned fresh = ring->sqe_tail - ring->published;
+    ring->published = ring->sqe_tail;
+    ring->pending += fresh;
+    if (wait_nr == 0 && !here) {
+      if (to_submit > 0) pu_submitter_kick(ring->submitter);
+      return (int)fresh;
+    }
+    /* A blocking caller submits and waits in one enter itself (no thread hop on the sync path), as does one that needs the SQ's room now. */
+    int r = sys_enter(ring->fd, to_submit, wait_nr, flags);
+    return r < 0 ? r : (int)fresh;
+  }
   if (ring->flags & IORING_SETUP_SQPOLL) {
     /* The kernel thread takes every published SQE; enter only to wake it or to wait. */
     unsigned fresh = ring->sqe_tail - ring->published;
@@ -169,6 +184,9 @@ int pu_submit(pu_ring *ring, unsigned wait_nr) {
   if (r > 0) ring->pending += (unsigned)r;
   return r;
 }
+
+int pu_submit(pu_ring *ring, unsigned wait_nr) { return submit(ring, wait_nr, 0); }
+int pu_submit_here(pu_ring *ring) { return submit(ring, 0, 1); }
 
 unsigned pu_reap(pu_ring *ring, pu_cqe *out, unsigned max) {
   unsigned head = *ring->cq_head;

@@ -30,8 +30,10 @@ struct pu_ring {
   unsigned sqe_tail;
   /* SQPOLL only: SQEs already published to the kernel thread. */
   unsigned published;
-  /* SQEs the kernel took whose CQE has not been reaped. */
+  /* SQEs the kernel took whose CQE has not been reaped (SQPOLL, submit thread: SQEs published). */
   unsigned pending;
+  /* The submit thread (submitter.c), or NULL: while set, the owner publishes and the thread enters. */
+  pu_submitter *submitter;
 };
 
 int pu__register(pu_ring *ring, unsigned opcode, const void *arg, unsigned nr);

@@ -16,8 +16,11 @@ export interface Addon {
   /** sqThreadCpu: the CPU an SQPOLL ring's kernel thread is pinned to, or -1. */
   open(entries: number, setupFlags: number, params: Float64Array, completions: Int32Array, onComplete: (count: number) => void, sqThreadCpu: number): RingHandle | number;
   setActive(ring: RingHandle, active: boolean): void;
-  /** Operations accepted (≤ count), or a negative errno; waits for `waitNr` completions in the same syscall. */
-  submit(ring: RingHandle, count: number, buffers: (Uint8Array | undefined)[], waitNr: number): number;
+  /**
+   * Operations accepted (≤ count), or a negative errno; waits for `waitNr` completions in the same syscall.
+   * `here`: with a submit thread, make the enter on this thread anyway.
+   */
+  submit(ring: RingHandle, count: number, buffers: (Uint8Array | undefined)[], waitNr: number, here?: boolean): number;
   /** Prepares an ASYNC_CANCEL of `userData`; the next submit (or a full queue) hands it to the kernel. */
   cancel(ring: RingHandle, userData: number): number;
   /** close(2) of an fd the ring opened, and forgets it (the addon closes the fds it still tracks at teardown). */
@@ -25,6 +28,10 @@ export interface Addon {
   /** Completions written to the shared array, or a negative errno. */
   wait(ring: RingHandle, minComplete: number): number;
   pending(ring: RingHandle): number;
+  /** From now on a thread of the addon's own submits (spinning spinUs after its last enter): 0 or -errno. */
+  startSubmitThread(ring: RingHandle, spinUs: number): number;
+  /** True while the submit thread sleeps on its futex (false on rings without one). */
+  submitThreadAsleep(ring: RingHandle): boolean;
   /** SQPOLL rings: true once the kernel's SQ thread sleeps (IORING_SQ_NEED_WAKEUP); false on other rings. */
   sqThreadAsleep(ring: RingHandle): boolean;
   probe(ring: RingHandle): Uint8Array | number;
