@@ -7,7 +7,8 @@
  * `FileHandle.read` (fs.promises), `fs.read` callbacks and `fs.readSync`, and fio (io_uring at
  * 64 with and without --sqthread_poll, psync at 1, O_DIRECT io_uring at 64; `--invalidate=0` so
  * that fio keeps the cache) when it is installed, in the same alternating rounds; uring `readAt`
- * with `sqpoll: true`, and in a child process on every core and pinned to one (`taskset -c 0`).
+ * with `sqpoll: true` and with `submitThread: false` (the plain ring), and in a child process on every
+ * core (default and plain ring) and pinned to one (`taskset -c 0`, where "auto" picks the plain ring).
  * The file is generated in a temp dir from a seed (every 4 KiB block is a function of the seed and
  * its index, so any read can be checked) and removed afterwards. Each contender checks a sample of
  * its reads before it is timed. Rounds alternate between contenders; the median round is
@@ -376,14 +377,17 @@ const FIO_PSYNC = "fio psync QD1";
 const FIO_DIRECT = "fio io_uring O_DIRECT QD64";
 const FIO_SQPOLL = "fio io_uring QD64 --sqthread_poll";
 const URING_SQPOLL = "uring readAt, sqpoll: true";
+const URING_PLAIN = "uring readAt, plain ring (submitThread: false)";
+const LANE_PLAIN = "uring readAt, own process, every core, plain ring (submitThread: false)";
 const LANE = "uring readAt, own process, every core";
 const LANE_PINNED = "uring readAt, own process, pinned to one core (taskset -c 0)";
 const URING_SYNC_RING = "uring readAtSync through the ring, directSync: false (1 in flight)";
 const uringFile = opened(() => openUring());
 const contenders: Contender[] = [
   readAtContender(URING, uringFile, plain(IN_FLIGHT)),
+  readAtContender(URING_PLAIN, opened(() => openUring({ submitThread: false })), plain(IN_FLIGHT)),
   readAtContender(URING_SQPOLL, opened(() => openUring({ sqpoll: true })), plain(IN_FLIGHT)),
-  ...(tasksetInstalled ? [laneContender(LANE, false), laneContender(LANE_PINNED, true)] : []),
+  ...(tasksetInstalled ? [laneContender(LANE, false), laneContender(LANE_PLAIN, false, { submitThread: false }), laneContender(LANE_PINNED, true)] : []),
   rawContender(URING_RAW, uringFile, () => plain(IN_FLIGHT)),
   syncContender(URING_SYNC, uringFile, new Uint8Array(BLOCK)),
   syncContender(URING_SYNC_RING, opened(() => openUring({ directSync: false })), new Uint8Array(BLOCK)),
@@ -463,6 +467,7 @@ const bars = [
   { what: "uring readAt / fio io_uring QD64 --sqthread_poll", ratio: rateOf(URING) / (fioRates.sqpoll64 ?? Number.NaN), target: 0.8 },
   { what: "uring readAt (own process): every core / one core", ratio: rateOf(LANE) / rateOf(LANE_PINNED), target: 1.5 },
   { what: "CPU per read: fs.read callbacks / uring readAt", ratio: cpuOf(CALLBACKS) / cpuOf(URING), target: 1 },
+  { what: "uring readAt (own process, every core): submit thread / plain ring", ratio: rateOf(LANE) / rateOf(LANE_PLAIN), target: 1 },
   { what: "uring readAt / fio io_uring QD64", ratio: rateOf(URING) / (fioRates.uring64 ?? Number.NaN), target: 0.8 },
   { what: "uring raw sendPacket / fio io_uring QD64", ratio: rateOf(URING_RAW) / (fioRates.uring64 ?? Number.NaN), target: 0.8 },
   { what: "uring readAtSync / fs.readSync", ratio: rateOf(URING_SYNC) / rateOf(READ_SYNC), target: 0.9 },

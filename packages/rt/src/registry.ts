@@ -77,7 +77,7 @@ export const builtins: Record<BackendName, BackendEntry> = {
   uring: {
     open: openUringBackend,
     capabilities: {
-      files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks); cached reads complete in io_uring_enter on the calling thread (SQPOLL is opt-in: uring.sqpoll)",
+      files: "io_uring (READ/WRITE, OPENAT, STATX, …; libuv for what the kernel lacks); submitted by a submit thread per ring where two or more CPUs are available, so cached reads copy on another core (uring.submitThread; SQPOLL is opt-in: uring.sqpoll)",
       sockets: "TCP and UDP on the ring (SEND/RECV/ACCEPT/CONNECT, SENDMSG/RECVMSG; libuv's where the kernel lacks them)",
       sync: "io_uring_enter(GETEVENTS)",
     },
