@@ -90,6 +90,8 @@ static void run(void *arg) {
         moved = __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seen;
       }
       if (uv_hrtime() >= until) break;
+      /* A runnable thread waiting for this core (the JS thread itself, on a busy host) goes first. */
+      syscall(SYS_sched_yield);
     }
     if (moved) continue;
     __atomic_store_n(&s->sleeping, 1, __ATOMIC_SEQ_CST);
