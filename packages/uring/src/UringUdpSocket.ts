@@ -56,6 +56,9 @@ export class UringUdpSocket extends UdpSocket {
   #send: { op: NetOp; pending: PendingSend | undefined } | undefined = undefined;
   readonly #recvArea = new Uint8Array(NET_AREA);
   readonly #sendArea = new Uint8Array(NET_AREA);
+  /** The IP literal whose sockaddr the send area holds (only the port changes between its sends). */
+  #sendHost: string | undefined = undefined;
+  #sendNameLength = 0;
   #recvBuffer: Uint8Array | undefined = undefined;
   #sendBuffer: Uint8Array | undefined = undefined;
   #closed: (() => void) | undefined = undefined;
@@ -72,6 +75,8 @@ export class UringUdpSocket extends UdpSocket {
   }
 
   protected checkAddress(address: unknown, op: string): UdpAddress {
+    // The common shape (a datagram's `from` passed back) skips the schema; anything else gets its message.
+    if (isPlainAddress(address)) return { host: address.host, port: address.port };
     const { host, port } = parseOptions(DatagramAddress, address, op);
     return { host, port };
   }
@@ -145,7 +150,7 @@ export class UringUdpSocket extends UdpSocket {
       const pending = this.#sends.shift();
       if (pending === undefined) return;
       const { view, to } = pending;
-      if (to !== undefined && isIP(to.host) === 0) {
+      if (to !== undefined && to.host !== this.#sendHost && isIP(to.host) === 0) {
         // A host name: resolved first; the send keeps its place (nothing else starts meanwhile).
         const placeholder = new NetOp(0, this.fd, 0, 0, 0, undefined, undefined, () => undefined);
         this.#send = { op: placeholder, pending: undefined };
@@ -176,10 +181,24 @@ export class UringUdpSocket extends UdpSocket {
     const direct = isUndetachable(own);
     const buffer = direct ? own : (this.#sendBuffer ??= new Uint8Array(PRIVATE_BUFFER));
     if (!direct) buffer.set(own);
-    const nameLength = to === undefined ? 0 : encodeSockaddr(to.host, to.port, this.#sendArea, NET_ADDR_OFFSET);
+    const nameLength = to === undefined ? 0 : this.#encodeDestination(to);
     const op = new NetOp(this.backend.opcodes.SENDMSG, this.fd, view.length, 0x4000, nameLength, buffer, this.#sendArea, (result) => this.#sent(op, result));
     this.#send = { op, pending };
     this.backend.submit(op, op);
+  }
+
+  /**
+   * The destination into the send area: in full for a new host, else only the port (a server
+   * answers the same few hosts on many ports; the area keeps the last address between sends).
+   */
+  #encodeDestination(to: UdpAddress): number {
+    if (to.host === this.#sendHost) {
+      new DataView(this.#sendArea.buffer, this.#sendArea.byteOffset + NET_ADDR_OFFSET).setUint16(2, to.port, false);
+      return this.#sendNameLength;
+    }
+    this.#sendNameLength = encodeSockaddr(to.host, to.port, this.#sendArea, NET_ADDR_OFFSET);
+    this.#sendHost = to.host;
+    return this.#sendNameLength;
   }
 
   #sent(op: NetOp, result: number): void {
@@ -246,6 +265,16 @@ export class UringUdpSocket extends UdpSocket {
       done();
     });
   }
+}
+
+/** True for `{ host, port, family? }` with nothing else and valid values: what the schema accepts, checked by hand. */
+function isPlainAddress(address: unknown): address is UdpAddress {
+  if (typeof address !== "object" || address === null) return false;
+  const { host, port, family } = address as Record<string, unknown>;
+  if (typeof host !== "string" || host === "" || typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65_535) return false;
+  if (family !== undefined && family !== "IPv4" && family !== "IPv6") return false;
+  for (const key in address) if (key !== "host" && key !== "port" && key !== "family") return false;
+  return true;
 }
 
 function closedError(op: string): IoError {
