@@ -8,6 +8,8 @@
  *   client's: MiB/s.
  * Every trial checks its result (echoed bytes, hash) before it is reported.
  * Usage: pnpm --filter @pktio/bench run bench:net [--rounds N] [--gib N] [--only tcp-echo,...]
+ * [--contenders node,uring,...]; NET_SERVER_NODE_ARGS adds node flags to the server processes
+ * (e.g. "--cpu-prof --cpu-prof-dir=DIR" to profile the servers alone).
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -28,6 +30,8 @@ const GIB = Number(option("--gib", "1"));
 const ONLY = option("--only", "tcp-echo,udp-echo,tcp-hash").split(",");
 const CONTENDERS = option("--contenders", "node,uring,libuv,threaded").split(",");
 const HOST = "127.0.0.1";
+/** Extra node flags for the server processes only (profiling: NET_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"). */
+const SERVER_NODE_ARGS = (process.env.NET_SERVER_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
 
 interface Server {
   readonly port: number;
@@ -36,7 +40,7 @@ interface Server {
 
 async function startServer(trial: string, contender: string): Promise<Server> {
   const script = fileURLToPath(new URL("./net/netServer.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", script, trial, contender], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, "--import", "tsx", script, trial, contender], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();

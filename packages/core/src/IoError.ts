@@ -97,8 +97,16 @@ export class IoError extends Error {
 }
 Object.defineProperty(IoError.prototype, brand, { value: true });
 
+/** Each kind's code, computed once: errors on hot paths (short reads) skip the regular expression. */
+const defaultCodes = new Map<IoErrorKind, string>();
+
 function defaultCode(kind: IoErrorKind): string {
-  return "ERR_PKTIO_" + kind.replace(/([a-z])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])/g, "$1$2_").toUpperCase();
+  let code = defaultCodes.get(kind);
+  if (code === undefined) {
+    code = "ERR_PKTIO_" + kind.replace(/([a-z])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])/g, "$1$2_").toUpperCase();
+    defaultCodes.set(kind, code);
+  }
+  return code;
 }
 
 /**

@@ -20,3 +20,4 @@ export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js
 export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
 export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";
 export { acceptEach, type Accepting } from "./net/acceptEach.js";
+export { settleShortRead } from "./net/settleShortRead.js";

@@ -52,6 +52,22 @@ describe("MemoryStream.pair", () => {
     await b.close();
   });
 
+  it("fails a short read's tail with the frozen WouldBlock sentinel, the head's bytes intact", async () => {
+    const [a, b] = MemoryStream.pair();
+    await a.writeAll(new Uint8Array([7, 8]));
+    const dst = new Uint8Array(8);
+    const result = await io(b, NoPos, Packet.wrap(dst, Write));
+    expect(result.transferred).toBe(2);
+    expect([...dst.subarray(0, 2)]).toEqual([7, 8]);
+    expect(result.error?.kind).toBe("WouldBlock");
+    // One shared error, not one per read: frozen, so no caller can change what the next one sees.
+    expect(Object.isFrozen(result.error)).toBe(true);
+    await a.writeAll(new Uint8Array([9]));
+    expect((await io(b, NoPos, Packet.wrap(dst, Write))).error).toBe(result.error);
+    await a.close();
+    await b.close();
+  });
+
   it("copies a write: the caller's buffer may change once the write resolved", async () => {
     const [a, b] = MemoryStream.pair();
     const src = new Uint8Array([7, 7, 7]);

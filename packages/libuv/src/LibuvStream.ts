@@ -15,7 +15,7 @@
  */
 import type { Socket } from "node:net";
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
-import { abortError, Fifo, fromErrno } from "@pktio/core/backend";
+import { abortError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
 import { toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -140,13 +140,7 @@ export class LibuvStream extends ByteStream {
         }
       }
       // State is consistent before settling: a completion may send the next packet re-entrantly.
-      if (filled === dst.byteLength) {
-        view.complete();
-      } else {
-        const [head, tail] = view.splitAt(filled);
-        head.complete();
-        tail.fail(new IoError("WouldBlock", `read: ${filled} of ${dst.byteLength} bytes had arrived`, { op: "read", backend: "libuv" }));
-      }
+      settleShortRead(view, filled, "libuv");
     }
     if (this.#ended && this.#buffered === 0) {
       for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(eof("the peer ended the stream"));

@@ -14,7 +14,7 @@
  * - Every view settles once: it leaves its queue (or the in-flight field) before it is settled.
  */
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
-import { abortError, Fifo, fromErrno } from "@pktio/core/backend";
+import { abortError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
 import { isUndetachable } from "./internal/BounceArena.js";
 import { ECANCELED, NetOp, SEND_FLAGS } from "./internal/NetOp.js";
 import { decodeSockaddr } from "./internal/sockaddr.js";
@@ -114,7 +114,7 @@ export class UringStream extends ByteStream {
     view.bytes().set(carried.subarray(0, count));
     if (count === carried.byteLength) this.#carry.shift();
     else this.#carry.drain().forEach((rest, i) => this.#carry.push(i === 0 ? rest.subarray(count) : rest));
-    settleCount(view, count);
+    settleShortRead(view, count, "uring");
   }
 
   #received(op: NetOp, result: number): void {
@@ -128,7 +128,7 @@ export class UringStream extends ByteStream {
         if (view !== undefined) view.fail(abortError(view.packet.signal as AbortSignal, "read", "uring"));
       } else {
         if (op.buffer !== view.packet.bytes) view.bytes().set(bytes);
-        settleCount(view, result);
+        settleShortRead(view, result, "uring");
       }
     } else if (result === 0) {
       this.#ended = true;
@@ -302,13 +302,6 @@ export class UringStream extends ByteStream {
   }
 }
 
-/** A read's count: all of it, or a head that completes and a tail that fails WouldBlock. */
-function settleCount(view: BoundPacketView<Write>, count: number): void {
-  if (count === view.length) return view.complete();
-  const [head, tail] = view.splitAt(count);
-  head.complete();
-  tail.fail(new IoError("WouldBlock", `read: ${count} of ${view.length} bytes had arrived`, { op: "read", backend: "uring" }));
-}
 
 function eof(message: string): IoError {
   return new IoError("UnexpectedEof", message, { op: "read", backend: "uring" });

@@ -6,8 +6,9 @@
  * reported as `truncated`.
  *
  * Invariants:
- * - One RECVMSG and one SENDMSG in flight per socket: receives are served in order, each by the
- *   oldest datagram, and sends leave in order.
+ * - One SENDMSG in flight per socket, so sends leave in order. One RECVMSG in flight while one
+ *   receive waits; up to UDP_RECV_DEPTH while several do (#pumpRecvs). Either way receives are
+ *   served in order, each by the oldest datagram.
  * - A datagram the kernel delivered to a receive whose caller left (signal, deadline) is kept
  *   for the next receive.
  * - The fd is closed (ring CLOSE) only after both directions' operations completed.
@@ -28,6 +29,18 @@ const DatagramAddress = z.strictObject({
 });
 
 const PRIVATE_BUFFER = 64 * 1024;
+/**
+ * At most this many RECVMSG in flight per socket: one per waiting receive (a server with several
+ * receive loops), so that one wake-up of the loop delivers several datagrams (issue 14: with one
+ * receive in flight, every datagram cost its own wake-up, eventfd read and submission).
+ */
+export const UDP_RECV_DEPTH = 16;
+
+/** The buffer and side area of a receive not bound to a caller (see #pumpRecvs). */
+interface Lane {
+  readonly buffer: Uint8Array;
+  readonly area: Uint8Array;
+}
 
 interface Arrived {
   readonly bytes: Uint8Array;
@@ -53,9 +66,15 @@ export class UringUdpSocket extends UdpSocket {
   readonly #sends = new Fifo<PendingSend>();
   readonly #carry = new Fifo<Arrived>();
   #recv: { op: NetOp; pending: PendingRecv | undefined } | undefined = undefined;
+  /** Receives in flight for whichever caller waits longest when they complete (#pumpRecvs). */
+  readonly #pooled = new Set<NetOp>();
+  readonly #freeLanes: Lane[] = [];
   #send: { op: NetOp; pending: PendingSend | undefined } | undefined = undefined;
   readonly #recvArea = new Uint8Array(NET_AREA);
   readonly #sendArea = new Uint8Array(NET_AREA);
+  /** The IP literal whose sockaddr the send area holds (only the port changes between its sends). */
+  #sendHost: string | undefined = undefined;
+  #sendNameLength = 0;
   #recvBuffer: Uint8Array | undefined = undefined;
   #sendBuffer: Uint8Array | undefined = undefined;
   #closed: (() => void) | undefined = undefined;
@@ -72,6 +91,8 @@ export class UringUdpSocket extends UdpSocket {
   }
 
   protected checkAddress(address: unknown, op: string): UdpAddress {
+    // The common shape (a datagram's `from` passed back) skips the schema; anything else gets its message.
+    if (isPlainAddress(address)) return { host: address.host, port: address.port };
     const { host, port } = parseOptions(DatagramAddress, address, op);
     return { host, port };
   }
@@ -94,15 +115,26 @@ export class UringUdpSocket extends UdpSocket {
     if (this.#recv?.pending?.view.packet.signal?.aborted === true) this.backend.cancel(this.#recv.op);
   }
 
+  /**
+   * One waiting receive and nothing in flight: a RECVMSG bound to it, into its own bytes when
+   * they cannot be detached. Several waiting: up to UDP_RECV_DEPTH pooled RECVMSG, each into a
+   * private buffer of its own, whose datagram goes to the oldest waiting receive when it
+   * completes. The two kinds never overlap, so datagrams reach receives in arrival order either
+   * way: the completions of one socket's receives come in the order they took datagrams off its
+   * queue (each runs in the ring's task work, one after another).
+   */
   #pumpRecvs(): void {
     while (this.#recv === undefined) {
-      const pending = this.#recvs.shift();
+      const pending = this.#recvs.peek();
       if (pending === undefined) return;
       const carried = this.#carry.shift();
       if (carried !== undefined) {
+        this.#recvs.shift();
         this.#deliver(pending, carried.bytes, carried.from, carried.truncated);
         continue;
       }
+      if (this.#pooled.size > 0 || this.#recvs.length > 1) return this.#pumpPooled();
+      this.#recvs.shift();
       const own = pending.view.bytes();
       const buffer = isUndetachable(own) ? own : (this.#recvBuffer ??= new Uint8Array(PRIVATE_BUFFER));
       const length = Math.min(pending.view.length, buffer.byteLength);
@@ -110,6 +142,34 @@ export class UringUdpSocket extends UdpSocket {
       this.#recv = { op, pending };
       this.backend.submit(op, op);
     }
+  }
+
+  /** Pooled receives up to one per waiting caller (at most UDP_RECV_DEPTH). */
+  #pumpPooled(): void {
+    const wanted = Math.min(this.#recvs.length, UDP_RECV_DEPTH);
+    while (this.#pooled.size < wanted) {
+      const lane = this.#freeLanes.pop() ?? { buffer: new Uint8Array(PRIVATE_BUFFER), area: new Uint8Array(NET_AREA) };
+      const op: NetOp = new NetOp(this.backend.opcodes.RECVMSG, this.fd, PRIVATE_BUFFER, 0, 0, lane.buffer, lane.area, (result) => this.#receivedPooled(op, lane, result));
+      this.#pooled.add(op);
+      this.backend.submit(op, op);
+    }
+  }
+
+  #receivedPooled(op: NetOp, lane: Lane, result: number): void {
+    this.#pooled.delete(op);
+    if (result >= 0) {
+      const { bytes, from, truncated } = arrived(lane.buffer, lane.area, result);
+      const pending = this.#recvs.shift();
+      if (pending !== undefined) this.#deliver(pending, bytes, from, truncated);
+      else if (!this.closed) this.#carry.push({ bytes: bytes.slice(), from, truncated });
+    } else if (result !== ECANCELED && result !== CLOSED && result !== ABANDONED && !this.closed) {
+      // A socket error (e.g. ECONNREFUSED on a connected socket) goes to the oldest receive.
+      const pending = this.#recvs.shift();
+      pending?.view.fail(this.#resultError(result, "recvFrom", pending.view));
+    }
+    this.#freeLanes.push(lane);
+    this.#afterOp();
+    this.#pumpRecvs();
   }
 
   #deliver(pending: PendingRecv, bytes: Uint8Array, from: SocketAddress, truncated: boolean): void {
@@ -126,11 +186,7 @@ export class UringUdpSocket extends UdpSocket {
     const pending = this.#recv?.pending;
     this.#recv = undefined;
     if (result >= 0) {
-      const area = this.#recvArea;
-      const flags = new DataView(area.buffer, area.byteOffset).getUint32(MSGHDR_FLAGS_OFFSET, true);
-      const from = decodeSockaddr(area, NET_ADDR_OFFSET) ?? { host: "", port: 0, family: "IPv4" as const };
-      const bytes = (op.buffer as Uint8Array).subarray(0, result);
-      const truncated = (flags & MSG_TRUNC) !== 0;
+      const { bytes, from, truncated } = arrived(op.buffer as Uint8Array, this.#recvArea, result);
       if (pending === undefined || pending.view.packet.signal?.aborted === true) {
         if (!this.closed) this.#carry.push({ bytes: bytes.slice(), from, truncated });
         if (pending !== undefined) pending.view.fail(abortError(pending.view.packet.signal as AbortSignal, "recvFrom", "uring"));
@@ -145,7 +201,7 @@ export class UringUdpSocket extends UdpSocket {
       const pending = this.#sends.shift();
       if (pending === undefined) return;
       const { view, to } = pending;
-      if (to !== undefined && isIP(to.host) === 0) {
+      if (to !== undefined && to.host !== this.#sendHost && isIP(to.host) === 0) {
         // A host name: resolved first; the send keeps its place (nothing else starts meanwhile).
         const placeholder = new NetOp(0, this.fd, 0, 0, 0, undefined, undefined, () => undefined);
         this.#send = { op: placeholder, pending: undefined };
@@ -176,10 +232,24 @@ export class UringUdpSocket extends UdpSocket {
     const direct = isUndetachable(own);
     const buffer = direct ? own : (this.#sendBuffer ??= new Uint8Array(PRIVATE_BUFFER));
     if (!direct) buffer.set(own);
-    const nameLength = to === undefined ? 0 : encodeSockaddr(to.host, to.port, this.#sendArea, NET_ADDR_OFFSET);
+    const nameLength = to === undefined ? 0 : this.#encodeDestination(to);
     const op = new NetOp(this.backend.opcodes.SENDMSG, this.fd, view.length, 0x4000, nameLength, buffer, this.#sendArea, (result) => this.#sent(op, result));
     this.#send = { op, pending };
     this.backend.submit(op, op);
+  }
+
+  /**
+   * The destination into the send area: in full for a new host, else only the port (a server
+   * answers the same few hosts on many ports; the area keeps the last address between sends).
+   */
+  #encodeDestination(to: UdpAddress): number {
+    if (to.host === this.#sendHost) {
+      new DataView(this.#sendArea.buffer, this.#sendArea.byteOffset + NET_ADDR_OFFSET).setUint16(2, to.port, false);
+      return this.#sendNameLength;
+    }
+    this.#sendNameLength = encodeSockaddr(to.host, to.port, this.#sendArea, NET_ADDR_OFFSET);
+    this.#sendHost = to.host;
+    return this.#sendNameLength;
   }
 
   #sent(op: NetOp, result: number): void {
@@ -214,7 +284,7 @@ export class UringUdpSocket extends UdpSocket {
   }
 
   #afterOp(): void {
-    if (this.#closed !== undefined && this.#recv === undefined && this.#send === undefined) this.#closeFd();
+    if (this.#closed !== undefined && this.#recv === undefined && this.#pooled.size === 0 && this.#send === undefined) this.#closeFd();
   }
 
   protected closeSocket(): Promise<void> {
@@ -230,11 +300,12 @@ export class UringUdpSocket extends UdpSocket {
     }
     return new Promise<void>((resolve) => {
       this.#closed = resolve;
-      if (this.#recv === undefined && this.#send === undefined) return this.#closeFd();
+      if (this.#recv === undefined && this.#pooled.size === 0 && this.#send === undefined) return this.#closeFd();
       // SHUT_RDWR wakes a receive blocked on a datagram socket; the cancel covers the rest.
       const shut = new NetOp(this.backend.opcodes.SHUTDOWN, this.fd, 0, 2, 0, undefined, undefined, () => undefined);
       this.backend.submit(shut, shut);
       for (const entry of inFlight) if (entry !== undefined && entry.op.opcode !== 0) this.backend.cancel(entry.op);
+      for (const op of [...this.#pooled]) this.backend.cancel(op);
     });
   }
 
@@ -246,6 +317,23 @@ export class UringUdpSocket extends UdpSocket {
       done();
     });
   }
+}
+
+/** The datagram a RECVMSG brought into `buffer`, with its sender and MSG_TRUNC from `area`. */
+function arrived(buffer: Uint8Array, area: Uint8Array, result: number): Arrived {
+  const flags = new DataView(area.buffer, area.byteOffset).getUint32(MSGHDR_FLAGS_OFFSET, true);
+  const from = decodeSockaddr(area, NET_ADDR_OFFSET) ?? { host: "", port: 0, family: "IPv4" as const };
+  return { bytes: buffer.subarray(0, result), from, truncated: (flags & MSG_TRUNC) !== 0 };
+}
+
+/** True for `{ host, port, family? }` with nothing else and valid values: what the schema accepts, checked by hand. */
+function isPlainAddress(address: unknown): address is UdpAddress {
+  if (typeof address !== "object" || address === null) return false;
+  const { host, port, family } = address as Record<string, unknown>;
+  if (typeof host !== "string" || host === "" || typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65_535) return false;
+  if (family !== undefined && family !== "IPv4" && family !== "IPv6") return false;
+  for (const key in address) if (key !== "host" && key !== "port" && key !== "family") return false;
+  return true;
 }
 
 function closedError(op: string): IoError {

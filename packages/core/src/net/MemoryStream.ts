@@ -23,6 +23,7 @@ import { parseOptions } from "../options.js";
 import type { IoBackend, PollingHandle } from "../PacketIo.js";
 import type { Read, Write } from "../Perm.js";
 import { ByteStream, type AnyStreamView, type ShutdownHow, type SocketAddress } from "./ByteStream.js";
+import { settleShortRead } from "./settleShortRead.js";
 
 const BACKEND = "memory";
 
@@ -268,13 +269,7 @@ export class MemoryStream extends ByteStream {
       let count = Math.min(view.length, pipe.buffered, untilFault, this.#maxChunk);
       if (this.#splits !== undefined) count = 1 + Math.floor(this.#splits() * count);
       pipe.take(view.packet.bytes, view.start, count);
-      if (count === view.length) {
-        view.complete();
-      } else {
-        const [head, tail] = view.splitAt(count);
-        head.complete();
-        tail.fail(new IoError("WouldBlock", `read: ${count} of ${view.length} bytes delivered`, { op: "read", backend: BACKEND }));
-      }
+      settleShortRead(view, count, BACKEND);
     }
   }
 
