@@ -209,8 +209,11 @@ unsigned pu_reap(pu_ring *ring, pu_cqe *out, unsigned max) {
 
 void pu_drain_event_fd(pu_ring *ring) {
   uint64_t value;
-  while (read(ring->event_fd, &value, sizeof value) > 0) {
-  }
+  /* One read resets a (non-semaphore) eventfd's counter to 0; a second would only return EAGAIN. */
+  ssize_t r;
+  do {
+    r = read(ring->event_fd, &value, sizeof value);
+  } while (r < 0 && errno == EINTR);
 }
 
 int pu_sq_thread_asleep(const pu_ring *ring) {
