@@ -108,11 +108,19 @@ function kernelHeadersForMusl() {
   return dir;
 }
 
+/**
+ * Can `cc` preprocess a libc header? A cross compiler installed without its C library (Debian's
+ * gcc-aarch64-linux-gnu without libc6-dev-arm64-cross, a Recommends) cannot build the addon.
+ */
+function hasLibcHeaders(cc) {
+  return spawnSync(cc, ["-E", "-x", "c", "-", "-o", "/dev/null"], { input: "#include <stdint.h>\n#include <stdio.h>\n", stdio: ["pipe", "ignore", "ignore"] }).status === 0;
+}
+
 /** Platform tuples the tarball carries, each with its compiler and extra flags. */
 const TARGETS = [
   { tuple: "linux-x64-glibc", cc: hostTuple === "linux-x64-glibc" ? "cc" : "x86_64-linux-gnu-gcc", apt: "gcc" },
   { tuple: "linux-x64-musl", cc: hostTuple === "linux-x64-musl" ? "cc" : "musl-gcc", apt: "musl-tools", musl: hostTuple !== "linux-x64-musl", hostOnly: "x64" },
-  { tuple: "linux-arm64-glibc", cc: hostTuple === "linux-arm64-glibc" ? "cc" : "aarch64-linux-gnu-gcc", apt: "gcc-aarch64-linux-gnu" },
+  { tuple: "linux-arm64-glibc", cc: hostTuple === "linux-arm64-glibc" ? "cc" : "aarch64-linux-gnu-gcc", apt: "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" },
 ];
 
 function newerThanInputs(output) {
@@ -143,10 +151,10 @@ const built = [];
 const skipped = [];
 for (const target of TARGETS) {
   const output = join(root, "prebuilds", target.tuple, "pktio_uring.node");
-  const usable = has(target.cc) && (target.hostOnly === undefined || target.hostOnly === hostArch);
+  const usable = has(target.cc) && (target.hostOnly === undefined || target.hostOnly === hostArch) && hasLibcHeaders(target.cc);
   if (!usable) {
-    if (args.has("--all") || target.tuple === hostTuple) fail(`${target.tuple} needs ${target.cc} (Debian: apt-get install ${target.apt})`);
-    skipped.push(`${target.tuple} (no ${target.cc}; Debian: apt-get install ${target.apt})`);
+    if (args.has("--all") || target.tuple === hostTuple) fail(`${target.tuple} needs ${target.cc} and its C library headers (Debian: apt-get install ${target.apt})`);
+    skipped.push(`${target.tuple} (no ${target.cc} or no C library headers for it; Debian: apt-get install ${target.apt})`);
     continue;
   }
   if (!newerThanInputs(output)) {
