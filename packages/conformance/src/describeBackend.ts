@@ -13,6 +13,7 @@ import { describeFacade } from "./facadeScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeHostile } from "./hostileScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
+import { describeMappedAddresses } from "./mappedAddressScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
 import { HOST, connectThroughNode } from "./internal/NetPeers.js";
 import { describeNet } from "./netScenarios.js";
@@ -143,6 +144,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       describeNet(getRuntime, count);
       describeNetErrors(getRuntime);
       describeUdp(getRuntime);
+      describeMappedAddresses(getRuntime);
       describeStreamDeadlines(() => connectThroughNode((port) => getRuntime().net.connect({ host: HOST, port })), caps.syncSockets ?? { missing: "the backend declares no synchronous sockets" });
     }
     else it.skip(titled("network scenarios", caps.net), () => undefined);
