@@ -38,7 +38,7 @@ export interface SuiteOptions {
   readonly inFlight?: number;
   /** How a child process opens this backend's runtime, for the exit-by-itself scenario. */
   readonly childRuntime?: ChildRuntime;
-  /** A runtime of this backend with a single runtime-wide slot (libuv: `maxInFlight: 1`), for the slots-per-path scenario. */
+  /** A runtime of this backend with a single runtime-wide slot (`maxInFlight: 1`), for the slots-per-path scenario. */
   readonly narrowRuntime?: () => Runtime | Promise<Runtime>;
 }
 
