@@ -19,6 +19,10 @@ export const pathSlotOptions = {
   maxInFlightPerStream: z.number().int().min(1).max(64).default(2),
 };
 
+/**
+ * One path's slot count and queue: a backend starts an operation of the path when `hasRoom`,
+ * counts it in `inFlight` until it completes, and otherwise queues it in `waiting`.
+ */
 export class PathSlots<Operation> {
   /** Operations of this path handed to the OS and not yet completed. */
   inFlight = 0;
