@@ -6,6 +6,7 @@ import { z } from "zod";
 import { BackendNames } from "@pktio/core";
 import { count, flag, parseCommandOptions, size, text } from "../../commandOptions.js";
 
+/** The trials of `pktio bench --net`. */
 export const NetTrials = ["tcp-echo", "udp-echo", "tcp-hash"] as const;
 export type NetTrial = (typeof NetTrials)[number];
 /** The ratio column's reference (node:net, node:dgram) comes first. */
@@ -38,6 +39,7 @@ const NetOptions = z.strictObject({
   help: flag,
 });
 
+/** A checked `pktio bench --net` command line. */
 export interface NetSettings {
   readonly trials: readonly NetTrial[];
   readonly contenders: readonly NetContender[];
@@ -49,6 +51,7 @@ export interface NetSettings {
   readonly help: boolean;
 }
 
+/** Checks the options of `pktio bench --net`; UsageError naming the bad option. */
 export function parseNetSettings(options: Readonly<Record<string, string | true>>): NetSettings {
   const parsed = parseCommandOptions("bench", NetOptions, options);
   return {

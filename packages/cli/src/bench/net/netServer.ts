@@ -13,6 +13,7 @@ import type { ByteStream, Runtime } from "@pktio/core";
 import { openBackend } from "../../openBackend.js";
 import type { NetContender, NetTrial } from "./NetSettings.js";
 
+/** Every trial runs on loopback. */
 export const HOST = "127.0.0.1";
 
 async function echoStream(stream: ByteStream): Promise<void> {

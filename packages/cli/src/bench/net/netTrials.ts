@@ -12,6 +12,7 @@ import { connect, type Socket } from "node:net";
 import type { NetSettings, NetTrial } from "./NetSettings.js";
 import { HOST } from "./netServer.js";
 
+/** What one trial measured on the client side. */
 export interface TrialOutcome {
   /** Requests, datagrams, or MiB moved. */
   readonly operations: number;
@@ -20,8 +21,10 @@ export interface TrialOutcome {
   readonly resent: number;
 }
 
+/** The unit of each trial's rate. */
 export const TRIAL_UNITS: Record<NetTrial, string> = { "tcp-echo": "requests/s", "udp-echo": "datagrams/s", "tcp-hash": "MiB/s" };
 
+/** Connections of tcp-echo, and clients of udp-echo. */
 export const TCP_CONNECTIONS = 64;
 export const UDP_CLIENTS = 16;
 
@@ -138,6 +141,7 @@ async function tcpHash(port: number, total: number): Promise<TrialOutcome> {
   }
 }
 
+/** Runs `trial`'s clients against a server on `port`; rejects when a check finds a wrong byte. */
 export function runTrial(trial: NetTrial, port: number, settings: Pick<NetSettings, "rounds" | "transfer">): Promise<TrialOutcome> {
   if (trial === "tcp-echo") return tcpEcho(port, settings.rounds);
   if (trial === "udp-echo") return udpEcho(port, settings.rounds);
