@@ -144,8 +144,8 @@ export class UringBackend implements IoBackend {
   #holds = 0;
   readonly #freeSlots: number[];
   /**
-   * Slots past maxInFlight, made on demand for operations that may wait for ever (a FIFO's or a
-   * device's transfers, socket operations): they never take the runtime's slots, so a blocked one
+   * Slots past maxInFlight, reserved at construction for operations that may wait for ever (a
+   * FIFO's or a device's transfers, socket operations): they never take the runtime's slots, so a blocked one
    * cannot starve a regular file (issue 14). Bounded per path (maxInFlightPerStream) and per socket
    * (one receive and one send at a time); past streamSlotsFor(maxInFlight) of them at once, more
    * take the runtime's slots like any operation.
@@ -249,7 +249,7 @@ export class UringBackend implements IoBackend {
 
   /** Operations handed to the kernel (or queued for it) and not yet completed. */
   get inFlight(): number {
-    return this.options.maxInFlight - this.#freeSlots.length + this.#waitingLive + this.#handlers.length - this.options.maxInFlight - this.#freeStreamSlots.length + this.#pathWaiting;
+    return this.#handlers.length - this.#freeSlots.length - this.#freeStreamSlots.length + this.#waitingLive + this.#pathWaiting;
   }
 
   /** Waiting-queue entries visited by cancels and closes so far: stays linear in the operations (tests). */
