@@ -3,10 +3,12 @@
  * sent through raw `sendIo` (one shared output) and through `io()` with one promise each, and a
  * floor without pktio at the depths of issue 15 (64 and 200000): a bare promise and a fresh
  * `Uint8Array` per operation, settled in one microtask batch as MemoryIo settles its queue.
+ * The core's per-call runners at N = 64: `runIo` of a one-request program,
+ * `io()` with an output object, and `ioSync` (issue 15: the closures they made per call).
  * Prints settled packets per second per N. Each task checks its result before it is timed.
- * Usage: pnpm bench [--json] [--time MS] [--only SUBSTRING]
+ * Usage: pnpm bench [--json] [--time MS] [--only SUBSTRING,…]
  */
-import { io, MemoryIo, Packet, sendPacket, Write, type PacketOutput } from "@pktio/core";
+import { io, ioSync, MemoryIo, Packet, request, runIo, sendPacket, Write, type IoProgram, type PacketOutput } from "@pktio/core";
 import { Bench } from "tinybench";
 
 const args = process.argv.slice(2);
@@ -14,8 +16,8 @@ const json = args.includes("--json");
 const timeIndex = args.indexOf("--time");
 const time = timeIndex >= 0 ? Number(args[timeIndex + 1]) : 300;
 const onlyIndex = args.indexOf("--only");
-/** Runs only the tasks whose name contains this (e.g. `N=200000`). */
-const only = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? "") : "";
+/** Runs only the tasks whose name contains one of these, comma-separated (e.g. `N=200000`, `runIo,ioSync`). */
+const only = (onlyIndex >= 0 ? (args[onlyIndex + 1] ?? "") : "").split(",");
 if (!Number.isFinite(time) || time <= 0) {
   console.error("--time takes a positive number of milliseconds");
   process.exit(2);
@@ -26,6 +28,8 @@ const mem = new MemoryIo(store);
 const sizes = [1, 16, 64, 256, 1024, 4096, 65_536, 200_000];
 /** Depths at which the floor runs beside `io()` (issue 15: the cost of the core at depth). */
 const floorSizes = [64, 200_000];
+/** Depth of the runner tasks (runIo, io() with an output, ioSync). */
+const RUNNER_DEPTH = 64;
 
 /** Sends `n` fresh 1-byte packets with one shared output; resolves when all settled. */
 function raw(n: number): Promise<number> {
@@ -84,20 +88,61 @@ async function floor(n: number): Promise<number> {
   return sum;
 }
 
+/** A program of one read: what every `readToEnd`/`writeAllAt` step costs `runIo`. */
+function* oneRead(pos: number): IoProgram<number> {
+  return (yield request(mem, pos, Packet.alloc(1, Write))).transferred;
+}
+
+/** `n` one-request programs through `runIo`, all in flight. */
+async function programs(n: number): Promise<number> {
+  const pending: Promise<number>[] = [];
+  for (let i = 0; i < n; i++) pending.push(runIo(oneRead(i)));
+  let sum = 0;
+  for (const transferred of await Promise.all(pending)) sum += transferred;
+  return sum;
+}
+
+const quiet: PacketOutput = { onDone: () => undefined };
+/** `n` packets through `io()` with an output object (segments forwarded, then the promise). */
+async function withOutput(n: number): Promise<number> {
+  const pending: Promise<{ transferred: number }>[] = [];
+  for (let i = 0; i < n; i++) pending.push(io(mem, i, Packet.alloc(1, Write), quiet));
+  let sum = 0;
+  for (const result of await Promise.all(pending)) sum += result.transferred;
+  return sum;
+}
+
+/** `n` packets one after another through `ioSync` (MemoryIo's blockOn drives each). */
+function blocking(n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += ioSync(mem, i, Packet.alloc(1, Write)).transferred;
+  return sum;
+}
+
 // Check before timing: every packet transfers its byte, and the last byte is what the store holds.
 for (const n of sizes) {
   const expectedRaw = n + (store[n - 1] ?? 0);
   if ((await raw(n)) !== expectedRaw || (await awaited(n)) !== n) throw new Error(`check failed for N=${n}`);
 }
 for (const n of floorSizes) if ((await floor(n)) !== n) throw new Error(`floor check failed for N=${n}`);
+if ((await programs(RUNNER_DEPTH)) !== RUNNER_DEPTH || (await withOutput(RUNNER_DEPTH)) !== RUNNER_DEPTH || blocking(RUNNER_DEPTH) !== RUNNER_DEPTH) throw new Error("runner check failed");
 
 const bench = new Bench({ time, warmupTime: Math.min(100, time) });
 for (const n of sizes) {
   bench.add(`raw sendIo N=${n}`, () => raw(n).then(() => undefined));
   bench.add(`io() await N=${n}`, () => awaited(n).then(() => undefined));
-  if (floorSizes.includes(n)) bench.add(`floor: promise + Uint8Array N=${n}`, () => floor(n).then(() => undefined));
+  if (floorSizes.includes(n)) {
+    bench.add(`floor: promise + Uint8Array N=${n}`, () => floor(n).then(() => undefined));
+  }
+  if (n === RUNNER_DEPTH) {
+    bench.add(`runIo program N=${n}`, () => programs(n).then(() => undefined));
+    bench.add(`io() + output N=${n}`, () => withOutput(n).then(() => undefined));
+    // A turn of the loop after each round: a sync loop never reaches a macrotask, where the
+    // dropped-view guard releases its batch (200000 in a row ran out of heap).
+    bench.add(`ioSync N=${n}`, () => new Promise<void>((resolve) => (blocking(n), setImmediate(resolve))));
+  }
 }
-for (const task of [...bench.tasks]) if (!task.name.includes(only)) bench.remove(task.name);
+for (const task of [...bench.tasks]) if (!only.some((part) => task.name.includes(part))) bench.remove(task.name);
 await bench.run();
 
 const rows = bench.tasks.map((task) => {

@@ -1,6 +1,7 @@
 /**
  * @pktio/cli: the `pktio` command (bench, cat, cp, stat) and the pieces a script may reuse:
- * `runCli` with its own streams, the size and duration parsers, and the bench's result types.
+ * `runCli` with its own streams, the size and duration parsers, the bench's result types, and
+ * the net trials of `pktio bench --net` (their servers and clients, for bench/ to share).
  */
 export { runCli, usage } from "./runCli.js";
 export type { CliIo } from "./CliIo.js";
@@ -10,3 +11,6 @@ export { AllJobs, DEFAULTS, NodeStyles, RwModes, WorkerJobs, type Job, type JobS
 export { JobResult, JobStats, PROTOCOL } from "./bench/JobResult.js";
 export { LatencyHistogram } from "./bench/LatencyHistogram.js";
 export { describeMachine, type Machine } from "./bench/describeMachine.js";
+export { NetContenders, NetTrials, type NetContender, type NetSettings, type NetTrial } from "./bench/net/NetSettings.js";
+export { runNetServer } from "./bench/net/netServer.js";
+export { runTrial, type TrialOutcome } from "./bench/net/netTrials.js";

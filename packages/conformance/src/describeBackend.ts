@@ -13,6 +13,7 @@ import { describeFacade } from "./facadeScenarios.js";
 import { describeFs } from "./fsScenarios.js";
 import { describeHostile } from "./hostileScenarios.js";
 import { describeLifecycle, type ChildRuntime } from "./lifecycleScenarios.js";
+import { describeMappedAddresses } from "./mappedAddressScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
 import { HOST, connectThroughNode } from "./internal/NetPeers.js";
 import { describeNet } from "./netScenarios.js";
@@ -37,7 +38,7 @@ export interface SuiteOptions {
   readonly inFlight?: number;
   /** How a child process opens this backend's runtime, for the exit-by-itself scenario. */
   readonly childRuntime?: ChildRuntime;
-  /** A runtime of this backend with a single runtime-wide slot (libuv: `maxInFlight: 1`), for the slots-per-path scenario. */
+  /** A runtime of this backend with a single runtime-wide slot (`maxInFlight: 1`), for the slots-per-path scenario. */
   readonly narrowRuntime?: () => Runtime | Promise<Runtime>;
 }
 
@@ -143,6 +144,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       describeNet(getRuntime, count);
       describeNetErrors(getRuntime);
       describeUdp(getRuntime);
+      describeMappedAddresses(getRuntime);
       describeStreamDeadlines(() => connectThroughNode((port) => getRuntime().net.connect({ host: HOST, port })), caps.syncSockets ?? { missing: "the backend declares no synchronous sockets" });
     }
     else it.skip(titled("network scenarios", caps.net), () => undefined);

@@ -3,10 +3,12 @@
  * never delay another path's (a regular file's read), on every backend. The scenario waits for
  * the file read's completion while the FIFO reads are still pending — no durations; a starved
  * read fails at the bounded TIMEOUT. Run on the suite's runtime and, where the backend gives
- * one, on a runtime with a single runtime-wide slot (libuv: `maxInFlight: 1`).
+ * one, on a runtime with a single runtime-wide slot (`maxInFlight: 1`), where a socket read that
+ * never completes (a node:net peer that stays silent) is pending too.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io, Packet, Write, type Runtime } from "@pktio/core";
@@ -32,7 +34,7 @@ export function describePathSlots(getRuntime: () => Runtime, narrowRuntime?: () 
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    const scenario = async (rt: Runtime): Promise<void> => {
+    const scenario = async (rt: Runtime, silentSocket = false): Promise<void> => {
       const fifoPath = join(dir, `fifo-${count}`);
       const filePath = join(dir, `file-${count++}`);
       execFileSync("mkfifo", [fifoPath]);
@@ -43,10 +45,13 @@ export function describePathSlots(getRuntime: () => Runtime, narrowRuntime?: () 
       const packets = Array.from({ length: BLOCKED }, () => Packet.alloc(1, Write));
       let fifoSettled = 0;
       const blocked = packets.map((packet) => io(fifo, 0, packet).then((result) => (fifoSettled++, result)));
+      const silent = silentSocket ? await silentPeer(rt) : undefined;
       // The file's read completes while every FIFO read is still waiting for data.
       const dst = new Uint8Array(data.byteLength);
       await file.readExactAt(0, dst);
       expect(fifoSettled, "a FIFO read settled before the file read: the scenario proves nothing").toBe(0);
+      expect(silent?.settled ?? false, "the socket read settled before the file read").toBe(false);
+      await silent?.close();
       expect(Buffer.compare(dst, data)).toBe(0);
       writeFileSync(fifoPath, new Uint8Array(BLOCKED), { flag: "a" });
       const results = await Promise.all(blocked);
@@ -65,12 +70,12 @@ export function describePathSlots(getRuntime: () => Runtime, narrowRuntime?: () 
     );
 
     it.skipIf(narrowRuntime === undefined)(
-      `with one runtime-wide slot, ${BLOCKED} reads blocked on a FIFO do not delay a regular file's read${narrowRuntime === undefined ? " (skipped: the backend has no runtime-wide slot option)" : ""}`,
+      `with one runtime-wide slot, ${BLOCKED} reads blocked on a FIFO and a socket read nobody answers do not delay a regular file's read${narrowRuntime === undefined ? " (skipped: the backend has no runtime-wide slot option)" : ""}`,
       async (context) => {
         if (missing !== undefined) return context.skip(missing);
         const rt = await (narrowRuntime as () => Runtime | Promise<Runtime>)();
         try {
-          await scenario(rt);
+          await scenario(rt, true);
         } finally {
           await rt.close();
         }
@@ -78,4 +83,31 @@ export function describePathSlots(getRuntime: () => Runtime, narrowRuntime?: () 
       TIMEOUT,
     );
   });
+}
+
+/** A runtime stream to a node:net server that never writes, with one read pending on it. */
+async function silentPeer(rt: Runtime): Promise<{ readonly settled: boolean; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, resolve));
+  const stream = await rt.net.connect({ host: "127.0.0.1", port: (server.address() as { port: number }).port });
+  let settled = false;
+  const read = stream.read(new Uint8Array(16)).then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  return {
+    get settled() {
+      return settled;
+    },
+    async close() {
+      await stream.close();
+      await read;
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -10,7 +10,8 @@ import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { Packet } from "./Packet.js";
 import type { PacketIo } from "./PacketIo.js";
-import type { PacketResult } from "./PacketOutput.js";
+import type { BoundPacketView } from "./BoundPacketView.js";
+import type { PacketOutput, PacketResult } from "./PacketOutput.js";
 import type { Perm } from "./Perm.js";
 import { sendBatch, sendBatchSync } from "./internal/sendBatch.js";
 
@@ -56,22 +57,41 @@ export function request<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Para
  * all its requests in flight at once and resumes when the last one settles.
  */
 export function runIo<T>(program: IoProgram<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const advance = (result: PacketResult | PacketResult[] | undefined): void => {
-      let step: IteratorResult<IoStep, T>;
-      try {
-        step = result === undefined ? program.next() : program.next(result as PacketResult);
-        if (step.done === true) return resolve(step.value);
-        if (step.value instanceof IoJoin) return sendBatch(step.value.requests, advance);
-        const { target, param, packet, options } = step.value;
-        sendPacket(target as PacketIo<Perm, unknown>, param, packet, output, options);
-      } catch (error) {
-        reject(error);
-      }
-    };
-    const output = { onDone: advance };
-    advance(undefined);
-  });
+  let run!: ProgramRun<T>;
+  const done = new Promise<T>((resolve, reject) => (run = new ProgramRun(program, resolve, reject)));
+  run.advance(undefined);
+  return done;
+}
+
+/**
+ * One `runIo`: the program and its promise's ends, and the output of each request it sends. A
+ * class, not closures: the bundle's `keepNames` wraps every named closure in `__name()`, whose
+ * `defineProperty` cost each run a property dictionary (issue 15); methods are named once.
+ */
+class ProgramRun<T> implements PacketOutput {
+  constructor(
+    readonly program: IoProgram<T>,
+    readonly resolve: (value: T) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  onDone(result: PacketResult): void {
+    this.advance(result);
+  }
+
+  /** Resumes the program with the last step's result and sends its next step, or settles the promise. */
+  advance(result: PacketResult | PacketResult[] | undefined): void {
+    let step: IteratorResult<IoStep, T>;
+    try {
+      step = result === undefined ? this.program.next() : this.program.next(result as PacketResult);
+      if (step.done === true) return this.resolve(step.value);
+      if (step.value instanceof IoJoin) return sendBatch(step.value.requests, (results) => this.advance(results));
+      const { target, param, packet, options } = step.value;
+      sendPacket(target as PacketIo<Perm, unknown>, param, packet, this, options);
+    } catch (error) {
+      this.reject(error);
+    }
+  }
 }
 
 /**
@@ -104,18 +124,34 @@ export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param
     });
   }
   if (!(packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
-  let result: PacketResult | undefined;
-  const view = packet.bind({ onDone: (done) => (result = done) }, checkIoOptions(options, "ioSync"));
-  const submit = (): void => {
+  const request = new SyncRequest(target as PacketIo<Perm, unknown>, param);
+  request.view = packet.bind(request, checkIoOptions(options, "ioSync"));
+  if (canSubmitSync) backend.submitSync!(() => request.send());
+  else request.send();
+  if (request.result === undefined && canBlock) backend.blockOn!(() => request.result !== undefined);
+  if (request.result === undefined) throw new IoError("Other", `backend "${backend.name}" returned before the packet settled`, { op: "ioSync", backend: backend.name });
+  return request.result;
+}
+
+/** One `ioSync`: its packet's output (keeps the result) and its send, as methods (see ProgramRun). */
+class SyncRequest implements PacketOutput {
+  result: PacketResult | undefined = undefined;
+  view!: BoundPacketView<Perm>;
+  constructor(
+    readonly target: PacketIo<Perm, unknown>,
+    readonly param: unknown,
+  ) {}
+
+  onDone(result: PacketResult): void {
+    this.result = result;
+  }
+
+  /** A target that throws from `sendIo` has broken its contract; the throw fails the view. */
+  send(): void {
     try {
-      target.sendIo(param, view);
+      this.target.sendIo(this.param, this.view);
     } catch (thrown) {
-      if (!view.settled) view.fail(thrown);
+      if (!this.view.settled) this.view.fail(thrown);
     }
-  };
-  if (canSubmitSync) backend.submitSync!(submit);
-  else submit();
-  if (result === undefined && canBlock) backend.blockOn!(() => result !== undefined);
-  if (result === undefined) throw new IoError("Other", `backend "${backend.name}" returned before the packet settled`, { op: "ioSync", backend: backend.name });
-  return result;
+  }
 }

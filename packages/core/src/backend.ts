@@ -16,6 +16,7 @@ export { settleRead, settleWrite, type TransferContext } from "./fs/settleTransf
 export { DIRECT_ALIGNMENT, directAlignmentError } from "./fs/directAlignment.js";
 export { abortError, checkIoOptions } from "./IoOptions.js";
 export { Fifo } from "./Fifo.js";
+export { PathSlots, pathSlotOptions } from "./PathSlots.js";
 export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js";
 export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
 export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";

@@ -57,14 +57,28 @@ function combine(output: IoOutput | undefined, resolve: (result: PacketResult) =
   if (typeof output !== "object" || output === null || typeof output.onDone !== "function") {
     throw new TypeError("output must be a function or a PacketOutput (onDone, optional onSegment)");
   }
-  return {
-    onSegment: (segment) => output.onSegment?.(segment),
-    onDone: (result) => {
-      try {
-        output.onDone(result);
-      } finally {
-        resolve(result);
-      }
-    },
-  };
+  return new ForwardingOutput(output, resolve);
+}
+
+/**
+ * `io()` with a full output: forwards each segment, then onDone, and resolves the promise even if
+ * the output's onDone throws. Methods, not closures (keepNames would name two per call, issue 15).
+ */
+class ForwardingOutput implements PacketOutput {
+  constructor(
+    readonly output: PacketOutput,
+    readonly resolve: (result: PacketResult) => void,
+  ) {}
+
+  onSegment(segment: PacketSegment): void {
+    this.output.onSegment?.(segment);
+  }
+
+  onDone(result: PacketResult): void {
+    try {
+      this.output.onDone(result);
+    } finally {
+      this.resolve(result);
+    }
+  }
 }

@@ -5,8 +5,7 @@
  */
 import { z } from "zod";
 import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
-import { Fifo, parseOptions } from "@pktio/core/backend";
-import { PathSlots, type Operation } from "./internal/PathSlots.js";
+import { Fifo, parseOptions, pathSlotOptions, PathSlots } from "@pktio/core/backend";
 
 export const LibuvOptions = z.strictObject({
   /**
@@ -14,13 +13,11 @@ export const LibuvOptions = z.strictObject({
    * libuv's pool has 4 threads by default. Operations on FIFOs and devices do not count here.
    */
   maxInFlight: z.number().int().min(1).max(65_536).default(128),
-  /** Operations of one regular file handed to libuv at once; more wait in that file's own queue. */
-  maxInFlightPerFile: z.number().int().min(1).max(65_536).default(64),
   /**
-   * Operations of one FIFO or device at once. Each may block a libuv pool thread until data
-   * comes, so they are bounded per path and never take the runtime's slots.
+   * `maxInFlightPerFile` (64) and `maxInFlightPerStream` (2), shared with uring: a FIFO's or
+   * device's operation may block a libuv pool thread until data comes, so such a path gets 2.
    */
-  maxInFlightPerStream: z.number().int().min(1).max(64).default(2),
+  ...pathSlotOptions,
   /** How long a close waits for a file's operations before it answers them Closed, in ms. */
   closeGraceMs: z.number().int().min(0).max(600_000).default(1000),
 });
@@ -31,7 +28,14 @@ export interface Closable {
   close(): Promise<void>;
 }
 
-export type { Operation } from "./internal/PathSlots.js";
+/**
+ * One operation: starts it, and calls `done` exactly once when libuv completes it.
+ * `runtimeSlot` says whether it holds one of the runtime's slots (a regular file's operation).
+ */
+export type Operation = (done: () => void, runtimeSlot: boolean) => void;
+
+/** The slots of one libuv file (design.md §8). */
+export type LibuvPathSlots = PathSlots<Operation>;
 
 export class LibuvBackend implements IoBackend {
   readonly name = "libuv";
@@ -42,7 +46,7 @@ export class LibuvBackend implements IoBackend {
   #waiting: Operation[] = [];
   #waitingHead = 0;
   #syncDepth = 0;
-  readonly #pathsToDrain = new Fifo<PathSlots>();
+  readonly #pathsToDrain = new Fifo<LibuvPathSlots>();
   #drainingPaths = false;
   #startingWaiting = false;
   #closed = false;
@@ -85,8 +89,8 @@ export class LibuvBackend implements IoBackend {
   }
 
   /** The slots of a newly opened file. */
-  pathSlots(): PathSlots {
-    return new PathSlots(this.maxInFlightPerFile, this.maxInFlightPerStream);
+  pathSlots(): LibuvPathSlots {
+    return new PathSlots<Operation>(this.maxInFlightPerFile, this.maxInFlightPerStream);
   }
 
   /**
@@ -94,13 +98,13 @@ export class LibuvBackend implements IoBackend {
    * after the operations of the same path queued before it; without a path, under the runtime
    * cap only.
    */
-  schedule(operation: Operation, path?: PathSlots): void {
+  schedule(operation: Operation, path?: LibuvPathSlots): void {
     if (path === undefined) return this.#scheduleRuntime(operation);
-    if (path.inFlight >= path.limit || path.waiting.length > 0) return path.waiting.push(operation);
+    if (!path.hasRoom) return path.waiting.push(operation);
     this.#startOnPath(operation, path);
   }
 
-  #startOnPath(operation: Operation, path: PathSlots): void {
+  #startOnPath(operation: Operation, path: LibuvPathSlots): void {
     path.inFlight++;
     const onPath: Operation = (releaseRuntime, runtimeSlot) =>
       operation(() => {
@@ -117,7 +121,7 @@ export class LibuvBackend implements IoBackend {
    * finish at once (dropped after an abort) would otherwise nest one frame set per queued
    * operation (2048 aborted reads overflowed the stack).
    */
-  #drainPath(path: PathSlots): void {
+  #drainPath(path: LibuvPathSlots): void {
     this.#pathsToDrain.push(path);
     if (this.#drainingPaths) return;
     this.#drainingPaths = true;

@@ -8,8 +8,7 @@ import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat,
 import { abortError, blockingTransfer, directAlignmentError, settleRead, settleWrite } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
 import { toFileStat } from "./internal/stat.js";
-import type { PathSlots } from "./internal/PathSlots.js";
-import type { LibuvBackend } from "./LibuvBackend.js";
+import type { LibuvBackend, LibuvPathSlots } from "./LibuvBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write call. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -24,7 +23,7 @@ export class LibuvFile extends FileHandle {
   /** Set after the first ESPIPE: a FIFO or socket, read and written at its own position. */
   #stream = false;
   /** This file's own slots (design.md §8, slots per path). */
-  readonly #slots: PathSlots;
+  readonly #slots: LibuvPathSlots;
   /**
    * Transfers queued or in flight whose caller has not been answered. A close that stops waiting
    * (closeGraceMs) answers them Closed and empties this set; what libuv completes later, or starts

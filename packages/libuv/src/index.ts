@@ -2,7 +2,7 @@
  * @pktio/libuv: the pktio backend on Node's own fs and net — libuv's thread pool for files,
  * epoll for sockets. Always available; the fallback every runtime can reach.
  */
-export { LibuvBackend, LibuvOptions, type Closable } from "./LibuvBackend.js";
+export { LibuvBackend, LibuvOptions, type Closable, type LibuvPathSlots } from "./LibuvBackend.js";
 export { LibuvFile, MAX_SINGLE_IO } from "./LibuvFile.js";
 export { LibuvDirHandle, LibuvFs, type Root } from "./LibuvFs.js";
 export { openFlags } from "./internal/openFlags.js";

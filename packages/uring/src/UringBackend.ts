@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
-import { Fifo, fromErrno, parseOptions } from "@pktio/core/backend";
+import { Fifo, fromErrno, parseOptions, PathSlots } from "@pktio/core/backend";
 import type { Addon, RingHandle } from "./internal/addon.js";
 import { BounceArena } from "./internal/BounceArena.js";
 import { RegisteredPool } from "./RegisteredPool.js";
@@ -87,12 +87,19 @@ export interface Operation {
   readonly eager?: boolean;
   readonly buffer?: Uint8Array | undefined;
   readonly buffer2?: Uint8Array | undefined;
+  /** The file's own slots (design.md §8): its transfers beyond the limit wait there, not in the runtime's queue. */
+  readonly path?: UringPathSlots | undefined;
 }
+
+/** The slots of one file on the ring; a stream-like file's operations never take the runtime's slots. */
+export type UringPathSlots = PathSlots<Waiting>;
 
 interface Waiting {
   readonly operation: Operation;
   readonly done: Completion;
   cancelled: boolean;
+  /** Set while it waits in its path's queue (not the runtime's). */
+  readonly path?: UringPathSlots | undefined;
 }
 
 /** One listener per signal per runtime, whatever the number of operations it governs. */
@@ -143,6 +150,21 @@ export class UringBackend implements IoBackend {
   /** Work outside the ring that uses a ring-opened fd (libuv's ftruncate): the ring outlives it. */
   #holds = 0;
   readonly #freeSlots: number[];
+  /**
+   * Slots past maxInFlight, reserved at construction for operations that may wait for ever (a
+   * FIFO's or a device's transfers, socket operations): they never take the runtime's slots, so a blocked one
+   * cannot starve a regular file (issue 14). Bounded per path (maxInFlightPerStream) and per socket
+   * (one receive and one send at a time); past streamSlotsFor(maxInFlight) of them at once, more
+   * take the runtime's slots like any operation.
+   */
+  readonly #freeStreamSlots: number[];
+  /** Socket opcodes: unbounded[opcode] === 1. */
+  readonly #unbounded = new Uint8Array(256);
+  /** Live entries waiting in paths' queues, and the paths that have some. */
+  #pathWaiting = 0;
+  readonly #queuedPaths = new Set<UringPathSlots>();
+  readonly #pathsToDrain = new Fifo<UringPathSlots>();
+  #drainingPaths = false;
   /** Operations waiting for a free slot, in order (a Fifo: thousands may wait). Cancelled ones stay as tombstones. */
   readonly #waiting = new Fifo<Waiting>();
   #waitingLive = 0;
@@ -189,14 +211,17 @@ export class UringBackend implements IoBackend {
     this.#addon = addon;
     this.opcodes = addon.opcodes;
     const slots = this.options.maxInFlight;
-    this.#params = new Float64Array(slots * PARAMS_PER_OP);
-    this.#completions = new Int32Array(Math.max(256, slots) * 2);
-    this.#buffers = new Array<Uint8Array | undefined>(slots * 2).fill(undefined);
-    this.#handlers = new Array<Completion | undefined>(slots).fill(undefined);
-    this.#operations = new Array<Operation | undefined>(slots).fill(undefined);
-    this.#batchIndex = new Int32Array(slots).fill(-1);
-    this.#abandoned = new Uint8Array(slots);
+    // The addon's slot table is as long as the parameter array: the stream slots are part of it.
+    const allSlots = slots + streamSlotsFor(slots);
+    this.#params = new Float64Array(allSlots * PARAMS_PER_OP);
+    this.#completions = new Int32Array(Math.max(256, allSlots) * 2);
+    this.#buffers = new Array<Uint8Array | undefined>(allSlots * 2).fill(undefined);
+    this.#handlers = new Array<Completion | undefined>(allSlots).fill(undefined);
+    this.#operations = new Array<Operation | undefined>(allSlots).fill(undefined);
+    this.#batchIndex = new Int32Array(allSlots).fill(-1);
+    this.#abandoned = new Uint8Array(allSlots);
     this.#freeSlots = Array.from({ length: slots }, (_, i) => slots - 1 - i);
+    this.#freeStreamSlots = Array.from({ length: allSlots - slots }, (_, i) => allSlots - 1 - i);
     const entries = this.options.entries ?? Math.min(32_768, 2 ** Math.ceil(Math.log2(slots * 2)));
     const open = (flags: number): RingHandle | number => addon.open(entries, flags, this.#params, this.#completions, this.#onComplete, this.options.sqThreadCpu ?? -1);
     let ring = open(this.options.sqpoll ? IORING_SETUP_SQPOLL : 0);
@@ -226,6 +251,13 @@ export class UringBackend implements IoBackend {
     }
     this.pool = this.options.registeredBuffers === undefined ? undefined : new RegisteredPool(addon, ring, this.options.registeredBuffers);
     this.bounce = new BounceArena(slots, (bytes, alignment) => addon.alignOffset(bytes, alignment));
+    const ops = this.opcodes;
+    for (const opcode of [ops.SEND, ops.RECV, ops.SENDMSG, ops.RECVMSG, ops.ACCEPT, ops.CONNECT]) this.#unbounded[opcode] = 1;
+  }
+
+  /** The slots of a newly opened file (options maxInFlightPerFile, maxInFlightPerStream). */
+  pathSlots(): UringPathSlots {
+    return new PathSlots<Waiting>(this.options.maxInFlightPerFile, this.options.maxInFlightPerStream);
   }
 
   get closed(): boolean {
@@ -234,7 +266,7 @@ export class UringBackend implements IoBackend {
 
   /** Operations handed to the kernel (or queued for it) and not yet completed. */
   get inFlight(): number {
-    return this.options.maxInFlight - this.#freeSlots.length + this.#waitingLive;
+    return this.#handlers.length - this.#freeSlots.length - this.#freeStreamSlots.length + this.#waitingLive + this.#pathWaiting;
   }
 
   /** Waiting-queue entries visited by cancels and closes so far: stays linear in the operations (tests). */
@@ -328,6 +360,25 @@ export class UringBackend implements IoBackend {
       deliver(done, operation.opcode === this.opcodes.CLOSE ? 0 : CLOSED);
       return;
     }
+    const path = operation.path;
+    if (path !== undefined) {
+      skipCancelled(path);
+      if (!path.hasRoom) {
+        const entry: Waiting = { operation, done, cancelled: false, path };
+        if (typeof done === "object") done.ticket = entry;
+        path.waiting.push(entry);
+        this.#pathWaiting++;
+        this.#queuedPaths.add(path);
+        return;
+      }
+      path.inFlight++;
+    }
+    this.#start(operation, done);
+  }
+
+  /** Gives an operation that holds its path's slot (if any) a ring slot, or queues it for one. */
+  #start(operation: Operation, done: Completion): void {
+    if ((operation.path?.stream === true || this.#unbounded[operation.opcode] === 1) && this.#freeStreamSlots.length > 0) return this.#write(this.#freeStreamSlots.pop() as number, operation, done);
     const slot = this.#freeSlots.pop();
     if (slot === undefined) {
       const entry: Waiting = { operation, done, cancelled: false };
@@ -352,9 +403,12 @@ export class UringBackend implements IoBackend {
       this.#waitingScans++;
       if (ticket.cancelled) return;
       ticket.cancelled = true;
-      this.#waitingLive--;
+      if (ticket.path === undefined) this.#waitingLive--;
+      else this.#pathWaiting--;
       done.ticket = undefined;
       deliver(done, ECANCELED);
+      // One that waited for a ring slot held its path's slot.
+      if (ticket.path === undefined && ticket.operation.path !== undefined) this.#releasePath(ticket.operation.path);
       return;
     }
     if (this.#handlers[ticket] !== done) return;
@@ -439,7 +493,8 @@ export class UringBackend implements IoBackend {
     this.#buffers[this.#batch * 2 + 1] = operation.buffer2;
     this.#batchIndex[slot] = this.#batch;
     this.#batch++;
-    if (this.#batch * PARAMS_PER_OP >= params.length) this.flush();
+    // At most maxInFlight records a submission: the ring's entries are sized for that many.
+    if (this.#batch >= this.options.maxInFlight) this.flush();
     else if (operation.eager === true && ++this.#eagerBatched >= EAGER_GROUP) this.#submitBatch(0);
     if (this.#batch > 0 && !this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -509,8 +564,10 @@ export class UringBackend implements IoBackend {
     const operation = this.#operations[slot];
     this.#handlers[slot] = undefined;
     this.#operations[slot] = undefined;
-    this.#freeSlots.push(slot);
+    if (slot < this.options.maxInFlight) this.#freeSlots.push(slot);
+    else this.#freeStreamSlots.push(slot);
     if (typeof done === "object") done.ticket = undefined;
+    if (operation?.path !== undefined) this.#releasePath(operation.path);
     if (this.#abandoned[slot] === 1) {
       // Its caller was settled at the close; the kernel has now let go of its memory.
       this.#abandoned[slot] = 0;
@@ -629,16 +686,12 @@ export class UringBackend implements IoBackend {
 
   /** Completes the waiting operations `which` selects with CLOSED (they never reached the kernel). */
   #dropWaiting(which: (operation: Operation) => boolean): void {
-    if (this.#waitingLive === 0) return;
-    const entries = this.#waiting.drain();
-    this.#waitingScans += entries.length;
     const dropped: Waiting[] = [];
-    for (const entry of entries) {
-      if (entry.cancelled) continue;
-      if (which(entry.operation)) dropped.push(entry);
-      else this.#waiting.push(entry);
+    if (this.#waitingLive > 0) this.#waitingLive -= this.#sift(this.#waiting, which, dropped);
+    for (const path of this.#queuedPaths) {
+      this.#pathWaiting -= this.#sift(path.waiting, which, dropped);
+      if (path.waiting.length === 0) this.#queuedPaths.delete(path);
     }
-    this.#waitingLive -= dropped.length;
     for (const entry of dropped) {
       entry.cancelled = true;
       if (typeof entry.done === "object") entry.done.ticket = undefined;
@@ -647,6 +700,48 @@ export class UringBackend implements IoBackend {
         this.closeFdNow(entry.operation.fd);
         deliver(entry.done, 0);
       } else deliver(entry.done, CLOSED);
+      if (entry.path === undefined && entry.operation.path !== undefined) this.#releasePath(entry.operation.path);
+    }
+  }
+
+  /** Moves the live entries of `queue` that `which` selects to `dropped`; returns how many. */
+  #sift(queue: Fifo<Waiting>, which: (operation: Operation) => boolean, dropped: Waiting[]): number {
+    const entries = queue.drain();
+    this.#waitingScans += entries.length;
+    const before = dropped.length;
+    for (const entry of entries) {
+      if (entry.cancelled) continue;
+      if (which(entry.operation)) dropped.push(entry);
+      else queue.push(entry);
+    }
+    return dropped.length - before;
+  }
+
+  /**
+   * A path's operation completed: what waits on the path starts while it has free slots. A loop,
+   * never recursion (operations that finish at once would nest one frame set per queued one).
+   */
+  #releasePath(path: UringPathSlots): void {
+    path.inFlight--;
+    if (path.waiting.length === 0) return;
+    this.#pathsToDrain.push(path);
+    if (this.#drainingPaths) return;
+    this.#drainingPaths = true;
+    try {
+      for (let next = this.#pathsToDrain.shift(); next !== undefined; next = this.#pathsToDrain.shift()) {
+        skipCancelled(next);
+        for (let entry = next.waiting.peek(); entry !== undefined && next.inFlight < next.limit; entry = next.waiting.peek()) {
+          next.waiting.shift();
+          this.#pathWaiting--;
+          next.inFlight++;
+          if (typeof entry.done === "object") entry.done.ticket = undefined;
+          this.#start(entry.operation, entry.done);
+          skipCancelled(next);
+        }
+        if (next.waiting.length === 0) this.#queuedPaths.delete(next);
+      }
+    } finally {
+      this.#drainingPaths = false;
     }
   }
 
@@ -696,4 +791,14 @@ export class UringBackend implements IoBackend {
     this.#addon.close(this.#ring);
     this.bounce.clear();
   }
+}
+
+/** Drops the cancelled entries at the head of a path's queue (a cancel leaves them as tombstones). */
+function skipCancelled(path: UringPathSlots): void {
+  for (let head = path.waiting.peek(); head?.cancelled === true; head = path.waiting.peek()) path.waiting.shift();
+}
+
+/** Slots past maxInFlight for operations that may wait for ever: as many again, at least 64. */
+export function streamSlotsFor(maxInFlight: number): number {
+  return Math.max(64, maxInFlight);
 }

@@ -3,12 +3,12 @@
  * FSYNC, STATX and CLOSE through the ring. The fd stays open until every operation of this file
  * has completed; `*Sync` helpers block in io_uring_enter through the backend's `blockOn`.
  */
-import { ftruncate, ftruncateSync } from "node:fs";
+import { fstatSync, ftruncate, ftruncateSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { abortError, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { isUndetachable, MAX_BOUNCE } from "./internal/BounceArena.js";
-import { ABANDONED, CLOSED, DETACHED, ringError, type Cancellable, type Operation, type Ticket, type UringBackend } from "./UringBackend.js";
+import { ABANDONED, CLOSED, DETACHED, ringError, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -29,6 +29,8 @@ export class UringFile extends FileHandle {
 
   /** Opened with O_DIRECT: transfers bypass the page cache and must be aligned. */
   readonly direct: boolean;
+  /** @internal This file's own slots (design.md §8, slots per path): its transfers wait here beyond the limit. */
+  readonly slots: UringPathSlots;
 
   constructor(backend: UringBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
@@ -36,6 +38,8 @@ export class UringFile extends FileHandle {
     this.backend = backend;
     this.fd = fd;
     this.#context = { backend: "uring", path };
+    this.slots = backend.pathSlots();
+    this.slots.stream = isStreamLike(fd);
     this.#untrack = backend.track(this);
   }
 
@@ -365,6 +369,7 @@ class FileOperation implements Cancellable {
 class Transfer implements Operation, Cancellable {
   readonly fd: number;
   readonly eager: boolean;
+  readonly path: UringPathSlots;
   /** The backend's bookkeeping for cancelling it (see UringBackend.cancel). */
   ticket: Ticket | undefined = undefined;
   constructor(
@@ -384,6 +389,7 @@ class Transfer implements Operation, Cancellable {
   ) {
     this.fd = file.fd;
     this.eager = file.direct;
+    this.path = file.slots;
   }
 
   complete(result: number): void {
@@ -404,4 +410,18 @@ interface Continuation {
 function detachedError(reading: boolean, path: string, when: string): IoError {
   const op = reading ? "read" : "write";
   return new IoError("InvalidInput", `the buffer was detached ${when.replace("the read", `the ${op}`)} (${op} of ${path}): a buffer belongs to the I/O system until the ${op} settles`, { op, backend: "uring", path });
+}
+
+/**
+ * A FIFO, socket or character device: a read may wait for ever (io_uring parks it in the kernel
+ * without a thread, but it holds its record), so its transfers take stream slots. One fstat at
+ * open; a failed one counts as a regular file.
+ */
+function isStreamLike(fd: number): boolean {
+  try {
+    const stats = fstatSync(fd);
+    return stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice();
+  } catch {
+    return false;
+  }
 }

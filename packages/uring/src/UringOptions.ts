@@ -1,5 +1,6 @@
 /** Options of the uring backend, checked with zod (the bad key is named in the error). */
 import { z } from "zod";
+import { pathSlotOptions } from "@pktio/core/backend";
 
 export const UringOptions = z.strictObject({
   /**
@@ -7,6 +8,14 @@ export const UringOptions = z.strictObject({
    * not the ring's size (the lightway lesson).
    */
   maxInFlight: z.number().int().min(1).max(16_384).default(1024),
+  /**
+   * `maxInFlightPerFile` (64): a regular file's transfers in the ring at once, under maxInFlight;
+   * more wait in the file's own queue. `maxInFlightPerStream` (2): a FIFO's or device's transfers
+   * at once (fstat at open); they never take maxInFlight's records, so a read blocked on a FIFO
+   * cannot starve a regular file. Sockets, which keep one receive and one send each in the ring,
+   * never take them either. The same options, meanings and defaults as libuv's (design.md §8).
+   */
+  ...pathSlotOptions,
   /** Submission-queue entries; by default twice maxInFlight (a timed operation takes two). */
   entries: z.number().int().min(2).max(32_768).optional(),
   /**

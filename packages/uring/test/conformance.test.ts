@@ -13,4 +13,5 @@ const hostile = { queuedWhenAborted: { missing: "every read reaches the kernel w
 const syncSockets = missing ?? true;
 describeBackend("uring", () => ({ openRuntime: () => openUring() }), { sync: missing ?? true, fs: missing ?? true, net: missing ?? true, hostile, syncSockets }, {
   childRuntime: { module: fileURLToPath(new URL("../src/index.ts", import.meta.url)), exportName: "openUring" },
+  narrowRuntime: () => openUring({ maxInFlight: 1 }),
 });

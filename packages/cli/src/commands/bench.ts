@@ -5,6 +5,9 @@ import { UsageError } from "../UsageError.js";
 import { AllJobs, DEFAULTS, parseBenchSettings, RwModes, type WorkerJob } from "../bench/BenchSettings.js";
 import { runBench } from "../bench/runBench.js";
 import { runWorker } from "../bench/runWorker.js";
+import { NET_DEFAULTS, NetContenders, NetTrials, parseNetSettings, parseServerArg } from "../bench/net/NetSettings.js";
+import { runNetServer } from "../bench/net/netServer.js";
+import { runNetBench } from "../bench/net/runNetBench.js";
 
 export const benchHelp = `Usage: pktio bench [options]
 
@@ -33,13 +36,42 @@ Options:
 
 Progress goes to stderr; the table (or JSON) to stdout. Exit code 1 if a job failed, for
 example because a check found a wrong byte; 2 for bad options.
+
+Usage: pktio bench --net [options]
+
+Loopback network trials, each server in a fresh process (its CPU time measured alone) and plain
+Node clients here: tcp-echo (64 connections × 1 KiB requests, each echo checked), udp-echo
+(16 clients ping-ponging 64-byte datagrams) and tcp-hash (a transfer whose SHA-256 the server
+sends back, checked). The table shows the rate, server CPU per operation and the ratios to
+node (node:net / node:dgram): rate, and operations per CPU-second.
+
+Options:
+  --trials LIST    comma-separated ${NetTrials.join(", ")} (default all)
+  --backend LIST   comma-separated ${NetContenders.join(", ")} (default all;
+                   backends that cannot work here say why)
+  --rounds N       requests per TCP connection; UDP clients make 4 × N (default ${NET_DEFAULTS.rounds})
+  --transfer SIZE  bytes of the verified TCP transfer: 1m … (default 64m)
+  --json           print one JSON document instead of the table
 `;
 
-const VALUED = new Set(["rw", "bs", "size", "iodepth", "runtime", "backend", "file", "seed"]);
+const VALUED = new Set(["rw", "bs", "size", "iodepth", "runtime", "backend", "file", "seed", "trials", "rounds", "transfer", "net-server"]);
 
 export async function bench(argv: readonly string[], io: CliIo): Promise<number> {
   const { positionals, options } = parseArgv("bench", argv, VALUED);
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (a file is given with --file PATH)`, "bench");
+  // Hidden: one net trial's server, started by --net in a process of its own.
+  if (options["net-server"] !== undefined) {
+    const { trial, contender } = parseServerArg(options["net-server"]);
+    return runNetServer(trial, contender);
+  }
+  if (options.net === true) {
+    const net = parseNetSettings(options);
+    if (net.help) {
+      io.stdout.write(benchHelp);
+      return 0;
+    }
+    return runNetBench(net, io);
+  }
   const settings = parseBenchSettings(options);
   if (settings.help) {
     io.stdout.write(benchHelp);

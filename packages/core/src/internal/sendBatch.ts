@@ -8,7 +8,7 @@ import { IoError } from "../IoError.js";
 import { checkIoOptions } from "../IoOptions.js";
 import { Packet } from "../Packet.js";
 import type { IoBackend, PacketIo } from "../PacketIo.js";
-import type { PacketResult } from "../PacketOutput.js";
+import type { PacketOutput, PacketResult } from "../PacketOutput.js";
 import type { Perm } from "../Perm.js";
 import type { BoundPacketView } from "../BoundPacketView.js";
 import type { IoRequest } from "../IoProgram.js";
@@ -30,18 +30,12 @@ function bindAll(requests: readonly IoRequest[], op: string, results: PacketResu
     checkTarget(request.target);
     if (!(request.packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
   }
-  let remaining = requests.length;
+  const join = new JoinCount(results, requests.length, onSettled);
   const bound: Bound[] = [];
   try {
     for (let index = 0; index < requests.length; index++) {
       const { target, param, packet, options } = requests[index] as IoRequest;
-      const output = {
-        onDone: (result: PacketResult): void => {
-          results[index] = result;
-          if (--remaining === 0) onSettled();
-        },
-      };
-      const view = packet.bind(output, options === undefined ? undefined : checkIoOptions(options, op));
+      const view = packet.bind(new JoinSlot(join, index), options === undefined ? undefined : checkIoOptions(options, op));
       bound.push({ index, target: target as PacketIo<Perm, unknown>, param, view });
     }
   } catch (error) {
@@ -50,6 +44,32 @@ function bindAll(requests: readonly IoRequest[], op: string, results: PacketResu
     throw error;
   }
   return bound;
+}
+
+/** The results of one join and how many are still missing. */
+class JoinCount {
+  constructor(
+    readonly results: PacketResult[],
+    public remaining: number,
+    readonly onSettled: () => void,
+  ) {}
+}
+
+/**
+ * The output of one request of a join: stores its result at its index. A class, not an object
+ * of closures: the bundle's `keepNames` would name one closure per request (issue 15).
+ */
+class JoinSlot implements PacketOutput {
+  constructor(
+    readonly join: JoinCount,
+    readonly index: number,
+  ) {}
+
+  onDone(result: PacketResult): void {
+    const join = this.join;
+    join.results[this.index] = result;
+    if (--join.remaining === 0) join.onSettled();
+  }
 }
 
 /** A target that throws from `sendIo` has broken its contract; the throw fails its view. */

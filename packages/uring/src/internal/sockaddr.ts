@@ -72,8 +72,13 @@ function v4Groups(dotted: string): number[] {
   return [(a << 8) | b, (c << 8) | d];
 }
 
-/** RFC 5952 text, as Node prints addresses: the longest run of zero groups becomes "::". */
-function compressIPv6(groups: number[]): string {
+/**
+ * RFC 5952 text, as Node prints addresses (libuv's inet_ntop): the longest run of zero groups
+ * becomes "::", and an IPv4-mapped (`::ffff:a.b.c.d`) or IPv4-compatible (`::a.b.c.d`) address
+ * ends in dotted quad, so a dual-stack socket reached over IPv4 reports `::ffff:127.0.0.1`, not
+ * `::ffff:7f00:1`, on every backend.
+ */
+export function compressIPv6(groups: readonly number[]): string {
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
@@ -88,6 +93,13 @@ function compressIPv6(groups: number[]): string {
       bestLength = j - i;
     }
     i = j;
+  }
+  // Node's rule (measured on a connected udp6 socket: "::1.2.3.4", but "::2", not "::0.0.0.2"):
+  // the zero run starts the address and is 6 groups long, or 5 followed by ffff.
+  if (bestStart === 0 && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff))) {
+    const prefix = bestLength === 5 ? "::ffff:" : "::";
+    const [high = 0, low = 0] = [groups[6], groups[7]];
+    return `${prefix}${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
   }
   const hex = groups.map((group) => group.toString(16));
   if (bestStart < 0) return hex.join(":");
