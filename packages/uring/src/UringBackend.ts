@@ -518,6 +518,7 @@ export class UringBackend implements IoBackend {
   #submitBatch(waitNr: number): boolean {
     const count = this.#batch;
     if (count === 0) return false;
+    const eager = this.#eagerBatched > 0;
     this.#eagerBatched = 0;
     this.#cancelsPrepared = false; // the same io_uring_enter submits them
     // A blocking caller reaps these itself; only completions left to the loop need the poll held.
@@ -528,7 +529,11 @@ export class UringBackend implements IoBackend {
     // With a submit thread, a small batch that is all there is in flight is entered here: the hop to
     // the thread buys no overlap then (JS would only wait) and would add a wake-up to its latency.
     // A large one goes to the thread even so: JS takes the first completions while it runs the rest.
-    const here = this.submitThread && count <= INLINE_SUBMIT_MAX && this.inFlight <= count;
+    // Sockets and FIFOs waiting on their stream slots do not count: JS would still only wait.
+    // Device-bound (eager) batches too are entered here: their enter only starts the device, so
+    // the hop would only delay it (O_DIRECT against fio fell from 0.95x to 0.67x with it).
+    const lone = count <= INLINE_SUBMIT_MAX && this.options.maxInFlight - this.#freeSlots.length <= count;
+    const here = this.submitThread && (eager || lone);
     const accepted = this.#addon.submit(this.#ring, count, this.#buffers, waitNr, here);
     this.#buffers.fill(undefined, 0, count * 2);
     this.#batch = 0;

@@ -37,7 +37,7 @@ export const UringOptions = z.strictObject({
    * before it sleeps, in microseconds. Longer saves wake-ups under load, shorter saves CPU
    * (docs/uring.md); like SQPOLL's sq_thread_idle, but in µs.
    */
-  submitSpinUs: z.number().int().min(0).max(100_000).default(50),
+  submitSpinUs: z.number().int().min(0).max(100_000).default(10),
   /** With `sqpoll`: the CPU the SQ thread is pinned to (IORING_SETUP_SQ_AFF); by default it floats. */
   sqThreadCpu: z.number().int().min(0).max(65_535).optional(),
   /**

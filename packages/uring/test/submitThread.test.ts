@@ -67,7 +67,7 @@ describe.skipIf(!status.ok)(`uring submit thread${why}`, () => {
         }
       }),
     );
-    // Idle: the thread polls submitSpinUs (50 µs) and then sleeps on its futex, for as long as
+    // Idle: the thread polls submitSpinUs (10 µs by default) and then sleeps on its futex, for as long as
     // nothing is submitted. A thread that kept spinning would be seen running (R), not sleeping.
     while (!runtime.io.submitThreadAsleep) await turn();
     for (let i = 0; i < 200; i++) {
