@@ -8,7 +8,9 @@
  * - One RECV and one SEND in flight per stream: the kernel never reorders or interleaves a
  *   stream's bytes, and reads and writes each settle in the order they were sent.
  * - The slot of an operation owns its buffers until the completion; the fd is closed (CLOSE on
- *   the ring) only after both directions' operations completed.
+ *   the ring) only after both directions' operations and every SHUTDOWN completed. The kernel
+ *   always runs a SHUTDOWN on its worker threads and looks its fd up only there, so a CLOSE
+ *   submitted before it completes would let it shut down whatever socket reuses the number.
  * - A receive whose caller left (signal, deadline) is cancelled; if the kernel had already
  *   filled it, the bytes are kept for the next read: none are lost.
  * - Every view settles once: it leaves its queue (or the in-flight field) before it is settled.
@@ -46,6 +48,10 @@ export class UringStream extends ByteStream {
   #writeShutdown: Promise<void> | undefined = undefined;
   #drainedWrites: (() => void) | undefined = undefined;
   #closed: (() => void) | undefined = undefined;
+  /** SHUTDOWNs submitted and not yet completed: the fd stays open for them (see the invariants). */
+  #shutdowns = 0;
+  /** The CLOSE was submitted: it happens once. */
+  #fdReleased = false;
   readonly #untrack: () => void;
   readonly #onAbort = (): void => this.#dropAborted();
 
@@ -253,18 +259,36 @@ export class UringStream extends ByteStream {
 
   #shutdownOp(how: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const op = new NetOp(this.backend.opcodes.SHUTDOWN, this.fd, 0, how, 0, undefined, undefined, (result) => {
+      this.#submitShutdown(how, (result) => {
         // ENOTCONN: the peer is gone already; the direction is shut all the same.
         if (result >= 0 || result === -107) resolve();
         else reject(this.#resultError(result, "write", undefined));
       });
-      this.backend.submit(op, op);
     });
+  }
+
+  /** Submits a SHUTDOWN that the fd's close waits for. */
+  #submitShutdown(how: number, done: (result: number) => void): void {
+    this.#shutdowns++;
+    const op = new NetOp(this.backend.opcodes.SHUTDOWN, this.fd, 0, how, 0, undefined, undefined, (result) => {
+      this.#shutdowns--;
+      try {
+        done(result);
+      } finally {
+        this.#afterOp();
+      }
+    });
+    this.backend.submit(op, op);
+  }
+
+  /** Nothing of this stream is in the kernel any more: its fd may be closed. */
+  #idle(): boolean {
+    return this.#recv === undefined && this.#send === undefined && this.#shutdowns === 0;
   }
 
   /** An operation completed: a close waiting for the last one closes the fd now. */
   #afterOp(): void {
-    if (this.#closed !== undefined && this.#recv === undefined && this.#send === undefined) this.#closeFd();
+    if (this.#closed !== undefined && this.#idle()) this.#closeFd();
   }
 
   /**
@@ -285,16 +309,18 @@ export class UringStream extends ByteStream {
     this.#drainedWrites?.();
     return new Promise<void>((resolve) => {
       this.#closed = resolve;
-      if (this.#recv === undefined && this.#send === undefined) return this.#closeFd();
-      const shut = new NetOp(this.backend.opcodes.SHUTDOWN, this.fd, 0, SHUT_RDWR, 0, undefined, undefined, () => undefined);
-      this.backend.submit(shut, shut);
+      if (this.#idle()) return this.#closeFd();
+      // Only a receive or a send blocks: a SHUTDOWN makes them return (a lone pending SHUTDOWN is just waited for).
+      if (this.#recv === undefined && this.#send === undefined) return;
+      this.#submitShutdown(SHUT_RDWR, () => undefined);
       for (const entry of inFlight) if (entry !== undefined) this.backend.cancel(entry.op);
     });
   }
 
   #closeFd(): void {
+    if (this.#fdReleased) return;
+    this.#fdReleased = true;
     const done = this.#closed as () => void;
-    this.#closed = () => undefined;
     this.backend.closeSocketFd(this.fd, () => {
       this.#untrack();
       done();

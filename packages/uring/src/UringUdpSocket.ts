@@ -11,7 +11,9 @@
  *   served in order, each by the oldest datagram.
  * - A datagram the kernel delivered to a receive whose caller left (signal, deadline) is kept
  *   for the next receive.
- * - The fd is closed (ring CLOSE) only after both directions' operations completed.
+ * - The fd is closed (ring CLOSE) only after both directions' operations and the close's SHUTDOWN
+ *   completed: the kernel looks a SHUTDOWN's fd up on its worker thread, so a CLOSE before that
+ *   would let it shut down whatever socket reuses the number.
  */
 import { isIP } from "node:net";
 import { IoError, UdpSocket, type BoundPacketView, type DatagramInfo, type Read, type SocketAddress, type UdpAddress, type Write } from "@pktio/core";
@@ -78,6 +80,10 @@ export class UringUdpSocket extends UdpSocket {
   #recvBuffer: Uint8Array | undefined = undefined;
   #sendBuffer: Uint8Array | undefined = undefined;
   #closed: (() => void) | undefined = undefined;
+  /** The close's SHUTDOWN is in the kernel: the fd stays open until it completes. */
+  #shutting = false;
+  /** The CLOSE was submitted: it happens once. */
+  #fdReleased = false;
   readonly #untrack: () => void;
   readonly #onAbort = (): void => this.#dropAborted();
 
@@ -283,8 +289,13 @@ export class UringUdpSocket extends UdpSocket {
     return decodeSockaddr(area, NET_ADDR_OFFSET) as SocketAddress;
   }
 
+  /** Nothing of this socket is in the kernel any more: its fd may be closed. */
+  #idle(): boolean {
+    return this.#recv === undefined && this.#pooled.size === 0 && this.#send === undefined && !this.#shutting;
+  }
+
   #afterOp(): void {
-    if (this.#closed !== undefined && this.#recv === undefined && this.#pooled.size === 0 && this.#send === undefined) this.#closeFd();
+    if (this.#closed !== undefined && this.#idle()) this.#closeFd();
   }
 
   protected closeSocket(): Promise<void> {
@@ -300,9 +311,13 @@ export class UringUdpSocket extends UdpSocket {
     }
     return new Promise<void>((resolve) => {
       this.#closed = resolve;
-      if (this.#recv === undefined && this.#pooled.size === 0 && this.#send === undefined) return this.#closeFd();
+      if (this.#idle()) return this.#closeFd();
       // SHUT_RDWR wakes a receive blocked on a datagram socket; the cancel covers the rest.
-      const shut = new NetOp(this.backend.opcodes.SHUTDOWN, this.fd, 0, 2, 0, undefined, undefined, () => undefined);
+      this.#shutting = true;
+      const shut = new NetOp(this.backend.opcodes.SHUTDOWN, this.fd, 0, 2, 0, undefined, undefined, () => {
+        this.#shutting = false;
+        this.#afterOp();
+      });
       this.backend.submit(shut, shut);
       for (const entry of inFlight) if (entry !== undefined && entry.op.opcode !== 0) this.backend.cancel(entry.op);
       for (const op of [...this.#pooled]) this.backend.cancel(op);
@@ -310,8 +325,9 @@ export class UringUdpSocket extends UdpSocket {
   }
 
   #closeFd(): void {
+    if (this.#fdReleased) return;
+    this.#fdReleased = true;
     const done = this.#closed as () => void;
-    this.#closed = () => undefined;
     this.backend.closeSocketFd(this.fd, () => {
       this.#untrack();
       done();
