@@ -26,7 +26,9 @@
 
 #include "pktio_uring.h"
 
-#define PARAMS_PER_OP 8
+#define PARAMS_PER_OP 9
+/* params[8], the arena locator: (arena id + 1) << ARENA_OFFSET_BITS | byte offset, or 0. */
+#define ARENA_OFFSET_BITS 20
 #define CALL(env, call)                                   \
   do {                                                    \
     if ((call) != napi_ok) {                              \
@@ -61,6 +63,16 @@ struct binding {
   struct __kernel_timespec *timeouts; /* one per SQE slot: must outlive a short submit */
   uint8_t *slot_opcode;  /* opcode of the operation in each slot (user_data < params_cap) */
   uint8_t *open_fds;     /* open_fds[fd] = 1 for each fd an OPENAT returned and no CLOSE took */
+  /*
+   * The bounce arena's chunks (registerArena): plain ArrayBuffers that never leave the package,
+   * so their memory never moves or detaches. JS keeps every registered chunk for the ring's life,
+   * and the operation's record keeps its slice alive until the completion; an operation names its
+   * buffer by locator, which saves the per-operation napi_get_element and typed-array lookups.
+   */
+  uint8_t **arena_base;
+  size_t *arena_len;
+  unsigned arenas;
+  unsigned arenas_cap;
   size_t open_fds_cap;
   int main_loop;         /* the process's main environment: its teardown is the process's exit */
   int active;
@@ -144,6 +156,8 @@ static void free_binding(binding *b) {
   free(b->timeouts);
   free(b->slot_opcode);
   free(b->open_fds);
+  free(b->arena_base);
+  free(b->arena_len);
   free(b);
 }
 
@@ -404,8 +418,22 @@ static int prep_one(napi_env env, binding *b, const double *p, napi_value buffer
   }
   if (pu_sq_space(b->ring) < needed) return 0;
   size_t buf_len = 0, buf2_len = 0;
-  void *buf = element_data(env, buffers, 2 * index, &buf_len);
-  void *buf2 = element_data(env, buffers, 2 * index + 1, &buf2_len);
+  void *buf = NULL, *buf2 = NULL;
+  uint64_t locator = (uint64_t)p[8];
+  if (locator > 0) {
+    uint64_t arena = (locator >> ARENA_OFFSET_BITS) - 1;
+    size_t offset_in = (size_t)(locator & ((1u << ARENA_OFFSET_BITS) - 1));
+    if (arena >= b->arenas || offset_in > b->arena_len[arena]) {
+      napi_throw_range_error(env, NULL, "submit: unknown arena locator");
+      return -1;
+    }
+    buf = b->arena_base[arena] + offset_in;
+    buf_len = b->arena_len[arena] - offset_in;
+  } else {
+    buf = element_data(env, buffers, 2 * index, &buf_len);
+  }
+  /* Reads and writes have no second buffer: two Node-API calls fewer per transfer. */
+  if (!is_rw(opcode)) buf2 = element_data(env, buffers, 2 * index + 1, &buf2_len);
   /* The kernel must never be handed more bytes than the buffer has (a detached one has none). */
   if ((is_rw(opcode) || pu_is_net_transfer(opcode)) && (buf == NULL || buf_len < len) && len > 0) {
     napi_throw_range_error(env, NULL, "submit: a transfer is longer than its buffer");
@@ -631,6 +659,42 @@ static napi_value js_register_buffers(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * registerArena(handle, Uint8Array) → its arena id (≥ 0), or -errno. The bytes must be a bounce
+ * chunk of the package's own (never detached) that JS keeps for the ring's life; operations then
+ * name their buffer by locator (params[8]) instead of by element of the buffers array.
+ */
+static napi_value js_register_arena(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  size_t length = 0;
+  void *data = typed_data(env, argv[1], &length);
+  if (data == NULL || length == 0 || length > ((size_t)1 << ARENA_OFFSET_BITS)) {
+    napi_throw_type_error(env, NULL, "registerArena takes a non-empty Uint8Array of at most 1 MiB");
+    return NULL;
+  }
+  int32_t id = -ENOMEM;
+  if (b->arenas == b->arenas_cap) {
+    unsigned cap = b->arenas_cap == 0 ? 16 : b->arenas_cap * 2;
+    uint8_t **bases = realloc(b->arena_base, cap * sizeof *bases);
+    if (bases != NULL) b->arena_base = bases;
+    size_t *lens = bases == NULL ? NULL : realloc(b->arena_len, cap * sizeof *lens);
+    if (lens != NULL) {
+      b->arena_len = lens;
+      b->arenas_cap = cap;
+    }
+  }
+  if (b->arenas < b->arenas_cap) {
+    b->arena_base[b->arenas] = data;
+    b->arena_len[b->arenas] = length;
+    id = (int32_t)b->arenas++;
+  }
+  CALL(env, napi_create_int32(env, id, &result));
+  return result;
+}
+
 /* alignOffset(Uint8Array, alignment) → bytes to skip so the data starts aligned. */
 static napi_value js_align_offset(napi_env env, napi_callback_info info) {
   napi_value argv[2], result;
@@ -778,6 +842,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"probe", NULL, js_probe, NULL, NULL, NULL, napi_default, NULL},
     {"registerBuffers", NULL, js_register_buffers, NULL, NULL, NULL, napi_default, NULL},
     {"alignOffset", NULL, js_align_offset, NULL, NULL, NULL, napi_default, NULL},
+    {"registerArena", NULL, js_register_arena, NULL, NULL, NULL, napi_default, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
     {"transfer", NULL, js_transfer, NULL, NULL, NULL, napi_default, NULL},
     {"closeFd", NULL, js_close_fd, NULL, NULL, NULL, napi_default, NULL},

@@ -12,7 +12,7 @@ import { BounceArena } from "./internal/BounceArena.js";
 import { RegisteredPool } from "./RegisteredPool.js";
 import { UringOptions, type ResolvedUringOptions } from "./UringOptions.js";
 
-const PARAMS_PER_OP = 8;
+const PARAMS_PER_OP = 9;
 /** Completions reaped right after submission per macrotask (see #reapInline). */
 const INLINE_BUDGET = 4096;
 const IORING_SETUP_SQPOLL = 1 << 1;
@@ -87,6 +87,8 @@ export interface Operation {
   readonly eager?: boolean;
   readonly buffer?: Uint8Array | undefined;
   readonly buffer2?: Uint8Array | undefined;
+  /** `buffer` as a bounce-arena locator (BounceArena.locate), or 0: the addon then skips the buffer lookup. */
+  readonly locator?: number;
   /** The file's own slots (design.md §8): its transfers beyond the limit wait there, not in the runtime's queue. */
   readonly path?: UringPathSlots | undefined;
 }
@@ -250,7 +252,11 @@ export class UringBackend implements IoBackend {
       throw new IoError("Unsupported", "this kernel's io_uring lacks IORING_OP_READ/WRITE (Linux 5.6+)", { op: "probe", backend: "uring" });
     }
     this.pool = this.options.registeredBuffers === undefined ? undefined : new RegisteredPool(addon, ring, this.options.registeredBuffers);
-    this.bounce = new BounceArena(slots, (bytes, alignment) => addon.alignOffset(bytes, alignment));
+    this.bounce = new BounceArena(
+      slots,
+      (bytes, alignment) => addon.alignOffset(bytes, alignment),
+      (chunk) => (this.#ringClosed ? -1 : addon.registerArena(this.#ring, chunk)),
+    );
     const ops = this.opcodes;
     for (const opcode of [ops.SEND, ops.RECV, ops.SENDMSG, ops.RECVMSG, ops.ACCEPT, ops.CONNECT]) this.#unbounded[opcode] = 1;
   }
@@ -489,6 +495,7 @@ export class UringBackend implements IoBackend {
     params[at + 5] = operation.aux ?? 0;
     params[at + 6] = operation.aux2 ?? 0;
     params[at + 7] = operation.timeoutMs ?? 0;
+    params[at + 8] = operation.locator ?? 0;
     this.#buffers[this.#batch * 2] = operation.buffer;
     this.#buffers[this.#batch * 2 + 1] = operation.buffer2;
     this.#batchIndex[slot] = this.#batch;

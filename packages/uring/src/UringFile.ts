@@ -7,7 +7,7 @@ import { fstatSync, ftruncate, ftruncateSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { abortError, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
-import { isUndetachable, MAX_BOUNCE } from "./internal/BounceArena.js";
+import { isUndetachable, MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
 import { ABANDONED, CLOSED, DETACHED, ringError, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write. */
@@ -82,7 +82,8 @@ export class UringFile extends FileHandle {
     const bytes = view.bytes();
     const ops = this.backend.opcodes;
     if (!bounced) return this.#begin(pos, view, reading ? ops.READ : ops.WRITE, bytes, 0, undefined, next);
-    if (!this.backend.bounce.ready(bytes.byteLength, () => this.#resume(pos, view, reading, next))) {
+    // One slot is always ready: no resume closure for the common small transfer.
+    if (bytes.byteLength > SLOT && !this.backend.bounce.ready(bytes.byteLength, () => this.#resume(pos, view, reading, next))) {
       this.#pending++; // waiting for bounce memory counts as in flight: the fd stays open for it
       return;
     }
@@ -372,6 +373,8 @@ class Transfer implements Operation, Cancellable {
   readonly path: UringPathSlots;
   /** The backend's bookkeeping for cancelling it (see UringBackend.cancel). */
   ticket: Ticket | undefined = undefined;
+  /** `buffer` as a bounce-arena locator when it is a registered slot, else 0 (see Operation.locator). */
+  readonly locator: number;
   constructor(
     readonly file: UringFile,
     readonly view: AnyView,
@@ -390,6 +393,7 @@ class Transfer implements Operation, Cancellable {
     this.fd = file.fd;
     this.eager = file.direct;
     this.path = file.slots;
+    this.locator = target === undefined ? 0 : file.backend.bounce.locate(buffer);
   }
 
   complete(result: number): void {

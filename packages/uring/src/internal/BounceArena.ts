@@ -26,6 +26,11 @@ const CHUNK_SLOTS = 64;
 export const MAX_BOUNCE = 1024 * 1024;
 /** Bytes of returned larger buffers kept for reuse. */
 const MAX_RETAINED = 16 * 1024 * 1024;
+/**
+ * A locator names a slot to the addon without a buffer object: (arena id + 1) shifted past the
+ * offset bits, plus the slot's byte offset in its chunk (native/binding.c, ARENA_OFFSET_BITS).
+ */
+const ARENA_OFFSET_SPAN = 2 ** 20;
 /** Bytes of larger buffers out at once; transfers beyond it wait for one to come back. */
 const MAX_OUTSTANDING = 32 * 1024 * 1024;
 const PAGE = 4096;
@@ -43,11 +48,27 @@ export class BounceArena {
   /** Transfers waiting for larger bounce memory, in order. */
   readonly #waiters = new Fifo<{ readonly size: number; readonly resume: () => void }>();
   #cleared = false;
+  readonly #register: ((chunk: Uint8Array) => number) | undefined;
+  /** Every chunk ever made, kept for the arena's life: the addon holds their addresses. */
+  readonly #chunks: ArrayBuffer[] = [];
+  /** The locator base of each registered chunk (its id + 1, shifted), by chunk. */
+  readonly #locatorBase = new Map<ArrayBufferLike, number>();
 
-  /** `maxSlots` bounds the arena (one slot per operation in flight is enough). */
-  constructor(maxSlots: number, alignOffset: (bytes: Uint8Array, alignment: number) => number) {
+  /**
+   * `maxSlots` bounds the arena (one slot per operation in flight is enough). `register`, when
+   * given, hands each new chunk to the addon and returns its arena id (negative: not registered;
+   * its slots are then passed as buffers, as before).
+   */
+  constructor(maxSlots: number, alignOffset: (bytes: Uint8Array, alignment: number) => number, register?: (chunk: Uint8Array) => number) {
     this.#maxSlots = Math.max(CHUNK_SLOTS, Math.ceil(maxSlots / CHUNK_SLOTS) * CHUNK_SLOTS);
     this.#alignOffset = alignOffset;
+    this.#register = register;
+  }
+
+  /** The addon's locator for a buffer from `take`: nonzero for a slot of a registered chunk, else 0. */
+  locate(bounce: Uint8Array): number {
+    const base = this.#locatorBase.get(bounce.buffer);
+    return base === undefined ? 0 : base + bounce.byteOffset;
   }
 
   /** Bytes this arena allocated for slots so far (tests and diagnostics). */
@@ -127,7 +148,11 @@ export class BounceArena {
 
   #grow(): void {
     const memory = new ArrayBuffer(CHUNK_SLOTS * SLOT + PAGE);
-    const base = this.#alignOffset(new Uint8Array(memory), PAGE);
+    const whole = new Uint8Array(memory);
+    const base = this.#alignOffset(whole, PAGE);
+    this.#chunks.push(memory);
+    const id = this.#register?.(whole) ?? -1;
+    if (id >= 0) this.#locatorBase.set(memory, (id + 1) * ARENA_OFFSET_SPAN);
     for (let i = CHUNK_SLOTS - 1; i >= 0; i--) this.#freeSlots.push(new Uint8Array(memory, base + i * SLOT, SLOT));
     this.#slots += CHUNK_SLOTS;
   }

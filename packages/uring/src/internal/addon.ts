@@ -37,6 +37,11 @@ export interface Addon {
   probe(ring: RingHandle): Uint8Array | number;
   registerBuffers(ring: RingHandle, buffers: Uint8Array[]): number;
   alignOffset(bytes: Uint8Array, alignment: number): number;
+  /**
+   * Registers a bounce chunk (memory of the package's own, kept for the ring's life): its arena id,
+   * or a negative errno. Operations on it then carry a locator instead of a buffer element.
+   */
+  registerArena(ring: RingHandle, chunk: Uint8Array): number;
   close(ring: RingHandle): void;
   /** A blocking pread (write false) or pwrite repeated until done, without the ring: bytes moved, or -errno. */
   transfer(fd: number, bytes: Uint8Array, pos: number, write: boolean): number;
