@@ -61,13 +61,13 @@ export class PartialWriteError extends IoError {
 export function* readAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): IoProgram<number> {
   const position = checkPos(pos, "pos", "readAt");
   checkBytes(dst, "dst", "readAt");
-  return readCount(yield request(target, position, Packet.wrap(dst, Write), checkIoOptions(options, "readAt")));
+  return readCount(yield request(target, position, Packet.wrapChecked(dst, Write), checkIoOptions(options, "readAt")));
 }
 
 export function* readExactAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): IoProgram<void> {
   const position = checkPos(pos, "pos", "readExactAt");
   checkBytes(dst, "dst", "readExactAt");
-  const result = yield request(target, position, Packet.wrap(dst, Write), checkIoOptions(options, "readExactAt"));
+  const result = yield request(target, position, Packet.wrapChecked(dst, Write), checkIoOptions(options, "readExactAt"));
   const transferred = readCount(result);
   if (transferred < dst.byteLength) throw shortRead(position, dst.byteLength, transferred, result.error);
 }
@@ -97,7 +97,7 @@ export function* readToEndProgram(target: ReadTarget, pos: Pos = 0): IoProgram<U
 export function* writeAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): IoProgram<number> {
   const position = checkPos(pos, "pos", "writeAt");
   checkBytes(src, "src", "writeAt");
-  const result = yield request(target, position, Packet.wrap(src, Read), checkIoOptions(options, "writeAt"));
+  const result = yield request(target, position, Packet.wrapChecked(src, Read), checkIoOptions(options, "writeAt"));
   // A write that failed after moving bytes returns the short count (the leading run that
   // reached the file); the caller's next write of the rest meets the error.
   if (result.error !== undefined && result.transferred === 0) throw result.error;
@@ -107,7 +107,7 @@ export function* writeAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, 
 export function* writeAllAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): IoProgram<void> {
   const position = checkPos(pos, "pos", "writeAllAt");
   checkBytes(src, "src", "writeAllAt");
-  const result = yield request(target, position, Packet.wrap(src, Read), checkIoOptions(options, "writeAllAt"));
+  const result = yield request(target, position, Packet.wrapChecked(src, Read), checkIoOptions(options, "writeAllAt"));
   if (result.error !== undefined || result.transferred < src.byteLength) throw new PartialWriteError(position, src.byteLength, result.transferred, result.error);
 }
 
@@ -133,7 +133,7 @@ function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOpt
   capturing = output;
   const done = new Promise<number>(capture);
   try {
-    sendPacket(target, position, Packet.wrap(dst, Write), output, checked);
+    sendPacket(target, position, Packet.wrapChecked(dst, Write), output, checked);
   } catch (error) {
     output.reject(error);
   }
@@ -205,7 +205,7 @@ export const readAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, option
   checkBytes(dst, "dst", "readAt");
   const checked = checkIoOptions(options, "readAt");
   const count = directOf(target, checked)?.readAtDirect(position, dst);
-  return count ?? readCount(ioSync(target, position, Packet.wrap(dst, Write), checked));
+  return count ?? readCount(ioSync(target, position, Packet.wrapChecked(dst, Write), checked));
 };
 export const readExactAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): void => {
   const position = checkPos(pos, "pos", "readExactAt");

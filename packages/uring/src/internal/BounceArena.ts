@@ -51,8 +51,8 @@ export class BounceArena {
   readonly #register: ((chunk: Uint8Array) => number) | undefined;
   /** Every chunk ever made, kept for the arena's life: the addon holds their addresses. */
   readonly #chunks: ArrayBuffer[] = [];
-  /** The locator base of each registered chunk (its id + 1, shifted), by chunk. */
-  readonly #locatorBase = new Map<ArrayBufferLike, number>();
+  /** The locator of each slot of a registered chunk, by slot (a slot's `.buffer` costs a builtin call). */
+  readonly #locators = new Map<Uint8Array, number>();
 
   /**
    * `maxSlots` bounds the arena (one slot per operation in flight is enough). `register`, when
@@ -67,8 +67,7 @@ export class BounceArena {
 
   /** The addon's locator for a buffer from `take`: nonzero for a slot of a registered chunk, else 0. */
   locate(bounce: Uint8Array): number {
-    const base = this.#locatorBase.get(bounce.buffer);
-    return base === undefined ? 0 : base + bounce.byteOffset;
+    return this.#locators.get(bounce) ?? 0;
   }
 
   /** Bytes this arena allocated for slots so far (tests and diagnostics). */
@@ -152,8 +151,11 @@ export class BounceArena {
     const base = this.#alignOffset(whole, PAGE);
     this.#chunks.push(memory);
     const id = this.#register?.(whole) ?? -1;
-    if (id >= 0) this.#locatorBase.set(memory, (id + 1) * ARENA_OFFSET_SPAN);
-    for (let i = CHUNK_SLOTS - 1; i >= 0; i--) this.#freeSlots.push(new Uint8Array(memory, base + i * SLOT, SLOT));
+    for (let i = CHUNK_SLOTS - 1; i >= 0; i--) {
+      const slot = new Uint8Array(memory, base + i * SLOT, SLOT);
+      if (id >= 0) this.#locators.set(slot, (id + 1) * ARENA_OFFSET_SPAN + slot.byteOffset);
+      this.#freeSlots.push(slot);
+    }
     this.#slots += CHUNK_SLOTS;
   }
 
