@@ -3,7 +3,7 @@ import { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
 import { Deadline } from "./internal/Deadline.js";
 import { addSegment, bindTo, reportLater, settleSegment, viewToken } from "./internal/packetInternals.js";
-import { checkBytes, checkLength } from "./internal/validate.js";
+import { checkLength, checkShared } from "./internal/validate.js";
 import type { IoOptions } from "./IoOptions.js";
 import type { PacketOutput, PacketResult } from "./PacketOutput.js";
 import { Write, type Perm, type PermTag } from "./Perm.js";
@@ -19,6 +19,11 @@ export class Packet<P extends Perm = Write> {
   /** The whole buffer. While the packet is in flight the backend owns it: do not touch it. */
   readonly bytes: Uint8Array;
   readonly length: number;
+  /**
+   * The bytes are over a SharedArrayBuffer, which no caller can detach: a backend may hand them to
+   * the kernel as they are instead of through memory of its own.
+   */
+  readonly shared: boolean;
   /** Unsettled views of the current I/O; 0 when idle. */
   #pending = 0;
   #bound = false;
@@ -34,30 +39,32 @@ export class Packet<P extends Perm = Write> {
    */
   #rare: Rare | undefined = undefined;
 
-  private constructor(bytes: Uint8Array, perm: PermTag<P>) {
+  private constructor(bytes: Uint8Array, perm: PermTag<P>, shared: boolean) {
     this.bytes = bytes;
     this.length = bytes.byteLength;
     this.perm = perm;
+    this.shared = shared;
   }
 
   /** A zero-filled packet of `length` bytes. */
   static alloc<P extends Perm = Write>(length: number, perm: PermTag<P> = Write as PermTag<P>): Packet<P> {
     checkLength(length, "length", undefined, "Packet.alloc");
-    return new Packet(new Uint8Array(length), checkPerm(perm));
+    return new Packet(new Uint8Array(length), checkPerm(perm), false);
   }
 
   /** A packet over the caller's bytes, without copying; the I/O system owns them while in flight. */
   static wrap<P extends Perm = Write>(bytes: Uint8Array, perm: PermTag<P> = Write as PermTag<P>): Packet<P> {
-    return new Packet(checkBytes(bytes, "bytes", "Packet.wrap"), checkPerm(perm));
+    const shared = checkShared(bytes, "bytes", "Packet.wrap");
+    return new Packet(bytes, checkPerm(perm), shared);
   }
 
   /**
-   * @internal `wrap` for bytes the caller already passed through `checkBytes` and a perm it knows:
-   * core's one-request helpers, which check with their own operation's name (one check per read,
-   * not two: the buffer lookups cost about 0.1 µs a read at depth).
+   * @internal `wrap` for bytes the caller already passed through `checkShared` (its answer is
+   * `shared`) and a perm it knows: core's one-request helpers, which check with their own
+   * operation's name (one check per read, not two: the buffer lookups cost about 0.1 µs a read).
    */
-  static wrapChecked<P extends Perm>(bytes: Uint8Array, perm: PermTag<P>): Packet<P> {
-    return new Packet(bytes, perm);
+  static wrapChecked<P extends Perm>(bytes: Uint8Array, perm: PermTag<P>, shared: boolean): Packet<P> {
+    return new Packet(bytes, perm, shared);
   }
 
   /**

@@ -6,7 +6,7 @@ import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { sendPacket } from "./io.js";
 import { ioSync, request, runIo, runIoSync, type IoProgram } from "./IoProgram.js";
-import { checkBytes, checkPos } from "./internal/validate.js";
+import { checkBytes, checkPos, checkShared } from "./internal/validate.js";
 import { Packet } from "./Packet.js";
 import type { DirectSync, PacketIo, Pos } from "./PacketIo.js";
 import type { PacketResult } from "./PacketOutput.js";
@@ -60,14 +60,14 @@ export class PartialWriteError extends IoError {
 
 export function* readAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): IoProgram<number> {
   const position = checkPos(pos, "pos", "readAt");
-  checkBytes(dst, "dst", "readAt");
-  return readCount(yield request(target, position, Packet.wrapChecked(dst, Write), checkIoOptions(options, "readAt")));
+  const shared = checkShared(dst, "dst", "readAt");
+  return readCount(yield request(target, position, Packet.wrapChecked(dst, Write, shared), checkIoOptions(options, "readAt")));
 }
 
 export function* readExactAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): IoProgram<void> {
   const position = checkPos(pos, "pos", "readExactAt");
-  checkBytes(dst, "dst", "readExactAt");
-  const result = yield request(target, position, Packet.wrapChecked(dst, Write), checkIoOptions(options, "readExactAt"));
+  const shared = checkShared(dst, "dst", "readExactAt");
+  const result = yield request(target, position, Packet.wrapChecked(dst, Write, shared), checkIoOptions(options, "readExactAt"));
   const transferred = readCount(result);
   if (transferred < dst.byteLength) throw shortRead(position, dst.byteLength, transferred, result.error);
 }
@@ -96,8 +96,8 @@ export function* readToEndProgram(target: ReadTarget, pos: Pos = 0): IoProgram<U
 
 export function* writeAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): IoProgram<number> {
   const position = checkPos(pos, "pos", "writeAt");
-  checkBytes(src, "src", "writeAt");
-  const result = yield request(target, position, Packet.wrapChecked(src, Read), checkIoOptions(options, "writeAt"));
+  const shared = checkShared(src, "src", "writeAt");
+  const result = yield request(target, position, Packet.wrapChecked(src, Read, shared), checkIoOptions(options, "writeAt"));
   // A write that failed after moving bytes returns the short count (the leading run that
   // reached the file); the caller's next write of the rest meets the error.
   if (result.error !== undefined && result.transferred === 0) throw result.error;
@@ -106,8 +106,8 @@ export function* writeAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, 
 
 export function* writeAllAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): IoProgram<void> {
   const position = checkPos(pos, "pos", "writeAllAt");
-  checkBytes(src, "src", "writeAllAt");
-  const result = yield request(target, position, Packet.wrapChecked(src, Read), checkIoOptions(options, "writeAllAt"));
+  const shared = checkShared(src, "src", "writeAllAt");
+  const result = yield request(target, position, Packet.wrapChecked(src, Read, shared), checkIoOptions(options, "writeAllAt"));
   if (result.error !== undefined || result.transferred < src.byteLength) throw new PartialWriteError(position, src.byteLength, result.transferred, result.error);
 }
 
@@ -122,9 +122,10 @@ export const readAt = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: 
 function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOptions | undefined, name: string, exact: boolean): Promise<number> {
   let position: number;
   let checked: IoOptions | undefined;
+  let shared: boolean;
   try {
     position = checkPos(pos, "pos", name);
-    checkBytes(dst, "dst", name);
+    shared = checkShared(dst, "dst", name);
     checked = checkIoOptions(options, name);
   } catch (error) {
     return Promise.reject(error);
@@ -133,7 +134,7 @@ function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOpt
   capturing = output;
   const done = new Promise<number>(capture);
   try {
-    sendPacket(target, position, Packet.wrapChecked(dst, Write), output, checked);
+    sendPacket(target, position, Packet.wrapChecked(dst, Write, shared), output, checked);
   } catch (error) {
     output.reject(error);
   }
@@ -202,10 +203,10 @@ function directOf(target: unknown, options: IoOptions | undefined): DirectSync |
 
 export const readAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): number => {
   const position = checkPos(pos, "pos", "readAt");
-  checkBytes(dst, "dst", "readAt");
+  const shared = checkShared(dst, "dst", "readAt");
   const checked = checkIoOptions(options, "readAt");
   const count = directOf(target, checked)?.readAtDirect(position, dst);
-  return count ?? readCount(ioSync(target, position, Packet.wrapChecked(dst, Write), checked));
+  return count ?? readCount(ioSync(target, position, Packet.wrapChecked(dst, Write, shared), checked));
 };
 export const readExactAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, options?: IoOptions): void => {
   const position = checkPos(pos, "pos", "readExactAt");

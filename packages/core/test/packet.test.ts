@@ -177,6 +177,15 @@ describe("Packet input checks", () => {
     expect(() => Packet.wrap(new Uint8Array(resizable))).toThrow(/resizable/);
   });
 
+  it("growable SharedArrayBuffers are refused too; shared says whether the bytes can never be detached", () => {
+    const growable = new (SharedArrayBuffer as unknown as new (n: number, o: object) => SharedArrayBuffer)(8, { maxByteLength: 16 });
+    expect(() => Packet.wrap(new Uint8Array(growable))).toThrow(/resizable/);
+    expect(Packet.wrap(new Uint8Array(new SharedArrayBuffer(8), 2, 4)).shared).toBe(true);
+    expect(Packet.wrap(new Uint8Array(8)).shared).toBe(false);
+    expect(Packet.wrap(Buffer.alloc(8)).shared).toBe(false);
+    expect(Packet.alloc(8).shared).toBe(false);
+  });
+
   it("a buffer detached after wrap is refused at bind", () => {
     const bytes = new Uint8Array(8);
     const packet = Packet.wrap(bytes);

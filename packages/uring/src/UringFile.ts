@@ -7,7 +7,7 @@ import { fstatSync, ftruncate, ftruncateSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
 import { abortError, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
-import { isUndetachable, MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
+import { MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
 import { ABANDONED, CLOSED, DETACHED, ringError, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write. */
@@ -52,7 +52,7 @@ export class UringFile extends FileHandle {
     const ops = this.backend.opcodes;
     const poolIndex = this.backend.pool?.indexOf(bytes) ?? -1;
     // Buffers that can be detached move through the backend's bounce memory (internal/BounceArena.ts).
-    const bounced = poolIndex < 0 && bytes.byteLength > 0 && !isUndetachable(bytes);
+    const bounced = poolIndex < 0 && bytes.byteLength > 0 && !packet.shared;
     const limit = bounced ? MAX_BOUNCE : MAX_SINGLE_IO;
     if (view.length > limit) {
       const [head, tail] = view.splitAt(limit);

@@ -67,11 +67,22 @@ export function isDetached(buffer: ArrayBufferLike): boolean {
 
 /** A buffer the I/O system may own: a Uint8Array over a fixed-length, attached buffer. */
 export function checkBytes(value: unknown, name: string, op?: string): Uint8Array {
+  checkShared(value, name, op);
+  return value as Uint8Array;
+}
+
+/**
+ * `checkBytes`, answering whether the bytes are over a SharedArrayBuffer (which can never be
+ * detached, so a backend may hand them to the kernel as they are). One `.buffer` lookup for both:
+ * it is a builtin call that cost about 40 ns on Node 20, paid per read.
+ */
+export function checkShared(value: unknown, name: string, op?: string): boolean {
   if (!(value instanceof Uint8Array)) {
     throw new TypeError(`${name} must be a Uint8Array (or Buffer), got ${describe(value)}`);
   }
   const buffer = value.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean };
-  if (buffer.resizable === true || buffer.growable === true) {
+  const shared = buffer instanceof SharedArrayBuffer;
+  if (shared ? buffer.growable === true : buffer.resizable === true) {
     throw new IoError("InvalidInput", `${name} is over a resizable buffer; pass a fixed-length one`, withOp(op));
   }
   if (value.byteLength === 0 && isDetached(buffer)) {
@@ -80,7 +91,7 @@ export function checkBytes(value: unknown, name: string, op?: string): Uint8Arra
   if (value.byteLength > MAX_PACKET_LENGTH) {
     throw new IoError("InvalidInput", `${name} is ${value.byteLength} bytes, over the ${MAX_PACKET_LENGTH}-byte limit`, withOp(op));
   }
-  return value;
+  return shared;
 }
 
 export function checkFunction<F extends (...args: never[]) => unknown>(value: unknown, name: string): F {
