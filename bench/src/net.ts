@@ -35,7 +35,7 @@ const SERVER_NODE_ARGS = (process.env.NET_SERVER_NODE_ARGS ?? "").split(" ").fil
 
 interface Server {
   readonly port: number;
-  stop(): Promise<{ cpuUs: number }>;
+  stop(): Promise<{ cpuUs: number; systemUs: number }>;
 }
 
 async function startServer(trial: string, contender: string): Promise<Server> {
@@ -52,7 +52,7 @@ async function startServer(trial: string, contender: string): Promise<Server> {
       const last = await iterator.next();
       const { userUs, systemUs } = JSON.parse(String(last.value)) as { userUs: number; systemUs: number };
       await once(child, "exit");
-      return { cpuUs: userUs + systemUs };
+      return { cpuUs: userUs + systemUs, systemUs };
     },
   };
 }
@@ -179,7 +179,7 @@ console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.rou
 for (const name of ONLY) {
   const trial = TRIALS[name];
   if (trial === undefined) throw new Error(`unknown trial ${name}`);
-  const rows: { contender: string; rate: number; cpuPerOp: number }[] = [];
+  const rows: { contender: string; rate: number; cpuPerOp: number; systemPerOp: number }[] = [];
   for (const contender of CONTENDERS) {
     if (name === "udp-echo" && contender === "threaded") continue; // lent libuv's dgram: the libuv row
     const server = await startServer(name, contender);
@@ -187,16 +187,16 @@ for (const name of ONLY) {
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
-    const { cpuUs } = await server.stop();
+    const { cpuUs, systemUs } = await server.stop();
     if ("error" in outcome) throw outcome.error;
     const result = outcome.value;
-    rows.push({ contender, rate: result.operations / result.seconds, cpuPerOp: cpuUs / result.operations });
+    rows.push({ contender, rate: result.operations / result.seconds, cpuPerOp: cpuUs / result.operations, systemPerOp: systemUs / result.operations });
   }
   const node = rows.find((row) => row.contender === "node");
-  console.log(`\n${name} (${trial.unit}; server CPU µs per operation; ratios against node)`);
+  console.log(`\n${name} (${trial.unit}; server CPU µs per operation, of it in the kernel; ratios against node)`);
   for (const row of rows) {
     const perCpu = row.rate === 0 ? 0 : 1 / row.cpuPerOp;
     const ratio = node === undefined ? "" : ` rate ×${(row.rate / node.rate).toFixed(2)}  per CPU-second ×${(perCpu / (1 / node.cpuPerOp)).toFixed(2)}`;
-    console.log(`  ${row.contender.padEnd(9)} ${row.rate.toFixed(0).padStart(9)} ${trial.unit}  ${row.cpuPerOp.toFixed(1).padStart(7)} µs CPU/op${ratio}`);
+    console.log(`  ${row.contender.padEnd(9)} ${row.rate.toFixed(0).padStart(9)} ${trial.unit}  ${row.cpuPerOp.toFixed(1).padStart(7)} µs CPU/op (kernel ${row.systemPerOp.toFixed(1).padStart(5)})${ratio}`);
   }
 }

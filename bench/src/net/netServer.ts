@@ -17,7 +17,7 @@ import { openBackend } from "@pktio/rt";
 const [trial = "", contender = ""] = process.argv.slice(2);
 const HOST = "127.0.0.1";
 /** Receive loops of the pktio UDP server (the node server handles every "message" event as it comes). */
-const UDP_LOOPS = 8;
+const UDP_LOOPS = Number(process.env.NET_UDP_LOOPS ?? "8");
 
 async function echoStream(stream: ByteStream): Promise<void> {
   // Shared memory: uring receives into it directly (no bounce copy); libuv takes any buffer.
@@ -81,7 +81,9 @@ async function startNode(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-const port = contender === "node" ? await startNode() : await startPktio(openBackend(contender as "uring" | "libuv" | "threaded"));
+/** Backend options for the pktio servers, as JSON keyed by backend name (NET_SERVER_OPTIONS='{"uring":{"submitThread":false}}'). */
+const serverOptions = JSON.parse(process.env.NET_SERVER_OPTIONS ?? "{}") as Record<string, Record<string, unknown>>;
+const port = contender === "node" ? await startNode() : await startPktio(openBackend(contender as "uring" | "libuv" | "threaded", { [contender]: serverOptions[contender] ?? {} }));
 const before = process.cpuUsage();
 process.stdout.write(`${JSON.stringify({ port, backend: contender })}\n`);
 process.stdin.setEncoding("utf8");

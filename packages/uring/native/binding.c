@@ -800,6 +800,38 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * datagram(handle, fd, send, bytes, length, area, nameLength) → bytes moved | -errno: one
+ * non-blocking sendmsg/recvmsg of a UDP socket this ring made, on the calling thread (a synchronous
+ * call: the memory need not outlive it). The msghdr is built in `area` (PU_NET_AREA bytes) as for
+ * SENDMSG/RECVMSG, so a receive's sender and msg_flags land where the ring's would.
+ */
+static napi_value js_datagram(napi_env env, napi_callback_info info) {
+  napi_value argv[7], result;
+  if (!get_args(env, info, 7, argv)) return NULL;
+  binding *b = unwrap(env, argv[0]);
+  if (b == NULL) return NULL;
+  int32_t fd;
+  bool sending;
+  uint32_t len, namelen;
+  size_t buf_len = 0, area_len = 0;
+  CALL(env, napi_get_value_int32(env, argv[1], &fd));
+  CALL(env, napi_get_value_bool(env, argv[2], &sending));
+  void *buf = typed_data(env, argv[3], &buf_len);
+  CALL(env, napi_get_value_uint32(env, argv[4], &len));
+  void *area = typed_data(env, argv[5], &area_len);
+  CALL(env, napi_get_value_uint32(env, argv[6], &namelen));
+  if (area == NULL || area_len < PU_NET_AREA || buf_len < len || (len > 0 && buf == NULL) || namelen > PU_NET_AREA - PU_NET_ADDR_OFFSET) {
+    napi_throw_range_error(env, NULL, "datagram: the buffer, length, side area or address length is out of range");
+    return NULL;
+  }
+  int r;
+  if (fd < 0 || (size_t)fd >= b->open_fds_cap || !b->open_fds[fd]) r = -EBADF; /* not a socket this ring made */
+  else r = pu_net_datagram(fd, sending, buf, len, namelen, area);
+  CALL(env, napi_create_int32(env, r, &result));
+  return result;
+}
+
 /* sockName(fd, peer, out) → address length | -errno: getsockname or getpeername into `out`. */
 static napi_value js_sock_name(napi_env env, napi_callback_info info) {
   napi_value argv[3], result;
@@ -845,6 +877,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"registerArena", NULL, js_register_arena, NULL, NULL, NULL, napi_default, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
     {"transfer", NULL, js_transfer, NULL, NULL, NULL, napi_default, NULL},
+    {"datagram", NULL, js_datagram, NULL, NULL, NULL, napi_default, NULL},
     {"closeFd", NULL, js_close_fd, NULL, NULL, NULL, napi_default, NULL},
     {"socket", NULL, js_socket, NULL, NULL, NULL, napi_default, NULL},
     {"sockName", NULL, js_sock_name, NULL, NULL, NULL, napi_default, NULL},

@@ -188,6 +188,7 @@ export class UringBackend implements IoBackend {
   readonly #onComplete = (count: number): void => this.#process(count);
   #inlineBudget = INLINE_BUDGET;
   #directTransfers = 0;
+  #directDatagrams = 0;
   /** Waiting-queue entries visited by cancels and closes (a linear-work check for tests). */
   #waitingScans = 0;
   readonly #resetBudget = (): void => {
@@ -321,6 +322,23 @@ export class UringBackend implements IoBackend {
     if (!this.options.directSync || this.#batch > 0 || this.#ringClosed || this.inFlight > 0) return undefined;
     this.#directTransfers++;
     return this.#addon.transfer(fd, bytes, pos, write);
+  }
+
+  /** Datagrams moved by `datagramNow`, without the ring. */
+  get directDatagrams(): number {
+    return this.#directDatagrams;
+  }
+
+  /**
+   * One UDP datagram now, with a non-blocking sendmsg/recvmsg on the calling thread (see the
+   * addon's `datagram`): bytes moved or -errno, -EAGAIN when it would block. Undefined when
+   * `directDatagrams` is off or the ring is closed: the caller then uses the ring.
+   */
+  datagramNow(fd: number, send: boolean, bytes: Uint8Array, length: number, area: Uint8Array, nameLength: number): number | undefined {
+    if (!this.options.directDatagrams || this.#ringClosed) return undefined;
+    const result = this.#addon.datagram(this.#ring, fd, send, bytes, length, area, nameLength);
+    if (result >= 0) this.#directDatagrams++;
+    return result;
   }
 
   /**

@@ -47,6 +47,13 @@ export const UringOptions = z.strictObject({
    */
   directSync: z.boolean().default(true),
   /**
+   * UDP sends and receives first try the socket with one non-blocking sendmsg/recvmsg on the JS
+   * thread; only what would block goes to the ring (a receive waiting for a datagram, a send
+   * meeting a full buffer). A datagram then costs one system call and no completion, and one
+   * wake-up serves every datagram queued (docs/uring.md). `false`: every datagram through the ring.
+   */
+  directDatagrams: z.boolean().default(true),
+  /**
    * How long a close waits, after cancelling, for the kernel to let go of an operation. Past it,
    * the operation's caller is settled with kind Closed and its memory stays with the ring until
    * the completion arrives; the close resolves.

@@ -1,14 +1,20 @@
 /**
  * A UDP socket on the ring: RECVMSG and SENDMSG on a blocking-mode datagram socket, with the
  * msghdr, iovec and address in a side area the operation's slot owns (native/src/op_net.c).
- * A receive goes into the packet's own bytes when they cannot be detached (SharedArrayBuffer),
- * else through the socket's private 64 KiB buffer; MSG_TRUNC in the returned msg_flags is
- * reported as `truncated`.
+ * With `directDatagrams` (the default) a send or receive first tries the socket with one
+ * non-blocking sendmsg/recvmsg on the JS thread (`backend.datagramNow`), straight from or into
+ * the caller's bytes; only one that would block goes to the ring. A datagram then costs one
+ * system call and no completion, and the wake-up of one RECVMSG serves every datagram queued
+ * behind it (issue 14: one wake-up, one eventfd read and one submission per datagram cost the
+ * ring 1.7x node:dgram's CPU; RECVMSG pooled one per waiting receive woke every one of them for
+ * each datagram). A ring receive goes into the packet's own bytes when they cannot be detached
+ * (SharedArrayBuffer), else through the socket's private 64 KiB buffer; MSG_TRUNC in the
+ * returned msg_flags is reported as `truncated`.
  *
  * Invariants:
- * - One SENDMSG in flight per socket, so sends leave in order. One RECVMSG in flight while one
- *   receive waits; up to UDP_RECV_DEPTH while several do (#pumpRecvs). Either way receives are
- *   served in order, each by the oldest datagram.
+ * - One SENDMSG in flight per socket, and no direct send while one is in flight or queued, so
+ *   sends leave in order. One RECVMSG in flight at most, bound to the oldest waiting receive,
+ *   and no direct receive while it is: receives are served in order, each by the oldest datagram.
  * - A datagram the kernel delivered to a receive whose caller left (signal, deadline) is kept
  *   for the next receive.
  * - The fd is closed (ring CLOSE) only after both directions' operations and the close's SHUTDOWN
@@ -21,7 +27,7 @@ import { abortError, Fifo, parseOptions } from "@pktio/core/backend";
 import { z } from "zod";
 import { isUndetachable } from "./internal/BounceArena.js";
 import { ECANCELED, MSG_TRUNC, MSGHDR_FLAGS_OFFSET, NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
-import { decodeSockaddr, encodeSockaddr, resolveHost } from "./internal/sockaddr.js";
+import { decodeSockaddr, decodeSockaddrAt, encodeSockaddr, resolveHost, type HostNames } from "./internal/sockaddr.js";
 import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
 
 const DatagramAddress = z.strictObject({
@@ -31,18 +37,8 @@ const DatagramAddress = z.strictObject({
 });
 
 const PRIVATE_BUFFER = 64 * 1024;
-/**
- * At most this many RECVMSG in flight per socket: one per waiting receive (a server with several
- * receive loops), so that one wake-up of the loop delivers several datagrams (issue 14: with one
- * receive in flight, every datagram cost its own wake-up, eventfd read and submission).
- */
-export const UDP_RECV_DEPTH = 16;
-
-/** The buffer and side area of a receive not bound to a caller (see #pumpRecvs). */
-interface Lane {
-  readonly buffer: Uint8Array;
-  readonly area: Uint8Array;
-}
+/** -EAGAIN: a direct datagram would block; the ring takes it. */
+const EAGAIN = -11;
 
 interface Arrived {
   readonly bytes: Uint8Array;
@@ -68,12 +64,13 @@ export class UringUdpSocket extends UdpSocket {
   readonly #sends = new Fifo<PendingSend>();
   readonly #carry = new Fifo<Arrived>();
   #recv: { op: NetOp; pending: PendingRecv | undefined } | undefined = undefined;
-  /** Receives in flight for whichever caller waits longest when they complete (#pumpRecvs). */
-  readonly #pooled = new Set<NetOp>();
-  readonly #freeLanes: Lane[] = [];
   #send: { op: NetOp; pending: PendingSend | undefined } | undefined = undefined;
   readonly #recvArea = new Uint8Array(NET_AREA);
+  readonly #recvAreaView = new DataView(this.#recvArea.buffer);
   readonly #sendArea = new Uint8Array(NET_AREA);
+  readonly #sendAreaView = new DataView(this.#sendArea.buffer);
+  /** Senders' IPv4 hosts as text (no string built a datagram). */
+  readonly #hosts: HostNames = new Map();
   /** The IP literal whose sockaddr the send area holds (only the port changes between its sends). */
   #sendHost: string | undefined = undefined;
   #sendNameLength = 0;
@@ -105,14 +102,15 @@ export class UringUdpSocket extends UdpSocket {
 
   protected submitRecv(view: BoundPacketView<Write>, info: DatagramInfo): void {
     this.#recvs.push({ view, info });
-    view.packet.signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#pumpRecvs();
+    // Served at once (a datagram was queued): no listener left behind.
+    if (!view.settled) view.packet.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
   protected submitSend(view: BoundPacketView<Read>, to: UdpAddress | undefined): void {
     this.#sends.push({ view, to });
-    view.packet.signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#pumpSends();
+    if (!view.settled) view.packet.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
   #dropAborted(): void {
@@ -122,60 +120,37 @@ export class UringUdpSocket extends UdpSocket {
   }
 
   /**
-   * One waiting receive and nothing in flight: a RECVMSG bound to it, into its own bytes when
-   * they cannot be detached. Several waiting: up to UDP_RECV_DEPTH pooled RECVMSG, each into a
-   * private buffer of its own, whose datagram goes to the oldest waiting receive when it
-   * completes. The two kinds never overlap, so datagrams reach receives in arrival order either
-   * way: the completions of one socket's receives come in the order they took datagrams off its
-   * queue (each runs in the ring's task work, one after another).
+   * Serves waiting receives, oldest first, while no RECVMSG is in flight: from datagrams kept by
+   * cancelled receives, then straight from the socket (`datagramNow`, into the caller's own
+   * bytes) until it has nothing queued; then one RECVMSG bound to the oldest, into its own bytes
+   * when they cannot be detached. Its completion comes back here, so one wake-up drains the queue.
    */
   #pumpRecvs(): void {
     while (this.#recv === undefined) {
       const pending = this.#recvs.peek();
       if (pending === undefined) return;
+      this.#recvs.shift();
       const carried = this.#carry.shift();
       if (carried !== undefined) {
-        this.#recvs.shift();
         this.#deliver(pending, carried.bytes, carried.from, carried.truncated);
         continue;
       }
-      if (this.#pooled.size > 0 || this.#recvs.length > 1) return this.#pumpPooled();
-      this.#recvs.shift();
       const own = pending.view.bytes();
+      const now = this.backend.datagramNow(this.fd, false, own, own.byteLength, this.#recvArea, 0);
+      if (now !== undefined && now !== EAGAIN) {
+        if (now < 0) pending.view.fail(this.#resultError(now, "recvFrom", pending.view));
+        else {
+          const { bytes, from, truncated } = arrived(own, this.#recvAreaView, now, this.#hosts);
+          this.#deliver(pending, bytes, from, truncated);
+        }
+        continue;
+      }
       const buffer = isUndetachable(own) ? own : (this.#recvBuffer ??= new Uint8Array(PRIVATE_BUFFER));
       const length = Math.min(pending.view.length, buffer.byteLength);
       const op = new NetOp(this.backend.opcodes.RECVMSG, this.fd, length, 0, 0, buffer, this.#recvArea, (result) => this.#received(op, result));
       this.#recv = { op, pending };
       this.backend.submit(op, op);
     }
-  }
-
-  /** Pooled receives up to one per waiting caller (at most UDP_RECV_DEPTH). */
-  #pumpPooled(): void {
-    const wanted = Math.min(this.#recvs.length, UDP_RECV_DEPTH);
-    while (this.#pooled.size < wanted) {
-      const lane = this.#freeLanes.pop() ?? { buffer: new Uint8Array(PRIVATE_BUFFER), area: new Uint8Array(NET_AREA) };
-      const op: NetOp = new NetOp(this.backend.opcodes.RECVMSG, this.fd, PRIVATE_BUFFER, 0, 0, lane.buffer, lane.area, (result) => this.#receivedPooled(op, lane, result));
-      this.#pooled.add(op);
-      this.backend.submit(op, op);
-    }
-  }
-
-  #receivedPooled(op: NetOp, lane: Lane, result: number): void {
-    this.#pooled.delete(op);
-    if (result >= 0) {
-      const { bytes, from, truncated } = arrived(lane.buffer, lane.area, result);
-      const pending = this.#recvs.shift();
-      if (pending !== undefined) this.#deliver(pending, bytes, from, truncated);
-      else if (!this.closed) this.#carry.push({ bytes: bytes.slice(), from, truncated });
-    } else if (result !== ECANCELED && result !== CLOSED && result !== ABANDONED && !this.closed) {
-      // A socket error (e.g. ECONNREFUSED on a connected socket) goes to the oldest receive.
-      const pending = this.#recvs.shift();
-      pending?.view.fail(this.#resultError(result, "recvFrom", pending.view));
-    }
-    this.#freeLanes.push(lane);
-    this.#afterOp();
-    this.#pumpRecvs();
   }
 
   #deliver(pending: PendingRecv, bytes: Uint8Array, from: SocketAddress, truncated: boolean): void {
@@ -192,7 +167,7 @@ export class UringUdpSocket extends UdpSocket {
     const pending = this.#recv?.pending;
     this.#recv = undefined;
     if (result >= 0) {
-      const { bytes, from, truncated } = arrived(op.buffer as Uint8Array, this.#recvArea, result);
+      const { bytes, from, truncated } = arrived(op.buffer as Uint8Array, this.#recvAreaView, result, this.#hosts);
       if (pending === undefined || pending.view.packet.signal?.aborted === true) {
         if (!this.closed) this.#carry.push({ bytes: bytes.slice(), from, truncated });
         if (pending !== undefined) pending.view.fail(abortError(pending.view.packet.signal as AbortSignal, "recvFrom", "uring"));
@@ -231,14 +206,20 @@ export class UringUdpSocket extends UdpSocket {
     }
   }
 
+  /**
+   * One send: straight to the socket when it takes it now (from the caller's bytes, settled
+   * here), else a SENDMSG from the caller's bytes when they cannot be detached, or from a copy.
+   */
   #start(pending: PendingSend): void {
     const { view, to } = pending;
     if (this.closed) return view.fail(closedError("send"));
     const own = view.bytes();
+    const nameLength = to === undefined ? 0 : this.#encodeDestination(to);
+    const now = this.backend.datagramNow(this.fd, true, own, own.byteLength, this.#sendArea, nameLength);
+    if (now !== undefined && now !== EAGAIN) return settleSend(view, now, now < 0 ? this.#resultError(now, "send", view) : undefined);
     const direct = isUndetachable(own);
     const buffer = direct ? own : (this.#sendBuffer ??= new Uint8Array(PRIVATE_BUFFER));
     if (!direct) buffer.set(own);
-    const nameLength = to === undefined ? 0 : this.#encodeDestination(to);
     const op = new NetOp(this.backend.opcodes.SENDMSG, this.fd, view.length, 0x4000, nameLength, buffer, this.#sendArea, (result) => this.#sent(op, result));
     this.#send = { op, pending };
     this.backend.submit(op, op);
@@ -250,7 +231,7 @@ export class UringUdpSocket extends UdpSocket {
    */
   #encodeDestination(to: UdpAddress): number {
     if (to.host === this.#sendHost) {
-      new DataView(this.#sendArea.buffer, this.#sendArea.byteOffset + NET_ADDR_OFFSET).setUint16(2, to.port, false);
+      this.#sendAreaView.setUint16(NET_ADDR_OFFSET + 2, to.port, false);
       return this.#sendNameLength;
     }
     this.#sendNameLength = encodeSockaddr(to.host, to.port, this.#sendArea, NET_ADDR_OFFSET);
@@ -261,11 +242,7 @@ export class UringUdpSocket extends UdpSocket {
   #sent(op: NetOp, result: number): void {
     const pending = this.#send?.pending;
     this.#send = undefined;
-    if (pending !== undefined) {
-      if (result === pending.view.length) pending.view.complete();
-      else if (result >= 0) pending.view.fail(new IoError("Other", `send: the kernel took ${result} of ${pending.view.length} bytes of a datagram`, { op: "send", backend: "uring" }));
-      else pending.view.fail(this.#resultError(result, "send", pending.view));
-    }
+    if (pending !== undefined) settleSend(pending.view, result, result < 0 ? this.#resultError(result, "send", pending.view) : undefined);
     this.#afterOp();
     this.#pumpSends();
   }
@@ -291,7 +268,7 @@ export class UringUdpSocket extends UdpSocket {
 
   /** Nothing of this socket is in the kernel any more: its fd may be closed. */
   #idle(): boolean {
-    return this.#recv === undefined && this.#pooled.size === 0 && this.#send === undefined && !this.#shutting;
+    return this.#recv === undefined && this.#send === undefined && !this.#shutting;
   }
 
   #afterOp(): void {
@@ -320,7 +297,6 @@ export class UringUdpSocket extends UdpSocket {
       });
       this.backend.submit(shut, shut);
       for (const entry of inFlight) if (entry !== undefined && entry.op.opcode !== 0) this.backend.cancel(entry.op);
-      for (const op of [...this.#pooled]) this.backend.cancel(op);
     });
   }
 
@@ -335,10 +311,17 @@ export class UringUdpSocket extends UdpSocket {
   }
 }
 
-/** The datagram a RECVMSG brought into `buffer`, with its sender and MSG_TRUNC from `area`. */
-function arrived(buffer: Uint8Array, area: Uint8Array, result: number): Arrived {
-  const flags = new DataView(area.buffer, area.byteOffset).getUint32(MSGHDR_FLAGS_OFFSET, true);
-  const from = decodeSockaddr(area, NET_ADDR_OFFSET) ?? { host: "", port: 0, family: "IPv4" as const };
+/** Settles a send with the kernel's answer: the whole datagram, a short one (never expected of UDP), or `error`. */
+function settleSend(view: BoundPacketView<Read>, result: number, error: IoError | undefined): void {
+  if (result === view.length) view.complete();
+  else if (result >= 0) view.fail(new IoError("Other", `send: the kernel took ${result} of ${view.length} bytes of a datagram`, { op: "send", backend: "uring" }));
+  else view.fail(error as IoError);
+}
+
+/** The datagram a RECVMSG brought into `buffer`, with its sender and MSG_TRUNC from the side area (`area`, a view of all of it). */
+function arrived(buffer: Uint8Array, area: DataView, result: number, hosts: HostNames): Arrived {
+  const flags = area.getUint32(MSGHDR_FLAGS_OFFSET, true);
+  const from = decodeSockaddrAt(area, NET_ADDR_OFFSET, hosts) ?? { host: "", port: 0, family: "IPv4" as const };
   return { bytes: buffer.subarray(0, result), from, truncated: (flags & MSG_TRUNC) !== 0 };
 }
 

@@ -10,12 +10,13 @@
  * `connectSocket` and `closeSocket`.
  */
 import type { BoundPacketView } from "../BoundPacketView.js";
-import { io } from "../io.js";
 import { IoError } from "../IoError.js";
 import { abortError, checkIoOptions, type IoOptions } from "../IoOptions.js";
-import { checkBytes } from "../internal/validate.js";
+import { promiseOf, Settler } from "../internal/settler.js";
+import { checkShared } from "../internal/validate.js";
 import { Packet } from "../Packet.js";
 import type { IoBackend } from "../PacketIo.js";
+import type { PacketOutput, PacketResult } from "../PacketOutput.js";
 import { Read, Write } from "../Perm.js";
 import type { SocketAddress } from "./ByteStream.js";
 import type { TcpAddress } from "./Tcp.js";
@@ -79,29 +80,58 @@ export abstract class UdpSocket {
   protected abstract checkAddress(address: unknown, op: string): UdpAddress;
 
   /** Sends `src` as one datagram to `address`; resolves with its length. */
-  async sendTo(src: Uint8Array, address: UdpAddress, options?: IoOptions): Promise<number> {
-    this.#checkDatagram(src, "sendTo");
-    const to = this.checkAddress(address, "sendTo");
-    return this.#send(src, to, checkIoOptions(options, "sendTo"));
+  sendTo(src: Uint8Array, address: UdpAddress, options?: IoOptions): Promise<number> {
+    let shared: boolean;
+    let to: UdpAddress;
+    let checked: IoOptions | undefined;
+    try {
+      shared = this.#checkDatagram(src, "sendTo");
+      to = this.checkAddress(address, "sendTo");
+      checked = checkIoOptions(options, "sendTo");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#send(src, shared, to, checked);
   }
 
   /** Sends `src` as one datagram to the connected peer; kind InvalidInput when not connected. */
-  async send(src: Uint8Array, options?: IoOptions): Promise<number> {
-    this.#checkDatagram(src, "send");
-    if (this.#remote === undefined) throw new IoError("InvalidInput", "send: the socket is not connected; use sendTo(bytes, address) or connect first", { op: "send", backend: this.backend.name });
-    return this.#send(src, undefined, checkIoOptions(options, "send"));
+  send(src: Uint8Array, options?: IoOptions): Promise<number> {
+    let shared: boolean;
+    let checked: IoOptions | undefined;
+    try {
+      shared = this.#checkDatagram(src, "send");
+      if (this.#remote === undefined) throw new IoError("InvalidInput", "send: the socket is not connected; use sendTo(bytes, address) or connect first", { op: "send", backend: this.backend.name });
+      checked = checkIoOptions(options, "send");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#send(src, shared, undefined, checked);
   }
 
-  /** Receives the next datagram into `dst`. */
-  async recvFrom(dst: Uint8Array, options?: IoOptions): Promise<Datagram> {
-    checkBytes(dst, "dst", "recvFrom");
-    const checked = checkIoOptions(options, "recvFrom");
-    const info: DatagramInfo = { length: 0, from: undefined, truncated: false };
-    const packet = Packet.wrap(dst, Write);
-    const result = await io({ backend: this.backend, sendIo: (_param: undefined, view: BoundPacketView<Write>) => this.#start(view, () => this.submitRecv(view, info)) }, undefined, packet, undefined, checked);
-    if (result.error !== undefined) throw result.error;
-    if (info.from === undefined) throw new IoError("Other", "recvFrom: the backend completed a receive without a sender", { op: "recvFrom", backend: this.backend.name });
-    return { length: info.length, from: info.from, truncated: info.truncated };
+  /**
+   * Receives the next datagram into `dst`. Like `readAt`, one promise and one output object per
+   * call and no closure (a UDP server calls this once a datagram; issue 14).
+   */
+  recvFrom(dst: Uint8Array, options?: IoOptions): Promise<Datagram> {
+    let shared: boolean;
+    let checked: IoOptions | undefined;
+    try {
+      shared = checkShared(dst, "dst", "recvFrom");
+      checked = checkIoOptions(options, "recvFrom");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const output = new RecvOutput(this.backend.name);
+    const done = promiseOf(output);
+    const view = Packet.wrapChecked(dst, Write, shared).bind(output, checked);
+    if (this.#admit(view, "recvFrom")) {
+      try {
+        this.submitRecv(view, output);
+      } catch (thrown) {
+        this.#broken(view, thrown);
+      }
+    }
+    return done;
   }
 
   /** Fixes the peer for `send`; only its datagrams are received from then on. */
@@ -121,28 +151,77 @@ export abstract class UdpSocket {
     return this.#closing;
   }
 
-  async #send(src: Uint8Array, to: UdpAddress | undefined, options: IoOptions | undefined): Promise<number> {
-    const result = await io({ backend: this.backend, sendIo: (_param: undefined, view: BoundPacketView<Read>) => this.#start(view, () => this.submitSend(view, to)) }, undefined, Packet.wrap(src, Read), undefined, options);
-    if (result.error !== undefined) throw result.error;
-    return result.transferred;
+  #send(src: Uint8Array, shared: boolean, to: UdpAddress | undefined, options: IoOptions | undefined): Promise<number> {
+    const output = new SendOutput();
+    const done = promiseOf(output);
+    const view = Packet.wrapChecked(src, Read, shared).bind(output, options);
+    if (this.#admit(view, "send")) {
+      try {
+        this.submitSend(view, to);
+      } catch (thrown) {
+        this.#broken(view, thrown);
+      }
+    }
+    return done;
   }
 
-  /** The checks every backend shares before a piece starts: closed, signal already fired. */
-  #start(view: BoundPacketView<Read> | BoundPacketView<Write>, submit: () => void): void {
-    const op = view.perm.backendWrites ? "recvFrom" : "send";
-    if (this.#closed) return view.fail(this.#closedError(op));
+  /** The checks every backend shares before a piece starts: closed, signal already fired. False: the view failed. */
+  #admit(view: BoundPacketView<Read> | BoundPacketView<Write>, op: string): boolean {
+    if (this.#closed) {
+      view.fail(this.#closedError(op));
+      return false;
+    }
     const signal = view.packet.signal;
-    if (signal?.aborted === true) return view.fail(abortError(signal, op, this.backend.name));
-    submit();
+    if (signal?.aborted === true) {
+      view.fail(abortError(signal, op, this.backend.name));
+      return false;
+    }
+    return true;
   }
 
-  #checkDatagram(src: Uint8Array, op: string): void {
-    checkBytes(src, "src", op);
+  /** A backend's submit hook threw: it broke its contract, and the throw fails the view (as `io()` does for sendIo). */
+  #broken(view: BoundPacketView<Read> | BoundPacketView<Write>, thrown: unknown): void {
+    if (view.settled) throw thrown;
+    view.fail(thrown instanceof IoError ? thrown : new IoError("Other", `sendIo threw: ${String(thrown)}`, { op: "sendIo", cause: thrown }));
+  }
+
+  /** Checks a datagram to send; answers whether its bytes are shared memory (see `checkShared`). */
+  #checkDatagram(src: Uint8Array, op: string): boolean {
+    const shared = checkShared(src, "src", op);
     if (src.byteLength > MAX_DATAGRAM) throw new IoError("InvalidInput", `${op}: a datagram holds at most ${MAX_DATAGRAM} bytes, got ${src.byteLength}`, { op, backend: this.backend.name });
+    return shared;
   }
 
   #closedError(op: string): IoError {
     return new IoError("Closed", `${op}: the UDP socket is closed`, { op, backend: this.backend.name });
+  }
+}
+
+/**
+ * The output of one `recvFrom`, and the DatagramInfo its backend fills in (declared up front, so
+ * the object keeps one shape): resolves with the datagram once the view completes.
+ */
+class RecvOutput extends Settler<Datagram> implements PacketOutput, DatagramInfo {
+  length = 0;
+  from: SocketAddress | undefined = undefined;
+  truncated = false;
+
+  constructor(readonly backendName: string) {
+    super();
+  }
+
+  onDone(result: PacketResult): void {
+    if (result.error !== undefined) return this.reject(result.error);
+    if (this.from === undefined) return this.reject(new IoError("Other", "recvFrom: the backend completed a receive without a sender", { op: "recvFrom", backend: this.backendName }));
+    this.resolve({ length: this.length, from: this.from, truncated: this.truncated });
+  }
+}
+
+/** The output of one send: resolves with the datagram's length. */
+class SendOutput extends Settler<number> implements PacketOutput {
+  onDone(result: PacketResult): void {
+    if (result.error !== undefined) this.reject(result.error);
+    else this.resolve(result.transferred);
   }
 }
 

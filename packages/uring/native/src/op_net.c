@@ -112,6 +112,16 @@ int pu_net_socket(int domain, int type, const void *addr, uint32_t addrlen, int 
   return fd;
 }
 
+int pu_net_datagram(int fd, int sending, void *buf, uint32_t len, uint32_t namelen, void *area) {
+  fill_msghdr(area, buf, len, namelen, !sending);
+  struct msghdr *msg = (struct msghdr *)area;
+  ssize_t n;
+  do {
+    n = sending ? sendmsg(fd, msg, MSG_DONTWAIT | MSG_NOSIGNAL) : recvmsg(fd, msg, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  return n < 0 ? -errno : (int)n;
+}
+
 int pu_net_name(int fd, int peer, void *out, uint32_t capacity) {
   socklen_t length = capacity;
   int r = peer ? getpeername(fd, out, &length) : getsockname(fd, out, &length);

@@ -50,12 +50,35 @@ export function encodeSockaddr(ip: string, port: number, out: Uint8Array, offset
 
 /** The address in `bytes` at `offset` (AF_INET or AF_INET6); undefined for other families. */
 export function decodeSockaddr(bytes: Uint8Array, offset = 0): SocketAddress | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
-  const family = view.getUint16(0, true);
-  const port = view.getUint16(2, false);
-  if (family === AF_INET) return { host: `${view.getUint8(4)}.${view.getUint8(5)}.${view.getUint8(6)}.${view.getUint8(7)}`, port, family: "IPv4" };
+  return decodeSockaddrAt(new DataView(bytes.buffer, bytes.byteOffset), offset);
+}
+
+/** IPv4 hosts as text, by their 32-bit address: a UDP server hears the same few hosts again and again. */
+export type HostNames = Map<number, string>;
+/** A HostNames map is emptied when it reaches this many entries (the text is only a cache). */
+const HOST_NAMES_MAX = 1024;
+
+/**
+ * `decodeSockaddr` on a view the caller keeps (no view allocated a datagram), with IPv4 host text
+ * taken from `hosts` when given (no string built a datagram).
+ */
+export function decodeSockaddrAt(view: DataView, offset: number, hosts?: HostNames): SocketAddress | undefined {
+  const family = view.getUint16(offset, true);
+  const port = view.getUint16(offset + 2, false);
+  if (family === AF_INET) {
+    const ip = view.getUint32(offset + 4, false);
+    let host = hosts?.get(ip);
+    if (host === undefined) {
+      host = `${ip >>> 24}.${(ip >>> 16) & 0xff}.${(ip >>> 8) & 0xff}.${ip & 0xff}`;
+      if (hosts !== undefined) {
+        if (hosts.size >= HOST_NAMES_MAX) hosts.clear();
+        hosts.set(ip, host);
+      }
+    }
+    return { host, port, family: "IPv4" };
+  }
   if (family !== AF_INET6) return undefined;
-  const groups = Array.from({ length: 8 }, (_, i) => view.getUint16(8 + 2 * i, false));
+  const groups = Array.from({ length: 8 }, (_, i) => view.getUint16(offset + 8 + 2 * i, false));
   return { host: compressIPv6(groups), port, family: "IPv6" };
 }
 
