@@ -91,6 +91,12 @@ export interface Operation {
   readonly locator?: number;
   /** The file's own slots (design.md §8): its transfers beyond the limit wait there, not in the runtime's queue. */
   readonly path?: UringPathSlots | undefined;
+  /**
+   * Called once, right before the record is written into a slot of the batch (never for an
+   * operation that is cancelled while it waits): an operation that needs scarce memory, a read's
+   * bounce slot, takes it here, so thousands of queued reads do not hold thousands of slots.
+   */
+  prepare?(): void;
 }
 
 /** The slots of one file on the ring; a stream-like file's operations never take the runtime's slots. */
@@ -254,7 +260,7 @@ export class UringBackend implements IoBackend {
     }
     this.pool = this.options.registeredBuffers === undefined ? undefined : new RegisteredPool(addon, ring, this.options.registeredBuffers);
     this.bounce = new BounceArena(
-      slots,
+      allSlots,
       (bytes, alignment) => addon.alignOffset(bytes, alignment),
       (chunk) => (this.#ringClosed ? -1 : addon.registerArena(this.#ring, chunk)),
     );
@@ -500,6 +506,7 @@ export class UringBackend implements IoBackend {
   }
 
   #write(slot: number, operation: Operation, done: Completion): void {
+    operation.prepare?.();
     this.#handlers[slot] = done;
     this.#operations[slot] = operation;
     if (typeof done === "object") done.ticket = slot;

@@ -8,7 +8,8 @@
  * them alive until its completion. (SharedArrayBuffers would be undetachable too, but V8 copies out
  * of them with relaxed atomics: 4 KiB took 200 ns against 75 ns from an ArrayBuffer, 2026-12-02.)
  *
- * - up to SLOT bytes: a page-aligned 4 KiB slot from chunks of CHUNK_SLOTS, at most `maxSlots`;
+ * - up to SLOT bytes: a page-aligned 4 KiB slot from chunks of CHUNK_SLOTS, at most `maxSlots`
+ *   (the ring's records: a read takes its slot only when it gets one, see Operation.prepare);
  * - up to MAX_BOUNCE bytes: a page-aligned buffer of the next power of two, kept on a free list
  *   for reuse while the retained total stays under MAX_RETAINED;
  * - anything else past the slots: a fresh page-aligned buffer per transfer (the record holds it).
@@ -40,6 +41,7 @@ export class BounceArena {
   readonly #alignOffset: (bytes: Uint8Array, alignment: number) => number;
   readonly #freeSlots: Uint8Array[] = [];
   #slots = 0;
+  #spilled = 0;
   /** Free larger buffers by size (a power of two above SLOT). */
   readonly #freeLarge = new Map<number, Uint8Array[]>();
   #retained = 0;
@@ -70,6 +72,11 @@ export class BounceArena {
     return this.#locators.get(bounce) ?? 0;
   }
 
+  /** Transfers of one slot's size that got memory of their own because every slot was out (tests and diagnostics). */
+  get spilled(): number {
+    return this.#spilled;
+  }
+
   /** Bytes this arena allocated for slots so far (tests and diagnostics). */
   get slotBytes(): number {
     return this.#slots * SLOT;
@@ -84,6 +91,7 @@ export class BounceArena {
         this.#grow();
         return this.#freeSlots.pop() as Uint8Array;
       }
+      this.#spilled++;
       return this.#allocate(SLOT);
     }
     const size = sizeFor(length);
