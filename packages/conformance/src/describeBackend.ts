@@ -17,6 +17,7 @@ import { describeMappedAddresses } from "./mappedAddressScenarios.js";
 import { misuseScenarios } from "./misuseScenarios.js";
 import { HOST, connectThroughNode } from "./internal/NetPeers.js";
 import { describeNet } from "./netScenarios.js";
+import { describeSocketDetach } from "./socketDetachScenarios.js";
 import { describeNoSpace } from "./noSpaceScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
 import { describePathSlots } from "./pathSlotScenarios.js";
@@ -144,6 +145,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       describeNet(getRuntime, count);
       describeNetErrors(getRuntime);
       describeUdp(getRuntime);
+      describeSocketDetach(getRuntime);
       describeMappedAddresses(getRuntime);
       describeStreamDeadlines(() => connectThroughNode((port) => getRuntime().net.connect({ host: HOST, port })), caps.syncSockets ?? { missing: "the backend declares no synchronous sockets" });
     }

@@ -11,6 +11,7 @@ export { describeFs } from "./fsScenarios.js";
 export { describeNet } from "./netScenarios.js";
 export { describeStreamDeadlines, type ConnectedStream, type ConnectStream } from "./streamDeadlineScenarios.js";
 export { describeUdp } from "./udpScenarios.js";
+export { describeSocketDetach } from "./socketDetachScenarios.js";
 export { equalBytes } from "./packetScenarios.js";
 export { Rng, seededBytes } from "./rng.js";
 export { repeat, type Subject, type SubjectFactory } from "./Subject.js";

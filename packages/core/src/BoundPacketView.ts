@@ -50,12 +50,23 @@ export class BoundPacketView<P extends Perm> {
     return this.#state !== LIVE;
   }
 
-  /** The view's bytes, zero-copy. Only the holder of a live view may touch them. */
+  /**
+   * True once the caller detached the packet's buffer (transferred it away): its bytes are gone.
+   * A backend that finds a view detached before or after the kernel's part fails it (see
+   * `detachedError`) instead of touching its bytes.
+   */
+  get detached(): boolean {
+    return this.packet.bytes.byteLength !== this.packet.length;
+  }
+
+  /** The view's bytes, zero-copy. Only the holder of a live view may touch them; kind InvalidInput once detached. */
   bytes(): Uint8Array {
     this.#assertLive("bytes");
     const whole = this.packet.bytes;
     // The unsplit view is the whole packet: no new array object on the common path.
-    return this.start === 0 && this.end === whole.byteLength ? whole : whole.subarray(this.start, this.end);
+    if (this.start === 0 && this.end === whole.byteLength) return whole;
+    if (whole.byteLength !== this.packet.length) throw new IoError("InvalidInput", "bytes: the packet's buffer was detached", { op: "bytes" });
+    return whole.subarray(this.start, this.end);
   }
 
   /**

@@ -22,3 +22,4 @@ export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
 export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";
 export { acceptEach, type Accepting } from "./net/acceptEach.js";
 export { settleShortRead } from "./net/settleShortRead.js";
+export { detachedError } from "./net/detachedError.js";

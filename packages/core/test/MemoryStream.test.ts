@@ -111,6 +111,23 @@ describe("MemoryStream.pair", () => {
     expect(await counts()).toEqual(first);
   });
 
+  it("a read whose buffer is detached while it waits fails InvalidInput and its bytes go to the next read", async () => {
+    const [a, b] = MemoryStream.pair();
+    const detach = (bytes: Uint8Array): void => void structuredClone(bytes.buffer, { transfer: [bytes.buffer as ArrayBuffer] });
+    const victim = new Uint8Array(4);
+    const first = b.read(victim).then(
+      () => "read",
+      (error: IoError) => `${error.kind}: ${error.message}`,
+    );
+    const next = new Uint8Array(4);
+    const second = b.read(next);
+    detach(victim);
+    await a.writeAll(new Uint8Array([1, 2, 3, 4]));
+    expect(await first).toMatch(/^InvalidInput: .*detached/);
+    expect(await second).toBe(4);
+    expect([...next]).toEqual([1, 2, 3, 4]);
+  });
+
   it("a read fault at a byte offset: the bytes before it arrive, then the error", async () => {
     const [a, b] = MemoryStream.pair({ faults: [{ on: "b", op: "read", at: 5, error: "reset" }] });
     await a.writeAll(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));

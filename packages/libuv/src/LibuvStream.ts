@@ -15,7 +15,7 @@
  */
 import type { Socket } from "node:net";
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
-import { abortError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
+import { abortError, detachedError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
 import { toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -125,6 +125,11 @@ export class LibuvStream extends ByteStream {
     for (let view = this.#reads.peek(); view !== undefined; view = this.#reads.peek()) {
       if (view.length !== 0 && this.#buffered === 0) break;
       this.#reads.shift();
+      // Detached while it waited: it fails, and the buffered bytes stay for the next read.
+      if (view.detached) {
+        view.fail(detachedError("read", "libuv", "before it started"));
+        continue;
+      }
       const dst = view.bytes();
       let filled = 0;
       while (filled < dst.byteLength && this.#buffered > 0) {

@@ -13,7 +13,7 @@
  */
 import type { RemoteInfo, Socket } from "node:dgram";
 import { IoError, UdpSocket, type BoundPacketView, type DatagramInfo, type Read, type SocketAddress, type UdpAddress, type Write } from "@pktio/core";
-import { abortError, Fifo } from "@pktio/core/backend";
+import { abortError, detachedError, Fifo } from "@pktio/core/backend";
 import { checkUdpAddress, toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -144,8 +144,13 @@ export class LibuvUdpSocket extends UdpSocket {
   #serve(): void {
     for (let recv = this.#recvs.peek(); recv !== undefined && this.#arrived.length > 0; recv = this.#recvs.peek()) {
       this.#recvs.shift();
-      const datagram = this.#arrived.shift() as Arrived;
       const { view, info } = recv;
+      // Detached while it waited: it fails, and the datagram goes to the next receive.
+      if (view.detached) {
+        view.fail(detachedError("recvFrom", "libuv", "before it got a datagram"));
+        continue;
+      }
+      const datagram = this.#arrived.shift() as Arrived;
       const length = Math.min(view.length, datagram.bytes.byteLength);
       view.bytes().set(datagram.bytes.subarray(0, length));
       info.length = length;

@@ -16,7 +16,7 @@
  * - Every view settles once: it leaves its queue (or the in-flight field) before it is settled.
  */
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
-import { abortError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
+import { abortError, detachedError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
 import { isUndetachable } from "./internal/BounceArena.js";
 import { ECANCELED, NetOp, SEND_FLAGS } from "./internal/NetOp.js";
 import { decodeSockaddr } from "./internal/sockaddr.js";
@@ -92,6 +92,12 @@ export class UringStream extends ByteStream {
       if (view === undefined) return;
       if (this.#error !== undefined) return this.#failReads(this.#errorFor("read"));
       const carried = this.#carry.peek();
+      // Detached while it waited: it fails, and carried bytes stay for the next read.
+      if (view.detached) {
+        this.#reads.shift();
+        view.fail(detachedError("read", "uring", "before it started"));
+        continue;
+      }
       if (carried !== undefined) {
         this.#reads.shift();
         this.#fill(view, carried);
@@ -132,6 +138,10 @@ export class UringStream extends ByteStream {
         // The caller left (or the stream closed) after the kernel took the bytes: keep them.
         if (!this.closed) this.#carry.push(bytes.slice());
         if (view !== undefined) view.fail(abortError(view.packet.signal as AbortSignal, "read", "uring"));
+      } else if (view.detached) {
+        // Detached while the kernel filled the private buffer: the bytes stay for the next read.
+        if (!this.closed) this.#carry.push(bytes.slice());
+        view.fail(detachedError("read", "uring", "while the read was in flight"));
       } else {
         if (op.buffer !== view.packet.bytes) view.bytes().set(bytes);
         settleShortRead(view, result, "uring");
@@ -167,6 +177,10 @@ export class UringStream extends ByteStream {
       }
       if (view.length === 0) {
         view.complete();
+        continue;
+      }
+      if (view.detached) {
+        view.fail(detachedError("write", "uring", "before it was sent"));
         continue;
       }
       const own = view.bytes();

@@ -23,7 +23,7 @@
  */
 import { isIP } from "node:net";
 import { IoError, UdpSocket, type BoundPacketView, type DatagramInfo, type Read, type SocketAddress, type UdpAddress, type Write } from "@pktio/core";
-import { abortError, Fifo, parseOptions } from "@pktio/core/backend";
+import { abortError, detachedError, Fifo, parseOptions } from "@pktio/core/backend";
 import { z } from "zod";
 import { isUndetachable } from "./internal/BounceArena.js";
 import { ECANCELED, MSG_TRUNC, MSGHDR_FLAGS_OFFSET, NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
@@ -130,6 +130,11 @@ export class UringUdpSocket extends UdpSocket {
       const pending = this.#recvs.peek();
       if (pending === undefined) return;
       this.#recvs.shift();
+      // Detached while it waited: it fails, and the next datagram goes to the next receive.
+      if (pending.view.detached) {
+        pending.view.fail(detachedError("recvFrom", "uring", "before it got a datagram"));
+        continue;
+      }
       const carried = this.#carry.shift();
       if (carried !== undefined) {
         this.#deliver(pending, carried.bytes, carried.from, carried.truncated);
@@ -155,6 +160,11 @@ export class UringUdpSocket extends UdpSocket {
 
   #deliver(pending: PendingRecv, bytes: Uint8Array, from: SocketAddress, truncated: boolean): void {
     const { view, info } = pending;
+    if (view.detached) {
+      // Detached while a RECVMSG filled the private buffer: the datagram stays for the next receive.
+      if (!this.closed) this.#carry.push({ bytes: bytes.slice(), from, truncated });
+      return view.fail(detachedError("recvFrom", "uring", "while the receive was in flight"));
+    }
     const length = Math.min(view.length, bytes.byteLength);
     if (bytes.buffer !== view.packet.bytes.buffer || bytes.byteOffset !== view.packet.bytes.byteOffset + view.start) view.bytes().set(bytes.subarray(0, length));
     info.length = length;
@@ -213,6 +223,7 @@ export class UringUdpSocket extends UdpSocket {
   #start(pending: PendingSend): void {
     const { view, to } = pending;
     if (this.closed) return view.fail(closedError("send"));
+    if (view.detached) return view.fail(detachedError("send", "uring", "before it was sent"));
     const own = view.bytes();
     const nameLength = to === undefined ? 0 : this.#encodeDestination(to);
     const now = this.backend.datagramNow(this.fd, true, own, own.byteLength, this.#sendArea, nameLength);

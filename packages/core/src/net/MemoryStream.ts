@@ -23,6 +23,7 @@ import { parseOptions } from "../options.js";
 import type { IoBackend, PollingHandle } from "../PacketIo.js";
 import type { Read, Write } from "../Perm.js";
 import { ByteStream, type AnyStreamView, type ShutdownHow, type SocketAddress } from "./ByteStream.js";
+import { detachedError } from "./detachedError.js";
 import { settleShortRead } from "./settleShortRead.js";
 
 const BACKEND = "memory";
@@ -217,6 +218,7 @@ export class MemoryStream extends ByteStream {
     const fault = pipe.writeFault;
     let sent = view.length;
     if (fault !== undefined && pipe.accepted + view.length > fault.at) sent = Math.max(0, fault.at - pipe.accepted);
+    if (view.detached) return view.fail(detachedError("write", BACKEND, "before it started"));
     if (sent > 0) {
       pipe.chunks.push(view.bytes().slice(0, sent));
       pipe.buffered += sent;
@@ -266,6 +268,11 @@ export class MemoryStream extends ByteStream {
       }
       if (pipe.buffered === 0) break;
       this.#reads.shift();
+      // Detached while it waited: it fails, and the bytes stay for the next read.
+      if (view.detached) {
+        view.fail(detachedError("read", BACKEND, "before it started"));
+        continue;
+      }
       let count = Math.min(view.length, pipe.buffered, untilFault, this.#maxChunk);
       if (this.#splits !== undefined) count = 1 + Math.floor(this.#splits() * count);
       pipe.take(view.packet.bytes, view.start, count);
