@@ -15,7 +15,7 @@ check() {
   # toolchain's weak hooks. musl's libc symbols are unversioned, so they are named instead.
   undefined=$(nm -D --undefined-only "$file" | awk '$1 == "U" { print $2 }' | grep -v '@' |
     grep -vE '^(napi_|uv_)' |
-    grep -vxE '__errno_location|calloc|close|eventfd|free|malloc|memcpy|memset|mmap|munmap|nanosleep|pread|pwrite|read|realloc|syscall|socket|bind|listen|setsockopt|getsockname|getpeername|prctl|__cxa_finalize' || true)
+    grep -vxE '__errno_location|calloc|close|eventfd|free|malloc|memcpy|memset|mmap|munmap|nanosleep|pread|pwrite|read|realloc|syscall|socket|bind|listen|setsockopt|getsockname|getpeername|sendmsg|recvmsg|prctl|__cxa_finalize' || true)
   if [ "$got_machine" != "$machine" ]; then echo "check-prebuilds: $tuple is '$got_machine', want '$machine'" >&2; status=1; fi
   if [ "$needed" != "$libc " ]; then echo "check-prebuilds: $tuple needs '$needed', want '$libc'" >&2; status=1; fi
   if readelf -l "$file" | grep -q 'Requesting program interpreter'; then echo "check-prebuilds: $tuple has an interpreter" >&2; status=1; fi
