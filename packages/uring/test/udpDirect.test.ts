@@ -9,11 +9,13 @@
  * armed settles every waiting receive Closed and lets the process exit.
  */
 import { spawnSync } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { createSocket, type Socket } from "node:dgram";
 import { createRequire } from "node:module";
 import { pathToFileURL, fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Completion, Operation, UringBackend } from "../src/UringBackend.js";
+import type { UringUdpSocket } from "../src/UringUdpSocket.js";
 import { openUring, probe, type UringRuntime } from "../src/index.js";
 
 const status = probe();
@@ -99,6 +101,23 @@ describe.skipIf(!status.ok)(`uring UDP tries the socket before the ring${why}`, 
     // The last datagram left the peer before the first receive started: at most the ones still
     // on their way then took the ring, and the queue served the rest.
     expect(rt.io.directDatagrams).toBeGreaterThan(0);
+  });
+
+  it("the addon's direct datagram call refuses an fd the ring did not make (EBADF), and bad lengths", async () => {
+    const { rt, socket: bound } = await setup();
+    const socket = bound as UringUdpSocket;
+    const foreign = openSync(fileURLToPath(import.meta.url), "r");
+    try {
+      const area = new Uint8Array(256);
+      expect(rt.io.datagramNow(foreign, true, new Uint8Array(4), 4, area, 0)).toBe(-9);
+      expect(() => rt.io.datagramNow(socket.fd, true, new Uint8Array(4), 8, area, 0)).toThrow(RangeError);
+      expect(() => rt.io.datagramNow(socket.fd, true, new Uint8Array(4), 4, new Uint8Array(16), 0)).toThrow(RangeError);
+      expect(() => rt.io.datagramNow(socket.fd, true, new Uint8Array(4), 4, area, 4096)).toThrow(RangeError);
+      // Nothing queued: a receive would block, and says so instead of waiting.
+      expect(rt.io.datagramNow(socket.fd, false, new Uint8Array(4), 4, area, 0)).toBe(-11);
+    } finally {
+      closeSync(foreign);
+    }
   });
 
   it("directDatagrams: false moves every datagram through the ring", async () => {
