@@ -7,10 +7,14 @@
  */
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
 import type { Runtime, UdpSocket } from "@pktio/core";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { HOST, NetPeers } from "./internal/NetPeers.js";
 
 const TIMEOUT = 10_000;
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 /** Moves the buffer's memory to a clone that is dropped at once: the caller's view is detached. */
 function detach(bytes: Uint8Array): void {
@@ -63,6 +67,51 @@ export function describeSocketDetach(getRuntime: () => Runtime): void {
         expect([...(dsts[3] as Uint8Array).subarray(0, fourth.value)]).toEqual([...payload.subarray(second.value, got)]);
         const rest = await stream.readExact(payload.byteLength - got);
         expect([...rest]).toEqual([...payload.subarray(got)]);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "a stream write whose buffer is detached right after the call settles (done, or InvalidInput), the peer gets none but its bytes, and the stream keeps working",
+      async () => {
+        let peerSocket: import("node:net").Socket | undefined;
+        const chunks: Buffer[] = [];
+        let ended!: () => void;
+        const peerEnded = new Promise<void>((resolve) => (ended = resolve));
+        let connected!: () => void;
+        const peerConnected = new Promise<void>((resolve) => (connected = resolve));
+        const port = await peers.server((socket) => {
+          // The peer reads nothing until both writes are queued: most of the big one waits in
+          // the backend (or Node's) queue when its buffer is detached.
+          socket.pause();
+          socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+          socket.on("end", () => ended());
+          peerSocket = socket;
+          connected();
+        });
+        const stream = peers.adopt(await getRuntime().net.connect({ host: HOST, port }));
+        await peerConnected;
+        const big = new Uint8Array(8 * 1024 * 1024).fill(1);
+        const small = new Uint8Array(1024).fill(2);
+        const first = outcome(stream.writeAll(big));
+        const second = outcome(stream.writeAll(small));
+        detach(big);
+        // Collect the clone now: its memory goes back to the system, so a backend still pointing
+        // at it would send EFAULT (or another allocation's bytes) instead of the payload.
+        gc();
+        peerSocket?.resume();
+        const [bigOutcome, smallOutcome] = await Promise.all([first, second]);
+        if ("error" in bigOutcome) expect(bigOutcome.error).toEqual(expect.objectContaining({ kind: "InvalidInput", message: expect.stringMatching(/detached/) }));
+        expect(smallOutcome).toEqual({ value: undefined });
+        await stream.shutdown("write");
+        await peerEnded;
+        const got = Buffer.concat(chunks);
+        // Ones (a prefix of the big write, all of it when it succeeded), then the small write's twos.
+        const ones = got.indexOf(2);
+        expect(ones).toBeGreaterThanOrEqual(0);
+        expect(got.subarray(0, ones).every((byte) => byte === 1)).toBe(true);
+        expect(got.subarray(ones).equals(Buffer.from(small))).toBe(true);
+        if ("value" in bigOutcome) expect(ones).toBe(8 * 1024 * 1024);
       },
       TIMEOUT,
     );

@@ -5,7 +5,7 @@
  */
 import { close, closeSync, fdatasync, fdatasyncSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, write } from "node:fs";
 import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, blockingTransfer, directAlignmentError, settleRead, settleWrite } from "@pktio/core/backend";
+import { abortError, blockingTransfer, detachedError, directAlignmentError, settleRead, settleWrite } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
 import { toFileStat } from "./internal/stat.js";
 import type { LibuvBackend, LibuvPathSlots } from "./LibuvBackend.js";
@@ -77,7 +77,22 @@ export class LibuvFile extends FileHandle {
       done();
       return again();
     }
+    if (view.detached) {
+      // Detached while it waited for its slots: nothing of it reaches the kernel.
+      done();
+      this.#live.delete(view);
+      view.fail(detachedError(view.perm.backendWrites ? "read" : "write", "libuv", "before it was submitted"));
+      return this.#operationDone();
+    }
     const bytes = view.bytes();
+    // The thread pool holds the memory it is given until the call returns, and a caller could
+    // detach a plain ArrayBuffer meanwhile (its memory then freed: a read would write into it, a
+    // write send what took its place). Such buffers move through memory of Node's that no caller
+    // can reach: a read copies back at completion, a write copies now. SharedArrayBuffer views,
+    // which cannot be detached, go as they are, and so do an O_DIRECT file's buffers: their
+    // alignment is the caller's (JS cannot align memory of its own here), and so is keeping them.
+    const shared = view.packet.shared || this.direct;
+    const io = shared ? bytes : view.perm.backendWrites ? Buffer.allocUnsafe(bytes.byteLength) : Buffer.from(bytes);
     const positional = !this.#stream;
     const settle = (error: NodeJS.ErrnoException | null, count: number): void => {
       if (error?.code === "ESPIPE" && positional) {
@@ -93,13 +108,17 @@ export class LibuvFile extends FileHandle {
       done();
       if (!this.#live.delete(view)) return this.#operationDone(); // a close answered it already
       if (error !== null) view.fail(this.#transferError(error, view.perm.backendWrites, pos, bytes.byteLength));
-      else if (view.perm.backendWrites) this.#settleRead(view as BoundPacketView<Write>, pos, count);
+      else if (view.perm.backendWrites && !shared && count > 0 && view.detached) view.fail(detachedError("read", "libuv", "while the read was in flight"));
+      else if (view.perm.backendWrites) {
+        if (!shared && count > 0) bytes.set(io.subarray(0, count));
+        this.#settleRead(view as BoundPacketView<Write>, pos, count);
+      }
       else this.#settleWrite(view as BoundPacketView<Read>, pos, count);
       this.#operationDone();
     };
     const at = positional ? pos : null;
-    if (view.perm.backendWrites) read(this.fd, bytes, 0, bytes.byteLength, at, settle);
-    else write(this.fd, bytes, 0, bytes.byteLength, at, settle);
+    if (view.perm.backendWrites) read(this.fd, io, 0, io.byteLength, at, settle);
+    else write(this.fd, io, 0, io.byteLength, at, settle);
   }
 
   #settleRead(view: BoundPacketView<Write>, pos: number, count: number): void {

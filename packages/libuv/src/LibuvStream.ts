@@ -110,8 +110,12 @@ export class LibuvStream extends ByteStream {
     if (this.#error !== undefined) return view.fail(this.#errorFor("write"));
     if (this.#writeShut) return view.fail(new IoError("BrokenPipe", "the stream's write side is shut down", { op: "write", backend: "libuv" }));
     this.#writes.add(view);
-    // Node wraps the Uint8Array in a Buffer over the same memory: no copy.
-    this.#socket.write(view.bytes(), (error) => this.#written(view, error));
+    // Node keeps what it could not write at once in its queue, pointing at the memory: a plain
+    // ArrayBuffer the caller detached meanwhile would be freed under it (EFAULT, or whatever took
+    // its place sent). So such bytes are copied into a Buffer of Node's that no caller can reach;
+    // SharedArrayBuffer views, which cannot be detached, go as they are.
+    const bytes = view.bytes();
+    this.#socket.write(view.packet.shared ? bytes : Buffer.from(bytes), (error) => this.#written(view, error));
   }
 
   #written(view: BoundPacketView<Read>, error: Error | null | undefined): void {

@@ -80,9 +80,13 @@ export class LibuvUdpSocket extends UdpSocket {
       if (error === null || error === undefined) view.complete();
       else view.fail(libuvError(error, "send"));
     };
+    // node:dgram may queue the datagram (before the bind completes, or a full buffer) pointing at
+    // its memory: plain ArrayBuffer bytes are copied, as for stream writes.
+    const bytes = view.bytes();
+    const data = view.packet.shared ? bytes : Buffer.from(bytes);
     try {
-      if (to === undefined) this.#socket.send(view.bytes(), done);
-      else this.#socket.send(view.bytes(), to.port, to.host, done);
+      if (to === undefined) this.#socket.send(data, done);
+      else this.#socket.send(data, to.port, to.host, done);
     } catch (error) {
       this.#sends.delete(view);
       this.#updateRef();
