@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
 import { Fifo, parseOptions, pathSlotOptions, PathSlots } from "@pktio/core/backend";
+import { BouncePool } from "./internal/BouncePool.js";
 
 export const LibuvOptions = z.strictObject({
   /**
@@ -39,6 +40,8 @@ export type LibuvPathSlots = PathSlots<Operation>;
 
 export class LibuvBackend implements IoBackend {
   readonly name = "libuv";
+  /** Memory of the backend's own for file transfers of buffers a caller could detach (see BouncePool). */
+  readonly bounce = new BouncePool();
   readonly maxInFlight: number;
   readonly maxInFlightPerFile: number;
   readonly maxInFlightPerStream: number;

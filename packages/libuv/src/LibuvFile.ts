@@ -87,12 +87,14 @@ export class LibuvFile extends FileHandle {
     const bytes = view.bytes();
     // The thread pool holds the memory it is given until the call returns, and a caller could
     // detach a plain ArrayBuffer meanwhile (its memory then freed: a read would write into it, a
-    // write send what took its place). Such buffers move through memory of Node's that no caller
-    // can reach: a read copies back at completion, a write copies now. SharedArrayBuffer views,
+    // write send what took its place). Such buffers move through the backend's own (BouncePool),
+    // which no caller can reach: a read copies back at completion, a write copies now. SharedArrayBuffer views,
     // which cannot be detached, go as they are, and so do an O_DIRECT file's buffers: their
     // alignment is the caller's (JS cannot align memory of its own here), and so is keeping them.
     const shared = view.packet.shared || this.direct;
-    const io = shared ? bytes : view.perm.backendWrites ? Buffer.allocUnsafe(bytes.byteLength) : Buffer.from(bytes);
+    const bounce = shared ? undefined : this.backend.bounce.take(bytes.byteLength);
+    if (bounce !== undefined && !view.perm.backendWrites) bounce.set(bytes);
+    const io = bounce ?? bytes;
     const positional = !this.#stream;
     const settle = (error: NodeJS.ErrnoException | null, count: number): void => {
       if (error?.code === "ESPIPE" && positional) {
@@ -103,22 +105,25 @@ export class LibuvFile extends FileHandle {
         this.#stream = true;
         this.#slots.stream = true;
         done();
+        if (bounce !== undefined) this.backend.bounce.release(bounce);
         return again();
       }
       done();
+      // Node is done with the memory: a read's bytes are copied out below, before anything else runs.
+      if (bounce !== undefined) this.backend.bounce.release(bounce);
       if (!this.#live.delete(view)) return this.#operationDone(); // a close answered it already
       if (error !== null) view.fail(this.#transferError(error, view.perm.backendWrites, pos, bytes.byteLength));
       else if (view.perm.backendWrites && !shared && count > 0 && view.detached) view.fail(detachedError("read", "libuv", "while the read was in flight"));
       else if (view.perm.backendWrites) {
-        if (!shared && count > 0) bytes.set(io.subarray(0, count));
+        if (bounce !== undefined && count > 0) bytes.set(bounce.subarray(0, count));
         this.#settleRead(view as BoundPacketView<Write>, pos, count);
       }
       else this.#settleWrite(view as BoundPacketView<Read>, pos, count);
       this.#operationDone();
     };
     const at = positional ? pos : null;
-    if (view.perm.backendWrites) read(this.fd, io, 0, io.byteLength, at, settle);
-    else write(this.fd, io, 0, io.byteLength, at, settle);
+    if (view.perm.backendWrites) read(this.fd, io, 0, bytes.byteLength, at, settle);
+    else write(this.fd, io, 0, bytes.byteLength, at, settle);
   }
 
   #settleRead(view: BoundPacketView<Write>, pos: number, count: number): void {
