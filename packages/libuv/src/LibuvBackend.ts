@@ -40,7 +40,7 @@ export type LibuvPathSlots = PathSlots<Operation>;
 
 export class LibuvBackend implements IoBackend {
   readonly name = "libuv";
-  /** Memory of the backend's own for file transfers of buffers a caller could detach (see BouncePool). */
+  /** @internal Memory of the backend's own for file transfers of buffers a caller could detach (see BouncePool). */
   readonly bounce = new BouncePool();
   readonly maxInFlight: number;
   readonly maxInFlightPerFile: number;
