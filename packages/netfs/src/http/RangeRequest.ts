@@ -6,6 +6,7 @@
  * only the bytes still missing. Every part is settled exactly once, whatever happens.
  */
 import { IoError, type BoundPacketView, type Write } from "@pktio/core";
+import { detachedError } from "@pktio/core/backend";
 import type { Dispatcher } from "undici";
 import { discardBody } from "./discardBody.js";
 import { invalidData, isRetryableError, isRetryableStatus, networkError, staleError, statusError } from "./httpErrors.js";
@@ -233,6 +234,11 @@ export class RangeRequest {
           const from = part.pos + part.filled;
           if (from >= at || from < chunkStart) continue;
           const take = Math.min(part.pos + part.length, at) - from;
+          if (part.view.detached) {
+            // The caller detached its buffer mid-read: that part fails alone, the others go on.
+            settlePart(part, detachedError("read", "http", "while the read was in flight"));
+            continue;
+          }
           part.bytes.set(chunk.subarray(from - chunkStart, from - chunkStart + take), part.filled);
           part.filled += take;
           if (part.filled === part.length) settlePart(part);
