@@ -175,6 +175,12 @@ export function describeWebDavFs(name: string, start: StartDavServer, traits: Da
           expect(await file.readAt(51_990, new Uint8Array(100))).toBe(10);
           expect((await file.stat()).size).toBe(52_000);
           expect(await kind(file.truncate(10))).toBe("Unsupported");
+          // A buffer detached right after the call: the PATCH still carries the bytes it had then.
+          const late = new Uint8Array(1000).fill(0xab);
+          const writing = file.writeAllAt(200, late);
+          structuredClone(late.buffer, { transfer: [late.buffer as ArrayBuffer] });
+          await writing;
+          expect(readFileSync(join(local, "patched.bin")).subarray(200, 1200).every((byte) => byte === 0xab)).toBe(true);
         } finally {
           await file.close();
         }

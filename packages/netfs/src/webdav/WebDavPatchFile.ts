@@ -59,8 +59,10 @@ export class WebDavPatchFile extends FileHandle {
   }
 
   async #write(pos: number, view: BoundPacketView<Read>): Promise<void> {
-    // The packet's bytes stay the backend's until the view settles, so they go out uncopied.
-    const call = { method: "PATCH", url: this.url, op: "write", body: view.bytes(), headers: { "content-type": PARTIAL_UPDATE, "x-update-range": `bytes=${pos}-${pos + view.length - 1}` } };
+    // undici sends the body after this call returns: plain ArrayBuffer bytes, which the caller
+    // could detach (and the collector free) meanwhile, go out as a copy; shared ones as they are.
+    const bytes = view.bytes();
+    const call = { method: "PATCH", url: this.url, op: "write", body: view.packet.shared ? bytes : bytes.slice(), headers: { "content-type": PARTIAL_UPDATE, "x-update-range": `bytes=${pos}-${pos + view.length - 1}` } };
     const answer = await davRequest(this.#client, call);
     if (answer.status < 200 || answer.status > 299) throw davStatusError(answer, call, { 416: "InvalidInput" });
     view.complete();
