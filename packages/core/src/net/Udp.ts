@@ -81,31 +81,12 @@ export abstract class UdpSocket {
 
   /** Sends `src` as one datagram to `address`; resolves with its length. */
   sendTo(src: Uint8Array, address: UdpAddress, options?: IoOptions): Promise<number> {
-    let shared: boolean;
-    let to: UdpAddress;
-    let checked: IoOptions | undefined;
-    try {
-      shared = this.#checkDatagram(src, "sendTo");
-      to = this.checkAddress(address, "sendTo");
-      checked = checkIoOptions(options, "sendTo");
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#send(src, shared, to, checked);
+    return this.#startSend("sendTo", src, address, options);
   }
 
   /** Sends `src` as one datagram to the connected peer; kind InvalidInput when not connected. */
   send(src: Uint8Array, options?: IoOptions): Promise<number> {
-    let shared: boolean;
-    let checked: IoOptions | undefined;
-    try {
-      shared = this.#checkDatagram(src, "send");
-      if (this.#remote === undefined) throw new IoError("InvalidInput", "send: the socket is not connected; use sendTo(bytes, address) or connect first", { op: "send", backend: this.backend.name });
-      checked = checkIoOptions(options, "send");
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#send(src, shared, undefined, checked);
+    return this.#startSend("send", src, undefined, options);
   }
 
   /**
@@ -151,10 +132,25 @@ export abstract class UdpSocket {
     return this.#closing;
   }
 
-  #send(src: Uint8Array, shared: boolean, to: UdpAddress | undefined, options: IoOptions | undefined): Promise<number> {
+  /**
+   * `sendTo` (to `address`) and `send` (to the connected peer): the checks, which reject, then one
+   * promise and one output per datagram, no closure.
+   */
+  #startSend(op: "sendTo" | "send", src: Uint8Array, address: UdpAddress | undefined, options: IoOptions | undefined): Promise<number> {
+    let shared: boolean;
+    let to: UdpAddress | undefined;
+    let checked: IoOptions | undefined;
+    try {
+      shared = this.#checkDatagram(src, op);
+      if (op === "sendTo") to = this.checkAddress(address, op);
+      else if (this.#remote === undefined) throw new IoError("InvalidInput", "send: the socket is not connected; use sendTo(bytes, address) or connect first", { op: "send", backend: this.backend.name });
+      checked = checkIoOptions(options, op);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const output = new SendOutput();
     const done = promiseOf(output);
-    const view = Packet.wrapChecked(src, Read, shared).bind(output, options);
+    const view = Packet.wrapChecked(src, Read, shared).bind(output, checked);
     if (this.#admit(view, "send")) {
       try {
         this.submitSend(view, to);
