@@ -36,6 +36,7 @@ struct pu_submitter {
   uint32_t seq;      /* futex word: bumped by the owner after each publish */
   uint32_t sleeping; /* 1 while the thread is in, or about to enter, its futex wait */
   uint32_t stop;
+  uint32_t named;    /* futex word: 1 once the thread has its name (start returns after that) */
 };
 
 static void cpu_relax(void) {
@@ -61,6 +62,8 @@ static void run(void *arg) {
   pu_ring *ring = s->ring;
   /* Named so that top -H and /proc/<pid>/task/<tid>/comm show whose CPU it is. */
   prctl(PR_SET_NAME, "pktio-submit", 0, 0, 0);
+  __atomic_store_n(&s->named, 1, __ATOMIC_RELEASE);
+  futex_wake(&s->named);
   for (;;) {
     uint32_t seen = __atomic_load_n(&s->seq, __ATOMIC_SEQ_CST);
     unsigned waiting = unsubmitted(ring);
@@ -115,6 +118,8 @@ int pu_submitter_start(pu_ring *ring, uint64_t spin_ns) {
     free(s);
     return r < 0 ? r : -r;
   }
+  /* The thread is named before start returns, so whoever lists the process's threads next sees it. */
+  while (!__atomic_load_n(&s->named, __ATOMIC_ACQUIRE)) futex_wait(&s->named, 0, NULL);
   ring->submitter = s;
   return 0;
 }
