@@ -801,12 +801,12 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
 }
 
 /*
- * datagram(handle, fd, send, bytes, length, area, nameLength) → bytes moved | -errno: one
- * non-blocking sendmsg/recvmsg of a UDP socket this ring made, on the calling thread (a synchronous
- * call: the memory need not outlive it). The msghdr is built in `area` (PU_NET_AREA bytes) as for
+ * socketNow(handle, fd, send, bytes, length, area, nameLength) → bytes moved | -errno: one
+ * non-blocking sendmsg/recvmsg of a socket this ring made (a UDP datagram, or a TCP stream's bytes),
+ * on the calling thread (a synchronous call: the memory need not outlive it). The msghdr is built in `area` (PU_NET_AREA bytes) as for
  * SENDMSG/RECVMSG, so a receive's sender and msg_flags land where the ring's would.
  */
-static napi_value js_datagram(napi_env env, napi_callback_info info) {
+static napi_value js_socket_now(napi_env env, napi_callback_info info) {
   napi_value argv[7], result;
   if (!get_args(env, info, 7, argv)) return NULL;
   binding *b = unwrap(env, argv[0]);
@@ -822,12 +822,12 @@ static napi_value js_datagram(napi_env env, napi_callback_info info) {
   void *area = typed_data(env, argv[5], &area_len);
   CALL(env, napi_get_value_uint32(env, argv[6], &namelen));
   if (area == NULL || area_len < PU_NET_AREA || buf_len < len || (len > 0 && buf == NULL) || namelen > PU_NET_AREA - PU_NET_ADDR_OFFSET) {
-    napi_throw_range_error(env, NULL, "datagram: the buffer, length, side area or address length is out of range");
+    napi_throw_range_error(env, NULL, "socketNow: the buffer, length, side area or address length is out of range");
     return NULL;
   }
   int r;
   if (fd < 0 || (size_t)fd >= b->open_fds_cap || !b->open_fds[fd]) r = -EBADF; /* not a socket this ring made */
-  else r = pu_net_datagram(fd, sending, buf, len, namelen, area);
+  else r = pu_net_now(fd, sending, buf, len, namelen, area);
   CALL(env, napi_create_int32(env, r, &result));
   return result;
 }
@@ -877,7 +877,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"registerArena", NULL, js_register_arena, NULL, NULL, NULL, napi_default, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
     {"transfer", NULL, js_transfer, NULL, NULL, NULL, napi_default, NULL},
-    {"datagram", NULL, js_datagram, NULL, NULL, NULL, napi_default, NULL},
+    {"socketNow", NULL, js_socket_now, NULL, NULL, NULL, napi_default, NULL},
     {"closeFd", NULL, js_close_fd, NULL, NULL, NULL, napi_default, NULL},
     {"socket", NULL, js_socket, NULL, NULL, NULL, napi_default, NULL},
     {"sockName", NULL, js_sock_name, NULL, NULL, NULL, napi_default, NULL},

@@ -9,6 +9,7 @@ import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
 import { Fifo, fromErrno, parseOptions, PathSlots } from "@pktio/core/backend";
 import type { Addon, RingHandle } from "./internal/addon.js";
 import { BounceArena } from "./internal/BounceArena.js";
+import { NET_AREA } from "./internal/NetOp.js";
 import { RegisteredPool } from "./RegisteredPool.js";
 import { UringOptions, type ResolvedUringOptions } from "./UringOptions.js";
 
@@ -195,6 +196,9 @@ export class UringBackend implements IoBackend {
   #inlineBudget = INLINE_BUDGET;
   #directTransfers = 0;
   #directDatagrams = 0;
+  #directSends = 0;
+  /** The msghdr area of `sendNow` (synchronous: one serves every stream). */
+  readonly #nowArea = new Uint8Array(NET_AREA);
   /** Waiting-queue entries visited by cancels and closes (a linear-work check for tests). */
   #waitingScans = 0;
   readonly #resetBudget = (): void => {
@@ -342,8 +346,25 @@ export class UringBackend implements IoBackend {
    */
   datagramNow(fd: number, send: boolean, bytes: Uint8Array, length: number, area: Uint8Array, nameLength: number): number | undefined {
     if (!this.options.directDatagrams || this.#ringClosed) return undefined;
-    const result = this.#addon.datagram(this.#ring, fd, send, bytes, length, area, nameLength);
+    const result = this.#addon.socketNow(this.#ring, fd, send, bytes, length, area, nameLength);
     if (result >= 0) this.#directDatagrams++;
+    return result;
+  }
+
+  /** Stream sends `sendNow` made without the ring (each took some or all of its bytes). */
+  get directSends(): number {
+    return this.#directSends;
+  }
+
+  /**
+   * A TCP stream's send now, with one non-blocking sendmsg on the calling thread: the bytes the
+   * socket's buffer took (maybe fewer than `length`), or -errno, -EAGAIN when it took none.
+   * Undefined when `directSends` is off or the ring is closed: the caller then uses the ring.
+   */
+  sendNow(fd: number, bytes: Uint8Array, length: number): number | undefined {
+    if (!this.options.directSends || this.#ringClosed) return undefined;
+    const result = this.#addon.socketNow(this.#ring, fd, true, bytes, length, this.#nowArea, 0);
+    if (result > 0) this.#directSends++;
     return result;
   }
 

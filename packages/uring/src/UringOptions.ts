@@ -54,6 +54,13 @@ export const UringOptions = z.strictObject({
    */
   directDatagrams: z.boolean().default(true),
   /**
+   * A TCP stream's write first tries the socket with one non-blocking sendmsg on the JS thread,
+   * from the caller's own bytes; what the socket's buffer does not take goes to the ring as a
+   * SEND (MSG_WAITALL). A write then costs one system call and no completion (docs/uring.md).
+   * `false`: every write through the ring.
+   */
+  directSends: z.boolean().default(true),
+  /**
    * How long a close waits, after cancelling, for the kernel to let go of an operation. Past it,
    * the operation's caller is settled with kind Closed and its memory stays with the ring until
    * the completion arrives; the close resolves.

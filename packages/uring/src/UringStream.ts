@@ -2,11 +2,14 @@
  * A TCP stream on the ring: RECV and SEND (MSG_WAITALL) on a blocking-mode socket, SHUTDOWN and
  * CLOSE as ring operations. A receive goes straight into the packet's own bytes when they cannot
  * be detached (a SharedArrayBuffer); other buffers go through the stream's private receive and
- * send buffers (64 KiB), as files go through the bounce arena (design.md §4).
+ * send buffers (64 KiB), as files go through the bounce arena (design.md §4). A write first tries
+ * the socket with one non-blocking sendmsg from the caller's bytes (`directSends`); only what the
+ * socket's buffer does not take becomes a SEND.
  *
  * Invariants:
- * - One RECV and one SEND in flight per stream: the kernel never reorders or interleaves a
- *   stream's bytes, and reads and writes each settle in the order they were sent.
+ * - One RECV and one SEND in flight per stream, and no direct send while a SEND is: the kernel
+ *   never reorders or interleaves a stream's bytes, and reads and writes each settle in the order
+ *   they were sent.
  * - The slot of an operation owns its buffers until the completion; the fd is closed (CLOSE on
  *   the ring) only after both directions' operations and every SHUTDOWN completed. The kernel
  *   always runs a SHUTDOWN on its worker threads and looks its fd up only there, so a CLOSE
@@ -18,7 +21,7 @@
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
 import { abortError, detachedError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
 import { isUndetachable } from "./internal/BounceArena.js";
-import { ECANCELED, NetOp, SEND_FLAGS } from "./internal/NetOp.js";
+import { EAGAIN, ECANCELED, NetOp, SEND_FLAGS } from "./internal/NetOp.js";
 import { decodeSockaddr } from "./internal/sockaddr.js";
 import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
 
@@ -160,7 +163,7 @@ export class UringStream extends ByteStream {
 
   #pumpWrites(): void {
     while (this.#send === undefined) {
-      const view = this.#writes.shift();
+      let view = this.#writes.shift();
       if (view === undefined) return this.#drainedWrites?.();
       const signal = view.packet.signal;
       if (signal?.aborted === true) {
@@ -182,6 +185,25 @@ export class UringStream extends ByteStream {
       if (view.detached) {
         view.fail(detachedError("write", "uring", "before it was sent"));
         continue;
+      }
+      // The socket first, from the caller's own bytes (no JS runs during the call, so even memory
+      // that can be detached is safe); only what its buffer does not take goes to the ring. No
+      // SEND is in flight here, so the stream's bytes stay in order.
+      const now = this.backend.sendNow(this.fd, view.bytes(), view.length);
+      if (now !== undefined && now !== EAGAIN) {
+        if (now === view.length) {
+          view.complete();
+          continue;
+        }
+        if (now < 0) {
+          const error = this.#resultError(now, "write", view);
+          this.#error ??= error;
+          view.fail(error);
+          continue;
+        }
+        const [head, tail] = view.splitAt(now);
+        head.complete();
+        view = tail;
       }
       const own = view.bytes();
       const direct = isUndetachable(own);

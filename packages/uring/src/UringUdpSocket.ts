@@ -26,7 +26,7 @@ import { IoError, UdpSocket, type BoundPacketView, type DatagramInfo, type Read,
 import { abortError, detachedError, Fifo, parseOptions } from "@pktio/core/backend";
 import { z } from "zod";
 import { isUndetachable } from "./internal/BounceArena.js";
-import { ECANCELED, MSG_TRUNC, MSGHDR_FLAGS_OFFSET, NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
+import { EAGAIN, ECANCELED, MSG_TRUNC, MSGHDR_FLAGS_OFFSET, NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
 import { decodeSockaddr, decodeSockaddrAt, encodeSockaddr, resolveHost, type HostNames } from "./internal/sockaddr.js";
 import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
 
@@ -37,8 +37,6 @@ const DatagramAddress = z.strictObject({
 });
 
 const PRIVATE_BUFFER = 64 * 1024;
-/** -EAGAIN: a direct datagram would block; the ring takes it. */
-const EAGAIN = -11;
 
 interface Arrived {
   readonly bytes: Uint8Array;

@@ -118,11 +118,12 @@ void pu_prep_net(struct io_uring_sqe *sqe, uint8_t opcode, int fd, void *buf, ui
 /* A blocking-mode socket (CLOEXEC; TCP_NODELAY for streams), bound when `addr` is given, listening when backlog > 0: fd or -errno. */
 int pu_net_socket(int domain, int type, const void *addr, uint32_t addrlen, int backlog);
 /*
- * One datagram now, without the ring: sendmsg (sending) or recvmsg with MSG_DONTWAIT, its msghdr
- * built in `area` as for SENDMSG/RECVMSG (namelen: the destination's length, 0 for a connected
- * send). Bytes moved, or -errno (-EAGAIN: it would block; the caller then uses the ring).
+ * One socket transfer now, without the ring: sendmsg (sending) or recvmsg with MSG_DONTWAIT, its
+ * msghdr built in `area` as for SENDMSG/RECVMSG (namelen: a datagram's destination length, 0 for a
+ * connected socket). A UDP datagram, or as many of a TCP stream's bytes as its buffer takes. Bytes
+ * moved, or -errno (-EAGAIN: it would block; the caller then uses the ring).
  */
-int pu_net_datagram(int fd, int sending, void *buf, uint32_t len, uint32_t namelen, void *area);
+int pu_net_now(int fd, int sending, void *buf, uint32_t len, uint32_t namelen, void *area);
 /* getsockname (peer 0) or getpeername into `out`: the address length or -errno. */
 int pu_net_name(int fd, int peer, void *out, uint32_t capacity);
 int pu_net_nodelay(int fd);

@@ -112,7 +112,7 @@ int pu_net_socket(int domain, int type, const void *addr, uint32_t addrlen, int 
   return fd;
 }
 
-int pu_net_datagram(int fd, int sending, void *buf, uint32_t len, uint32_t namelen, void *area) {
+int pu_net_now(int fd, int sending, void *buf, uint32_t len, uint32_t namelen, void *area) {
   fill_msghdr(area, buf, len, namelen, !sending);
   struct msghdr *msg = (struct msghdr *)area;
   ssize_t n;

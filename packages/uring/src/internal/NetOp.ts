@@ -13,6 +13,8 @@ export const NET_AREA = 256;
 export const NET_ADDR_OFFSET = 96;
 export const MSGHDR_FLAGS_OFFSET = 48;
 export const ECANCELED = -125;
+/** -EAGAIN: a direct socket call (`socketNow`) would block; the ring takes it. */
+export const EAGAIN = -11;
 
 export class NetOp implements Operation, Cancellable {
   ticket: Ticket | undefined = undefined;

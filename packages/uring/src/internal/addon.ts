@@ -48,12 +48,13 @@ export interface Addon {
   /** A blocking-mode socket, bound to `address` (a sockaddr) and listening when backlog > 0: fd or -errno. Tracked until its CLOSE. */
   socket(ring: RingHandle, domain: number, type: number, address: Uint8Array | null, backlog: number): number;
   /**
-   * One non-blocking sendmsg (send true) or recvmsg of a UDP socket the ring made (`length` bytes
-   * of `bytes`; `nameLength` of the destination in `area`, 0 when connected), its msghdr built in
-   * `area` as for SENDMSG/RECVMSG: bytes moved, or -errno (-EAGAIN: it would block; -EBADF: not
-   * a socket of this ring). Synchronous, so `bytes` may be any memory.
+   * One non-blocking sendmsg (send true) or recvmsg of a socket the ring made (`length` bytes of
+   * `bytes`; `nameLength` of a datagram's destination in `area`, 0 when connected), its msghdr
+   * built in `area` as for SENDMSG/RECVMSG: bytes moved (a TCP send may take fewer than `length`),
+   * or -errno (-EAGAIN: it would block; -EBADF: not a socket of this ring). Synchronous, so
+   * `bytes` may be any memory.
    */
-  datagram(ring: RingHandle, fd: number, send: boolean, bytes: Uint8Array, length: number, area: Uint8Array, nameLength: number): number;
+  socketNow(ring: RingHandle, fd: number, send: boolean, bytes: Uint8Array, length: number, area: Uint8Array, nameLength: number): number;
   /** getsockname (peer false) or getpeername into `out`: the address length, or -errno. */
   sockName(fd: number, peer: boolean, out: Uint8Array): number;
   /** TCP_NODELAY on an accepted socket: 0 or -errno. */
