@@ -197,6 +197,7 @@ export class UringBackend implements IoBackend {
   #directTransfers = 0;
   #directDatagrams = 0;
   #directSends = 0;
+  #recvPollFirst = true;
   /** The msghdr area of `sendNow` (synchronous: one serves every stream). */
   readonly #nowArea = new Uint8Array(NET_AREA);
   /** Waiting-queue entries visited by cancels and closes (a linear-work check for tests). */
@@ -349,6 +350,19 @@ export class UringBackend implements IoBackend {
     const result = this.#addon.socketNow(this.#ring, fd, send, bytes, length, area, nameLength);
     if (result >= 0) this.#directDatagrams++;
     return result;
+  }
+
+  /**
+   * Whether a stream's RECV on a drained socket arms its poll first (IORING_RECVSEND_POLL_FIRST,
+   * Linux 5.19): true until the kernel refuses the flag once (-EINVAL); streams then leave it off.
+   */
+  get recvPollFirst(): boolean {
+    return this.#recvPollFirst;
+  }
+
+  /** The kernel refused IORING_RECVSEND_POLL_FIRST: no RECV asks for it again. */
+  refuseRecvPollFirst(): void {
+    this.#recvPollFirst = false;
   }
 
   /** Stream sends `sendNow` made without the ring (each took some or all of its bytes). */

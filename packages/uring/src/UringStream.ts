@@ -21,7 +21,7 @@
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
 import { abortError, detachedError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
 import { isUndetachable } from "./internal/BounceArena.js";
-import { EAGAIN, ECANCELED, NetOp, SEND_FLAGS } from "./internal/NetOp.js";
+import { EAGAIN, ECANCELED, EINVAL, NetOp, RECV_POLL_FIRST, SEND_FLAGS } from "./internal/NetOp.js";
 import { decodeSockaddr } from "./internal/sockaddr.js";
 import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
 
@@ -45,6 +45,8 @@ export class UringStream extends ByteStream {
   #recvBuffer: Uint8Array | undefined = undefined;
   #sendBuffer: Uint8Array | undefined = undefined;
   #ended = false;
+  /** The last receive took fewer bytes than it asked for: the socket was empty after it. */
+  #drained = false;
   #readShut = false;
   #writeShut = false;
   #error: IoError | undefined = undefined;
@@ -113,14 +115,23 @@ export class UringStream extends ByteStream {
         continue;
       }
       this.#reads.shift();
-      const own = view.bytes();
-      const direct = isUndetachable(own);
-      const buffer = direct ? own : (this.#recvBuffer ??= new Uint8Array(STREAM_PIECE));
-      const length = Math.min(view.length, buffer.byteLength);
-      const op = new NetOp(this.backend.opcodes.RECV, this.fd, length, 0, 0, buffer, undefined, (result) => this.#received(op, result));
-      this.#recv = { op, view };
-      this.backend.submit(op, op);
+      this.#armRecv(view, this.#drained && this.backend.recvPollFirst);
     }
+  }
+
+  /**
+   * One RECV for `view`, into its own bytes or the private buffer. `pollFirst`: the last receive
+   * emptied the socket, so the kernel skips its first try (it would find nothing) and arms the
+   * poll at once; request/response traffic meets an empty socket at nearly every read.
+   */
+  #armRecv(view: BoundPacketView<Write>, pollFirst: boolean): void {
+    const own = view.bytes();
+    const direct = isUndetachable(own);
+    const buffer = direct ? own : (this.#recvBuffer ??= new Uint8Array(STREAM_PIECE));
+    const length = Math.min(view.length, buffer.byteLength);
+    const op = new NetOp(this.backend.opcodes.RECV, this.fd, length, 0, pollFirst ? RECV_POLL_FIRST : 0, buffer, undefined, (result) => this.#received(op, result));
+    this.#recv = { op, view };
+    this.backend.submit(op, op);
   }
 
   /** Copies carried bytes into `view` (all of them, or as many as fit). */
@@ -135,6 +146,13 @@ export class UringStream extends ByteStream {
   #received(op: NetOp, result: number): void {
     const view = this.#recv?.view;
     this.#recv = undefined;
+    if (result === EINVAL && op.aux2 !== 0 && view !== undefined && !this.closed && view.packet.signal?.aborted !== true && !view.detached) {
+      // A kernel before 5.19 refuses IORING_RECVSEND_POLL_FIRST: the same receive again, without it.
+      this.backend.refuseRecvPollFirst();
+      return this.#armRecv(view, false);
+    }
+    // Fewer bytes than asked for: the socket had no more, and the next receive will likely wait.
+    this.#drained = result < op.length;
     if (result > 0) {
       const bytes = (op.buffer as Uint8Array).subarray(0, result);
       if (view === undefined || view.packet.signal?.aborted === true) {

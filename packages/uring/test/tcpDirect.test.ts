@@ -149,3 +149,68 @@ describe.skipIf(!status.ok)(`uring TCP writes try the socket before the ring${wh
     await expect(stream.writeAll(pattern(16, 3))).rejects.toMatchObject({ kind: expect.stringMatching(/^(ConnectionReset|BrokenPipe)$/) });
   });
 });
+
+describe.skipIf(!status.ok)(`uring TCP receives on a drained socket arm their poll first${why}`, () => {
+  const runtimes: UringRuntime[] = [];
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const rt of runtimes.splice(0)) await rt.close();
+    for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** A uring stream connected to a node:net peer, with the RECVs it submits recorded (their aux2: the poll-first flag). */
+  async function connected(refuseFirst: boolean): Promise<{ rt: UringRuntime; stream: UringStream; peer: Socket; recvs: number[] }> {
+    const rt = openUring();
+    runtimes.push(rt);
+    const recvs: number[] = [];
+    const submit = rt.io.submit.bind(rt.io);
+    let refused = !refuseFirst;
+    rt.io.submit = (operation: Operation, done: Completion): void => {
+      if (operation.opcode !== rt.io.opcodes.RECV) return submit(operation, done);
+      recvs.push(operation.aux2 ?? 0);
+      // A kernel before 5.19 answers a RECV that asks for poll-first with -EINVAL.
+      if (!refused && operation.aux2 !== 0) {
+        refused = true;
+        queueMicrotask(() => (typeof done === "function" ? done(-22) : done.complete(-22)));
+        return;
+      }
+      submit(operation, done);
+    };
+    const accepted = new Promise<Socket>((resolve) => {
+      const server = createServer((socket) => resolve(socket));
+      servers.push(server);
+      server.listen(0, HOST, () => undefined);
+    });
+    await new Promise((resolve) => servers.at(-1)?.once("listening", resolve));
+    const port = (servers.at(-1)?.address() as { port: number }).port;
+    const stream = (await rt.net.connect({ host: HOST, port })) as UringStream;
+    return { rt, stream, peer: await accepted, recvs };
+  }
+
+  /** Three requests the peer sends one at a time, each read by the stream after it was sent. */
+  async function pingPong(stream: UringStream, peer: Socket): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      const dst = new Uint8Array(new SharedArrayBuffer(4096));
+      const read = stream.read(dst);
+      peer.write(pattern(100, i));
+      expect(await read).toBe(100);
+      expect(Buffer.compare(dst.subarray(0, 100), pattern(100, i))).toBe(0);
+    }
+  }
+
+  it("after a short read (the socket was emptied) the next RECV asks for poll-first, and every byte arrives", async () => {
+    const { rt, stream, peer, recvs } = await connected(false);
+    await pingPong(stream, peer);
+    expect(recvs).toEqual([0, 1, 1]);
+    expect(rt.io.recvPollFirst).toBe(true);
+    peer.destroy();
+  });
+
+  it("a kernel that refuses poll-first gets the same receive again without it, and no RECV asks again", async () => {
+    const { rt, stream, peer, recvs } = await connected(true);
+    await pingPong(stream, peer);
+    expect(recvs).toEqual([0, 1, 0, 0]);
+    expect(rt.io.recvPollFirst).toBe(false);
+    peer.destroy();
+  });
+});

@@ -64,6 +64,8 @@ void pu_prep_net(struct io_uring_sqe *sqe, uint8_t opcode, int fd, void *buf, ui
       sqe->addr = (uint64_t)(uintptr_t)buf;
       sqe->len = len;
       sqe->msg_flags = (uint32_t)flags;
+      /* aux2: io_uring's own send/recv flags (IORING_RECVSEND_POLL_FIRST), carried in ioprio. */
+      sqe->ioprio = (uint16_t)aux2;
       break;
     case IORING_OP_SENDMSG:
     case IORING_OP_RECVMSG:

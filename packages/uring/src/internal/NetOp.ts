@@ -13,6 +13,12 @@ export const NET_AREA = 256;
 export const NET_ADDR_OFFSET = 96;
 export const MSGHDR_FLAGS_OFFSET = 48;
 export const ECANCELED = -125;
+/**
+ * IORING_RECVSEND_POLL_FIRST (Linux 5.19): a RECV arms its poll at once instead of first trying
+ * the socket, for a socket known to be drained (older kernels answer -EINVAL).
+ */
+export const RECV_POLL_FIRST = 1;
+export const EINVAL = -22;
 /** -EAGAIN: a direct socket call (`socketNow`) would block; the ring takes it. */
 export const EAGAIN = -11;
 
@@ -26,7 +32,7 @@ export class NetOp implements Operation, Cancellable {
     readonly length: number,
     /** msg_flags (send, recv), `how` (shutdown). */
     readonly aux: number,
-    /** The address length (sendmsg, connect). */
+    /** The address length (sendmsg, connect); io_uring's send/recv flags (`RECV_POLL_FIRST`) for send and recv. */
     readonly aux2: number,
     readonly buffer: Uint8Array | undefined,
     readonly buffer2: Uint8Array | undefined,
