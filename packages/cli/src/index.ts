@@ -11,6 +11,8 @@ export { AllJobs, DEFAULTS, NodeStyles, RwModes, WorkerJobs, type Job, type JobS
 export { JobResult, JobStats, PROTOCOL } from "./bench/JobResult.js";
 export { LatencyHistogram } from "./bench/LatencyHistogram.js";
 export { describeMachine, type Machine } from "./bench/describeMachine.js";
-export { NetContenders, NetTrials, type NetContender, type NetSettings, type NetTrial } from "./bench/net/NetSettings.js";
+export { NetContenders, NetTrials, parseNetSettings, type NetContender, type NetServerSettings, type NetSettings, type NetTrial } from "./bench/net/NetSettings.js";
 export { runNetServer } from "./bench/net/netServer.js";
+export { runNetBench, type NetRow } from "./bench/net/runNetBench.js";
+export { selfCommand, type WorkerCommand } from "./bench/spawnWorker.js";
 export { runTrial, type TrialOutcome } from "./bench/net/netTrials.js";

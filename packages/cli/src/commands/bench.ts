@@ -5,7 +5,7 @@ import { UsageError } from "../UsageError.js";
 import { AllJobs, DEFAULTS, parseBenchSettings, RwModes, type WorkerJob } from "../bench/BenchSettings.js";
 import { runBench } from "../bench/runBench.js";
 import { runWorker } from "../bench/runWorker.js";
-import { NET_DEFAULTS, NetContenders, NetTrials, parseNetSettings, parseServerArg } from "../bench/net/NetSettings.js";
+import { NET_DEFAULTS, NetContenders, NetTrials, parseNetSettings, parseServerSettings } from "../bench/net/NetSettings.js";
 import { runNetServer } from "../bench/net/netServer.js";
 import { runNetBench } from "../bench/net/runNetBench.js";
 
@@ -51,18 +51,21 @@ Options:
                    backends that cannot work here say why)
   --rounds N       requests per TCP connection; UDP clients make 4 × N (default ${NET_DEFAULTS.rounds})
   --transfer SIZE  bytes of the verified TCP transfer: 1m … (default 64m)
+  --udp-loops N    receive loops the pktio udp-echo server runs on its socket (default ${NET_DEFAULTS.udpLoops})
+  --server-options JSON
+                   backend options for the pktio servers, keyed by backend:
+                   '{"uring":{"directSends":false}}' (default none)
   --json           print one JSON document instead of the table
 `;
 
-const VALUED = new Set(["rw", "bs", "size", "iodepth", "runtime", "backend", "file", "seed", "trials", "rounds", "transfer", "net-server"]);
+const VALUED = new Set(["rw", "bs", "size", "iodepth", "runtime", "backend", "file", "seed", "trials", "rounds", "transfer", "udp-loops", "server-options", "net-server"]);
 
 export async function bench(argv: readonly string[], io: CliIo): Promise<number> {
   const { positionals, options } = parseArgv("bench", argv, VALUED);
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (a file is given with --file PATH)`, "bench");
   // Hidden: one net trial's server, started by --net in a process of its own.
   if (options["net-server"] !== undefined) {
-    const { trial, contender } = parseServerArg(options["net-server"]);
-    return runNetServer(trial, contender);
+    return runNetServer(parseServerSettings(options));
   }
   if (options.net === true) {
     const net = parseNetSettings(options);

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { BackendNames } from "@pktio/core";
+import type { BackendOptions } from "@pktio/rt";
 import { count, flag, parseCommandOptions, size, text } from "../../commandOptions.js";
 
 /** The trials of `pktio bench --net`. */
@@ -14,7 +15,7 @@ export const NetContenders = ["node", ...BackendNames] as const;
 export type NetContender = (typeof NetContenders)[number];
 
 /** Bounded: the defaults finish in well under a minute on 2 cores. */
-export const NET_DEFAULTS = { rounds: 200, transfer: 64 * 1024 * 1024 } as const;
+export const NET_DEFAULTS = { rounds: 200, transfer: 64 * 1024 * 1024, udpLoops: 1 } as const;
 
 function list<const T extends readonly string[]>(choices: T, what: string): z.ZodType<T[number][], string | true> {
   return text.transform((value, context) => {
@@ -29,12 +30,31 @@ function list<const T extends readonly string[]>(choices: T, what: string): z.Zo
   });
 }
 
+/** Backend options as JSON keyed by backend name: `{"uring":{"submitThread":false}}` (each backend checks its own). */
+const serverOptions = text.transform((value, context) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    context.addIssue({ code: "custom", message: `expected JSON such as {"uring":{"directSends":false}} (${(error as Error).message})` });
+    return z.NEVER;
+  }
+  const isObject = (item: unknown): item is Record<string, unknown> => typeof item === "object" && item !== null && !Array.isArray(item);
+  if (!isObject(parsed) || !Object.entries(parsed).every(([name, options]) => (BackendNames as readonly string[]).includes(name) && isObject(options))) {
+    context.addIssue({ code: "custom", message: `expected an object of backend options keyed by ${BackendNames.join(", ")} (got ${value})` });
+    return z.NEVER;
+  }
+  return parsed as BackendOptions;
+});
+
 const NetOptions = z.strictObject({
   net: flag,
   trials: list(NetTrials, "trial").optional(),
   backend: list(NetContenders, "contender").optional(),
   rounds: count(1, 1_000_000).optional(),
   transfer: size(1024 * 1024, 64 * 1024 * 1024 * 1024).optional(),
+  "udp-loops": count(1, 64).optional(),
+  "server-options": serverOptions.optional(),
   json: flag,
   help: flag,
 });
@@ -47,6 +67,10 @@ export interface NetSettings {
   readonly rounds: number;
   /** Bytes of the verified TCP transfer. */
   readonly transfer: number;
+  /** Receive loops the pktio udp-echo server runs on its one socket. */
+  readonly udpLoops: number;
+  /** Options for the pktio servers' backends. */
+  readonly serverOptions: BackendOptions;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -59,16 +83,33 @@ export function parseNetSettings(options: Readonly<Record<string, string | true>
     contenders: parsed.backend ?? NetContenders,
     rounds: parsed.rounds ?? NET_DEFAULTS.rounds,
     transfer: parsed.transfer ?? NET_DEFAULTS.transfer,
+    udpLoops: parsed["udp-loops"] ?? NET_DEFAULTS.udpLoops,
+    serverOptions: parsed["server-options"] ?? {},
     json: parsed.json,
     help: parsed.help,
   };
 }
 
-/** The hidden server mode's argument: `--net-server TRIAL:CONTENDER`. */
-export function parseServerArg(value: string | true | undefined): { trial: NetTrial; contender: NetContender } {
-  const [trial, contender] = typeof value === "string" ? value.split(":") : [];
+/** What one server of the hidden `--net-server TRIAL:CONTENDER` mode runs. */
+export interface NetServerSettings {
+  readonly trial: NetTrial;
+  readonly contender: NetContender;
+  readonly udpLoops: number;
+  readonly serverOptions: BackendOptions;
+}
+
+const ServerOptions = z.strictObject({
+  "net-server": text,
+  "udp-loops": count(1, 64).optional(),
+  "server-options": serverOptions.optional(),
+});
+
+/** The hidden server mode's options (`--net-server TRIAL:CONTENDER`, and the run's `--udp-loops` and `--server-options`). */
+export function parseServerSettings(options: Readonly<Record<string, string | true>>): NetServerSettings {
+  const parsed = parseCommandOptions("bench", ServerOptions, options);
+  const [trial, contender] = parsed["net-server"].split(":");
   if (!(NetTrials as readonly string[]).includes(trial ?? "") || !(NetContenders as readonly string[]).includes(contender ?? "")) {
     throw new Error(`--net-server takes TRIAL:CONTENDER (${NetTrials.join("|")}:${NetContenders.join("|")})`);
   }
-  return { trial: trial as NetTrial, contender: contender as NetContender };
+  return { trial: trial as NetTrial, contender: contender as NetContender, udpLoops: parsed["udp-loops"] ?? NET_DEFAULTS.udpLoops, serverOptions: parsed["server-options"] ?? {} };
 }

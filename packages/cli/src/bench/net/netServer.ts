@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import type { ByteStream, Runtime } from "@pktio/core";
 import { openBackend } from "../../openBackend.js";
-import type { NetContender, NetTrial } from "./NetSettings.js";
+import type { NetServerSettings, NetTrial } from "./NetSettings.js";
 
 /** Every trial runs on loopback. */
 export const HOST = "127.0.0.1";
@@ -35,16 +35,19 @@ async function hashStream(stream: ByteStream): Promise<void> {
   await stream.close();
 }
 
-async function startPktio(trial: NetTrial, rt: Runtime): Promise<number> {
+async function startPktio(trial: NetTrial, rt: Runtime, udpLoops: number): Promise<number> {
   if (trial === "udp-echo") {
     const socket = await rt.udp.bind({ host: HOST, port: 0 });
-    void (async () => {
-      const buffer = new Uint8Array(new SharedArrayBuffer(2048));
-      for (;;) {
-        const { length, from } = await socket.recvFrom(buffer);
-        await socket.sendTo(buffer.subarray(0, length), from);
-      }
-    })().catch(() => undefined);
+    // With several loops, as a throughput-minded server runs them, several receives wait at once.
+    for (let loop = 0; loop < udpLoops; loop++) {
+      void (async () => {
+        const buffer = new Uint8Array(new SharedArrayBuffer(2048));
+        for (;;) {
+          const { length, from } = await socket.recvFrom(buffer);
+          await socket.sendTo(buffer.subarray(0, length), from);
+        }
+      })().catch(() => undefined);
+    }
     return socket.localAddress.port;
   }
   const listener = await rt.net.listen({ host: HOST, port: 0 });
@@ -74,9 +77,10 @@ async function startNode(trial: NetTrial): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-/** Serves `trial` until "stop" arrives on stdin; never returns (the process exits). */
-export async function runNetServer(trial: NetTrial, contender: NetContender): Promise<number> {
-  const port = contender === "node" ? await startNode(trial) : await startPktio(trial, await openBackend(contender));
+/** Serves `settings.trial` until "stop" arrives on stdin; never returns (the process exits). */
+export async function runNetServer(settings: NetServerSettings): Promise<number> {
+  const { trial, contender } = settings;
+  const port = contender === "node" ? await startNode(trial) : await startPktio(trial, await openBackend(contender, settings.serverOptions), settings.udpLoops);
   const before = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({ port })}\n`);
   process.stdin.setEncoding("utf8");

@@ -24,6 +24,8 @@ export interface NetRow {
   readonly rate?: number;
   /** Server CPU (user + system) per operation, µs. */
   readonly cpuUsPerOp?: number;
+  /** Of it, in the kernel (system time), µs. */
+  readonly kernelUsPerOp?: number;
   readonly resent?: number;
   /** rate / node's rate, and operations per CPU-second / node's. */
   readonly rateRatio?: number;
@@ -32,11 +34,13 @@ export interface NetRow {
 
 interface Server {
   readonly port: number;
-  stop(): Promise<number>;
+  /** Stops the server: its CPU time since it listened, µs. */
+  stop(): Promise<{ cpuUs: number; systemUs: number }>;
 }
 
-async function startServer(self: WorkerCommand, trial: NetTrial, contender: NetContender, track: (child: ChildProcess | undefined) => void): Promise<Server> {
-  const child = spawn(self.command, [...self.args, "bench", `--net-server=${trial}:${contender}`], { stdio: ["pipe", "pipe", "pipe"] });
+async function startServer(self: WorkerCommand, trial: NetTrial, contender: NetContender, settings: NetSettings, track: (child: ChildProcess | undefined) => void): Promise<Server> {
+  const args = [...self.args, "bench", `--net-server=${trial}:${contender}`, `--udp-loops=${settings.udpLoops}`, `--server-options=${JSON.stringify(settings.serverOptions)}`];
+  const child = spawn(self.command, args, { stdio: ["pipe", "pipe", "pipe"] });
   track(child);
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr = (stderr + text).slice(-2000)));
@@ -53,7 +57,7 @@ async function startServer(self: WorkerCommand, trial: NetTrial, contender: NetC
       await exited;
       track(undefined);
       const { userUs, systemUs } = JSON.parse(String(last.value)) as { userUs: number; systemUs: number };
-      return userUs + systemUs;
+      return { cpuUs: userUs + systemUs, systemUs };
     },
   };
 }
@@ -62,7 +66,7 @@ function render(rows: readonly NetRow[], settings: NetSettings): string {
   const machine = describeMachine();
   const out = [`pktio bench --net: loopback, ${settings.rounds} rounds, ${settings.transfer} bytes verified transfer`, `${machine.cpu} × ${machine.cores}, Linux ${machine.kernel}, Node ${machine.node}, ${machine.date}`];
   for (const trial of settings.trials) {
-    out.push("", `${trial} (${TRIAL_UNITS[trial]}; server CPU µs per operation; ratios to node)`);
+    out.push("", `${trial} (${TRIAL_UNITS[trial]}; server CPU µs per operation, of it in the kernel; ratios to node)`);
     for (const row of rows.filter((each) => each.trial === trial)) {
       if (row.status !== "ok") {
         out.push(`  ${row.contender.padEnd(9)} ${row.status === "unavailable" ? "not available" : "ERROR"}: ${row.reason ?? "?"}`);
@@ -70,7 +74,7 @@ function render(rows: readonly NetRow[], settings: NetSettings): string {
       }
       const ratios = row.rateRatio === undefined ? "" : `  rate ×${row.rateRatio.toFixed(2)}  per CPU-second ×${(row.perCpuRatio ?? 0).toFixed(2)}`;
       const resent = (row.resent ?? 0) > 0 ? `  (${row.resent} resent)` : "";
-      out.push(`  ${row.contender.padEnd(9)} ${(row.rate ?? 0).toFixed(0).padStart(9)} ${TRIAL_UNITS[trial]}  ${(row.cpuUsPerOp ?? 0).toFixed(1).padStart(7)} µs CPU/op${ratios}${resent}`);
+      out.push(`  ${row.contender.padEnd(9)} ${(row.rate ?? 0).toFixed(0).padStart(9)} ${TRIAL_UNITS[trial]}  ${(row.cpuUsPerOp ?? 0).toFixed(1).padStart(7)} µs CPU/op (kernel ${(row.kernelUsPerOp ?? 0).toFixed(1).padStart(5)})${ratios}${resent}`);
     }
   }
   return `${out.join("\n")}\n`;
@@ -83,7 +87,7 @@ export async function runNetBench(settings: NetSettings, io: CliIo, self: Worker
   let running: ChildProcess | undefined;
   try {
     for (const trial of settings.trials) {
-      const measured: { contender: NetContender; outcome: TrialOutcome; cpuUs: number }[] = [];
+      const measured: { contender: NetContender; outcome: TrialOutcome; cpuUs: number; systemUs: number }[] = [];
       for (const contender of settings.contenders) {
         const missing = available.find((entry) => entry.name === contender && !entry.ok);
         if (missing !== undefined && !missing.ok) {
@@ -93,13 +97,13 @@ export async function runNetBench(settings: NetSettings, io: CliIo, self: Worker
         const label = `${trial} ${contender}`;
         progress.start(label, 5000);
         try {
-          const server = await startServer(self, trial, contender, (child) => (running = child));
+          const server = await startServer(self, trial, contender, settings, (child) => (running = child));
           const outcome = await runTrial(trial, server.port, settings).catch(async (error: unknown) => {
-            await server.stop().catch(() => 0);
+            await server.stop().catch(() => undefined);
             throw error;
           });
-          const cpuUs = await server.stop();
-          measured.push({ contender, outcome, cpuUs });
+          const { cpuUs, systemUs } = await server.stop();
+          measured.push({ contender, outcome, cpuUs, systemUs });
           progress.end(label, `${(outcome.operations / outcome.seconds).toFixed(0)} ${TRIAL_UNITS[trial]}`);
         } catch (error) {
           progress.end(label, `ERROR: ${String(error)}`);
@@ -109,7 +113,7 @@ export async function runNetBench(settings: NetSettings, io: CliIo, self: Worker
       const node = measured.find((entry) => entry.contender === "node");
       const nodeRate = node === undefined ? undefined : node.outcome.operations / node.outcome.seconds;
       const nodePerCpu = node === undefined ? undefined : node.outcome.operations / node.cpuUs;
-      for (const { contender, outcome, cpuUs } of measured) {
+      for (const { contender, outcome, cpuUs, systemUs } of measured) {
         const rate = outcome.operations / outcome.seconds;
         const perCpu = outcome.operations / cpuUs;
         rows.push({
@@ -118,6 +122,7 @@ export async function runNetBench(settings: NetSettings, io: CliIo, self: Worker
           status: "ok",
           rate,
           cpuUsPerOp: cpuUs / outcome.operations,
+          kernelUsPerOp: systemUs / outcome.operations,
           resent: outcome.resent,
           ...(nodeRate === undefined || nodePerCpu === undefined ? {} : { rateRatio: rate / nodeRate, perCpuRatio: perCpu / nodePerCpu }),
         });
@@ -128,7 +133,7 @@ export async function runNetBench(settings: NetSettings, io: CliIo, self: Worker
   }
   const order = (row: NetRow): number => settings.trials.indexOf(row.trial) * 100 + settings.contenders.indexOf(row.contender);
   rows.sort((a, b) => order(a) - order(b));
-  if (settings.json) await print(io.stdout, `${JSON.stringify({ machine: describeMachine(), settings: { trials: settings.trials, contenders: settings.contenders, rounds: settings.rounds, transfer: settings.transfer }, rows }, null, 2)}\n`);
+  if (settings.json) await print(io.stdout, `${JSON.stringify({ machine: describeMachine(), settings: { trials: settings.trials, contenders: settings.contenders, rounds: settings.rounds, transfer: settings.transfer, udpLoops: settings.udpLoops, serverOptions: settings.serverOptions }, rows }, null, 2)}\n`);
   else await print(io.stdout, render(rows, settings));
   return rows.some((row) => row.status === "error") ? 1 : 0;
 }
