@@ -61,6 +61,11 @@ export interface Cancellable {
   ticket?: Ticket | undefined;
 }
 
+/** An operation the backend does not hold yet (a transfer waiting for bounce memory): its signal's abort settles it. */
+export interface Abortable {
+  abort(): void;
+}
+
 function deliver(done: Completion | undefined, result: number): void {
   if (typeof done === "function") done(result);
   else done?.complete(result);
@@ -113,7 +118,7 @@ interface Waiting {
 
 /** One listener per signal per runtime, whatever the number of operations it governs. */
 interface Watch {
-  readonly operations: Set<Cancellable>;
+  readonly operations: Set<Cancellable | Abortable>;
   readonly onAbort: () => void;
 }
 
@@ -491,13 +496,16 @@ export class UringBackend implements IoBackend {
    * share it (a listener each would rebuild nothing, but warns past 10 and costs one closure per
    * operation). `unwatch` at completion.
    */
-  watch(signal: AbortSignal, operation: Cancellable): void {
+  watch(signal: AbortSignal, operation: Cancellable | Abortable): void {
     let watch = this.#watches.get(signal);
     if (watch === undefined) {
-      const operations = new Set<Cancellable>();
+      const operations = new Set<Cancellable | Abortable>();
       const onAbort = (): void => {
         this.#watches.delete(signal);
-        for (const waiting of operations) this.cancel(waiting);
+        for (const waiting of operations) {
+          if ("abort" in waiting) waiting.abort();
+          else this.cancel(waiting);
+        }
         operations.clear();
       };
       watch = { operations, onAbort };
@@ -507,7 +515,7 @@ export class UringBackend implements IoBackend {
     watch.operations.add(operation);
   }
 
-  unwatch(signal: AbortSignal, operation: Cancellable): void {
+  unwatch(signal: AbortSignal, operation: Cancellable | Abortable): void {
     const watch = this.#watches.get(signal);
     if (watch === undefined || !watch.operations.delete(operation) || watch.operations.size > 0) return;
     this.#watches.delete(signal);

@@ -8,7 +8,7 @@ import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, typ
 import { abortError, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
-import { ABANDONED, CLOSED, DETACHED, ringError, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
+import { ABANDONED, CLOSED, DETACHED, ringError, type Abortable, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -23,6 +23,8 @@ export class UringFile extends FileHandle {
   readonly fd: number;
   /** Operations of this file in the ring or queued for it; the fd is closed only at 0. */
   #pending = 0;
+  /** Transfers waiting for bounce memory (BounceArena.ready), in #pending too. */
+  readonly #waiting = new Set<Waiting>();
   #drained: (() => void) | undefined = undefined;
   readonly #untrack: () => void;
   readonly #context: { backend: string; path: string };
@@ -83,9 +85,17 @@ export class UringFile extends FileHandle {
     const ops = this.backend.opcodes;
     if (!bounced) return this.#begin(pos, view, reading ? ops.READ : ops.WRITE, bytes, 0, undefined, next);
     // One slot is always ready: no resume closure for the common small transfer.
-    if (bytes.byteLength > SLOT && !this.backend.bounce.ready(bytes.byteLength, () => this.#resume(pos, view, reading, next))) {
-      this.#pending++; // waiting for bounce memory counts as in flight: the fd stays open for it
-      return;
+    if (bytes.byteLength > SLOT) {
+      const waiting: Waiting = { pos, view, reading, next, settled: false, abort: () => this.#dropWaiting(waiting) };
+      if (!this.backend.bounce.ready(bytes.byteLength, () => this.#resume(waiting))) {
+        // Waiting for bounce memory counts as in flight: the fd stays open for it, and close()
+        // lets it start (a write sent before close() lands) until the close cancels; an abort
+        // settles it at once.
+        this.#pending++;
+        this.#waiting.add(waiting);
+        if (view.packet.signal !== undefined) this.backend.watch(view.packet.signal, waiting);
+        return;
+      }
     }
     // A read of one slot takes it when it gets into the ring (Transfer.prepare): thousands of reads
     // queued behind maxInFlight or the file's limit would otherwise each hold a slot, and past
@@ -97,13 +107,18 @@ export class UringFile extends FileHandle {
     this.#begin(pos, view, reading ? ops.READ : ops.WRITE, bounce, 0, bytes, next);
   }
 
-  /** A transfer that waited for bounce memory starts, unless the file closed meanwhile. */
-  #resume(pos: number, view: AnyView, reading: boolean, next: Continuation | undefined): void {
-    if (this.closed) {
-      const error = new IoError("Closed", `${reading ? "read" : "write"} of ${this.path} at ${pos} was dropped: the file was closed before it started`, { op: reading ? "read" : "write", backend: "uring", path: this.path });
-      view.fail(error);
-      next?.view.fail(error);
-    } else if (view.packet.bytes.byteLength !== view.packet.length) {
+  /**
+   * A transfer that waited for bounce memory starts, unless a close cancelled it meanwhile
+   * (#cancelWaiting settled it then) or its buffer was detached while it waited.
+   */
+  #resume(waiting: Waiting): void {
+    if (waiting.settled) return;
+    this.#waiting.delete(waiting);
+    const { pos, view, reading, next } = waiting;
+    if (view.packet.signal !== undefined) this.backend.unwatch(view.packet.signal, waiting);
+    // The runtime's close cancels everything in flight (design.md §4): this one never started.
+    if (this.backend.closed) return this.#dropWaiting(waiting);
+    if (view.packet.bytes.byteLength !== view.packet.length) {
       const error = detachedError(reading, this.path, "before it was submitted");
       view.fail(error);
       next?.view.fail(error);
@@ -112,6 +127,31 @@ export class UringFile extends FileHandle {
       if (!reading) bounce.set(view.bytes());
       this.#begin(pos, view, reading ? this.backend.opcodes.READ : this.backend.opcodes.WRITE, bounce, 0, view.bytes(), next);
     }
+    this.operationDone();
+  }
+
+  /**
+   * The close's grace period is over: transfers still waiting for bounce memory never reached
+   * the kernel, so they settle now with kind Closed (the arena's later resume finds them settled).
+   */
+  #cancelWaiting(): void {
+    for (const waiting of [...this.#waiting]) this.#dropWaiting(waiting);
+  }
+
+  /** Settles a transfer that waited for bounce memory: Closed, or the abort's error when its signal fired. */
+  #dropWaiting(waiting: Waiting): void {
+    if (waiting.settled) return;
+    waiting.settled = true;
+    this.#waiting.delete(waiting);
+    const op = waiting.reading ? "read" : "write";
+    const signal = waiting.view.packet.signal;
+    if (signal !== undefined) this.backend.unwatch(signal, waiting);
+    const error =
+      signal?.aborted === true
+        ? abortError(signal, op, "uring")
+        : new IoError("Closed", `${op} of ${this.path} at ${waiting.pos} was cancelled: the ${this.backend.closed ? "runtime" : "file"} was closed before it started`, { op, backend: "uring", path: this.path });
+    waiting.view.fail(error);
+    waiting.next?.view.fail(error);
     this.operationDone();
   }
 
@@ -314,6 +354,7 @@ export class UringFile extends FileHandle {
   protected async closeFile(): Promise<void> {
     this.#untrack();
     if (this.#pending > 0 && !(await this.backend.within(this.#whenDrained()))) {
+      this.#cancelWaiting();
       this.backend.cancelFd(this.fd);
       if (!(await this.backend.within(this.#whenDrained()))) {
         this.backend.abandon(this.fd);
@@ -420,6 +461,15 @@ class Transfer implements Operation, Cancellable {
   late(): void {
     this.file.lateTransfer(this);
   }
+}
+
+/** A bounced transfer waiting for bounce memory; `settled` once a close or an abort settled it. */
+interface Waiting extends Abortable {
+  readonly pos: number;
+  readonly view: AnyView;
+  readonly reading: boolean;
+  readonly next: Continuation | undefined;
+  settled: boolean;
 }
 
 /** The piece of a bounced transfer that starts when the one before it completes in full. */

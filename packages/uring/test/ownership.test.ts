@@ -38,6 +38,9 @@ function settlesSoon<T>(promise: Promise<T>, what: string, ms = 20_000): Promise
   return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
 }
 
+/** "done" or the error's kind, with the handler attached at once (a close may settle it before anyone awaits it). */
+const outcomeOf = (promise: Promise<unknown>): Promise<string> => promise.then(() => "done", (error: { kind?: string }) => String(error.kind));
+
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe.skipIf(!status.ok)(`uring ownership${why}`, () => {
@@ -219,6 +222,27 @@ describe.skipIf(!status.ok)(`uring ownership${why}`, () => {
     expect(dst.every((byte) => byte === 7)).toBe(true);
     for (let i = 0; i < 1000 && rt.io.inFlight > 0; i++) await nextTurn();
     expect(rt.io.inFlight).toBe(0);
+  });
+
+  it("transfers waiting for bounce memory: an abort settles one at once, a close past its grace settles the rest Closed, and none is lost", async () => {
+    const runtime = openUring({ closeGraceMs: 0 });
+    const { file: stuck } = await fifo(runtime);
+    // 32 reads of 1 MiB on a FIFO nobody writes: they hold the whole bounce limit (32 MiB) for ever.
+    const held = Array.from({ length: 32 }, () => outcomeOf(stuck.readAt(0, new Uint8Array(1024 * 1024))));
+    const file = await runtime.fs.open(join(dir, "bounce-wait.bin"), { read: true, write: true, create: true });
+    const controller = new AbortController();
+    const aborted = outcomeOf(file.readAt(0, new Uint8Array(65_536), { signal: controller.signal }));
+    const writes = Array.from({ length: 4 }, (_, i) => outcomeOf(file.writeAllAt(i * 65_536, new Uint8Array(65_536).fill(i))));
+    await nextTurn();
+    controller.abort();
+    expect(await settlesSoon(aborted, "the aborted read")).toBe("Aborted");
+    // closeGraceMs 0: the grace is over at once; the writes never got memory, so they never started.
+    await settlesSoon(file.close(), "file.close()");
+    for (const write of writes) expect(await write).toBe("Closed");
+    expect(readFileSync(join(dir, "bounce-wait.bin")).byteLength).toBe(0);
+    await settlesSoon(runtime.close(), "rt.close()");
+    for (const read of held) expect(await read).toBe("Closed");
+    expect(runtime.io.inFlight).toBe(0);
   });
 
   it("a deadline and an abort cancel the kernel's operation; an abort of a read still in this tick's batch drops it without reaching the kernel", async () => {
