@@ -145,6 +145,26 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       expect(run.status).toBe(0);
     });
 
+    it.skipIf(child === undefined)(`closing a runtime with reads waiting on a FIFO nobody writes settles them Closed, and the process exits by itself${child === undefined ? " (skipped: no child module given)" : ""}`, () => {
+      const require = createRequire(import.meta.url);
+      const script = fileURLToPath(new URL("./internal/fifoChild.ts", import.meta.url));
+      const path = join(dir, `silent-${Date.now()}.fifo`);
+      try {
+        spawnSync("mkfifo", [path]);
+      } catch {
+        // reported below: the child cannot open it
+      }
+      const run = spawnSync(process.execPath, ["--import", pathToFileURL(require.resolve("tsx")).href, "--conditions=pktio-source", script, child!.module, child!.exportName, path], {
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      rmSync(path, { force: true });
+      expect(run.error, "the child did not exit within 20 s (a read kept a thread, a pool request or a worker)").toBeUndefined();
+      expect(run.stderr).toBe("");
+      expect(run.stdout.trim()).toBe("closed 3 3 123 Closed,Closed,Closed,Closed,Closed,Closed");
+      expect(run.status).toBe(0);
+    });
+
     it.skipIf(child === undefined)(`closing a runtime settles its pending accept, read and UDP receive with kind Closed, and the process exits by itself${child === undefined ? " (skipped: no child module given)" : ""}`, () => {
       const require = createRequire(import.meta.url);
       const script = fileURLToPath(new URL("./internal/socketChild.ts", import.meta.url));

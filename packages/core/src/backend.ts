@@ -20,6 +20,7 @@ export { PathSlots, pathSlotOptions } from "./PathSlots.js";
 export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js";
 export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
 export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";
+export { openPipeChannel, PipeChannel } from "./fs/PipeChannel.js";
 export { acceptEach, type Accepting } from "./net/acceptEach.js";
 export { settleShortRead } from "./net/settleShortRead.js";
 export { detachedError } from "./net/detachedError.js";

@@ -5,7 +5,7 @@
  */
 import { close, closeSync, fdatasync, fdatasyncSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, write } from "node:fs";
 import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, blockingTransfer, detachedError, directAlignmentError, settleRead, settleWrite } from "@pktio/core/backend";
+import { abortError, blockingTransfer, detachedError, directAlignmentError, openPipeChannel, settleRead, settleWrite, type PipeChannel } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
 import { toFileStat } from "./internal/stat.js";
 import type { LibuvBackend, LibuvPathSlots } from "./LibuvBackend.js";
@@ -33,6 +33,11 @@ export class LibuvFile extends FileHandle {
 
   /** Opened with O_DIRECT: an EINVAL from a transfer is explained (design.md §8). */
   readonly direct: boolean;
+  /**
+   * A FIFO's transfers go through a libuv pipe, never the thread pool: a read nobody answers
+   * would hold a pool thread, and the process, for ever (core's PipeChannel). It owns the fd.
+   */
+  readonly #pipe: PipeChannel | undefined;
 
   constructor(backend: LibuvBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
@@ -41,9 +46,11 @@ export class LibuvFile extends FileHandle {
     this.direct = access.direct === true;
     this.#untrack = backend.track(this);
     this.#slots = backend.pathSlots();
+    this.#pipe = openPipeChannel(fd, access, { backend: "libuv", path });
   }
 
   protected submit(pos: number, view: AnyView): void {
+    if (this.#pipe !== undefined) return this.#submitPipe(pos, view);
     if (this.backend.inSyncScope) return this.#transferSync(pos, view);
     if (view.length > MAX_SINGLE_IO) {
       const [head, tail] = view.splitAt(MAX_SINGLE_IO);
@@ -54,6 +61,21 @@ export class LibuvFile extends FileHandle {
     this.#pending++;
     this.#live.add(view);
     this.backend.schedule((done, runtimeSlot) => this.#run(pos, view, done, runtimeSlot), this.#slots);
+  }
+
+  #submitPipe(pos: number, view: AnyView): void {
+    const pipe = this.#pipe as PipeChannel;
+    if (this.backend.inSyncScope) return view.fail(fifoSyncError(this.path, view.perm.backendWrites ? "read" : "write"));
+    this.#pending++;
+    const done = (): void => this.#operationDone();
+    if (view.perm.backendWrites) pipe.read(view as BoundPacketView<Write>, pos, done);
+    else pipe.write(view as BoundPacketView<Read>, done);
+  }
+
+  /** A FIFO whose pipe closed its fd (after an error, or at its end) has no fd for a call of its own (stat, sync, truncate). */
+  #pipeGone(op: string): IoError | undefined {
+    if (this.#pipe?.gone !== true) return undefined;
+    return new IoError("Closed", `${op} of ${this.path}: the FIFO's pipe is closed (its fd went with it)`, { op, backend: "libuv", path: this.path });
   }
 
   /** One transfer, once it holds its slots; `done` releases them. */
@@ -146,6 +168,7 @@ export class LibuvFile extends FileHandle {
 
   /** The sync helpers' fast path (DirectSync): the same blocking calls, without a packet. */
   protected override transferSync(pos: number, bytes: Uint8Array, reading: boolean): number {
+    if (this.#pipe !== undefined) throw fifoSyncError(this.path, reading ? "read" : "write");
     const [done, error] = this.#blocking(pos, bytes, reading);
     if (error === undefined || (reading && error.kind === "UnexpectedEof")) return done;
     // A write that moved some bytes returns the short count; writing the rest meets the error.
@@ -179,13 +202,15 @@ export class LibuvFile extends FileHandle {
   }
 
   /** Counts a stat, sync or truncate in the file's operations: the fd outlives it (issue 11 item 3). */
-  #counted<T>(call: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T> {
+  #counted<T>(op: string, call: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T> {
+    const gone = this.#pipeGone(op);
+    if (gone !== undefined) return Promise.reject(gone);
     this.#pending++;
     return new Promise<T>(call).finally(() => this.#operationDone());
   }
 
   protected statFile(): Promise<FileStat> {
-    return this.#counted((resolve, reject) =>
+    return this.#counted("stat", (resolve, reject) =>
       fstat(this.fd, { bigint: true }, (error, stats) => (error === null ? resolve(toFileStat(stats)) : reject(libuvError(error, "stat", this.path)))),
     );
   }
@@ -193,19 +218,19 @@ export class LibuvFile extends FileHandle {
     return this.#sync("stat", () => toFileStat(fstatSync(this.fd, { bigint: true })));
   }
   protected syncFile(): Promise<void> {
-    return this.#counted((resolve, reject) => fsync(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "sync", this.path)))));
+    return this.#counted("sync", (resolve, reject) => fsync(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "sync", this.path)))));
   }
   protected syncFileSync(): void {
     this.#sync("sync", () => fsyncSync(this.fd));
   }
   protected override datasyncFile(): Promise<void> {
-    return this.#counted((resolve, reject) => fdatasync(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "datasync", this.path)))));
+    return this.#counted("datasync", (resolve, reject) => fdatasync(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "datasync", this.path)))));
   }
   protected override datasyncFileSync(): void {
     this.#sync("datasync", () => fdatasyncSync(this.fd));
   }
   protected truncateFile(length: number): Promise<void> {
-    return this.#counted((resolve, reject) => ftruncate(this.fd, length, (error) => (error === null ? resolve() : reject(libuvError(error, "truncate", this.path)))));
+    return this.#counted("truncate", (resolve, reject) => ftruncate(this.fd, length, (error) => (error === null ? resolve() : reject(libuvError(error, "truncate", this.path)))));
   }
   protected truncateFileSync(length: number): void {
     this.#sync("truncate", () => ftruncateSync(this.fd, length));
@@ -218,6 +243,7 @@ export class LibuvFile extends FileHandle {
    * on a reused fd.
    */
   protected async closeFile(): Promise<void> {
+    if (this.#pipe !== undefined) return this.#closePipe(this.#pipe);
     if (!(await this.backend.within(this.#whenDrained()))) {
       this.#answerLive();
       this.#untrack();
@@ -230,6 +256,18 @@ export class LibuvFile extends FileHandle {
     await new Promise<void>((resolve, reject) => close(this.fd, (error) => (error === null ? resolve() : reject(libuvError(error, "close", this.path)))));
   }
 
+  /**
+   * A FIFO's close: its transfers get the grace period too (a write sent before close() lands);
+   * then the pipe settles what is left Closed and closes the fd. Nothing is left in a thread.
+   */
+  async #closePipe(pipe: PipeChannel): Promise<void> {
+    await this.backend.within(this.#whenDrained());
+    this.#untrack();
+    await pipe.close(new IoError("Closed", `the file ${this.path} was closed while the operation waited on the FIFO (it did not complete within closeGraceMs)`, { op: "close", backend: "libuv", path: this.path }));
+    // stat, sync and truncate are on the pool: the fd number is free only once they are done.
+    await this.#whenDrained();
+  }
+
   /** Answers every transfer not yet answered with kind Closed (a close stopped waiting for it). */
   #answerLive(): void {
     const error = new IoError("Closed", `the file ${this.path} was closed while the operation was in flight (it did not complete within closeGraceMs)`, { op: "close", backend: "libuv", path: this.path });
@@ -239,6 +277,12 @@ export class LibuvFile extends FileHandle {
   }
 
   protected closeFileSync(): void {
+    if (this.#pipe !== undefined) {
+      // Nothing of a FIFO can be waited for on this thread: what is in flight settles Closed now.
+      this.#untrack();
+      void this.#pipe.close(new IoError("Closed", `the file ${this.path} was closed (closeSync) while the operation waited on the FIFO`, { op: "close", backend: "libuv", path: this.path }));
+      return;
+    }
     this.#untrack();
     if (this.#pending === 0) return this.#sync("close", () => closeSync(this.fd));
     // Operations are still in flight: the fd must outlive them, so it is closed by the last one.
@@ -261,10 +305,16 @@ export class LibuvFile extends FileHandle {
   }
 
   #sync<T>(op: string, call: () => T): T {
+    const gone = this.#pipeGone(op);
+    if (gone !== undefined) throw gone;
     try {
       return call();
     } catch (error) {
       throw libuvError(error, op, this.path);
     }
   }
+}
+
+function fifoSyncError(path: string, op: string): IoError {
+  return new IoError("Unsupported", `${path} is a FIFO: on libuv its transfers wait in the event loop and cannot block the thread; use the async API`, { op, backend: "libuv", path });
 }

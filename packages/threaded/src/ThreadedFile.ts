@@ -7,7 +7,7 @@
  */
 import { fstatSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, directAlignmentError } from "@pktio/core/backend";
+import { abortError, directAlignmentError, openPipeChannel, type PipeChannel } from "@pktio/core/backend";
 import { BACKEND, errnoError, replyError } from "./internal/errors.js";
 import { Request, type RequestOwner } from "./internal/Request.js";
 import { FSYNC_DATA, Op } from "./internal/ringLayout.js";
@@ -44,6 +44,12 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
   readonly direct: boolean;
   /** A FIFO, socket or device: its transfers may block a worker, so they go to the stream ring. */
   readonly #stream: boolean;
+  /**
+   * A FIFO's transfers go through a libuv pipe on this thread, never a worker: a read nobody
+   * answers would hold its worker for ever, and Node joins every worker before the process
+   * exits (core's PipeChannel). It owns the fd.
+   */
+  readonly #pipe: PipeChannel | undefined;
 
   constructor(backend: ThreadedBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
@@ -52,10 +58,17 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     this.direct = access.direct === true;
     this.#stream = isStreamFd(fd);
     this.#untrack = backend.track(this);
+    this.#pipe = this.#stream ? openPipeChannel(fd, access, { backend: BACKEND, path }) : undefined;
   }
 
   protected submit(pos: number, view: AnyView): void {
     if (view.length === 0) return view.complete();
+    if (this.#pipe !== undefined) {
+      this.#pending++;
+      const done = (): void => this.#operationDone();
+      if (view.perm.backendWrites) return this.#pipe.read(view as BoundPacketView<Write>, pos, done);
+      return this.#pipe.write(view as BoundPacketView<Read>, done);
+    }
     // A loop, not recursion: a 1 GiB view through 128 KiB bounce slots is 8192 pieces.
     const piece = view.packet.bytes.buffer instanceof SharedArrayBuffer ? MAX_SINGLE_IO : this.backend.bounceSlotSize;
     // The pieces of one write go one after another, so that nothing past a failed piece (ENOSPC)
@@ -81,6 +94,9 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
    * thread (`directSync`), which the caller waits for anyway.
    */
   protected override transferSync(pos: number, bytes: Uint8Array, reading: boolean): number | undefined {
+    if (this.#pipe !== undefined) {
+      throw new IoError("Unsupported", `${this.path} is a FIFO: on the threaded backend its transfers wait in the event loop and cannot block the thread; use the async API`, { op: reading ? "read" : "write", backend: BACKEND, path: this.path });
+    }
     const result = this.backend.transferNow(this.fd, bytes, pos, reading);
     if (result === undefined) return undefined;
     const op = reading ? "read" : "write";
@@ -120,6 +136,10 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
       const failure = request.lost ?? (request.errno !== 0 ? errnoError(request.errno, "write", this.path) : undefined);
       this.#continueWrite(next.pos, next.rest, whole, failure);
     }
+    this.#operationDone();
+  }
+
+  #operationDone(): void {
     if (--this.#pending === 0 && this.#drained !== undefined) this.#drained();
   }
 
@@ -165,43 +185,75 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
   }
 
   protected async statFile(): Promise<FileStat> {
-    return this.#stat(await this.backend.perform(Op.Meta, this.fd, 0, { op: "fstat", fd: this.fd }));
+    const fd = this.#fdFor("stat");
+    return this.#stat(await this.backend.perform(Op.Meta, fd, 0, { op: "fstat", fd }));
   }
   protected statFileSync(): FileStat {
-    return this.#stat(this.backend.performSync(Op.Meta, this.fd, 0, { op: "fstat", fd: this.fd }));
+    const fd = this.#fdFor("stat");
+    return this.#stat(this.backend.performSync(Op.Meta, fd, 0, { op: "fstat", fd }));
   }
   protected async syncFile(): Promise<void> {
-    this.#check(await this.backend.perform(Op.Fsync, this.fd, 0), "sync");
+    this.#check(await this.backend.perform(Op.Fsync, this.#fdFor("sync"), 0), "sync");
   }
   protected syncFileSync(): void {
-    this.#check(this.backend.performSync(Op.Fsync, this.fd, 0), "sync");
+    this.#check(this.backend.performSync(Op.Fsync, this.#fdFor("sync"), 0), "sync");
   }
   // An Fsync entry's POSITION word says which call: FSYNC_DATA makes the worker call fdatasync.
   protected override async datasyncFile(): Promise<void> {
-    this.#check(await this.backend.perform(Op.Fsync, this.fd, FSYNC_DATA), "datasync");
+    this.#check(await this.backend.perform(Op.Fsync, this.#fdFor("datasync"), FSYNC_DATA), "datasync");
   }
   protected override datasyncFileSync(): void {
-    this.#check(this.backend.performSync(Op.Fsync, this.fd, FSYNC_DATA), "datasync");
+    this.#check(this.backend.performSync(Op.Fsync, this.#fdFor("datasync"), FSYNC_DATA), "datasync");
   }
   protected async truncateFile(length: number): Promise<void> {
-    this.#check(await this.backend.perform(Op.Truncate, this.fd, length), "truncate");
+    this.#check(await this.backend.perform(Op.Truncate, this.#fdFor("truncate"), length), "truncate");
   }
   protected truncateFileSync(length: number): void {
-    this.#check(this.backend.performSync(Op.Truncate, this.fd, length), "truncate");
+    this.#check(this.backend.performSync(Op.Truncate, this.#fdFor("truncate"), length), "truncate");
   }
 
   protected async closeFile(): Promise<void> {
+    if (this.#pipe !== undefined) return this.#closePipe(this.#pipe);
     if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
     this.#untrack();
     this.#check(await this.backend.perform(Op.Close, this.fd, 0), "close");
   }
 
+  /**
+   * A FIFO's close: its transfers get closeTimeoutMs (a write sent before close() lands); then
+   * the pipe settles what is left Closed and closes the fd. No worker is left inside a call.
+   */
+  async #closePipe(pipe: PipeChannel): Promise<void> {
+    if (this.#pending > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const drained = new Promise<void>((resolve) => (this.#drained = resolve));
+      await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.backend.options.closeTimeoutMs)))]);
+      clearTimeout(timer);
+    }
+    this.#untrack();
+    await pipe.close(new IoError("Closed", `the file ${this.path} was closed while the operation waited on the FIFO (it did not complete within closeTimeoutMs)`, { op: "close", backend: BACKEND, path: this.path }));
+    // stat, sync and truncate go to the workers: the fd number is free only once they are done.
+    if (this.#pending > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+  }
+
   protected closeFileSync(): void {
+    if (this.#pipe !== undefined) {
+      // Nothing of a FIFO can be waited for on this thread: what is in flight settles Closed now.
+      this.#untrack();
+      void this.#pipe.close(new IoError("Closed", `the file ${this.path} was closed (closeSync) while the operation waited on the FIFO`, { op: "close", backend: BACKEND, path: this.path }));
+      return;
+    }
     this.#untrack();
     if (this.#pending === 0) return this.#check(this.backend.performSync(Op.Close, this.fd, 0), "close");
     // Transfers are still in flight: the fd must outlive them, so the last one closes it. The
     // runtime's close() waits for this close as for any request.
     this.#drained = () => void this.backend.perform(Op.Close, this.fd, 0);
+  }
+
+  /** The fd for a call of its own (stat, sync, truncate); a FIFO whose pipe closed it (after an error, or at its end) has none. */
+  #fdFor(op: string): number {
+    if (this.#pipe?.gone === true) throw new IoError("Closed", `${op} of ${this.path}: the FIFO's pipe is closed (its fd went with it)`, { op, backend: BACKEND, path: this.path });
+    return this.fd;
   }
 
   #check(request: Request, op: string): void {

@@ -84,18 +84,16 @@ describe("detached buffers", () => {
 });
 
 describe("signals and deadlines after submission", () => {
-  it("reads queued behind a call stuck on a FIFO fail Aborted or TimedOut on time; the stuck one settles at close", async () => {
+  it("reads queued behind a call stuck in a worker (an open of a FIFO without a writer) fail Aborted or TimedOut on time; the stuck one settles at close", async () => {
     const path = mkfifo();
-    const holder = openSync(path, "r+");
+    const rt = openThreaded({ workers: 1, closeTimeoutMs: 50 });
+    const hooks = rt.io[testHooks]();
+    const file = await rt.fs.open(dataPath);
+    const stuck = outcome(rt.fs.open(path));
+    await hooks.whenInCall(0);
     try {
-      const rt = openThreaded({ workers: 1, closeTimeoutMs: 50 });
-      const hooks = rt.io[testHooks]();
-      const fifo = await rt.fs.open(path);
-      const file = await rt.fs.open(dataPath);
-      const stuck = outcome(fifo.readAt(0, new Uint8Array(16)));
-      await hooks.whenInCall(0);
       const controller = new AbortController();
-      // Behind the stuck read in the only ring, and waiting on the main thread (a 1 MiB bounced read is 8 pieces).
+      // Behind the stuck open in the only ring, and waiting on the main thread (a 1 MiB bounced read is 8 pieces).
       const aborted = [outcome(file.readAt(0, new Uint8Array(4096), { signal: controller.signal })), outcome(file.readAt(0, allocShared(4096), { signal: controller.signal }))];
       const timed = outcome(file.readAt(0, new Uint8Array(1024 * 1024), { timeoutMs: 20 }));
       controller.abort();
@@ -104,13 +102,12 @@ describe("signals and deadlines after submission", () => {
       // Nothing was lost: the queued requests are settled, only the stuck one is outstanding.
       expect(rt.io.inFlight).toBe(1);
       await rt.close();
-      expect(await stuck).toMatch(/^Closed: read: .*worker thread 0 was stuck in this call; the thread was terminated$/);
+      expect(await stuck).toMatch(/^Closed: open: .*worker thread 0 was stuck in this call; the thread was terminated$/);
       expect(hooks.threadIds()).toEqual([-1]);
       expect(rt.io.inFlight).toBe(0);
     } finally {
-      // Lets the abandoned thread finish its read and exit.
-      writeSync(holder, new Uint8Array(64));
-      closeSync(holder);
+      // A writer lets the abandoned thread finish its open and exit (O_RDWR never blocks on Linux).
+      closeSync(openSync(path, constants.O_RDWR));
     }
   });
 
@@ -154,27 +151,27 @@ describe("close with a worker stuck for good", () => {
     closeSync(openSync(path, constants.O_RDWR));
   });
 
-  it("a file whose read is stuck: close() closes the fd on the main thread and stops the rest", async () => {
+  it("a FIFO read nobody answers holds no worker: the workers keep serving, close() settles it Closed, closes the fd and every thread exits", async () => {
     const path = mkfifo();
+    // Held open for writing, silent: the read gets neither data nor an end.
     const holder = openSync(path, "r+");
     try {
       const rt = openThreaded({ workers: 2, closeTimeoutMs: 50 });
       const hooks = rt.io[testHooks]();
       const fifo = await rt.fs.open(path);
       const file = await rt.fs.open(dataPath);
-      const stuck = outcome(fifo.readAt(0, allocShared(16)));
-      // A FIFO's transfers go to the stream ring, the last one (slots per path, design.md §8).
-      await hooks.whenInCall(1);
-      // The other worker still serves.
-      expect(await file.readAt(0, new Uint8Array(4096))).toBe(4096);
+      const stuck = Array.from({ length: 8 }, () => outcome(fifo.readAt(0, allocShared(16))));
+      // Both workers still serve: not one of them is inside the FIFO's reads.
+      const reads = await Promise.all(Array.from({ length: 16 }, (_, i) => file.readAt(i * 4096, new Uint8Array(4096))));
+      expect(reads.every((count) => count === 4096)).toBe(true);
       const fd = (fifo as unknown as { fd: number }).fd;
       await rt.close();
-      expect(await stuck).toMatch(/^Closed: /);
+      for (const read of stuck) expect(await read).toMatch(/^Closed: /);
       expect(fifo.closed && file.closed).toBe(true);
       expect(fdTarget(fd)).not.toBe(path);
+      // Not terminated: they exited normally, with nothing left to wait for.
       expect(hooks.threadIds()).toEqual([-1, -1]);
     } finally {
-      writeSync(holder, new Uint8Array(64));
       closeSync(holder);
     }
   });

@@ -8,6 +8,7 @@ import { IoError } from "../IoError.js";
 interface BuiltinModules {
   "node:buffer": typeof import("node:buffer");
   "node:fs": typeof import("node:fs");
+  "node:net": typeof import("node:net");
   "node:path": typeof import("node:path");
   "node:readline": typeof import("node:readline");
   "node:stream": typeof import("node:stream");
