@@ -6,7 +6,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IoError, type Fs, type FsOps } from "@pktio/core";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { IoError, toNodeFileHandle, type Fs, type FsOps } from "@pktio/core";
 import { describeFs } from "@pktio/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openWebDavFs } from "../src/webdav/openWebDavFs.js";
@@ -143,6 +145,22 @@ export function describeWebDavFs(name: string, start: StartDavServer, traits: Da
         } finally {
           await small.close();
         }
+      });
+
+      it("toNodeFileHandle streams close a file without an OS descriptor: pipeline() into createWriteStream() stores the file, createReadStream() reads it and closes", async () => {
+        // Node's streams skip their autoClose when `!stream.fd`: a placeholder 0 left the file open and unstored.
+        const path = fresh();
+        const data = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 13) % 251);
+        const writer = await fs.open(path, { write: true, create: true });
+        await pipeline(Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), toNodeFileHandle(writer).createWriteStream());
+        expect(writer.closed).toBe(true);
+        expect(Buffer.compare(readFileSync(join(scratch, path)), data)).toBe(0);
+        const reader = await fs.open(path);
+        const chunks: Buffer[] = [];
+        for await (const chunk of toNodeFileHandle(reader).createReadStream({ highWaterMark: 65_536 })) chunks.push(chunk as Buffer);
+        expect(Buffer.compare(Buffer.concat(chunks), data)).toBe(0);
+        // The stream's close ran (it emits "close" after the handle's close settled).
+        expect(reader.closed).toBe(true);
       });
 
       it("refuses what WebDAV cannot do with Unsupported and a reason: append, blocking opens (and partial writes where the server has no partial updates)", async () => {

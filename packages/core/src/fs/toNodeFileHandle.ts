@@ -20,6 +20,9 @@ import { NodeStats } from "./NodeStats.js";
 
 type View = NodeJS.ArrayBufferView;
 type Encoding = BufferEncoding;
+/** What fs streams of a file without an OS descriptor are given (the largest int32 Node accepts); only the facade's own calls see it. */
+const STREAM_PLACEHOLDER_FD = 2_147_483_647;
+
 /** Node's read options, as `read({ buffer, offset, length, position })` and `read(buffer, options)` take them. */
 export interface NodeReadOptions<T extends View> {
   buffer?: T | undefined;
@@ -343,8 +346,10 @@ export class NodeFileHandle {
     // Node's own streams refuse a closed handle's fd (-1) so.
     if (this.#isClosed()) throw outOfRange("fd", ">= 0 && <= 2147483647", -1);
     // fs streams want a descriptor number; every read and write goes through this handle instead.
+    // A file without one (HTTP, WebDAV, MemoryIo) gets a placeholder that is never 0: Node's
+    // streams skip their close (autoClose) when `!stream.fd`, and the handle then stayed open.
     const fd = this.fd;
-    return fd >= 0 ? fd : 0;
+    return fd > 0 ? fd : STREAM_PLACEHOLDER_FD;
   }
 
   #unsupported(syscall: string): IoError {
