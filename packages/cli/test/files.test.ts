@@ -105,6 +105,22 @@ describe.each(backends)("on %s", (backend) => {
   });
 });
 
+it("stat and cat go on past a FILE that fails, as stat(1) and cat(1): the others are printed, one error line each, exit 1", async () => {
+  const missing = join(dir.path, "gone.bin");
+  const stat = await runHere(["stat", "--json", source, missing, dir.path]);
+  expect(stat.code).toBe(1);
+  expect(stat.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as { path: string }).path)).toEqual([source, dir.path]);
+  expect(stat.stderr).toMatch(/^pktio: NotFound: .*gone\.bin/);
+  expect(stat.stderr.trimEnd().split("\n")).toHaveLength(1);
+  const text = join(dir.path, "on-both-sides.txt");
+  writeFileSync(text, "before and after\n".repeat(1000));
+  const cat = await runHere(["cat", text, missing, text]);
+  expect(cat.code).toBe(1);
+  expect(cat.stdout).toBe("before and after\n".repeat(2000));
+  expect(cat.stderr).toMatch(/^pktio: NotFound: .*gone\.bin/);
+  expect(cat.stderr.trimEnd().split("\n")).toHaveLength(1);
+});
+
 it("cp of a directory is exit 1 with kind IsADirectory (or the backend's refusal)", async () => {
   const out = await runHere(["cp", dir.path, join(dir.path, "y")]);
   expect(out.code).toBe(1);

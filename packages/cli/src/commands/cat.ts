@@ -4,7 +4,8 @@
  */
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
-import type { CliIo } from "../CliIo.js";
+import { toIoError } from "@pktio/core";
+import { print, type CliIo } from "../CliIo.js";
 import { flag, oneOf, parseCommandOptions } from "../commandOptions.js";
 import { BackendChoices, openBackend } from "../openBackend.js";
 import { parseArgv } from "../parseArgv.js";
@@ -31,21 +32,27 @@ export async function cat(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError("needs at least one FILE", "cat");
   const rt = await openBackend(parsed.backend);
+  // As cat(1): a FILE that cannot be opened or read is reported on stderr, the next one is still
+  // written, and the exit status is 1.
+  let status = 0;
   try {
     for (const path of positionals) {
-      const file = await rt.fs.open(path);
+      let file: Awaited<ReturnType<typeof rt.fs.open>> | undefined;
       try {
+        file = await rt.fs.open(path);
         await pipeline(file.createReadable({ chunkSize: CHUNK }), io.stdout, { end: false });
-      } catch (error) {
+      } catch (thrown) {
         // A reader that went away (`pktio cat big | head`) is the end of the job, as for cat(1).
-        if ((error as { code?: unknown }).code === "EPIPE") return 0;
-        throw error;
+        if ((thrown as { code?: unknown }).code === "EPIPE") return status;
+        const error = toIoError(thrown);
+        await print(io.stderr, `pktio: ${error.kind}: ${error.message}\n`);
+        status = 1;
       } finally {
-        await file.close();
+        await file?.close();
       }
     }
   } finally {
     await rt.close();
   }
-  return 0;
+  return status;
 }

@@ -1,7 +1,7 @@
 /** `pktio stat FILE...`: a file's FileStat through a pktio runtime, as lines or as JSON. */
 import { z } from "zod";
-import { type FileStat } from "@pktio/core";
-import type { CliIo } from "../CliIo.js";
+import { toIoError, type FileStat } from "@pktio/core";
+import { print, type CliIo } from "../CliIo.js";
 import { flag, oneOf, parseCommandOptions } from "../commandOptions.js";
 import { BackendChoices, openBackend } from "../openBackend.js";
 import { parseArgv } from "../parseArgv.js";
@@ -28,17 +28,27 @@ export async function stat(argv: readonly string[], io: CliIo): Promise<number> 
   }
   if (positionals.length === 0) throw new UsageError("needs at least one FILE", "stat");
   const rt = await openBackend(parsed.backend);
+  // As stat(1): a FILE that fails is reported on stderr, the others are still printed, and the exit status is 1.
+  let status = 0;
   try {
-    const blocks: string[] = [];
+    let first = true;
     for (const path of positionals) {
-      const info = await rt.fs.stat(path);
-      blocks.push(parsed.json ? JSON.stringify(statJson(path, info)) + "\n" : statLines(path, info));
+      let info: FileStat;
+      try {
+        info = await rt.fs.stat(path);
+      } catch (thrown) {
+        const error = toIoError(thrown);
+        await print(io.stderr, `pktio: ${error.kind}: ${error.message}\n`);
+        status = 1;
+        continue;
+      }
+      await print(io.stdout, parsed.json ? JSON.stringify(statJson(path, info)) + "\n" : (first ? "" : "\n") + statLines(path, info));
+      first = false;
     }
-    io.stdout.write(blocks.join(parsed.json ? "" : "\n"));
   } finally {
     await rt.close();
   }
-  return 0;
+  return status;
 }
 
 /** The FileStat's fields under their own names; bigints as decimal strings (JSON has none). */
