@@ -71,6 +71,13 @@ describe("multistatus", () => {
     expect(resources[1]?.createdMs).toBe(Date.UTC(2026, 11, 1, 10));
   });
 
+  it("keeps a # or ? a server left unescaped in an href as part of the name (webdav-server does), and decodes the escaped ones", () => {
+    const body = `<D:multistatus xmlns:D="DAV:">${["/dav/a#b.txt", "/dav/what?.txt", "/dav/c%23d%3Fe%25.txt", "http://127.0.0.1:8080/dav/x#y/"]
+      .map((href) => `<D:response><D:href>${href}</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response>`)
+      .join("")}</D:multistatus>`;
+    expect(parseMultistatus(body, base).map((resource) => resource.path)).toEqual(["/dav/a#b.txt", "/dav/what?.txt", "/dav/c#d?e%.txt", "/dav/x#y"]);
+  });
+
   const malformed: Record<string, string> = {
     "another root element": `<D:propfind xmlns:D="DAV:"/>`,
     "a response without href": `<D:multistatus xmlns:D="DAV:"><D:response><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>`,

@@ -147,6 +147,23 @@ export function describeWebDavFs(name: string, start: StartDavServer, traits: Da
         }
       });
 
+      it("names with #, ?, % and spaces round-trip: readDir lists them whole, stat and open find them", async () => {
+        const dir = fresh();
+        const names = ["a#b.txt", "what?.txt", "100% sure.txt", "#?%.bin"];
+        mkdirSync(join(scratch, dir));
+        for (const name of names) writeFileSync(join(scratch, dir, name), name);
+        const listed: string[] = [];
+        for await (const entry of fs.readDir(dir)) listed.push(entry.name);
+        listed.sort();
+        expect(listed).toEqual([...names].sort());
+        for (const name of names) {
+          expect((await fs.stat(`${dir}/${name}`)).size).toBe(Buffer.byteLength(name));
+          const file = await fs.open(`${dir}/${name}`);
+          expect(new TextDecoder().decode(await file.readToEnd())).toBe(name);
+          await file.close();
+        }
+      });
+
       it("toNodeFileHandle streams close a file without an OS descriptor: pipeline() into createWriteStream() stores the file, createReadStream() reads it and closes", async () => {
         // Node's streams skip their autoClose when `!stream.fd`: a placeholder 0 left the file open and unstored.
         const path = fresh();

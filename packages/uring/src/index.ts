@@ -4,7 +4,7 @@
  */
 export { openUring, probe, type ProbeResult, type UringRuntime } from "./openUring.js";
 export { RegisteredPool } from "./RegisteredPool.js";
-export { UringBackend, type Completion, type Operation, type UringPathSlots } from "./UringBackend.js";
+export { UringBackend, type Abortable, type Completion, type Operation, type UringPathSlots } from "./UringBackend.js";
 export { DIRECT_ALIGNMENT, MAX_SINGLE_IO, UringFile } from "./UringFile.js";
 export { UringDirHandle, UringFs } from "./UringFs.js";
 export { UringOptions } from "./UringOptions.js";

@@ -102,7 +102,10 @@ function date(text: string): number {
 function pathOf(href: string, requestUrl: URL): string {
   let url: URL;
   try {
-    url = new URL(href.trim(), requestUrl);
+    // A resource's href names a path: a `#` or `?` in it is part of a name that the server did not
+    // escape (webdav-server sends `a#b.txt` as it is), never a fragment or query. Parsed as a URL,
+    // the name was cut there ("a").
+    url = new URL(href.trim().replaceAll("#", "%23").replaceAll("?", "%3F"), requestUrl);
   } catch {
     throw new XmlError(`href ${JSON.stringify(href.slice(0, 80))} is not a URL`, 0);
   }
