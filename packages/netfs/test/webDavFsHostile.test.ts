@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { IoError } from "@pktio/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openWebDavFs } from "../src/webdav/openWebDavFs.js";
+import { serveFlaky } from "./servers/flakyDav.js";
 import { listen, type RunningServer } from "./servers/sendServer.js";
 
 const ROOT = `<D:response><D:href>/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`;
@@ -31,12 +32,15 @@ const ANSWERS: Record<string, { status: number; body: string; location?: string 
 
 describe("openWebDavFs against a hostile server", () => {
   let server: RunningServer;
+  /** Requests per flaky path. */
+  const hits = new Map<string, number>();
   beforeAll(async () => {
     server = await listen(
       createServer((req, res) => {
         req.resume();
         const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
         const headers: Record<string, string> = { "content-type": "application/xml" };
+        if (serveFlaky(hits, req, res)) return;
         const answer = req.headers.authorization === "Bearer nope" ? { status: 401, body: "" } : (ANSWERS[path] ?? { status: 404, body: "" });
         if ("location" in answer && answer.location !== undefined) headers["location"] = answer.location;
         res.writeHead(answer.status, headers).end(answer.body);
@@ -69,6 +73,33 @@ describe("openWebDavFs against a hostile server", () => {
     } finally {
       await fs.close();
     }
+  });
+
+  it("repeats the requests that only read (PROPFIND) after a 503 or a reset, up to `retries`; never a MOVE (the sync twins: webDavFsRetrySync.test.ts)", async () => {
+    const fs = await openWebDavFs(server.baseUrl, { retries: 2, retryDelayMs: 0 });
+    try {
+      expect((await fs.stat("flaky-2-busy")).size).toBe(7);
+      expect(hits.get("/flaky-2-busy")).toBe(3);
+      expect((await fs.stat("flaky-2-reset")).size).toBe(7);
+      expect(hits.get("/flaky-2-reset")).toBe(3);
+      // One failure more than the retries: the status's kind, after every attempt.
+      expect(await kindOf(fs.stat("flaky-3-busy"))).toBe("Busy");
+      expect(hits.get("/flaky-3-busy")).toBe(3);
+      await expect(fs.stat("flaky-5-reset")).rejects.toThrow(/after 3 attempts/);
+      // A request that changes state (MOVE) is sent once: its 503 is the caller's to handle.
+      expect(await kindOf(fs.rename("flaky-0-moved", "flaky-0-target"))).toBe("Busy");
+      expect(hits.get("MOVE /flaky-0-moved")).toBe(1);
+    } finally {
+      await fs.close();
+    }
+    const never = await openWebDavFs(server.baseUrl, { retries: 0 });
+    try {
+      expect(await kindOf(never.stat("flaky-1-other"))).toBe("Busy");
+      expect(hits.get("/flaky-1-other")).toBe(1);
+    } finally {
+      await never.close();
+    }
+    expect(await kindOf(openWebDavFs(server.baseUrl, { retries: -1 }))).toBe("InvalidInput");
   });
 
   it("fails the open itself on a refused token, a bad URL or a bad option", async () => {

@@ -179,7 +179,7 @@ export class WebDavFs implements DirHandle {
     return runDav(this.#shared.client, program);
   }
   #runSync<T>(program: DavProgram<T>): T {
-    return runDavSync(this.#shared.sync, program);
+    return runDavSync(this.#shared.client, this.#shared.sync, program);
   }
 }
 

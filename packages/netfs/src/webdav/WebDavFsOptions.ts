@@ -36,6 +36,15 @@ export const WebDavFsOptions = z.strictObject({
   maxListingBytes: z.number().int().min(1024).max(1 << 30).default(64 * 1024 * 1024),
   /** Largest file a writable handle holds before its PUT (the whole file is sent at sync and close). */
   maxWriteBytes: z.number().int().min(0).max(2 ** 32).default(256 * 1024 * 1024),
+  /**
+   * Attempts after the first for the requests that only read (PROPFIND: stat, readDir, the
+   * metadata of open) that fail on the network (reset, refused, timed out) or with 429, 500,
+   * 502, 503 or 504. Requests that change state (PUT, MKCOL, MOVE, DELETE) are never repeated.
+   */
+  retries: z.number().int().min(0).max(20).default(3),
+  /** The first retry waits this long; each next one twice as long, up to `maxRetryDelayMs` (a Retry-After is honoured up to the same cap). */
+  retryDelayMs: z.number().int().min(0).max(60_000).default(50),
+  maxRetryDelayMs: z.number().int().min(0).max(600_000).default(5_000),
   /** How long a request may wait for its response headers. */
   headersTimeoutMs: z.number().int().positive().max(2_147_483_647).default(30_000),
   /** How long a response body may stall between two chunks. */

@@ -6,6 +6,8 @@
  */
 import { IoError } from "@pktio/core";
 import { redactUrl } from "../http/redactUrl.js";
+import { isRetryableError, isRetryableStatus } from "../http/httpErrors.js";
+import { retryDelay } from "../http/retry.js";
 import { headerValue } from "../http/sendRequest.js";
 import { BACKEND, davRequest, davStatusError, type DavAnswer, type DavCall, type DavClient } from "./davRequest.js";
 import { pathOf, urlOf } from "./davPaths.js";
@@ -23,17 +25,57 @@ export interface DavStep {
 /** A WebDAV operation as a program returning `T`. */
 export type DavProgram<T> = Generator<DavStep, T, DavAnswer>;
 
-/** Drives `program` with asynchronous requests. */
+/** Methods that only read: repeating one changes nothing on the server. */
+const SAFE_METHODS = new Set(["PROPFIND", "GET", "HEAD", "OPTIONS"]);
+
+type Attempt = { readonly answer: DavAnswer; readonly error?: undefined } | { readonly answer?: undefined; readonly error: unknown };
+
+/**
+ * What attempt `attempt` of `step` leads to: its answer, or the wait before the next attempt;
+ * throws the final error. Only safe methods are repeated, after a network failure another
+ * attempt may cure or a status worth retrying (429, 5xx), at most `client.retry.retries` times.
+ */
+function judge(client: DavClient, step: DavStep, attempt: number, outcome: Attempt): { readonly answer: DavAnswer } | { readonly wait: number } {
+  const { retries, retryDelayMs, maxRetryDelayMs } = client.retry;
+  const again = attempt <= retries && SAFE_METHODS.has(step.call.method);
+  if (outcome.answer !== undefined) {
+    const { answer } = outcome;
+    return again && isRetryableStatus(answer.status) ? { wait: retryDelay(attempt, headerValue(answer.headers, "retry-after"), retryDelayMs, maxRetryDelayMs) } : { answer };
+  }
+  const error = outcome.error;
+  if (again && error instanceof IoError && isRetryableError(error) && error.kind !== "InvalidData") return { wait: retryDelay(attempt, undefined, retryDelayMs, maxRetryDelayMs) };
+  // The final error of a step that was attempted more than once says so.
+  if (attempt > 1 && error instanceof IoError && !error.message.includes(" attempts")) error.message += ` (after ${attempt} attempts)`;
+  throw error;
+}
+
+/** Drives `program` with asynchronous requests (safe ones repeated as `client.retry` says). */
 export async function runDav<T>(client: DavClient, program: DavProgram<T>): Promise<T> {
   let next = program.next();
-  while (next.done !== true) next = program.next(await davRequest(client, next.value.call, next.value.readBody, next.value.limit));
+  for (let attempt = 1; next.done !== true; attempt++) {
+    const { call, readBody, limit } = next.value;
+    const outcome = await davRequest(client, call, readBody, limit).then((answer): Attempt => ({ answer }), (error: unknown): Attempt => ({ error }));
+    const verdict = judge(client, next.value, attempt, outcome);
+    if ("wait" in verdict) await new Promise((resolve) => setTimeout(resolve, verdict.wait));
+    else [next, attempt] = [program.next(verdict.answer), 0];
+  }
   return next.value;
 }
 
-/** Drives `program` with blocking requests on the calling thread. */
-export function runDavSync<T>(requester: SyncRequester, program: DavProgram<T>): T {
+/** Drives `program` with blocking requests on the calling thread (the waits between attempts block too). */
+export function runDavSync<T>(client: DavClient, requester: SyncRequester, program: DavProgram<T>): T {
   let next = program.next();
-  while (next.done !== true) next = program.next(requester.request(next.value.call, next.value.readBody, next.value.limit));
+  for (let attempt = 1; next.done !== true; attempt++) {
+    let outcome: Attempt;
+    try {
+      outcome = { answer: requester.request(next.value.call, next.value.readBody, next.value.limit) };
+    } catch (error) {
+      outcome = { error };
+    }
+    const verdict = judge(client, next.value, attempt, outcome);
+    if ("wait" in verdict) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, verdict.wait);
+    else [next, attempt] = [program.next(verdict.answer), 0];
+  }
   return next.value;
 }
 

@@ -15,6 +15,8 @@ export interface DavClient {
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
   readonly maxListingBytes: number;
+  /** How the requests that only read are repeated (WebDavFsOptions: retries, retryDelayMs, maxRetryDelayMs). */
+  readonly retry: { readonly retries: number; readonly retryDelayMs: number; readonly maxRetryDelayMs: number };
 }
 
 /** A request: method, URL, headers and an optional body. */

@@ -36,7 +36,7 @@ export async function openWebDavFs(url: string | URL, options?: WebDavFsOptions)
   root.password = "";
   const ownsDispatcher = parsed.dispatcher === undefined;
   const dispatcher = parsed.dispatcher ?? new Agent({ connections: 32, headersTimeout: parsed.headersTimeoutMs, bodyTimeout: parsed.bodyTimeoutMs });
-  const client: DavClient = { dispatcher, headers, headersTimeoutMs: parsed.headersTimeoutMs, bodyTimeoutMs: parsed.bodyTimeoutMs, maxListingBytes: parsed.maxListingBytes };
+  const client: DavClient = { dispatcher, headers, headersTimeoutMs: parsed.headersTimeoutMs, bodyTimeoutMs: parsed.bodyTimeoutMs, maxListingBytes: parsed.maxListingBytes, retry: { retries: parsed.retries, retryDelayMs: parsed.retryDelayMs, maxRetryDelayMs: parsed.maxRetryDelayMs } };
   const sync = new SyncRequester(client);
   const fs = new WebDavFs({
     client,
