@@ -21,7 +21,7 @@ Options:
   --size SIZE      bytes the jobs cover; the generated file's length (default 256m;
                    with --file, the file's length)
   --iodepth N      operations in flight (default ${DEFAULTS.iodepth}; 1 for sync styles)
-  --runtime TIME   timed run per job: 300ms, 3s, 1m (default 3s)
+  --runtime TIME   timed run per job: 300ms, 3s, 1m; a bare number is seconds, as in fio (default 3s)
   --backend LIST   all, or a comma-separated list of
                    ${AllJobs.join(", ")}
                    (node-promises: fs.promises FileHandle.read, node-callbacks: fs.read,
