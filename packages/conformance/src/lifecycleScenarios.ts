@@ -4,7 +4,7 @@
  * on every backend.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, opendirSync, openSync, readdirSync, readSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +41,50 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       await expect(fs.open(join(dir, "data.bin"), { write: true, createNew: true })).rejects.toThrow(expect.objectContaining({ kind: "AlreadyExists" }));
       await expect(fs.open(join(dir, "x"), { createNew: true })).rejects.toThrow(/createNew needs write/);
       await expect(fs.open(join(dir, "x"), { read: true, bogus: true } as never)).rejects.toThrow(/unknown option "bogus"/);
+    });
+
+    it("OS errors read as Node's own, word for word, on every backend (design.md §7)", async () => {
+      const fs = getRuntime().fs;
+      const base = join(dir, "texts");
+      mkdirSync(join(base, "dir"), { recursive: true });
+      writeFileSync(join(base, "dir", "x"), "x");
+      writeFileSync(join(base, "file"), "x");
+      // Node's message for the same call; where Node names no path (calls on an fd, and
+      // opendirSync), pktio adds it as Node's async calls do: `, opendir '/x'`.
+      const nodeText = (path: string, call: () => unknown): string => {
+        try {
+          call();
+        } catch (error) {
+          const text = (error as Error).message;
+          return text.includes(`'${path}'`) ? text : `${text} '${path}'`;
+        }
+        throw new Error("Node's call did not fail");
+      };
+      const pktioText = async (call: () => Promise<unknown>): Promise<string> => {
+        try {
+          await call();
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return "no error";
+      };
+      const missing = join(base, "missing");
+      const sub = join(base, "dir");
+      const file = join(base, "file");
+      expect(await pktioText(() => fs.open(missing))).toBe(nodeText(missing, () => openSync(missing, "r")));
+      expect(await pktioText(() => fs.stat(missing))).toBe(nodeText(missing, () => statSync(missing)));
+      expect(await pktioText(() => fs.mkdir(sub))).toBe(nodeText(sub, () => mkdirSync(sub)));
+      expect(await pktioText(() => fs.removeDir(sub))).toBe(nodeText(sub, () => rmdirSync(sub)));
+      expect(await pktioText(() => fs.removeFile(sub))).toBe(nodeText(sub, () => unlinkSync(sub)));
+      expect(await pktioText(async () => {
+        for await (const entry of fs.readDir(file)) void entry;
+      })).toBe(nodeText(file, () => opendirSync(file)));
+      const fd = openSync(sub, "r");
+      const readText = nodeText(sub, () => readSync(fd, new Uint8Array(4)));
+      closeSync(fd);
+      const handle = await fs.open(sub);
+      expect(await pktioText(() => handle.readAt(0, new Uint8Array(4)))).toBe(readText);
+      await handle.close();
     });
 
     it("a write on a read-only handle fails, never silently", async () => {

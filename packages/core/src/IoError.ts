@@ -113,14 +113,32 @@ function defaultCode(kind: IoErrorKind): string {
  * Turns an OS error into an IoError: `errno` is a negative errno as native code returns it
  * (`-2`), a positive one, or its name (`"ENOENT"`).
  */
+/** The system call Node names in its message for each pktio operation whose name differs. */
+const SYSCALL_OF: Readonly<Record<string, string>> = {
+  removeDir: "rmdir",
+  removeFile: "unlink",
+  readDir: "opendir",
+  sync: "fsync",
+  datasync: "fdatasync",
+  truncate: "ftruncate",
+};
+
+/** A path as Node quotes it in messages, with control characters escaped (a message is one line). */
+export function quotePath(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `'${path.replace(/[\x00-\x1f\x7f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`)}'`;
+}
+
 export function fromErrno(errno: number | string, context: IoErrorContext = {}): IoError {
   const name = typeof errno === "string" ? errno : errnoName(Math.abs(errno));
   const kind = kindOfErrnoName(name);
-  const where = [context.op, context.path === undefined ? undefined : JSON.stringify(context.path)]
+  const syscall = context.op === undefined ? undefined : (SYSCALL_OF[context.op] ?? context.op);
+  const where = [syscall, context.path === undefined ? undefined : quotePath(context.path)]
     .filter((part) => part !== undefined)
     .join(" ");
-  // Node's shape, `ENOENT: no such file or directory, open "/x"`, with one description table for
-  // every backend (an unknown errno has no description: `E9999: open "/x"`).
+  // Node's text, `ENOENT: no such file or directory, open '/x'` (the system call's name, the path
+  // in single quotes), with one description table, so every backend says the same (design.md
+  // §7; an unknown errno has no description: `E9999: open '/x'`).
   const detail = [errnoDescription(name), where === "" ? undefined : where].filter((part) => part !== undefined).join(", ");
   const message = detail === "" ? name : `${name}: ${detail}`;
   const number = typeof errno === "number" ? Math.abs(errno) : errnoNumber(name);

@@ -27,7 +27,7 @@ describe("fromErrno", () => {
 
   it("puts the op and the quoted path in the message and keeps the context", () => {
     const error = fromErrno(-2, { op: "open", path: "/no/such file", backend: "uring" });
-    expect(error.message).toBe('ENOENT: no such file or directory, open "/no/such file"');
+    expect(error.message).toBe("ENOENT: no such file or directory, open '/no/such file'");
     expect(error.op).toBe("open");
     expect(error.path).toBe("/no/such file");
     expect(error.backend).toBe("uring");
@@ -35,7 +35,10 @@ describe("fromErrno", () => {
 
   it("mentions only what it is given", () => {
     expect(fromErrno(13, { op: "read" }).message).toBe("EACCES: permission denied, read");
-    expect(fromErrno(13, { path: "/etc/shadow" }).message).toBe('EACCES: permission denied, "/etc/shadow"');
+    expect(fromErrno(13, { path: "/etc/shadow" }).message).toBe("EACCES: permission denied, '/etc/shadow'");
+    // Node's system call names, and a path with control characters stays one line.
+    expect(fromErrno(39, { op: "removeDir", path: "/d" }).message).toBe("ENOTEMPTY: directory not empty, rmdir '/d'");
+    expect(fromErrno(2, { op: "stat", path: "/a\nb" }).message).toBe("ENOENT: no such file or directory, stat '/a\\x0ab'");
     expect(fromErrno(13).op).toBeUndefined();
     expect(fromErrno(13).path).toBeUndefined();
   });
@@ -102,7 +105,7 @@ describe("IoError", () => {
   it("ESTALE (a file changed under its reader) is kind Stale", () => {
     const error = fromErrno(-116, { op: "read", path: "/nfs/x" });
     expect(error.kind).toBe("Stale");
-    expect(error.message).toBe('ESTALE: stale file handle, read "/nfs/x"');
+    expect(error.message).toBe("ESTALE: stale file handle, read '/nfs/x'");
   });
 
   it("every kind's default code is distinct and well formed", () => {
