@@ -3,7 +3,8 @@
  * with 256 reads in flight settles every one and leaves no fd open; errors have the same kinds
  * on every backend.
  */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, mkdtempSync, opendirSync, openSync, readdirSync, readSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -187,6 +188,51 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       expect(run.stderr).toBe("");
       expect(run.stdout.trim()).toBe("ready 4096");
       expect(run.status).toBe(0);
+    });
+
+    it("a FIFO end to end with other processes: a writer's bytes then 0 at its end; a write-only open waits for its reader, a write arrives whole, and one to a reader that left fails BrokenPipe", async () => {
+      const fs = getRuntime().fs;
+      const fifo = (name: string): string => {
+        const path = join(dir, `${name}-${process.pid}.fifo`);
+        rmSync(path, { force: true });
+        execFileSync("mkfifo", [path]);
+        return path;
+      };
+      const exited = (process: ReturnType<typeof spawn>): Promise<number | null> => new Promise((resolve) => process.once("exit", resolve));
+      // A writer that writes and leaves: the read-only open waits for it, then the bytes, then the end.
+      const ended = fifo("ended");
+      // Each exit is listened for at the spawn: a process may be gone before the test awaits it.
+      const writer = exited(spawn("sh", ["-c", `printf hello > '${ended}'`]));
+      const reader = await fs.open(ended);
+      await writer;
+      const got = new Uint8Array(16);
+      expect(await reader.readAt(0, got)).toBe(5);
+      expect(new TextDecoder().decode(got.subarray(0, 5))).toBe("hello");
+      expect(await reader.readAt(0, got)).toBe(0);
+      await reader.close();
+      // A write-only open made before its reader exists waits for it (open(2) blocks).
+      const piped = fifo("piped");
+      const opening = fs.open(piped, { read: false, write: true });
+      // Some turns first, so the open has reached the OS before the reader exists (it must wait).
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+      const hashing = spawn("sh", ["-c", `sha256sum < '${piped}'`], { stdio: ["ignore", "pipe", "inherit"] });
+      const hasher = exited(hashing);
+      let digest = "";
+      hashing.stdout?.on("data", (chunk: Buffer) => (digest += chunk.toString()));
+      const out = await opening;
+      const payload = seededBytes(8 * 1024 * 1024, 0xf1f0);
+      await out.writeAllAt(0, payload);
+      await out.close();
+      expect(await hasher).toBe(0);
+      expect(digest.split(" ")[0]).toBe(createHash("sha256").update(payload).digest("hex"));
+      // A reader that leaves after 10 bytes: the writes fail BrokenPipe, nothing is thrown elsewhere.
+      const left = fifo("left");
+      const head = exited(spawn("sh", ["-c", `head -c 10 < '${left}' > /dev/null`]));
+      const early = await fs.open(left, { read: false, write: true });
+      const kinds = await Promise.all(Array.from({ length: 4 }, () => early.writeAllAt(0, new Uint8Array(1024 * 1024)).then(() => "done", (error: IoError) => error.kind)));
+      await head;
+      expect(kinds.every((kind) => kind === "BrokenPipe"), kinds.join(",")).toBe(true);
+      await early.close();
     });
 
     it.skipIf(child === undefined)(`closing a runtime with reads waiting on a FIFO nobody writes settles them Closed, and the process exits by itself${child === undefined ? " (skipped: no child module given)" : ""}`, () => {

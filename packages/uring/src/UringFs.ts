@@ -3,7 +3,8 @@
  * when the kernel has them (probed once); everything io_uring lacks (readDir, copyFile, recursive
  * removal, realpath checks of directory handles) takes the libuv path, which this class extends.
  */
-import { IoError, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
+import { close as closeNode, open as openNode, openSync as openSyncNode } from "node:fs";
+import { IoError, toIoError, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
 import { fromErrno, resolveOpenOptions } from "@pktio/core/backend";
 import { LibuvFs, openFlags, type LibuvBackend, type Root } from "@pktio/libuv";
 import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
@@ -62,14 +63,43 @@ export class UringFs extends LibuvFs {
   override async open(path: string, options?: OpenOptions): Promise<FileHandle> {
     const { operation, access } = this.#openOperation(path, options);
     const target = await this.resolvePath(path, "open");
-    const fd = await this.#run("open", target, { ...operation, buffer: cPath(target) });
+    const fd = await this.#run("open", target, { ...operation, buffer: cPath(target) }).catch((error: unknown) => {
+      if (!isFifoWithoutReader(error, access)) throw error;
+      // The kernel's first, non-blocking attempt at an OPENAT fails ENXIO for a write-only open of
+      // a FIFO that has no reader yet, where open(2) waits for one: that open waits on libuv's
+      // pool instead (held like truncate: the ring stays up for it).
+      this.uring.hold();
+      return new Promise<number>((resolve, reject) =>
+        openNode(target, operation.aux ?? 0, operation.aux2 ?? 0o666, (failure, opened) => {
+          this.uring.release();
+          if (failure !== null) return reject(toIoError(failure, { op: "open", backend: "uring", path: target }));
+          if (this.uring.closed) {
+            closeNode(opened, () => undefined);
+            return reject(ringError(CLOSED, { op: "open", path: target }));
+          }
+          resolve(opened);
+        }),
+      );
+    });
     return this.#adopt(fd, target, access);
   }
 
   override openSync(path: string, options?: OpenOptions): FileHandle {
     const { operation, access } = this.#openOperation(path, options);
     const target = this.resolvePathSync(path, "open");
-    return this.#adopt(this.#runSync("open", target, { ...operation, buffer: cPath(target) }), target, access);
+    let fd: number;
+    try {
+      fd = this.#runSync("open", target, { ...operation, buffer: cPath(target) });
+    } catch (error) {
+      if (!isFifoWithoutReader(error, access)) throw error;
+      // As in open(): a blocking open(2) waits for the FIFO's reader (a sync call blocks anyway).
+      try {
+        fd = openSyncNode(target, operation.aux ?? 0, operation.aux2 ?? 0o666);
+      } catch (failure) {
+        throw toIoError(failure, { op: "open", backend: "uring", path: target });
+      }
+    }
+    return this.#adopt(fd, target, access);
   }
 
   #adopt(fd: number, path: string, access: { readable: boolean; writable: boolean; direct: boolean }): UringFile {
@@ -172,4 +202,9 @@ export class UringDirHandle extends UringFs implements DirHandle {
     this.#closed = true;
     this.markClosed();
   }
+}
+
+/** ENXIO from a write-only open: a FIFO without a reader, which the ring's non-blocking attempt does not wait for. */
+function isFifoWithoutReader(error: unknown, access: { readable: boolean }): boolean {
+  return !access.readable && (error as { code?: unknown }).code === "ENXIO";
 }

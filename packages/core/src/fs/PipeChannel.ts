@@ -14,8 +14,8 @@
  * - A queued read whose signal fires (abort, deadline) leaves the queue before any byte is
  *   copied into it: the bytes go to the next read.
  * - The socket owns the fd from `open` on: it closes it when it is destroyed (by `close`, or by
- *   Node after an error or once both directions ended). After that `gone` is true and the file
- *   must not use the fd number again (it may belong to another file by then).
+ *   Node after an error or once both directions ended: a read-only FIFO at its end). After that
+ *   `gone` is true and the file must not use the fd number again (it may be another file's).
  */
 import type { Socket } from "node:net";
 import type { BoundPacketView } from "../BoundPacketView.js";
@@ -74,7 +74,9 @@ export class PipeChannel {
 
   /** True once the socket is destroyed: the fd is closed, and its number is no longer this file's. */
   get gone(): boolean {
-    return this.#gone;
+    // `destroyed` turns true inside destroy(), when the fd is closed; the "close" event comes a
+    // turn later, and a stat in between would use a number that may be another file's by then.
+    return this.#gone || this.#socket.destroyed;
   }
 
   /** Transfers waiting on the pipe (diagnostics and a file's close). */
