@@ -23,4 +23,5 @@ export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js"
 export { openPipeChannel, PipeChannel } from "./fs/PipeChannel.js";
 export { acceptEach, type Accepting } from "./net/acceptEach.js";
 export { settleShortRead } from "./net/settleShortRead.js";
+export { ChunkQueue } from "./net/ChunkQueue.js";
 export { detachedError } from "./net/detachedError.js";

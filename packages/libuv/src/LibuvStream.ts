@@ -15,7 +15,7 @@
  */
 import type { Socket } from "node:net";
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
-import { abortError, detachedError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
+import { abortError, ChunkQueue, detachedError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
 import { toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -36,10 +36,7 @@ export class LibuvStream extends ByteStream {
   readonly #reads = new Fifo<BoundPacketView<Write>>();
   /** Writes handed to the socket, oldest first; a view leaves the set when it is settled. */
   readonly #writes = new Set<BoundPacketView<Read>>();
-  readonly #chunks = new Fifo<Buffer>();
-  /** Bytes of the oldest chunk already copied into reads. */
-  #chunkOffset = 0;
-  #buffered = 0;
+  readonly #received = new ChunkQueue();
   #paused = false;
   /** No more bytes will arrive: the peer ended its side, or the socket is gone. */
   #ended = false;
@@ -74,7 +71,7 @@ export class LibuvStream extends ByteStream {
 
   /** Received bytes waiting for read packets (diagnostic; bounded by STREAM_BUFFER_LIMIT plus one chunk). */
   get bufferedBytes(): number {
-    return this.#buffered;
+    return this.#received.bytes;
   }
 
   protected submit(view: AnyStreamView): void {
@@ -127,34 +124,21 @@ export class LibuvStream extends ByteStream {
   /** Hands buffered bytes to pending reads, oldest first; then end of stream; then maybe resumes. */
   #serveReads(): void {
     for (let view = this.#reads.peek(); view !== undefined; view = this.#reads.peek()) {
-      if (view.length !== 0 && this.#buffered === 0) break;
+      if (view.length !== 0 && this.#received.bytes === 0) break;
       this.#reads.shift();
       // Detached while it waited: it fails, and the buffered bytes stay for the next read.
       if (view.detached) {
         view.fail(detachedError("read", "libuv", "before it started"));
         continue;
       }
-      const dst = view.bytes();
-      let filled = 0;
-      while (filled < dst.byteLength && this.#buffered > 0) {
-        const chunk = this.#chunks.peek() as Buffer;
-        const count = Math.min(chunk.byteLength - this.#chunkOffset, dst.byteLength - filled);
-        dst.set(chunk.subarray(this.#chunkOffset, this.#chunkOffset + count), filled);
-        filled += count;
-        this.#buffered -= count;
-        this.#chunkOffset += count;
-        if (this.#chunkOffset === chunk.byteLength) {
-          this.#chunks.shift();
-          this.#chunkOffset = 0;
-        }
-      }
+      const filled = this.#received.take(view.bytes());
       // State is consistent before settling: a completion may send the next packet re-entrantly.
       settleShortRead(view, filled, "libuv");
     }
-    if (this.#ended && this.#buffered === 0) {
+    if (this.#ended && this.#received.bytes === 0) {
       for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(eof("the peer ended the stream"));
     }
-    if (this.#paused && this.#buffered <= RESUME_LEVEL) {
+    if (this.#paused && this.#received.bytes <= RESUME_LEVEL) {
       this.#paused = false;
       this.#socket.resume();
     }
@@ -162,10 +146,9 @@ export class LibuvStream extends ByteStream {
 
   #onData(chunk: Buffer): void {
     if (this.#readShut) return; // shut down for reading: incoming bytes are discarded
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.byteLength;
+    this.#received.push(chunk);
     this.#serveReads();
-    if (!this.#paused && this.#buffered > STREAM_BUFFER_LIMIT) {
+    if (!this.#paused && this.#received.bytes > STREAM_BUFFER_LIMIT) {
       this.#paused = true;
       this.#socket.pause();
     }
@@ -201,9 +184,7 @@ export class LibuvStream extends ByteStream {
   }
 
   #dropBuffered(): void {
-    this.#chunks.drain();
-    this.#chunkOffset = 0;
-    this.#buffered = 0;
+    this.#received.clear();
   }
 
   /** A Node error of this socket as an IoError: the socket's own error wins over its echoes. */

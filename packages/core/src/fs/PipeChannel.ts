@@ -20,6 +20,7 @@
 import type { Socket } from "node:net";
 import type { BoundPacketView } from "../BoundPacketView.js";
 import { Fifo } from "../Fifo.js";
+import { ChunkQueue } from "../net/ChunkQueue.js";
 import { IoError, toIoError } from "../IoError.js";
 import { abortError } from "../IoOptions.js";
 import type { Read, Write } from "../Perm.js";
@@ -39,10 +40,7 @@ export class PipeChannel {
   readonly #reads = new Fifo<PendingRead>();
   /** Writes handed to the socket, with the callback each calls once settled. */
   readonly #writes = new Map<BoundPacketView<Read>, () => void>();
-  readonly #chunks = new Fifo<Uint8Array>();
-  /** Bytes of the oldest chunk already copied into reads. */
-  #offset = 0;
-  #buffered = 0;
+  readonly #received = new ChunkQueue();
   #flowing = false;
   /** Every writer closed the FIFO: reads of an empty buffer return 0 from now on. */
   #ended = false;
@@ -129,8 +127,7 @@ export class PipeChannel {
   }
 
   #onData(chunk: Uint8Array): void {
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.byteLength;
+    this.#received.push(chunk);
     this.#serve();
   }
 
@@ -138,32 +135,19 @@ export class PipeChannel {
   #serve(): void {
     for (let read = this.#reads.peek(); read !== undefined; read = this.#reads.peek()) {
       const { view, pos, done } = read;
-      if (view.length !== 0 && this.#buffered === 0 && !this.#ended) break;
+      if (view.length !== 0 && this.#received.bytes === 0 && !this.#ended) break;
       this.#reads.shift();
       if (view.detached) {
         view.fail(new IoError("InvalidInput", `the buffer was detached before the read of ${this.#context.path} started: a buffer belongs to the I/O system until the read settles`, { op: "read", backend: this.#context.backend, path: this.#context.path }));
         done();
         continue;
       }
-      const dst = view.bytes();
-      let filled = 0;
-      while (filled < dst.byteLength && this.#buffered > 0) {
-        const chunk = this.#chunks.peek() as Uint8Array;
-        const count = Math.min(chunk.byteLength - this.#offset, dst.byteLength - filled);
-        dst.set(chunk.subarray(this.#offset, this.#offset + count), filled);
-        filled += count;
-        this.#buffered -= count;
-        this.#offset += count;
-        if (this.#offset === chunk.byteLength) {
-          this.#chunks.shift();
-          this.#offset = 0;
-        }
-      }
+      const filled = this.#received.take(view.bytes());
       // State is consistent before settling: a completion may send the next read re-entrantly.
       settleRead(view, pos, filled, this.#context);
       done();
     }
-    const wanted = this.#reads.length > 0 && this.#buffered === 0 && !this.#ended && this.#error === undefined;
+    const wanted = this.#reads.length > 0 && this.#received.bytes === 0 && !this.#ended && this.#error === undefined;
     if (wanted !== this.#flowing) {
       this.#flowing = wanted;
       if (wanted) this.#socket.resume();
