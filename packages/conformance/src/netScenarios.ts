@@ -236,6 +236,49 @@ export function describeNet(getRuntime: () => Runtime, count: number): void {
     );
 
     it(
+      'shutdown("write") keeps the calls\' order: what was written before it arrives whole, then the end; a write after it fails BrokenPipe',
+      async () => {
+        const data = seededBytes(8 * MiB, 0x5d01);
+        let received!: Promise<Buffer>;
+        const port = await peers.server((socket) => (received = receiveAll(socket)));
+        const stream = await connect(port);
+        // Neither is awaited: the 8 MiB are still going out when the shutdown and the late write are made.
+        const written = stream.writeAll(data);
+        const shut = stream.shutdown("write");
+        const late = stream.write(new Uint8Array([9]));
+        await expect(late).rejects.toThrow(expect.objectContaining({ kind: "BrokenPipe" }));
+        await written;
+        await shut;
+        expect(equalBytes(await received, data), "the peer received other bytes than the 8 MiB written before the shutdown").toBe(true);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      'close() while a shutdown("write") waits behind a blocked write fails both Closed',
+      async () => {
+        // The peer reads nothing: 32 MiB never fit the two sockets' buffers, so the write blocks.
+        const port = await peers.server(() => undefined);
+        const stream = await connect(port);
+        const written = stream.writeAll(new Uint8Array(32 * MiB)).then(() => "resolved", (error: unknown) => (error as { kind?: string }).kind);
+        const shut = stream.shutdown("write").then(() => "resolved", (error: unknown) => (error as { kind?: string }).kind);
+        await stream.close();
+        expect([await written, await shut]).toEqual(["Closed", "Closed"]);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "remoteAddress is the peer's, as the kernel names it, not the host asked for (0.0.0.0 reaches loopback)",
+      async () => {
+        const port = await peers.server(() => undefined);
+        const stream = peers.adopt(await getRuntime().net.connect({ host: "0.0.0.0", port }));
+        expect(stream.remoteAddress).toEqual(expect.objectContaining({ host: HOST, port }));
+      },
+      TIMEOUT,
+    );
+
+    it(
       `${count} write packets in flight on one stream arrive in order`,
       async () => {
         const chunks = Array.from({ length: count }, (_, i) => {

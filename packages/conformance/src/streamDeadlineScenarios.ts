@@ -114,6 +114,32 @@ export function describeStreamDeadlines(connect: ConnectStream, syncSockets: Cap
       TIMEOUT,
     );
 
+    if (has(syncSockets)) {
+      it(
+        "a sync read under timeoutMs or the connection deadline returns instead of blocking for ever, and the bytes that come later go to the next read",
+        async () => {
+          const { stream, send } = await connected();
+          // No timer runs while the thread blocks: the backend bounds the wait itself (uring in the
+          // kernel: TimedOut); one that sees nothing can ever arrive says WouldBlock (MemoryStream).
+          const answer = (call: () => unknown): string | undefined => {
+            try {
+              call();
+              return "returned";
+            } catch (error) {
+              return (error as { kind?: string }).kind;
+            }
+          };
+          expect(["TimedOut", "WouldBlock"]).toContain(answer(() => stream.readExactSync(4, { timeoutMs: 50 })));
+          stream.setDeadline(50);
+          expect(["TimedOut", "WouldBlock"]).toContain(answer(() => stream.readExactSync(4)));
+          stream.setDeadline(null);
+          await send(new Uint8Array([5, 6, 7, 8]));
+          expect([...(await stream.readExact(4))]).toEqual([5, 6, 7, 8]);
+        },
+        TIMEOUT,
+      );
+    }
+
     it(
       has(syncSockets) ? "readExactSync and writeAllSync block on the stream" : `readExactSync and writeAllSync fail Unsupported (${reasonOf(syncSockets)})`,
       async () => {

@@ -15,7 +15,7 @@ import { Rng, seededBytes } from "./rng.js";
 
 const TIMEOUT = 10_000;
 const IN_FLIGHT = 64;
-const kind = (k: string): unknown => expect.objectContaining({ kind: k });
+const kind = (k: string, message?: RegExp): unknown => expect.objectContaining(message === undefined ? { kind: k } : { kind: k, message: expect.stringMatching(message) });
 
 /** Datagram i: 1 … 2048 seeded bytes, its index in the first two. */
 function datagram(i: number): Uint8Array {
@@ -212,6 +212,28 @@ export function describeUdp(getRuntime: () => Runtime): void {
         await expect(rt.udp.bind({ host: HOST, port: socket.localAddress.port })).rejects.toThrow(kind("AddrInUse"));
         await expect(socket.sendTo(new Uint8Array(70_000), { host: HOST, port: 9 })).rejects.toThrow(/at most 65507 bytes/);
         await expect(socket.sendTo(new Uint8Array(1), { host: HOST } as never)).rejects.toThrow(kind("InvalidInput"));
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "the same bad destination is the same InvalidInput on every backend: port 0, a host with a NUL or a space, an IPv6 peer of an IPv4 socket, sendTo on a connected socket",
+      async () => {
+        const rt = getRuntime();
+        const socket = await bind();
+        const one = new Uint8Array(1);
+        await expect(socket.sendTo(one, { host: HOST, port: 0 })).rejects.toThrow(kind("InvalidInput", /port must be from 1 to 65535/));
+        await expect(socket.connect({ host: HOST, port: 0 })).rejects.toThrow(kind("InvalidInput", /port must be from 1 to 65535/));
+        // A NUL would cut the name short where the resolver reads it.
+        await expect(socket.sendTo(one, { host: `${HOST}\0`, port: 9 })).rejects.toThrow(kind("InvalidInput", /control characters/));
+        await expect(socket.sendTo(one, { host: "local host", port: 9 })).rejects.toThrow(kind("InvalidInput"));
+        await expect(rt.net.connect({ host: `${HOST}\0`, port: 9 })).rejects.toThrow(kind("InvalidInput", /control characters/));
+        await expect(rt.udp.bind({ host: `${HOST}\n`, port: 0 })).rejects.toThrow(kind("InvalidInput"));
+        await expect(socket.sendTo(one, { host: "::1", port: 9 })).rejects.toThrow(kind("InvalidInput"));
+        const peer = await bind();
+        await socket.connect(peer.localAddress);
+        await expect(socket.sendTo(one, peer.localAddress)).rejects.toThrow(kind("InvalidInput", /connected; use send/));
+        expect(await socket.send(one)).toBe(1);
       },
       TIMEOUT,
     );

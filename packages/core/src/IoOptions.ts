@@ -8,6 +8,9 @@
  */
 import { IoError } from "./IoError.js";
 
+/** The longest `timeoutMs` (and connection deadline): a timer's limit in Node, about 24.8 days. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export interface IoOptions {
   readonly signal?: AbortSignal | undefined;
   /** Milliseconds the operation may take once submitted. */
@@ -22,8 +25,9 @@ export function checkIoOptions(options: unknown, op: string): IoOptions | undefi
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw new IoError("InvalidInput", `${op}: unknown option ${JSON.stringify(unknown[0])}`, { op });
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${op}: signal must be an AbortSignal`);
-  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
-    throw new IoError("InvalidInput", `${op}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`, { op });
+  // Past the timer limit Node would fire the timer at once (TimeoutOverflowWarning): refused instead.
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS)) {
+    throw new IoError("InvalidInput", `${op}: timeoutMs must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`, { op });
   }
   return options as IoOptions;
 }

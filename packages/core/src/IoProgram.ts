@@ -128,7 +128,17 @@ export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param
   request.view = packet.bind(request, checkIoOptions(options, "ioSync"));
   if (canSubmitSync) backend.submitSync!(() => request.send());
   else request.send();
-  if (request.result === undefined && canBlock) backend.blockOn!(() => request.result !== undefined);
+  if (request.result === undefined && canBlock) {
+    try {
+      backend.blockOn!(() => request.result !== undefined);
+    } catch (thrown) {
+      // The caller is answered with the throw: the view is settled with it too, so a backend
+      // that still queues it (a stream's pending read) skips it and never writes into the
+      // caller's buffer after the caller was told it failed.
+      if (!request.view.settled) request.view.fail(thrown);
+      throw thrown;
+    }
+  }
   if (request.result === undefined) throw new IoError("Other", `backend "${backend.name}" returned before the packet settled`, { op: "ioSync", backend: backend.name });
   return request.result;
 }

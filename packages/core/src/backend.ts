@@ -25,3 +25,4 @@ export { acceptEach, type Accepting } from "./net/acceptEach.js";
 export { settleShortRead } from "./net/settleShortRead.js";
 export { ChunkQueue } from "./net/ChunkQueue.js";
 export { detachedError } from "./net/detachedError.js";
+export { DatagramAddressSchema, HostSchema, isHostShaped, NetAddressSchema } from "./net/netAddress.js";

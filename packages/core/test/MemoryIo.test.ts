@@ -251,8 +251,11 @@ describe("blockOn and inFlight", () => {
     const packet = Packet.alloc(1, Write);
     expect(() => ioSync(stalling, 0, packet)).toThrow(kind("Busy", /nothing queued/));
     expect(held).toHaveLength(1);
-    held[0]?.complete();
-    expect(packet.result).toEqual({ transferred: 1, error: undefined });
+    // The caller was answered with the throw, and so was the packet: the target still holding the
+    // view finds it settled (it must not write into the caller's buffer any more).
+    expect(held[0]?.settled).toBe(true);
+    expect(packet.result?.error).toEqual(expect.objectContaining({ kind: "Busy" }));
+    expect(() => held[0]?.complete()).toThrow(/already settled/);
   });
 });
 

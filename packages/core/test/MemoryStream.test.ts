@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { io, IoError, MemoryStream, NoPos, Packet, Read, Write, type ByteStream } from "../src/index.js";
+import { io, IoError, MemoryIo, MemoryStream, NoPos, Packet, Read, Write, type ByteStream } from "../src/index.js";
 
 const kind = (k: string): unknown => expect.objectContaining({ kind: k });
 
@@ -225,6 +225,28 @@ describe("MemoryStream.pair", () => {
     expect([...b.readExactSync(5)]).toEqual([1, 2, 3, 4, 5]);
     // Nothing was sent: blocking could never finish, so it says so instead of hanging.
     expect(() => b.readExactSync(1)).toThrow(kind("WouldBlock"));
+  });
+
+  it("a timeoutMs past the timer limit is InvalidInput, not a timer that fires at once", async () => {
+    const [, b] = MemoryStream.pair();
+    await expect(b.read(new Uint8Array(1), { timeoutMs: 2 ** 31 })).rejects.toThrow(expect.objectContaining({ kind: "InvalidInput", message: expect.stringMatching(/up to 2147483647/) }));
+    await expect(b.readExact(1, { timeoutMs: 2 ** 40 })).rejects.toThrow(kind("InvalidInput"));
+    expect(() => io(new MemoryIo(new Uint8Array(4)), 0, Packet.alloc(1, Write), undefined, { timeoutMs: 1e12 })).toThrow(kind("InvalidInput"));
+    // The limit itself is a valid deadline.
+    const pending = b.read(new Uint8Array(1), { timeoutMs: 2 ** 31 - 1 });
+    await b.close();
+    await expect(pending).rejects.toThrow(kind("Closed"));
+  });
+
+  it("a sync read that could not finish leaves the queue: its buffer gets nothing, the next read gets every byte", async () => {
+    const [a, b] = MemoryStream.pair();
+    const orphan = new Uint8Array(4);
+    expect(() => b.readExactSync(orphan)).toThrow(kind("WouldBlock"));
+    await a.writeAll(new Uint8Array([1, 2, 3, 4, 5, 6]));
+    const dst = new Uint8Array(8);
+    expect(await b.read(dst)).toBe(6);
+    expect([...dst.subarray(0, 6)]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...orphan]).toEqual([0, 0, 0, 0]);
   });
 
   it("a raw read packet completes with what arrived and fails the rest WouldBlock", async () => {

@@ -2,6 +2,8 @@
  * A TCP listener on libuv: one listening net.Server. Connections are adopted as LibuvStreams the
  * moment Node accepts them (so their bytes are buffered and their errors handled) and wait in
  * order for `accept()`; accept calls made before a connection arrives wait in order for one.
+ * The server keeps the process alive only while an accept waits (`for await` over the listener
+ * keeps one waiting): an idle listener nobody closed does not, as on uring.
  */
 import type { Server, Socket } from "node:net";
 import { IoError, type SocketAddress, type TcpListener } from "@pktio/core";
@@ -34,6 +36,13 @@ export class LibuvListener implements TcpListener {
     this.address = address;
     server.on("connection", (socket: Socket) => this.#onConnection(socket));
     server.on("error", (error) => this.#onError(error));
+    server.unref();
+  }
+
+  /** Refs the server while an accept waits, unrefs it when none does. */
+  #updateRef(): void {
+    if (this.#waiters.length > 0) this.#server.ref();
+    else this.#server.unref();
   }
 
   get closed(): boolean {
@@ -45,7 +54,10 @@ export class LibuvListener implements TcpListener {
     if (this.closed) return Promise.reject(closedError());
     const stream = this.#ready.shift();
     if (stream !== undefined) return Promise.resolve(stream);
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+      this.#updateRef();
+    });
   }
 
   /** Yields each incoming connection until the listener is closed; breaking out leaves it open. */
@@ -65,7 +77,7 @@ export class LibuvListener implements TcpListener {
       this.#server.close();
       for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) waiter.reject(closedError());
       const untaken = this.#ready.drain();
-      this.#closing = Promise.all(untaken.map((stream) => stream.close())).then(() => this.#untrack());
+      this.#closing = Promise.all(untaken.map((stream) => stream.close())).then(() => void this.#untrack());
     }
     return this.#closing;
   }
@@ -80,6 +92,7 @@ export class LibuvListener implements TcpListener {
       return void socket.destroy();
     }
     const waiter = this.#waiters.shift();
+    this.#updateRef();
     if (waiter !== undefined) waiter.resolve(stream);
     else this.#ready.push(stream);
   }

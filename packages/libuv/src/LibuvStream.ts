@@ -12,6 +12,8 @@
  *   late socket callback for a view that already left (failed by close or an error) is ignored.
  * - A queued read whose signal fires (abort, timeoutMs, the connection deadline) leaves the queue
  *   at once, before any byte is copied into it: the bytes go to the next read, none are lost.
+ * - The socket keeps the process alive only while a read, a write or a shutdown waits on it (the
+ *   runtime's idle rule, as for UDP and on uring): an idle connection nobody closed does not.
  */
 import type { Socket } from "node:net";
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
@@ -48,10 +50,15 @@ export class LibuvStream extends ByteStream {
   #error: IoError | undefined = undefined;
   readonly #socketClosed: Promise<void>;
   readonly #untrack: () => void;
+  /** A shutdown("write") is waiting for its FIN to go out. */
+  #shutting = false;
+  /** Whether the socket is ref'd now (see the invariants); starts ref'd, as Node's sockets do. */
+  #refd = true;
   readonly #dropAborted = (): void => {
     for (const view of this.#reads.removeWhere((read) => read.packet.signal?.aborted === true)) {
       view.fail(abortError(view.packet.signal as AbortSignal, "read", "libuv"));
     }
+    this.#updateRef();
   };
 
   /** Adopts a connected socket; throws kind Closed (and leaves the socket alone) if the runtime is closed. */
@@ -67,6 +74,16 @@ export class LibuvStream extends ByteStream {
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("end", () => this.#onEnd());
     socket.on("error", (error) => this.#onError(error));
+    this.#updateRef();
+  }
+
+  /** Refs the socket while an operation waits on it, unrefs it when none does. */
+  #updateRef(): void {
+    const busy = this.#reads.length > 0 || this.#writes.size > 0 || this.#shutting;
+    if (busy === this.#refd) return;
+    this.#refd = busy;
+    if (busy) this.#socket.ref();
+    else this.#socket.unref();
   }
 
   /** Received bytes waiting for read packets (diagnostic; bounded by STREAM_BUFFER_LIMIT plus one chunk). */
@@ -101,12 +118,14 @@ export class LibuvStream extends ByteStream {
     this.#reads.push(view);
     view.packet.signal?.addEventListener("abort", this.#dropAborted, { once: true });
     this.#serveReads();
+    this.#updateRef();
   }
 
   #submitWrite(view: BoundPacketView<Read>): void {
     if (this.#error !== undefined) return view.fail(this.#errorFor("write"));
     if (this.#writeShut) return view.fail(new IoError("BrokenPipe", "the stream's write side is shut down", { op: "write", backend: "libuv" }));
     this.#writes.add(view);
+    this.#updateRef();
     // Node keeps what it could not write at once in its queue, pointing at the memory: a plain
     // ArrayBuffer the caller detached meanwhile would be freed under it (EFAULT, or whatever took
     // its place sent). So such bytes are copied into a Buffer of Node's that no caller can reach;
@@ -117,6 +136,7 @@ export class LibuvStream extends ByteStream {
 
   #written(view: BoundPacketView<Read>, error: Error | null | undefined): void {
     if (!this.#writes.delete(view)) return; // already failed by close() or a socket error
+    this.#updateRef();
     if (error === null || error === undefined) return view.complete();
     view.fail(this.#streamError(error, "write"));
   }
@@ -142,6 +162,7 @@ export class LibuvStream extends ByteStream {
       this.#paused = false;
       this.#socket.resume();
     }
+    this.#updateRef();
   }
 
   #onData(chunk: Buffer): void {
@@ -181,6 +202,7 @@ export class LibuvStream extends ByteStream {
     this.#writes.clear();
     for (const view of writes) view.fail(error);
     for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(error);
+    this.#updateRef();
   }
 
   #dropBuffered(): void {
@@ -229,7 +251,14 @@ export class LibuvStream extends ByteStream {
       this.#writeShutdown = new Promise<void>((resolve, reject) => {
         if (this.#error !== undefined) return reject(this.#error);
         if (alreadyShut || this.#socket.destroyed) return resolve();
-        this.#socket.end((error?: Error | null) => (error === null || error === undefined ? resolve() : reject(this.#streamError(error, "shutdown"))));
+        this.#shutting = true;
+        this.#updateRef();
+        this.#socket.end((error?: Error | null) => {
+          this.#shutting = false;
+          this.#updateRef();
+          if (error === null || error === undefined) resolve();
+          else reject(this.#streamError(error, "shutdown"));
+        });
       });
     }
     return this.#writeShutdown;

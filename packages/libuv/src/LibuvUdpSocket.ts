@@ -56,7 +56,7 @@ export class LibuvUdpSocket extends UdpSocket {
     this.#untrack = backend.track(this);
     this.#socket = socket;
     this.localAddress = local;
-    this.#socketClosed = new Promise((resolve) => socket.once("close", resolve)).then(() => this.#untrack());
+    this.#socketClosed = new Promise((resolve) => socket.once("close", resolve)).then(() => void this.#untrack());
     socket.on("message", (bytes: Buffer, remote: RemoteInfo) => this.#onMessage(bytes, remote));
     socket.on("error", (error) => this.#onError(error));
     this.#updateRef();

@@ -51,8 +51,10 @@ function openThreadedWithSockets(options: BackendOptions): Runtime {
   return {
     ...threaded,
     close: async () => {
-      await threaded.close();
-      await libuv.close();
+      // Both at the call: the lent sockets close at once, as on every backend, not only after the
+      // workers stopped (a connect made meanwhile would otherwise open on a closed runtime).
+      const closed = await Promise.allSettled([threaded.close(), libuv.close()]);
+      for (const outcome of closed) if (outcome.status === "rejected") throw outcome.reason;
     },
   };
 }

@@ -4,7 +4,8 @@ import { openLibuv, type LibuvRuntime } from "@pktio/libuv";
 import { openThreaded } from "../src/index.js";
 
 // Sync helpers are real: blockOn waits in Atomics.wait. Sockets are lent by libuv, as @pktio/rt
-// does; each lender is closed after the suite (a threaded runtime leaves a lent net open).
+// does, and closed with the runtime as rt closes them (a threaded runtime alone leaves a lent net
+// open); each lender is closed after the suite as well.
 const lenders: LibuvRuntime[] = [];
 describeBackend(
   "threaded",
@@ -12,7 +13,8 @@ describeBackend(
     openRuntime: () => {
       const libuv = openLibuv();
       lenders.push(libuv);
-      return openThreaded(undefined, { net: libuv.net, udp: libuv.udp });
+      const threaded = openThreaded(undefined, { net: libuv.net, udp: libuv.udp });
+      return { ...threaded, close: async () => void (await Promise.all([threaded.close(), libuv.close()])) };
     },
     close: async () => {
       for (const libuv of lenders.splice(0)) await libuv.close();

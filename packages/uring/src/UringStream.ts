@@ -49,6 +49,8 @@ export class UringStream extends ByteStream {
   #drained = false;
   #readShut = false;
   #writeShut = false;
+  /** shutdown("write" | "both") was called: later writes fail BrokenPipe. */
+  #writeShutWanted = false;
   #error: IoError | undefined = undefined;
   #writeShutdown: Promise<void> | undefined = undefined;
   #drainedWrites: (() => void) | undefined = undefined;
@@ -77,6 +79,9 @@ export class UringStream extends ByteStream {
       this.#reads.push(view as BoundPacketView<Write>);
       signal?.addEventListener("abort", this.#onAbort, { once: true });
       this.#pumpReads();
+    } else if (this.#writeShutWanted) {
+      // Called after shutdown("write"): the FIN goes after the writes made before it, not this one.
+      view.fail(new IoError("BrokenPipe", "the stream's write side is shut down", { op: "write", backend: "uring" }));
     } else {
       this.#writes.push(view as BoundPacketView<Read>);
       signal?.addEventListener("abort", this.#onAbort, { once: true });
@@ -130,6 +135,7 @@ export class UringStream extends ByteStream {
     const buffer = direct ? own : (this.#recvBuffer ??= new Uint8Array(STREAM_PIECE));
     const length = Math.min(view.length, buffer.byteLength);
     const op = new NetOp(this.backend.opcodes.RECV, this.fd, length, 0, pollFirst ? RECV_POLL_FIRST : 0, buffer, undefined, (result) => this.#received(op, result));
+    op.timeoutMs = view.packet.timeoutMs;
     this.#recv = { op, view };
     this.backend.submit(op, op);
   }
@@ -171,7 +177,7 @@ export class UringStream extends ByteStream {
       this.#ended = true;
       view?.fail(eof(this.#readShut ? "the stream's read side was shut down" : "the peer ended the stream"));
     } else {
-      const error = this.#resultError(result, "read", view);
+      const error = this.#resultError(result, "read", view, op);
       if (result !== ECANCELED && result !== CLOSED && result !== ABANDONED) this.#error ??= error;
       view?.fail(error);
     }
@@ -201,7 +207,8 @@ export class UringStream extends ByteStream {
         continue;
       }
       if (view.detached) {
-        view.fail(detachedError("write", "uring", "before it was sent"));
+        // A tail: the head of the caller's buffer went out before it was detached.
+        view.fail(detachedError("write", "uring", view.start > 0 ? `after ${view.start} of its bytes were sent` : "before it was sent"));
         continue;
       }
       // The socket first, from the caller's own bytes (no JS runs during the call, so even memory
@@ -236,6 +243,7 @@ export class UringStream extends ByteStream {
       }
       if (!direct) buffer.set(piece.bytes());
       const op = new NetOp(this.backend.opcodes.SEND, this.fd, length, SEND_FLAGS, 0, buffer, undefined, (result) => this.#sent(op, result));
+      op.timeoutMs = piece.packet.timeoutMs;
       this.#send = { op, view: piece };
       this.backend.submit(op, op);
     }
@@ -252,24 +260,45 @@ export class UringStream extends ByteStream {
     this.#send = undefined;
     if (view !== undefined) {
       if (result === view.length) view.complete();
-      else if (result >= 0) {
+      else if (result >= 0 && op.timeoutMs !== undefined && view.packet.signal?.aborted !== true) {
+        // Its LINK_TIMEOUT cut the send short (a peer that reads nothing): what went out counts,
+        // the rest fails TimedOut (the JS deadline could not fire: a sync call blocks the thread).
+        const timedOut = this.#resultError(ECANCELED, "write", view, op);
+        if (result === 0) view.fail(timedOut);
+        else {
+          const [head, tail] = view.splitAt(result);
+          head.complete();
+          tail.fail(timedOut);
+        }
+        this.#failPieces(view, timedOut);
+      } else if (result >= 0) {
         // Short only when a signal interrupted MSG_WAITALL: the rest goes again, first.
         const [head, tail] = view.splitAt(result);
         head.complete();
         this.#pushFront(tail);
       } else {
-        const error = this.#resultError(result, "write", view);
+        const error = this.#resultError(result, "write", view, op);
         if (result !== ECANCELED && result !== CLOSED && result !== ABANDONED) this.#error ??= error;
         view.fail(error);
+        if (error.kind === "TimedOut") this.#failPieces(view, error);
       }
     }
     this.#afterOp();
     this.#pumpWrites();
   }
 
-  #resultError(result: number, op: "read" | "write", view: AnyStreamView | undefined): IoError {
+  /** The packet's other pieces (a bounced write goes in 64 KiB pieces) fail with the one that timed out. */
+  #failPieces(view: BoundPacketView<Read>, error: IoError): void {
+    for (const rest of this.#writes.removeWhere((queued) => queued.packet === view.packet)) rest.fail(error);
+  }
+
+  #resultError(result: number, op: "read" | "write", view: AnyStreamView | undefined, netOp?: NetOp): IoError {
     const signal = view?.packet.signal;
     if (result === ECANCELED && signal?.aborted === true) return abortError(signal, op, "uring");
+    // Cancelled by its LINK_TIMEOUT before the JS deadline fired (a sync call: no timer runs).
+    if (result === ECANCELED && netOp?.timeoutMs !== undefined && view !== undefined && !this.closed) {
+      return new IoError("TimedOut", `${op} did not complete within ${netOp.timeoutMs} ms`, { op, backend: "uring" });
+    }
     if (result === ECANCELED || result === CLOSED || result === ABANDONED || this.closed) return closedError(op);
     return ringError(result, { op });
   }
@@ -290,6 +319,8 @@ export class UringStream extends ByteStream {
       throw new IoError("InvalidInput", `shutdown: how must be "read", "write" or "both", got ${typeof how === "string" ? JSON.stringify(how) : String(how)}`, { op: "shutdown", backend: "uring" });
     }
     if (this.closed) throw closedError("shutdown");
+    // Writes made from now on fail BrokenPipe (the calls' order is the bytes' order).
+    if (how !== "read") this.#writeShutWanted = true;
     if (how !== "write" && !this.#readShut) {
       this.#readShut = true;
       this.#carry.drain();
@@ -304,6 +335,8 @@ export class UringStream extends ByteStream {
     this.#writeShutdown ??= (async () => {
       if (this.#send !== undefined || this.#writes.length > 0) await new Promise<void>((resolve) => (this.#drainedWrites = resolve));
       this.#drainedWrites = undefined;
+      // close() ended the wait: the writes before the FIN failed Closed, and so does the shutdown.
+      if (this.closed) throw closedError("shutdown");
       this.#writeShut = true;
       if (this.#error !== undefined) throw this.#errorFor("write");
       await this.#shutdownOp(SHUT_WR);

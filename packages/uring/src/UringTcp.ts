@@ -4,18 +4,15 @@
  * Addresses are checked as libuv's are; host names are resolved with node:dns.
  */
 import { IoError, type Tcp, type TcpAddress } from "@pktio/core";
-import { parseOptions } from "@pktio/core/backend";
-import { z } from "zod";
+import { NetAddressSchema, parseOptions } from "@pktio/core/backend";
 import { NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
 import { decodeSockaddr, domainOf, encodeSockaddr, resolveHost, SOCK_STREAM } from "./internal/sockaddr.js";
 import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
 import { UringListener } from "./UringListener.js";
 import { UringStream } from "./UringStream.js";
 
-export const NetAddress = z.strictObject({
-  host: z.string().min(1, "must be a non-empty host name or IP address"),
-  port: z.number().int().min(0).max(65_535),
-});
+/** connect's, listen's and bind's address: the backend kit's schema, as on every backend. */
+export const NetAddress = NetAddressSchema;
 
 const BACKLOG = 511;
 
@@ -27,6 +24,8 @@ export class UringTcp implements Tcp {
     const { host, port } = parseOptions(NetAddress, address, "connect");
     this.#checkOpen("connect");
     const ip = await resolveHost(host, "connect");
+    // The runtime may have closed while the name was looked up.
+    this.#checkOpen("connect");
     const fd = this.backend.openSocket(domainOf(ip), SOCK_STREAM, null, 0);
     if (fd < 0) throw ringError(fd, { op: "connect" });
     const area = new Uint8Array(NET_AREA);
@@ -41,7 +40,9 @@ export class UringTcp implements Tcp {
       throw ringError(result, { op: "connect" });
     }
     try {
-      return new UringStream(this.backend, fd, decodeSockaddr(area, NET_ADDR_OFFSET));
+      // The peer's address from the kernel (getpeername), as Node reports it: not the one asked
+      // for, which may be a wildcard (0.0.0.0 reaches 127.0.0.1).
+      return new UringStream(this.backend, fd);
     } catch (error) {
       this.backend.closeFdNow(fd);
       throw error;
@@ -53,6 +54,7 @@ export class UringTcp implements Tcp {
     const { host, port } = parseOptions(NetAddress, address, "listen");
     this.#checkOpen("listen");
     const ip = await resolveHost(host, "listen");
+    this.#checkOpen("listen");
     const bound = new Uint8Array(128);
     const length = encodeSockaddr(ip, port, bound);
     const fd = this.backend.openSocket(domainOf(ip), SOCK_STREAM, bound.subarray(0, length), BACKLOG);

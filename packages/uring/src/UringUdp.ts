@@ -12,8 +12,11 @@ export class UringUdp implements Udp {
   /** Binds `host:port` (port 0: the OS picks); kind AddrInUse if taken, InvalidInput for a bad address. */
   async bind(address: UdpAddress): Promise<UringUdpSocket> {
     const { host, port } = parseOptions(NetAddress, address, "bind");
-    if (this.backend.closed) throw new IoError("Closed", "bind: the uring runtime is closed", { op: "bind", backend: "uring" });
+    const closed = (): IoError => new IoError("Closed", "bind: the uring runtime is closed", { op: "bind", backend: "uring" });
+    if (this.backend.closed) throw closed();
     const ip = await resolveHost(host, "bind");
+    // The runtime may have closed while the name was looked up.
+    if (this.backend.closed) throw closed();
     const bound = new Uint8Array(128);
     const length = encodeSockaddr(ip, port, bound);
     const fd = this.backend.openSocket(domainOf(ip), SOCK_DGRAM, bound.subarray(0, length), 0);

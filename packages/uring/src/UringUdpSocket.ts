@@ -23,18 +23,13 @@
  */
 import { isIP } from "node:net";
 import { IoError, UdpSocket, type BoundPacketView, type DatagramInfo, type Read, type SocketAddress, type UdpAddress, type Write } from "@pktio/core";
-import { abortError, detachedError, Fifo, parseOptions } from "@pktio/core/backend";
-import { z } from "zod";
+import { abortError, DatagramAddressSchema, detachedError, Fifo, isHostShaped, parseOptions } from "@pktio/core/backend";
 import { isUndetachable } from "./internal/BounceArena.js";
 import { EAGAIN, ECANCELED, MSG_TRUNC, MSGHDR_FLAGS_OFFSET, NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
 import { decodeSockaddr, decodeSockaddrAt, encodeSockaddr, resolveHost, type HostNames } from "./internal/sockaddr.js";
 import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
 
-const DatagramAddress = z.strictObject({
-  host: z.string().min(1, "must be a non-empty host name or IP address"),
-  port: z.number().int().min(0).max(65_535),
-  family: z.enum(["IPv4", "IPv6"]).optional(),
-});
+const DatagramAddress = DatagramAddressSchema;
 
 const PRIVATE_BUFFER = 64 * 1024;
 
@@ -338,7 +333,7 @@ function arrived(buffer: Uint8Array, area: DataView, result: number, hosts: Host
 function isPlainAddress(address: unknown): address is UdpAddress {
   if (typeof address !== "object" || address === null) return false;
   const { host, port, family } = address as Record<string, unknown>;
-  if (typeof host !== "string" || host === "" || typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65_535) return false;
+  if (typeof host !== "string" || !isHostShaped(host) || typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65_535) return false;
   if (family !== undefined && family !== "IPv4" && family !== "IPv6") return false;
   for (const key in address) if (key !== "host" && key !== "port" && key !== "family") return false;
   return true;

@@ -12,7 +12,7 @@ const names: Record<number, string> = {
   40: "ELOOP", 61: "ENODATA", 75: "EOVERFLOW", 95: "EOPNOTSUPP", 98: "EADDRINUSE",
   99: "EADDRNOTAVAIL", 103: "ECONNABORTED", 104: "ECONNRESET", 107: "ENOTCONN",
   110: "ETIMEDOUT", 111: "ECONNREFUSED", 113: "EHOSTUNREACH", 125: "ECANCELED",
-  6: "ENXIO", 26: "ETXTBSY", 31: "EMLINK", 116: "ESTALE",
+  6: "ENXIO", 26: "ETXTBSY", 31: "EMLINK", 116: "ESTALE", 97: "EAFNOSUPPORT", 101: "ENETUNREACH",
 };
 
 // What each errno means, in libuv's words (uv_strerror, which Node's own messages use), so an
@@ -35,6 +35,7 @@ const descriptions: Record<string, string> = {
   ECONNREFUSED: "connection refused", EHOSTUNREACH: "host is unreachable", ECANCELED: "operation canceled",
   ENXIO: "no such device or address", ETXTBSY: "text file is busy", EOF: "end of file",
   ENOTFOUND: "host not found", ESTALE: "stale file handle",
+  EAFNOSUPPORT: "address family not supported", ENETUNREACH: "network is unreachable",
 };
 
 const kinds: Record<string, IoErrorKind> = {
@@ -49,7 +50,7 @@ const kinds: Record<string, IoErrorKind> = {
   ETIMEDOUT: "TimedOut", ECANCELED: "Aborted", EADDRINUSE: "AddrInUse",
   EADDRNOTAVAIL: "AddrNotAvailable", EOVERFLOW: "Outside", EXDEV: "Unsupported", EOF: "UnexpectedEof",
   ELOOP: "FilesystemLoop", EMLINK: "TooManyLinks", ENOTFOUND: "HostNotFound", EAI_NONAME: "HostNotFound",
-  ESTALE: "Stale",
+  ESTALE: "Stale", EAFNOSUPPORT: "InvalidInput", ENETUNREACH: "Refused",
 };
 
 /** The errno's name (`"ENOENT"`), or `"E<n>"` for a number outside the table. */

@@ -14,7 +14,7 @@ import type { BoundPacketView } from "../BoundPacketView.js";
 import { io } from "../io.js";
 import { IoError } from "../IoError.js";
 import { ioSync } from "../IoProgram.js";
-import { abortError, checkIoOptions, type IoOptions } from "../IoOptions.js";
+import { abortError, checkIoOptions, MAX_TIMEOUT_MS, type IoOptions } from "../IoOptions.js";
 import { checkBytes, checkLength } from "../internal/validate.js";
 import { Packet } from "../Packet.js";
 import type { PacketResult } from "../PacketOutput.js";
@@ -31,7 +31,8 @@ export interface SocketAddress {
 }
 
 /** The largest connection deadline: setTimeout's limit (about 24.8 days). */
-export const MAX_DEADLINE_MS = 2 ** 31 - 1;
+/** The longest connection deadline: the timer limit, as for `timeoutMs`. */
+export const MAX_DEADLINE_MS = MAX_TIMEOUT_MS;
 
 export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Read, NoPos> {
   abstract readonly backend: IoBackend;
@@ -40,6 +41,8 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
   /** The connection deadline's signal; replaced only after it fired, so pending calls keep theirs. */
   #deadline: AbortController | undefined = undefined;
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** When the connection deadline passes (`performance.now()` time): what bounds a sync call. */
+  #deadlineDue: number | undefined = undefined;
 
   get closed(): boolean {
     return this.#closed;
@@ -83,6 +86,7 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
     }
     if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = undefined;
+    this.#deadlineDue = ms === null ? undefined : performance.now() + ms;
     if (ms === null) {
       // Pending calls keep a signal that will not fire now; a fired one is forgotten.
       if (this.#deadline?.signal.aborted === true) this.#deadline = undefined;
@@ -106,6 +110,19 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
     if (deadline === undefined) return checked;
     if (checked?.signal === undefined) return { ...checked, signal: deadline };
     return { ...checked, signal: AbortSignal.any([checked.signal, deadline]) };
+  }
+
+  /**
+   * `optionsFor` for a sync call: no timer can fire while the thread blocks, so the connection
+   * deadline's time left also becomes the call's `timeoutMs` (the least of the two), which a
+   * backend that blocks in the kernel enforces there (uring: LINK_TIMEOUT).
+   */
+  protected syncOptionsFor(options: IoOptions | undefined, op: string): IoOptions | undefined {
+    const joined = this.optionsFor(options, op);
+    const due = this.#deadlineDue;
+    if (due === undefined || joined?.signal?.aborted === true) return joined;
+    const left = Math.max(1, Math.ceil(due - performance.now()));
+    return { ...joined, timeoutMs: joined?.timeoutMs === undefined ? left : Math.min(joined.timeoutMs, left) };
   }
 
   /** Reads what has arrived into `dst` (at least 1 byte); 0 means the peer ended the stream. */
@@ -150,9 +167,11 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
    */
   readExactSync(target: Uint8Array | number, options?: IoOptions): Uint8Array {
     const dst = exactTarget(target, "readExactSync");
-    const checked = this.optionsFor(options, "readExactSync");
+    this.syncOptionsFor(options, "readExactSync");
     let filled = 0;
     while (filled < dst.byteLength) {
+      // Per read: the connection deadline's time left shrinks with each one.
+      const checked = this.syncOptionsFor(options, "readExactSync");
       const count = readCount(ioSync(this, NoPos, Packet.wrap(dst.subarray(filled), Write), checked));
       if (count === 0) throw this.#endedAfter(filled, dst.byteLength, "readExactSync");
       filled += count;
@@ -163,7 +182,7 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
   /** `writeAll` that blocks the thread; kind Unsupported where the backend cannot block. */
   writeAllSync(src: Uint8Array, options?: IoOptions): void {
     checkBytes(src, "src", "writeAllSync");
-    const result = ioSync(this, NoPos, Packet.wrap(src, Read), this.optionsFor(options, "writeAllSync"));
+    const result = ioSync(this, NoPos, Packet.wrap(src, Read), this.syncOptionsFor(options, "writeAllSync"));
     if (result.error !== undefined) throw result.error;
   }
 

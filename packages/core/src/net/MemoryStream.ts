@@ -236,8 +236,9 @@ export class MemoryStream extends ByteStream {
 
   /** Hands arrived bytes to queued reads, oldest first; drops reads whose signal fired; then faults and end of stream. */
   #serveReads(): void {
-    for (const dropped of this.#reads.removeWhere((view) => view.packet.signal?.aborted === true)) {
-      dropped.fail(abortError(dropped.packet.signal as AbortSignal, "read", BACKEND));
+    for (const dropped of this.#reads.removeWhere((view) => view.settled || view.packet.signal?.aborted === true)) {
+      // Settled already: a sync read whose blockOn failed (ioSync answered its caller).
+      if (!dropped.settled) dropped.fail(abortError(dropped.packet.signal as AbortSignal, "read", BACKEND));
     }
     const pipe = this.#inbound;
     for (let view = this.#reads.peek(); view !== undefined; view = this.#reads.peek()) {

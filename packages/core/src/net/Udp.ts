@@ -117,7 +117,7 @@ export abstract class UdpSocket {
 
   /** Fixes the peer for `send`; only its datagrams are received from then on. */
   async connect(address: UdpAddress): Promise<void> {
-    const to = this.checkAddress(address, "connect");
+    const to = this.#destination(this.checkAddress(address, "connect"), "connect");
     if (this.#closed) throw this.#closedError("connect");
     if (this.#remote !== undefined) throw new IoError("InvalidInput", "connect: the socket is already connected", { op: "connect", backend: this.backend.name });
     this.#remote = await this.connectSocket(to);
@@ -142,8 +142,12 @@ export abstract class UdpSocket {
     let checked: IoOptions | undefined;
     try {
       shared = this.#checkDatagram(src, op);
-      if (op === "sendTo") to = this.checkAddress(address, op);
-      else if (this.#remote === undefined) throw new IoError("InvalidInput", "send: the socket is not connected; use sendTo(bytes, address) or connect first", { op: "send", backend: this.backend.name });
+      if (op === "sendTo") {
+        // As node:dgram: a connected socket sends only to its peer (the kernel would take another
+        // address on one backend and refuse it on another).
+        if (this.#remote !== undefined) throw new IoError("InvalidInput", "sendTo: the socket is connected; use send(bytes), or a socket that is not connected", { op, backend: this.backend.name });
+        to = this.#destination(this.checkAddress(address, op), op);
+      } else if (this.#remote === undefined) throw new IoError("InvalidInput", "send: the socket is not connected; use sendTo(bytes, address) or connect first", { op: "send", backend: this.backend.name });
       checked = checkIoOptions(options, op);
     } catch (error) {
       return Promise.reject(error);
@@ -186,6 +190,12 @@ export abstract class UdpSocket {
     const shared = checkShared(src, "src", op);
     if (src.byteLength > MAX_DATAGRAM) throw new IoError("InvalidInput", `${op}: a datagram holds at most ${MAX_DATAGRAM} bytes, got ${src.byteLength}`, { op, backend: this.backend.name });
     return shared;
+  }
+
+  /** A datagram's destination: port 0 names no socket (binding takes it, sending does not). */
+  #destination(to: UdpAddress, op: string): UdpAddress {
+    if (to.port === 0) throw new IoError("InvalidInput", `${op}: the port must be from 1 to 65535 to send to, got 0`, { op, backend: this.backend.name });
+    return to;
   }
 
   #closedError(op: string): IoError {

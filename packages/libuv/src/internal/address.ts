@@ -1,16 +1,11 @@
 /** TCP addresses on libuv: the checked input of connect/listen, and Node's addresses as SocketAddress. */
 import { isIPv6 } from "node:net";
-import { z } from "zod";
 import { type SocketAddress, type TcpAddress } from "@pktio/core";
-import { parseOptions } from "@pktio/core/backend";
+import { DatagramAddressSchema, NetAddressSchema, parseOptions } from "@pktio/core/backend";
 
-export const TcpAddressSchema = z.strictObject({
-  host: z.string().min(1, "must be a non-empty host name or IP address"),
-  port: z.number().int().min(0).max(65_535),
-});
-
-/** A UDP destination: a TcpAddress, or a SocketAddress as `recvFrom` reports it (reply to `from`). */
-export const UdpAddressSchema = TcpAddressSchema.extend({ family: z.enum(["IPv4", "IPv6"]).optional() });
+/** The backend kit's schemas: the same checks and messages as every backend's. */
+export const TcpAddressSchema = NetAddressSchema;
+export const UdpAddressSchema = DatagramAddressSchema;
 
 /** A UDP address as given (its `family`, if any, is the host's), or IoError kind InvalidInput naming the bad key. */
 export function checkUdpAddress(address: unknown, op: string): TcpAddress {

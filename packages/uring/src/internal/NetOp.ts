@@ -25,6 +25,11 @@ export const EAGAIN = -11;
 export class NetOp implements Operation, Cancellable {
   ticket: Ticket | undefined = undefined;
   readonly offset = 0;
+  /**
+   * A LINK_TIMEOUT for a transfer (send, recv): the kernel cancels it after this many ms. What
+   * bounds a sync call, whose JS timers cannot run while the thread waits in the ring.
+   */
+  timeoutMs: number | undefined = undefined;
 
   constructor(
     readonly opcode: number,
