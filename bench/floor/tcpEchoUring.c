@@ -36,7 +36,7 @@ static void arm_recv(int fd) {
 int main(int argc, char **argv) {
   int port = atoi(argv[1]); mode = atoi(argv[2]);
   struct io_uring_params p = {0};
-  if (getenv("DEFER")) p.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+  if (getenv("DEFER")) p.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
   if (getenv("COOP")) p.flags |= IORING_SETUP_COOP_TASKRUN;
   if (io_uring_queue_init_params(256, &ring, &p) < 0) { perror("init"); return 1; }
   if (mode > 0) {
@@ -60,9 +60,14 @@ int main(int argc, char **argv) {
     if (evfd < 0) io_uring_submit_and_wait(&ring, 1);
     else {
       io_uring_submit(&ring);
-      if (io_uring_cq_ready(&ring) == 0) {
+      for (;;) {
+        /* Deferred task work runs only in an enter, at most a bounded batch per call, and the
+         * eventfd is signalled only when the work list was empty: enter until none is left
+         * (IORING_SQ_TASKRUN, with IORING_SETUP_TASKRUN_FLAG) before sleeping in epoll. */
+        while ((p.flags & IORING_SETUP_DEFER_TASKRUN) && (IO_URING_READ_ONCE(*ring.sq.kflags) & IORING_SQ_TASKRUN))
+          syscall(__NR_io_uring_enter, ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, NULL, 0);
+        if (io_uring_cq_ready(&ring) > 0) break;
         struct epoll_event e; epoll_wait(ep, &e, 1, -1); uint64_t v; if (!getenv("RINGFD")) read(evfd, &v, 8);
-        if (p.flags & IORING_SETUP_DEFER_TASKRUN) syscall(__NR_io_uring_enter, ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, NULL, 0);
       }
     }
     struct io_uring_cqe *c; unsigned head, n = 0;
