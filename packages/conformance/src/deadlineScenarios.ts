@@ -52,6 +52,8 @@ export function describeDeadlines(getRuntime: () => Runtime): void {
       const result = await io(file, 0, packet, undefined, { timeoutMs: 50 });
       expect(result.error?.kind).toBe("TimedOut");
       expect(result.error).toBeInstanceOf(IoError);
+      // The error names the backend whose operation took too long, as its other errors do.
+      expect(result.error?.backend).toBe(file.backend.name);
       // The read may still be in the kernel (libuv, threaded) or its cancel still on its way (uring).
       const released = packet.released;
       feed(new Uint8Array([1, 2, 3, 4]));

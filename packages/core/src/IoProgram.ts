@@ -8,6 +8,7 @@
 import { checkTarget, sendPacket } from "./io.js";
 import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
+import { bindTo } from "./internal/packetInternals.js";
 import { Packet } from "./Packet.js";
 import type { PacketIo } from "./PacketIo.js";
 import type { BoundPacketView } from "./BoundPacketView.js";
@@ -125,7 +126,7 @@ export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param
   }
   if (!(packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
   const request = new SyncRequest(target as PacketIo<Perm, unknown>, param);
-  request.view = packet.bind(request, checkIoOptions(options, "ioSync"));
+  request.view = packet[bindTo](request, checkIoOptions(options, "ioSync"), backend.name);
   if (canSubmitSync) backend.submitSync!(() => request.send());
   else request.send();
   if (request.result === undefined && canBlock) {

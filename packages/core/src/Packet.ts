@@ -96,11 +96,12 @@ export class Packet<P extends Perm = Write> {
    * `sendIo`. Throws IoError kind Busy while a previous I/O is still in flight.
    */
   bind(output?: PacketOutput, options?: IoOptions): BoundPacketView<P> {
-    return this[bindTo](output, options);
+    return this[bindTo](output, options, undefined);
   }
 
   /** `bind`, for `io()` also with a bare onDone function (one object less per operation). */
-  [bindTo](output: PacketOutput | ((result: PacketResult) => void) | undefined, options: IoOptions | undefined): BoundPacketView<P> {
+  /** `backend`: the target's backend name, which a deadline's or abort's error names. */
+  [bindTo](output: PacketOutput | ((result: PacketResult) => void) | undefined, options: IoOptions | undefined, backend: string | undefined): BoundPacketView<P> {
     if (this.#bound) throw new IoError("Busy", "packet is already in flight; wait for its result before sending it again", { op: "bind" });
     if (this.bytes.byteLength !== this.length) {
       throw new IoError("InvalidInput", "packet's buffer was detached", { op: "bind" });
@@ -122,7 +123,7 @@ export class Packet<P extends Perm = Write> {
       watched.timeoutMs = options.timeoutMs;
       // A closure only for I/Os with a deadline: a per-packet arrow field costs a closure, its
       // context and (with the bundle's keepNames) a dictionary of properties on every packet.
-      watched.deadline = new Deadline(options, this.perm.backendWrites ? "read" : "write", (error) => this.#settleEarly(error));
+      watched.deadline = new Deadline(options, this.perm.backendWrites ? "read" : "write", backend, (error) => this.#settleEarly(error));
     }
     return new BoundPacketView(viewToken, this, 0, this.length);
   }

@@ -22,13 +22,13 @@ export function io<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, p
   // Bind outside the executor so that a busy packet throws here rather than rejecting.
   let resolve!: (result: PacketResult) => void;
   const done = new Promise<PacketResult>((settle) => (resolve = settle));
-  sendOrFail(target, param, packet[bindTo](output === undefined ? resolve : combine(output, resolve), checkIoOptions(options, "io")));
+  sendOrFail(target, param, packet[bindTo](output === undefined ? resolve : combine(output, resolve), checkIoOptions(options, "io"), target.backend?.name));
   return done;
 }
 
 /** Like `io()` but without a promise: `onDone` is the only notification. The raw fast path. */
 export function sendPacket<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, output: PacketOutput, options?: IoOptions): void {
-  const view = packet.bind(output, options === undefined ? undefined : checkIoOptions(options, "sendPacket"));
+  const view = packet[bindTo](output, options === undefined ? undefined : checkIoOptions(options, "sendPacket"), options === undefined ? undefined : target.backend?.name);
   sendOrFail(target, param, view);
 }
 

@@ -33,7 +33,7 @@ export class Deadline {
   readonly #onAbort: () => void;
 
   /** `expire(error)` runs once, after the combined signal has fired, unless `dispose` came first. */
-  constructor(options: IoOptions, op: string, expire: (error: IoError) => void) {
+  constructor(options: IoOptions, op: string, backend: string | undefined, expire: (error: IoError) => void) {
     const signal = options.signal;
     this.#callerSignal = signal;
     const fire = (error: IoError): void => {
@@ -43,7 +43,7 @@ export class Deadline {
       this.#controller.abort(error);
       expire(error);
     };
-    this.#onAbort = () => fire(abortError(signal as AbortSignal, op));
+    this.#onAbort = () => fire(abortError(signal as AbortSignal, op, backend));
     if (signal?.aborted === true) {
       // Already fired: backends refuse to start the pieces; nothing is out to settle early.
       this.#controller.abort(signal.reason);
@@ -52,7 +52,8 @@ export class Deadline {
     if (signal !== undefined) watch(signal, this.#onAbort);
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined) {
-      this.#timer = setTimeout(() => fire(new IoError("TimedOut", `${op} did not complete within ${timeoutMs} ms`, { op })), timeoutMs);
+      const where = backend === undefined ? { op } : { op, backend };
+      this.#timer = setTimeout(() => fire(new IoError("TimedOut", `${op} did not complete within ${timeoutMs} ms`, where)), timeoutMs);
     }
   }
 

@@ -7,6 +7,7 @@ import { checkTarget } from "../io.js";
 import { IoError } from "../IoError.js";
 import { checkIoOptions } from "../IoOptions.js";
 import { Packet } from "../Packet.js";
+import { bindTo } from "./packetInternals.js";
 import type { IoBackend, PacketIo } from "../PacketIo.js";
 import type { PacketOutput, PacketResult } from "../PacketOutput.js";
 import type { Perm } from "../Perm.js";
@@ -35,7 +36,7 @@ function bindAll(requests: readonly IoRequest[], op: string, results: PacketResu
   try {
     for (let index = 0; index < requests.length; index++) {
       const { target, param, packet, options } = requests[index] as IoRequest;
-      const view = packet.bind(new JoinSlot(join, index), options === undefined ? undefined : checkIoOptions(options, op));
+      const view = packet[bindTo](new JoinSlot(join, index), options === undefined ? undefined : checkIoOptions(options, op), target.backend?.name);
       bound.push({ index, target: target as PacketIo<Perm, unknown>, param, view });
     }
   } catch (error) {

@@ -12,6 +12,7 @@
 import type { BoundPacketView } from "../BoundPacketView.js";
 import { IoError } from "../IoError.js";
 import { abortError, checkIoOptions, type IoOptions } from "../IoOptions.js";
+import { bindTo } from "../internal/packetInternals.js";
 import { promiseOf, Settler } from "../internal/settler.js";
 import { checkShared } from "../internal/validate.js";
 import { Packet } from "../Packet.js";
@@ -104,7 +105,7 @@ export abstract class UdpSocket {
     }
     const output = new RecvOutput(this.backend.name);
     const done = promiseOf(output);
-    const view = Packet.wrapChecked(dst, Write, shared).bind(output, checked);
+    const view = Packet.wrapChecked(dst, Write, shared)[bindTo](output, checked, this.backend.name);
     if (this.#admit(view, "recvFrom")) {
       try {
         this.submitRecv(view, output);
@@ -154,7 +155,7 @@ export abstract class UdpSocket {
     }
     const output = new SendOutput();
     const done = promiseOf(output);
-    const view = Packet.wrapChecked(src, Read, shared).bind(output, checked);
+    const view = Packet.wrapChecked(src, Read, shared)[bindTo](output, checked, this.backend.name);
     if (this.#admit(view, "send")) {
       try {
         this.submitSend(view, to);
