@@ -256,6 +256,35 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       await early.close();
     });
 
+    it("writes in flight at once on one FIFO arrive whole and in the order they were made", async () => {
+      const fs = getRuntime().fs;
+      const path = join(dir, `ordered-${process.pid}.fifo`);
+      rmSync(path, { force: true });
+      execFileSync("mkfifo", [path]);
+      // The reader hashes everything until the writer's end; pieces far above PIPE_BUF (4 KiB),
+      // which a pipe does not keep whole when two writers race.
+      const hashing = spawn("sh", ["-c", `sha256sum < '${path}'`], { stdio: ["ignore", "pipe", "inherit"] });
+      const hasher = new Promise<number | null>((resolve) => hashing.once("exit", resolve));
+      let digest = "";
+      hashing.stdout?.on("data", (chunk: Buffer) => (digest += chunk.toString()));
+      const out = await fs.open(path, { read: false, write: true });
+      const pieces = Array.from({ length: 24 }, (_, i) => seededBytes(128 * 1024 + i * 4099, 0x0d00 + i));
+      // Plain memory and shared memory both: uring bounces the one and not the other.
+      const shared = pieces.map((piece, i) => {
+        if (i % 2 === 0) return piece;
+        const copy = new Uint8Array(new SharedArrayBuffer(piece.byteLength));
+        copy.set(piece);
+        return copy;
+      });
+      await Promise.all(shared.map((piece) => out.writeAllAt(0, piece)));
+      await out.close();
+      expect(await hasher).toBe(0);
+      const expected = createHash("sha256");
+      for (const piece of pieces) expected.update(piece);
+      expect(digest.split(" ")[0], "the reader got the writes' bytes interleaved or out of order").toBe(expected.digest("hex"));
+      rmSync(path, { force: true });
+    });
+
     it.skipIf(child === undefined)(`closing a runtime with reads waiting on a FIFO nobody writes settles them Closed, and the process exits by itself${child === undefined ? " (skipped: no child module given)" : ""}`, () => {
       const require = createRequire(import.meta.url);
       const script = fileURLToPath(new URL("./internal/fifoChild.ts", import.meta.url));

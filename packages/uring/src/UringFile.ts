@@ -5,7 +5,7 @@
  */
 import { fstatSync, ftruncate, ftruncateSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
+import { abortError, Fifo, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
 import { ABANDONED, CLOSED, DETACHED, ringError, type Abortable, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
@@ -33,6 +33,13 @@ export class UringFile extends FileHandle {
   readonly direct: boolean;
   /** @internal This file's own slots (design.md §8, slots per path): its transfers wait here beyond the limit. */
   readonly slots: UringPathSlots;
+  /**
+   * A stream-like file's transfers in order, per direction ([reads, writes]): one packet at a
+   * time in the kernel, its pieces and rests included. A pipe keeps only writes of at most
+   * PIPE_BUF bytes whole, so two writes in flight could interleave, and two reads could take
+   * each other's bytes. Undefined for a regular file (positional transfers need no order).
+   */
+  readonly #order: [StreamOrder, StreamOrder] | undefined;
 
   constructor(backend: UringBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
@@ -42,10 +49,51 @@ export class UringFile extends FileHandle {
     this.#context = { backend: "uring", path };
     this.slots = backend.pathSlots();
     this.slots.stream = isStreamLike(fd);
+    this.#order = this.slots.stream ? [new StreamOrder(), new StreamOrder()] : undefined;
     this.#untrack = backend.track(this);
   }
 
   protected submit(pos: number, view: AnyView): void {
+    const orders = this.#order;
+    if (orders === undefined) return this.#submitNow(pos, view);
+    const order = orders[view.perm.backendWrites ? 0 : 1];
+    if (order.packet !== undefined && order.packet !== view.packet) {
+      // Another packet of this direction is in the kernel: this one waits its turn. It counts as
+      // pending, so close() lets it go within the grace period, as a transfer in flight.
+      this.#pending++;
+      order.queue.push({ pos, view });
+      return;
+    }
+    // The first piece of a packet, or one of its pieces or rests (which go ahead of the queue).
+    order.packet = view.packet;
+    this.#submitNow(pos, view);
+    if (order.active === 0) this.#nextInOrder(order);
+  }
+
+  /** A stream-like file's piece of `order` is done: the next packet starts once none is left. */
+  #stepDone(order: StreamOrder): void {
+    if (--order.active === 0) this.#nextInOrder(order);
+  }
+
+  /** Starts the oldest waiting packet of `order` while none is in the kernel. */
+  #nextInOrder(order: StreamOrder): void {
+    order.packet = undefined;
+    for (let queued = order.queue.shift(); queued !== undefined; queued = order.queue.shift()) {
+      order.packet = queued.view.packet;
+      this.#submitNow(queued.pos, queued.view);
+      // After the start, which counted it again: #pending never passes 0 in between.
+      this.operationDone();
+      if (order.active > 0) return;
+      order.packet = undefined;
+    }
+  }
+
+  /** The order a transfer of `view` belongs to, on a stream-like file. */
+  #orderOf(view: AnyView): StreamOrder | undefined {
+    return this.#order?.[view.perm.backendWrites ? 0 : 1];
+  }
+
+  #submitNow(pos: number, view: AnyView): void {
     const reading = view.perm.backendWrites;
     const packet = view.packet;
     // A detached buffer reads as empty: say so instead of handing the kernel a null pointer.
@@ -92,6 +140,8 @@ export class UringFile extends FileHandle {
         // lets it start (a write sent before close() lands) until the close cancels; an abort
         // settles it at once.
         this.#pending++;
+        const order = this.#orderOf(view);
+        if (order !== undefined) order.active++;
         this.#waiting.add(waiting);
         if (view.packet.signal !== undefined) this.backend.watch(view.packet.signal, waiting);
         return;
@@ -115,6 +165,7 @@ export class UringFile extends FileHandle {
     if (waiting.settled) return;
     this.#waiting.delete(waiting);
     const { pos, view, reading, next } = waiting;
+    const order = this.#orderOf(view);
     if (view.packet.signal !== undefined) this.backend.unwatch(view.packet.signal, waiting);
     // The runtime's close cancels everything in flight (design.md §4): this one never started.
     if (this.backend.closed) return this.#dropWaiting(waiting);
@@ -127,6 +178,8 @@ export class UringFile extends FileHandle {
       if (!reading) bounce.set(view.bytes());
       this.#begin(pos, view, reading ? this.backend.opcodes.READ : this.backend.opcodes.WRITE, bounce, 0, view.bytes(), next);
     }
+    // The wait is over (the transfer, if it started, counts on its own).
+    if (order !== undefined) this.#stepDone(order);
     this.operationDone();
   }
 
@@ -136,6 +189,14 @@ export class UringFile extends FileHandle {
    */
   #cancelWaiting(): void {
     for (const waiting of [...this.#waiting]) this.#dropWaiting(waiting);
+    // A stream-like file's packets still waiting their turn never reached the kernel either.
+    for (const order of this.#order ?? []) {
+      for (let queued = order.queue.shift(); queued !== undefined; queued = order.queue.shift()) {
+        const op = queued.view.perm.backendWrites ? "read" : "write";
+        queued.view.fail(new IoError("Closed", `${op} of ${this.path} was cancelled: the ${this.backend.closed ? "runtime" : "file"} was closed before it started`, { op, backend: "uring", path: this.path }));
+        this.operationDone();
+      }
+    }
   }
 
   /** Settles a transfer that waited for bounce memory: Closed, or the abort's error when its signal fired. */
@@ -152,6 +213,8 @@ export class UringFile extends FileHandle {
         : new IoError("Closed", `${op} of ${this.path} at ${waiting.pos} was cancelled: the ${this.backend.closed ? "runtime" : "file"} was closed before it started`, { op, backend: "uring", path: this.path });
     waiting.view.fail(error);
     waiting.next?.view.fail(error);
+    const order = this.#orderOf(waiting.view);
+    if (order !== undefined) this.#stepDone(order);
     this.operationDone();
   }
 
@@ -165,6 +228,8 @@ export class UringFile extends FileHandle {
       return;
     }
     this.#pending++;
+    const order = this.#orderOf(view);
+    if (order !== undefined) order.active++;
     const transfer = new Transfer(this, view, pos, opcode, buffer, view.length, aux, timeoutMs, target, next);
     if (signal !== undefined) this.backend.watch(signal, transfer);
     this.backend.submit(transfer, transfer);
@@ -172,6 +237,17 @@ export class UringFile extends FileHandle {
 
   /** @internal A transfer's completion (see Transfer): settles its view, or fails it with the reason. */
   finishTransfer(transfer: Transfer, result: number): void {
+    const order = this.#orderOf(transfer.view);
+    if (order === undefined) return this.#finishTransfer(transfer, result);
+    // Its rest or next piece (started in there) counts before this one stops counting.
+    try {
+      this.#finishTransfer(transfer, result);
+    } finally {
+      this.#stepDone(order);
+    }
+  }
+
+  #finishTransfer(transfer: Transfer, result: number): void {
     const { view, offset: pos, timeoutMs, target, next } = transfer;
     const signal = view.packet.signal;
     if (signal !== undefined) this.backend.unwatch(signal, transfer);
@@ -470,6 +546,16 @@ interface Waiting extends Abortable {
   readonly reading: boolean;
   readonly next: Continuation | undefined;
   settled: boolean;
+}
+
+/** One direction of a stream-like file (UringFile's #order): the packet in the kernel and those waiting. */
+class StreamOrder {
+  /** The packet whose pieces are in the kernel (or waiting for bounce memory), if any. */
+  packet: AnyView["packet"] | undefined = undefined;
+  /** Its transfers in the kernel or waiting for bounce memory. */
+  active = 0;
+  /** Packets of this direction submitted after it, in order. */
+  readonly queue = new Fifo<{ readonly pos: number; readonly view: AnyView }>();
 }
 
 /** The piece of a bounced transfer that starts when the one before it completes in full. */

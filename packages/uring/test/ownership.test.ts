@@ -226,9 +226,10 @@ describe.skipIf(!status.ok)(`uring ownership${why}`, () => {
 
   it("transfers waiting for bounce memory: an abort settles one at once, a close past its grace settles the rest Closed, and none is lost", async () => {
     const runtime = openUring({ closeGraceMs: 0 });
-    const { file: stuck } = await fifo(runtime);
-    // 32 reads of 1 MiB on a FIFO nobody writes: they hold the whole bounce limit (32 MiB) for ever.
-    const held = Array.from({ length: 32 }, () => outcomeOf(stuck.readAt(0, new Uint8Array(1024 * 1024))));
+    // A read of 1 MiB on each of 32 FIFOs nobody writes (one FIFO's reads go to the kernel one at
+    // a time): together they hold the whole bounce limit (32 MiB) for ever.
+    const stuck = await Promise.all(Array.from({ length: 32 }, () => fifo(runtime)));
+    const held = stuck.map(({ file: pipe }) => outcomeOf(pipe.readAt(0, new Uint8Array(1024 * 1024))));
     const file = await runtime.fs.open(join(dir, "bounce-wait.bin"), { read: true, write: true, create: true });
     const controller = new AbortController();
     const aborted = outcomeOf(file.readAt(0, new Uint8Array(65_536), { signal: controller.signal }));
@@ -271,7 +272,8 @@ describe.skipIf(!status.ok)(`uring ownership${why}`, () => {
 
   it("one abort shared by 20k queued reads is linear, with one listener on the signal and no MaxListenersExceededWarning", async () => {
     const runtime = openUring({ maxInFlight: 16 });
-    // A FIFO without data: 16 reads wait in the kernel, the rest in the queue, none completes by itself.
+    // A FIFO without data: one read waits in the kernel, the rest in the file's order (a FIFO's
+    // reads go one at a time), none completes by itself.
     const { file } = await fifo(runtime);
     const warnings: string[] = [];
     const onWarning = (warning: Error): void => void warnings.push(warning.name);
