@@ -89,6 +89,38 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       await expect(dir.mkdir("x\0y")).rejects.toThrow(kind("InvalidInput"));
     });
 
+    it("the root itself (\".\", \"sub/..\") cannot be removed, renamed or made through its handle; reading it still works", async () => {
+      // Its entry is in the parent directory, outside the handle.
+      for (const path of [".", "sub/..", "./"]) {
+        await expect(dir.removeDir(path, { recursive: true }), path).rejects.toThrow(kind("InvalidInput"));
+        await expect(dir.removeFile(path), path).rejects.toThrow(kind("InvalidInput"));
+        await expect(dir.rename(path, "moved"), path).rejects.toThrow(kind("InvalidInput"));
+        await expect(dir.rename("victim", path), path).rejects.toThrow(kind("InvalidInput"));
+        expect(() => dir.removeDirSync(path, { recursive: true }), path).toThrow(kind("InvalidInput"));
+        expect(() => dir.renameSync(path, "moved"), path).toThrow(kind("InvalidInput"));
+      }
+      expect(existsSync(join(root, "sub", "file"))).toBe(true);
+      expect(existsSync(join(root, "victim"))).toBe(true);
+      expect(existsSync(join(root, "moved"))).toBe(false);
+      expect((await dir.stat(".")).type).toBe("directory");
+      const names: string[] = [];
+      for await (const entry of dir.readDir(".")) names.push(entry.name);
+      expect(names).toContain("victim");
+    });
+
+    it("a symlink to outside as the last component of rename or remove is the link itself: it moves or goes, its target stays", async () => {
+      symlinkSync(join(outside, "secret"), join(root, "out-file"));
+      symlinkSync(outside, join(root, "out-dir"));
+      symlinkSync(outside, join(root, "out-dir-sync"));
+      await dir.rename("out-file", "out-file-moved");
+      await dir.removeFile("out-file-moved");
+      // A link is a file to remove, even one to a directory (rmdir(2) on it is ENOTDIR).
+      await dir.removeFile("out-dir");
+      dir.removeFileSync("out-dir-sync");
+      for (const name of ["out-file", "out-file-moved", "out-dir", "out-dir-sync"]) expect(existsSync(join(root, name)), name).toBe(false);
+      expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
+    });
+
     it("symlinks that stay inside work, and removing a link removes the link, not its target", async () => {
       for (const path of ["inside", "inside-dir/file", "inside-abs", "sub/../inside"]) {
         const file = await dir.open(path);

@@ -131,6 +131,24 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       await expect(runtime.fs.open(join(dir, "data.bin"))).rejects.toThrow(expect.objectContaining({ kind: "Closed" }));
     });
 
+    it("close() right after truncate, sync, datasync and stat waits for them: none lands on the file that reuses the fd", async () => {
+      const fs = getRuntime().fs;
+      const victim = join(dir, "victim.bin");
+      writeFileSync(victim, new Uint8Array(5000).fill(9));
+      for (let round = 0; round < 40; round++) {
+        const file = await fs.open(join(dir, `scratch-${round % 4}.bin`), { read: true, write: true, create: true });
+        const calls = [file.truncate(0), file.sync(), file.datasync(), file.stat()].map((call) => call.then(() => "ok", (error: unknown) => (error as IoError).kind));
+        const closing = file.close();
+        // Opened while the close is under way: it may get the number the closing file had.
+        const other = await fs.open(victim, { read: true, write: true });
+        await closing;
+        const outcomes = await Promise.all(calls);
+        for (const outcome of outcomes) expect(["ok", "Closed"], outcomes.join(",")).toContain(outcome);
+        expect((await other.stat()).size, `round ${round}: a call of the closed file reached the file that reused its fd`).toBe(5000);
+        await other.close();
+      }
+    });
+
     it("connect, listen and bind still looking up their host when the runtime closes fail Closed", async () => {
       const runtime = await openRuntime();
       const listener = await runtime.net.listen({ host: "127.0.0.1", port: 0 });

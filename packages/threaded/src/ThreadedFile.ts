@@ -184,29 +184,45 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     settlePart(view, count, error);
   }
 
+  /**
+   * A stat, sync or truncate sent to a worker counts as the file's operation: close() waits for
+   * it before the fd is released, so it never lands on a file that reuses the number.
+   */
+  async #counted(perform: () => Promise<Request>): Promise<Request> {
+    this.#pending++;
+    try {
+      return await perform();
+    } finally {
+      this.#operationDone();
+    }
+  }
+
   protected async statFile(): Promise<FileStat> {
     const fd = this.#fdFor("stat");
-    return this.#stat(await this.backend.perform(Op.Meta, fd, 0, { op: "fstat", fd }));
+    return this.#stat(await this.#counted(() => this.backend.perform(Op.Meta, fd, 0, { op: "fstat", fd })));
   }
   protected statFileSync(): FileStat {
     const fd = this.#fdFor("stat");
     return this.#stat(this.backend.performSync(Op.Meta, fd, 0, { op: "fstat", fd }));
   }
   protected async syncFile(): Promise<void> {
-    this.#check(await this.backend.perform(Op.Fsync, this.#fdFor("sync"), 0), "sync");
+    const fd = this.#fdFor("sync");
+    this.#check(await this.#counted(() => this.backend.perform(Op.Fsync, fd, 0)), "sync");
   }
   protected syncFileSync(): void {
     this.#check(this.backend.performSync(Op.Fsync, this.#fdFor("sync"), 0), "sync");
   }
   // An Fsync entry's POSITION word says which call: FSYNC_DATA makes the worker call fdatasync.
   protected override async datasyncFile(): Promise<void> {
-    this.#check(await this.backend.perform(Op.Fsync, this.#fdFor("datasync"), FSYNC_DATA), "datasync");
+    const fd = this.#fdFor("datasync");
+    this.#check(await this.#counted(() => this.backend.perform(Op.Fsync, fd, FSYNC_DATA)), "datasync");
   }
   protected override datasyncFileSync(): void {
     this.#check(this.backend.performSync(Op.Fsync, this.#fdFor("datasync"), FSYNC_DATA), "datasync");
   }
   protected async truncateFile(length: number): Promise<void> {
-    this.#check(await this.backend.perform(Op.Truncate, this.#fdFor("truncate"), length), "truncate");
+    const fd = this.#fdFor("truncate");
+    this.#check(await this.#counted(() => this.backend.perform(Op.Truncate, fd, length)), "truncate");
   }
   protected truncateFileSync(length: number): void {
     this.#check(this.backend.performSync(Op.Truncate, this.#fdFor("truncate"), length), "truncate");

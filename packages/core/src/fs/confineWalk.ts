@@ -31,6 +31,11 @@ const MAX_HOPS = 40;
  */
 export function* confineWalk(root: string, realRoot: string, path: string, op: string, followLast: boolean): Generator<ConfineQuestion, Confined, string> {
   const absolute = resolveBeneath(root, path, op);
+  // ".", "a/..": the root itself. Its entry lives in the parent directory, outside the handle:
+  // removing or renaming it (or making it) would act there.
+  if (!followLast && absolute === resolveBeneath(root, ".", op)) {
+    throw new IoError("InvalidInput", `${op}: ${JSON.stringify(path)} names the directory itself, whose entry is outside it; a directory handle cannot remove, rename or make its own root`, { op, path });
+  }
   const escapes = (): IoError => new IoError("PermissionDenied", `${op}: ${JSON.stringify(path)} leads outside its directory through a symlink`, { op, path });
   const pending = components(relative(root, absolute));
   let current = realRoot;

@@ -182,10 +182,12 @@ export function workerMain(require: NodeJS.Require): void {
   /**
    * The on-disk half of a directory handle's confinement (the lexical half ran on the main
    * thread): the real path of the deepest existing ancestor must stay beneath the real root.
+   * `entry`: the operation acts on the entry itself (rename, remove, mkdir), so a symlink as the
+   * last component is not followed: its parent is what must stay beneath the root.
    */
-  function confine(root: RootRef | undefined, path: string, op: string): string {
+  function confine(root: RootRef | undefined, path: string, op: string, entry = false): string {
     if (root === undefined) return path;
-    for (let probe = path; ; probe = paths.dirname(probe)) {
+    for (let probe = entry ? paths.dirname(path) : path; ; probe = paths.dirname(probe)) {
       try {
         const real = fs.realpathSync(probe);
         if (!isBeneath(root.real, real)) throw decided("PermissionDenied", `${op}: ${JSON.stringify(paths.relative(root.path, path))} leads outside its directory through a symlink`);
@@ -226,16 +228,16 @@ export function workerMain(require: NodeJS.Require): void {
           return { ok: true, value: entries.map((entry) => ({ name: entry.name, type: fileType(entry) })) };
         }
         case "mkdir":
-          fs.mkdirSync(confine(request.root, request.path, "mkdir"), { recursive: request.recursive });
+          fs.mkdirSync(confine(request.root, request.path, "mkdir", true), { recursive: request.recursive });
           return { ok: true, value: undefined };
         case "rename":
-          fs.renameSync(confine(request.root, request.from, "rename"), confine(request.root, request.to, "rename"));
+          fs.renameSync(confine(request.root, request.from, "rename", true), confine(request.root, request.to, "rename", true));
           return { ok: true, value: undefined };
         case "removeFile":
-          fs.unlinkSync(confine(request.root, request.path, "removeFile"));
+          fs.unlinkSync(confine(request.root, request.path, "removeFile", true));
           return { ok: true, value: undefined };
         case "removeDir": {
-          const path = confine(request.root, request.path, "removeDir");
+          const path = confine(request.root, request.path, "removeDir", true);
           if (!request.recursive) fs.rmdirSync(path);
           else if (!fs.lstatSync(path).isDirectory()) throw decided("NotADirectory", `removeDir: ${JSON.stringify(path)} is not a directory`);
           else fs.rmSync(path, { recursive: true });
