@@ -277,6 +277,35 @@ export function describeWebDavFs(name: string, start: StartDavServer, traits: Da
         expect(readFileSync(join(scratch, dir, "copy.txt"), "utf8")).toBe("A");
       });
 
+      it("rename keeps POSIX rename's rules: a non-empty directory is never replaced, a file never replaces a directory, nor a directory a file; onto itself nothing happens", async () => {
+        const dir = fresh();
+        await fs.mkdir(`${dir}/full/deep`, { recursive: true });
+        const write = async (path: string, text: string): Promise<void> => {
+          const file = await fs.open(path, { write: true, create: true, truncate: true });
+          await file.writeAllAt(0, new TextEncoder().encode(text));
+          await file.close();
+        };
+        await write(`${dir}/full/keep.txt`, "keep");
+        await write(`${dir}/f.txt`, "F");
+        await fs.mkdir(`${dir}/d1`);
+        await write(`${dir}/d1/in.txt`, "in");
+        await fs.mkdir(`${dir}/empty`);
+        // The kinds rename(2) gives: EISDIR, ENOTEMPTY, ENOTDIR, EINVAL.
+        expect(await kind(fs.rename(`${dir}/f.txt`, `${dir}/full`))).toBe("IsADirectory");
+        expect(await kind(fs.rename(`${dir}/d1`, `${dir}/full`))).toBe("DirectoryNotEmpty");
+        expect(await kind(fs.rename(`${dir}/d1`, `${dir}/f.txt`))).toBe("NotADirectory");
+        expect(await kind(fs.rename(`${dir}/d1`, `${dir}/d1/inner`))).toBe("InvalidInput");
+        expect(readFileSync(join(scratch, dir, "full/keep.txt"), "utf8")).toBe("keep");
+        expect(readFileSync(join(scratch, dir, "f.txt"), "utf8")).toBe("F");
+        expect(readFileSync(join(scratch, dir, "d1/in.txt"), "utf8")).toBe("in");
+        await fs.rename(`${dir}/f.txt`, `${dir}/f.txt`);
+        expect(readFileSync(join(scratch, dir, "f.txt"), "utf8")).toBe("F");
+        // An empty directory is replaced by a directory, as rename(2) does.
+        await fs.rename(`${dir}/d1`, `${dir}/empty`);
+        expect(readFileSync(join(scratch, dir, "empty/in.txt"), "utf8")).toBe("in");
+        expect(() => fs.renameSync(`${dir}/f.txt`, `${dir}/full`)).toThrow(expect.objectContaining({ kind: "IsADirectory" }));
+      });
+
       it("removeFile and removeDir (DELETE) check the kind of resource first", async () => {
         const dir = fresh();
         await fs.mkdir(`${dir}/inner`, { recursive: true });

@@ -196,10 +196,34 @@ export function* removeDir(target: DavTarget, names: readonly string[], path: st
   yield* remove(target, names, true, "removeDir", undefined);
 }
 
-/** rename: MOVE with Overwrite T (POSIX rename replaces the target). */
+/**
+ * rename as POSIX rename(2) does it, over MOVE: a file replaces a file, a directory replaces an
+ * empty directory; a file onto a directory is IsADirectory, a directory onto a file
+ * NotADirectory, onto a non-empty directory DirectoryNotEmpty, into itself InvalidInput; a
+ * rename onto itself does nothing. MOVE with `Overwrite: T` alone would delete a non-empty
+ * target directory (RFC 4918 §9.9.3: the destination is deleted first), so the target is asked
+ * for first; where there is none, `Overwrite: F` keeps one made meanwhile (412: AlreadyExists).
+ * The check and the MOVE are two requests: a target changed between them is not seen.
+ */
 export function* rename(target: DavTarget, source: readonly string[], destination: readonly string[], from: string): DavProgram<void> {
   if (source.length === 0 || destination.length === 0) throw new IoError("InvalidInput", "rename: the root cannot be renamed or replaced", { op: "rename", backend: BACKEND });
-  const call: DavCall = { method: "MOVE", url: urlOf(target.root, source), op: "rename", headers: { destination: urlOf(target.root, destination).href, overwrite: "T" } };
+  const moved = yield* resourceOrMissing(target, source, "rename");
+  if (moved === undefined) throw new IoError("NotFound", `rename: ${JSON.stringify(from)} does not exist`, { op: "rename", backend: BACKEND, path: from });
+  const same = source.length === destination.length && source.every((name, i) => name === destination[i]);
+  if (same) return;
+  if (destination.length > source.length && source.every((name, i) => name === destination[i])) {
+    throw new IoError("InvalidInput", `rename: ${JSON.stringify(from)} cannot be moved into itself`, { op: "rename", backend: BACKEND, path: from });
+  }
+  const replaced = yield* resourceOrMissing(target, destination, "rename");
+  const to = JSON.stringify("/" + destination.join("/"));
+  if (replaced !== undefined) {
+    if (replaced.isCollection && !moved.isCollection) throw new IoError("IsADirectory", `rename: ${to} is a directory; a file cannot replace it`, { op: "rename", backend: BACKEND, path: from });
+    if (!replaced.isCollection && moved.isCollection) throw new IoError("NotADirectory", `rename: ${to} is not a directory; a directory cannot replace it`, { op: "rename", backend: BACKEND, path: from });
+    if (replaced.isCollection && (yield* members(target, destination, "rename")).length > 0) {
+      throw new IoError("DirectoryNotEmpty", `rename: ${to} is a directory that is not empty`, { op: "rename", backend: BACKEND, path: from });
+    }
+  }
+  const call: DavCall = { method: "MOVE", url: urlOf(target.root, source), op: "rename", headers: { destination: urlOf(target.root, destination).href, overwrite: replaced === undefined ? "F" : "T" } };
   const answer = yield { call, readBody: false };
   if (answer.status === 201 || answer.status === 204) return;
   // Servers differ on a missing source (404, 409, even 500 from webdav-server): ask which it was.
