@@ -274,6 +274,14 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       await early.close();
     });
 
+    it("copyFile of a FIFO is Unsupported at once (copying it would hold a thread until its writer's end)", async () => {
+      const path = join(dir, `copied-${process.pid}.fifo`);
+      rmSync(path, { force: true });
+      execFileSync("mkfifo", [path]);
+      await expect(getRuntime().fs.copyFile(path, join(dir, "copy-of-fifo"))).rejects.toThrow(expect.objectContaining({ kind: "Unsupported", message: expect.stringMatching(/is a FIFO/) }));
+      rmSync(path, { force: true });
+    });
+
     it("writes in flight at once on one FIFO arrive whole and in the order they were made", async () => {
       const fs = getRuntime().fs;
       const path = join(dir, `ordered-${process.pid}.fifo`);
@@ -303,23 +311,30 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       rmSync(path, { force: true });
     });
 
-    it.skipIf(child === undefined)(`closing a runtime with reads waiting on a FIFO nobody writes settles them Closed, and the process exits by itself${child === undefined ? " (skipped: no child module given)" : ""}`, () => {
+    it.skipIf(child === undefined)(`closing a runtime with reads waiting on a FIFO nobody writes, and opens of a FIFO nobody else opens, settles them Closed, and the process exits by itself${child === undefined ? " (skipped: no child module given)" : ""}`, () => {
       const require = createRequire(import.meta.url);
       const script = fileURLToPath(new URL("./internal/fifoChild.ts", import.meta.url));
       const path = join(dir, `silent-${Date.now()}.fifo`);
+      const lonely = join(dir, `lonely-${Date.now()}.fifo`);
       try {
         spawnSync("mkfifo", [path]);
+        spawnSync("mkfifo", [lonely]);
+        spawnSync("mkfifo", [`${lonely}.w`]);
       } catch {
         // reported below: the child cannot open it
       }
-      const run = spawnSync(process.execPath, ["--import", pathToFileURL(require.resolve("tsx")).href, "--conditions=pktio-source", script, child!.module, child!.exportName, path], {
+      const run = spawnSync(process.execPath, ["--import", pathToFileURL(require.resolve("tsx")).href, "--conditions=pktio-source", script, child!.module, child!.exportName, path, lonely], {
         encoding: "utf8",
         timeout: 20_000,
       });
       rmSync(path, { force: true });
-      expect(run.error, "the child did not exit within 20 s (a read kept a thread, a pool request or a worker)").toBeUndefined();
+      rmSync(lonely, { force: true });
+      rmSync(`${lonely}.w`, { force: true });
+      expect(run.error, "the child did not exit within 20 s (a read or an open kept a thread, a pool request or a worker)").toBeUndefined();
       expect(run.stderr).toBe("");
-      expect(run.stdout.trim()).toBe("closed 3 3 123 Closed,Closed,Closed,Closed,Closed,Closed");
+      // The read-only open of a FIFO without a writer may complete (it need not wait: its reads do),
+      // the write-only one waits for a reader that never comes: the close answers it Closed.
+      expect(run.stdout.trim()).toMatch(/^closed 3 3 123 Closed,Closed,Closed,Closed,Closed,Closed opens (opened|Closed),Closed$/);
       expect(run.status).toBe(0);
     });
 

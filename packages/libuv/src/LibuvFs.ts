@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -54,7 +54,8 @@ export class LibuvFs implements Fs {
   async open(path: string, options?: OpenOptions): Promise<FileHandle> {
     const resolved = resolveOpenOptions(options);
     const [target, flags] = await this.#openTarget(path, resolved);
-    const fd = await this.#openFd(target, flags);
+    // A FIFO opens O_NONBLOCK (core's openFifoWithoutBlocking): its open never holds a pool thread.
+    const fd = await openFifoWithoutBlocking(target, flags, (withFlags) => this.#openFd(target, withFlags), () => this.backend.closed, "libuv");
     return this.#adopt(fd, target, resolved);
   }
 
@@ -187,6 +188,7 @@ export class LibuvFs implements Fs {
   async copyFile(from: string, to: string): Promise<void> {
     const source = await this.#path(from, "copyFile");
     const destination = await this.#path(to, "copyFile");
+    await refuseFifoSource(source, "libuv");
     await this.#call("copyFile", source, () => p.copyFile(source, destination));
   }
   copyFileSync(from: string, to: string): void {

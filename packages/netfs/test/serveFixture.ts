@@ -23,7 +23,7 @@ export interface Served {
 }
 
 /** Makes the tree and serves it with `options` (plus the runtime and a log collector). */
-export async function serveTree(options: Omit<ServeOptions, "runtime"> = {}): Promise<Served> {
+export async function serveTree(options: Omit<ServeOptions, "runtime"> = {}, backends?: string[]): Promise<Served> {
   const base = mkdtempSync(join(tmpdir(), "pktio-serve-"));
   const root = join(base, "root");
   const outside = join(base, "outside");
@@ -37,7 +37,7 @@ export async function serveTree(options: Omit<ServeOptions, "runtime"> = {}): Pr
   symlinkSync(join(outside, "secret.txt"), join(root, "escape.txt"));
   symlinkSync(outside, join(root, "escape-dir"));
   symlinkSync("hello.txt", join(root, "inside-link.txt"));
-  const runtime = await openRuntime();
+  const runtime = await openRuntime(backends === undefined ? undefined : { backends });
   const log: string[] = [];
   const server = await serveDirectory(root, { ...options, runtime, log: (line) => log.push(line) });
   return {

@@ -3,6 +3,7 @@
  * the root, oversized heads and bodies, a stalled (slow-loris) request, hostile XML. Each waits
  * for the server's answer or its close of the connection, never for a duration.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,4 +110,23 @@ describe("serveDirectory: hostile requests", () => {
     expect(answer.status).toBe(405);
     expect(answer.headers.allow).toContain("PROPFIND");
   });
+});
+
+describe("serveDirectory: a FIFO in the tree", () => {
+  // libuv and threaded opened it on a pool thread or a worker, where open(2) waits for a writer:
+  // four requests held libuv's four threads, and the server answered nothing after (helper-22).
+  for (const backend of ["libuv", "threaded", "uring"]) {
+    it(`${backend}: a GET of it is 403 at once, and the files beside it are still served`, async () => {
+      const served = await serveTree({}, [backend]);
+      try {
+        execFileSync("mkfifo", [join(served.root, "pipe")]);
+        const answers = await Promise.all(Array.from({ length: 6 }, () => send(served.server.url, "GET", "/pipe")));
+        expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403, 403]);
+        const hello = await send(served.server.url, "GET", "/hello.txt");
+        expect([hello.status, hello.body.toString()]).toEqual([200, "hello, pktio\n"]);
+      } finally {
+        await served.close();
+      }
+    });
+  }
 });

@@ -687,6 +687,12 @@ export class ThreadedBackend implements IoBackend {
         };
         while (!inCall()) await new Promise((resolve) => setImmediate(resolve));
       },
+      blockingOpen: async (path) => {
+        const request = await this.perform(Op.Meta, -1, 0, { op: "open", path, flags: 0 /* O_RDONLY */, root: undefined });
+        if (request.lost !== undefined) throw request.lost;
+        if (request.reply?.ok !== true) throw new Error(`blockingOpen: ${JSON.stringify(request.reply)}`);
+        return request.reply.value as number;
+      },
       threadIds: () => this.#rings.map((ring) => ring.threadId),
       unjoinedThreads: () => this.#rings.reduce((sum, ring) => sum + ring.unjoinedThreads, 0),
       state: () => ({

@@ -9,7 +9,7 @@
 import { constants } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -36,7 +36,10 @@ export class ThreadedFs implements Fs {
   async open(path: string, options?: OpenOptions): Promise<ThreadedFile> {
     const resolved = resolveOpenOptions(options);
     const { path: target, lastIsSymlink } = await this.#walk(path, "open", true);
-    const fd = await this.#meta("open", target, { op: "open", path: target, flags: openFlagsBeneath(resolved, this.#root, lastIsSymlink), root: this.#root });
+    const flags = openFlagsBeneath(resolved, this.#root, lastIsSymlink);
+    // A FIFO opens O_NONBLOCK (core's openFifoWithoutBlocking): its open never holds a worker.
+    const open = (withFlags: number): Promise<number> => this.#meta("open", target, { op: "open", path: target, flags: withFlags, root: this.#root });
+    const fd = await openFifoWithoutBlocking(target, flags, open, () => this.backend.closed, BACKEND);
     return this.#adopt(fd, target, resolved);
   }
   openSync(path: string, options?: OpenOptions): ThreadedFile {
@@ -102,6 +105,7 @@ export class ThreadedFs implements Fs {
 
   async copyFile(from: string, to: string): Promise<void> {
     const source = (await this.#walk(from, "copyFile", true)).path;
+    await refuseFifoSource(source, BACKEND);
     await this.#meta("copyFile", source, { op: "copyFile", from: source, to: (await this.#walk(to, "copyFile", true)).path, root: this.#root });
   }
   copyFileSync(from: string, to: string): void {

@@ -84,12 +84,12 @@ describe("detached buffers", () => {
 });
 
 describe("signals and deadlines after submission", () => {
-  it("reads queued behind a call stuck in a worker (an open of a FIFO without a writer) fail Aborted or TimedOut on time; the stuck one settles at close", async () => {
+  it("reads queued behind a call stuck in a worker (a blocking open of a FIFO without a writer, made through the test hook: rt.fs.open no longer blocks there) fail Aborted or TimedOut on time; the stuck one settles at close", async () => {
     const path = mkfifo();
     const rt = openThreaded({ workers: 1, closeTimeoutMs: 50 });
     const hooks = rt.io[testHooks]();
     const file = await rt.fs.open(dataPath);
-    const stuck = outcome(rt.fs.open(path));
+    const stuck = outcome(hooks.blockingOpen(path));
     await hooks.whenInCall(0);
     try {
       const controller = new AbortController();
@@ -135,12 +135,11 @@ describe("close with a worker stuck for good", () => {
     const path = mkfifo();
     const rt = openThreaded({ workers: 1, closeTimeoutMs: 50 });
     const hooks = rt.io[testHooks]();
-    const opening = outcome(rt.fs.open(path));
+    const opening = outcome(hooks.blockingOpen(path));
     await hooks.whenInCall(0);
     const queued = outcome(rt.fs.stat(dataPath));
     await rt.close();
-    // The open resolves its path on the calling thread first (confinement), so which of the two
-    // the worker is inside when close() gives up on it is not fixed: both settle Closed.
+    // Which of the two the worker is inside when close() gives up on it is not fixed: both settle Closed.
     expect(await queued).toMatch(/^Closed: stat: the threaded runtime was closed (before a worker started this request|while worker thread 0 was stuck in this call)/);
     expect(await opening).toMatch(/^Closed: open: /);
     expect(hooks.threadIds()).toEqual([-1]);

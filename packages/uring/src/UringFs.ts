@@ -3,9 +3,9 @@
  * when the kernel has them (probed once); everything io_uring lacks (readDir, copyFile, recursive
  * removal, realpath checks of directory handles) takes the libuv path, which this class extends.
  */
-import { close as closeNode, open as openNode, openSync as openSyncNode } from "node:fs";
+import { openSync as openSyncNode } from "node:fs";
 import { IoError, toIoError, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { fromErrno, resolveOpenOptions } from "@pktio/core/backend";
+import { fromErrno, openOnceReaderComes, resolveOpenOptions } from "@pktio/core/backend";
 import { LibuvFs, openFlags, type LibuvBackend, type Root } from "@pktio/libuv";
 import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { CLOSED, ringError, type Operation, type UringBackend } from "./UringBackend.js";
@@ -66,20 +66,10 @@ export class UringFs extends LibuvFs {
     const fd = await this.#run("open", target, { ...operation, buffer: cPath(target) }).catch((error: unknown) => {
       if (!isFifoWithoutReader(error, access)) throw error;
       // The kernel's first, non-blocking attempt at an OPENAT fails ENXIO for a write-only open of
-      // a FIFO that has no reader yet, where open(2) waits for one: that open waits on libuv's
-      // pool instead (held like truncate: the ring stays up for it).
-      this.uring.hold();
-      return new Promise<number>((resolve, reject) =>
-        openNode(target, operation.aux ?? 0, operation.aux2 ?? 0o666, (failure, opened) => {
-          this.uring.release();
-          if (failure !== null) return reject(toIoError(failure, { op: "open", backend: "uring", path: target }));
-          if (this.uring.closed) {
-            closeNode(opened, () => undefined);
-            return reject(ringError(CLOSED, { op: "open", path: target }));
-          }
-          resolve(opened);
-        }),
-      );
+      // a FIFO that has no reader yet, where open(2) waits for one: the OPENAT is made again until
+      // a reader comes, waiting in the event loop (a blocking open on libuv's pool held a thread,
+      // and the process never exited after rt.close()). The fd it gives is a blocking one.
+      return openOnceReaderComes(() => this.#run("open", target, { ...operation, buffer: cPath(target) }), () => this.uring.closed, target, "uring");
     });
     return this.#adopt(fd, target, access);
   }

@@ -17,6 +17,12 @@ export interface TestHooks {
    * seen by polling once per event-loop turn; lets a test make a call stuck before it closes.
    */
   whenInCall(index: number): Promise<void>;
+  /**
+   * A blocking open(2) of `path` read-only in a worker, as the backend made before it opened a
+   * FIFO O_NONBLOCK: on a FIFO without a writer the worker stays inside the call until one comes,
+   * which is how a test gets a call stuck for good. Resolves with the fd or rejects with the loss.
+   */
+  blockingOpen(path: string): Promise<number>;
   /** Node's thread id of each ring's worker, -1 where none runs. */
   threadIds(): number[];
   /** Threads the runtime started, live or retired, that Node has not joined yet (0 once close() resolved). */
