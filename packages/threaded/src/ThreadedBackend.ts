@@ -222,6 +222,23 @@ export class ThreadedBackend implements IoBackend {
     return completion.request as Request;
   }
 
+  #syncDepth = 0;
+
+  /** True inside `submitSync`: a target whose transfers cannot block (a FIFO's pipe) says so. */
+  get inSyncScope(): boolean {
+    return this.#syncDepth > 0;
+  }
+
+  /** Runs `submit` (ioSync's send) in the sync scope; the workers' transfers then go as usual. */
+  submitSync(submit: () => void): void {
+    this.#syncDepth++;
+    try {
+      submit();
+    } finally {
+      this.#syncDepth--;
+    }
+  }
+
   /**
    * Drives completions on this thread until `isDone()`: publishes pending wake-ups, settles
    * what has completed, and sleeps in Atomics.wait on the completion counter in between. No

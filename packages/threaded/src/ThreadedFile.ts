@@ -64,6 +64,9 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
   protected submit(pos: number, view: AnyView): void {
     if (view.length === 0) return view.complete();
     if (this.#pipe !== undefined) {
+      // A sync call with options (the others take transferSync below): the pipe's transfers
+      // wait in the event loop, which cannot run while the thread blocks.
+      if (this.backend.inSyncScope) return view.fail(this.#pipeIsAsync(view.perm.backendWrites));
       this.#pending++;
       const done = (): void => this.#operationDone();
       if (view.perm.backendWrites) return this.#pipe.read(view as BoundPacketView<Write>, pos, done);
@@ -94,9 +97,7 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
    * thread (`directSync`), which the caller waits for anyway.
    */
   protected override transferSync(pos: number, bytes: Uint8Array, reading: boolean): number | undefined {
-    if (this.#pipe !== undefined) {
-      throw new IoError("Unsupported", `${this.path} is a FIFO: on the threaded backend its transfers wait in the event loop and cannot block the thread; use the async API`, { op: reading ? "read" : "write", backend: BACKEND, path: this.path });
-    }
+    if (this.#pipe !== undefined) throw this.#pipeIsAsync(reading);
     const result = this.backend.transferNow(this.fd, bytes, pos, reading);
     if (result === undefined) return undefined;
     const op = reading ? "read" : "write";
@@ -116,6 +117,10 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     const request = new Request(view.perm.backendWrites ? Op.Read : Op.Write, this.fd, pos, view.length, view.bytes(), undefined, this, view);
     request.stream = this.#stream;
     this.backend.submit(request);
+  }
+
+  #pipeIsAsync(reading: boolean): IoError {
+    return new IoError("Unsupported", `${this.path} is a FIFO: on the threaded backend its transfers wait in the event loop and cannot block the thread; use the async API`, { op: reading ? "read" : "write", backend: BACKEND, path: this.path });
   }
 
   /** Called by the backend on the main thread when one of this file's transfers is settled. */

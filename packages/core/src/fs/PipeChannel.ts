@@ -50,7 +50,7 @@ export class PipeChannel {
   readonly #closed: Promise<void>;
   readonly #dropAborted = (): void => {
     for (const { view, done } of this.#reads.removeWhere((read) => read.view.packet.signal?.aborted === true)) {
-      view.fail(abortError(view.packet.signal as AbortSignal, "read", this.#context.backend));
+      if (!view.settled) view.fail(abortError(view.packet.signal as AbortSignal, "read", this.#context.backend));
       done();
     }
     this.#serve();
@@ -110,6 +110,8 @@ export class PipeChannel {
     const { Buffer } = nodeBuiltin("node:buffer");
     this.#socket.write(view.packet.shared ? bytes : Buffer.from(bytes), (error) => {
       if (!this.#writes.delete(view)) return; // failed already, by a close or the pipe's error
+      // Settled by its caller's side already (ioSync, after a blockOn that could not finish).
+      if (view.settled) return done();
       if (error === null || error === undefined) view.complete();
       else view.fail(toIoError(error, { op: "write", backend: this.#context.backend, path: this.#context.path }));
       done();
@@ -137,6 +139,12 @@ export class PipeChannel {
       const { view, pos, done } = read;
       if (view.length !== 0 && this.#received.bytes === 0 && !this.#ended) break;
       this.#reads.shift();
+      // Settled by its caller's side already (ioSync, after a blockOn that could not finish):
+      // it takes no bytes, which stay for the next read.
+      if (view.settled) {
+        done();
+        continue;
+      }
       if (view.detached) {
         view.fail(new IoError("InvalidInput", `the buffer was detached before the read of ${this.#context.path} started: a buffer belongs to the I/O system until the read settles`, { op: "read", backend: this.#context.backend, path: this.#context.path }));
         done();
@@ -161,11 +169,11 @@ export class PipeChannel {
     const writes = [...this.#writes];
     this.#writes.clear();
     for (const [view, done] of writes) {
-      view.fail(failure);
+      if (!view.settled) view.fail(failure);
       done();
     }
     for (let read = this.#reads.shift(); read !== undefined; read = this.#reads.shift()) {
-      read.view.fail(failure);
+      if (!read.view.settled) read.view.fail(failure);
       read.done();
     }
   }
