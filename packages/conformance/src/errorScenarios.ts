@@ -3,7 +3,7 @@
  * description for the same OS error, the right backend's name when the runtime is closed, and an
  * `IoError` that is called IoError.
  */
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +58,21 @@ export function describeErrors(openRuntime: () => Promise<Runtime>, getRuntime: 
       } finally {
         await file.close();
       }
+    });
+
+    it("mkdir's and removeDir's options are checked: unknown keys and a recursive that is no boolean are InvalidInput naming them, and nothing happens", async () => {
+      const fs = getRuntime().fs;
+      const path = join(dir, "made");
+      await expect(fs.mkdir(path, { bogus: 1 } as never)).rejects.toThrow(expect.objectContaining({ kind: "InvalidInput", message: expect.stringMatching(/bogus/) }));
+      await expect(fs.mkdir(path, { recursive: 1 } as never)).rejects.toThrow(expect.objectContaining({ kind: "InvalidInput", message: expect.stringMatching(/recursive/) }));
+      expect(() => fs.mkdirSync(path, "x" as never)).toThrow(expect.objectContaining({ kind: "InvalidInput" }));
+      expect(existsSync(path)).toBe(false);
+      await fs.mkdir(join(path, "inner"), { recursive: true });
+      await expect(fs.removeDir(path, { recursive: "yes" } as never)).rejects.toThrow(expect.objectContaining({ kind: "InvalidInput", message: expect.stringMatching(/recursive/) }));
+      expect(() => fs.removeDirSync(path, { force: true } as never)).toThrow(expect.objectContaining({ kind: "InvalidInput", message: expect.stringMatching(/force/) }));
+      expect(existsSync(join(path, "inner"))).toBe(true);
+      await fs.removeDir(path, { recursive: true });
+      expect(existsSync(path)).toBe(false);
     });
 
     it("ENOENT carries its description and the path", async () => {

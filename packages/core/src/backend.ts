@@ -25,5 +25,6 @@ export { acceptEach, type Accepting } from "./net/acceptEach.js";
 export { settleShortRead } from "./net/settleShortRead.js";
 export { ChunkQueue } from "./net/ChunkQueue.js";
 export { openFifoWithoutBlocking, openOnceReaderComes, refuseFifoSource } from "./fs/openFifoWithoutBlocking.js";
+export { dirOptions } from "./fs/dirOptions.js";
 export { detachedError } from "./net/detachedError.js";
 export { DatagramAddressSchema, HostSchema, isHostShaped, NetAddressSchema } from "./net/netAddress.js";

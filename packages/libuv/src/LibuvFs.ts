@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, dirOptions, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -142,10 +142,12 @@ export class LibuvFs implements Fs {
   }
 
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    options = dirOptions(options, "mkdir");
     const target = await this.#path(path, "mkdir", false);
     await this.#call("mkdir", target, () => p.mkdir(target, { recursive: options.recursive === true }));
   }
   mkdirSync(path: string, options: MkdirOptions = {}): void {
+    options = dirOptions(options, "mkdirSync");
     const target = this.#pathSync(path, "mkdir", false);
     this.#callSync("mkdir", target, () => fs.mkdirSync(target, { recursive: options.recursive === true }));
   }
@@ -171,6 +173,7 @@ export class LibuvFs implements Fs {
   }
 
   async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
+    options = dirOptions(options, "removeDir");
     const target = await this.#path(path, "removeDir", false);
     if (options.recursive !== true) return this.#call("removeDir", target, () => p.rmdir(target));
     const stats = await this.#call("removeDir", target, () => p.lstat(target));
@@ -178,6 +181,7 @@ export class LibuvFs implements Fs {
     await this.#call("removeDir", target, () => p.rm(target, { recursive: true }));
   }
   removeDirSync(path: string, options: RemoveDirOptions = {}): void {
+    options = dirOptions(options, "removeDirSync");
     const target = this.#pathSync(path, "removeDir", false);
     if (options.recursive !== true) return this.#callSync("removeDir", target, () => fs.rmdirSync(target));
     const stats = this.#callSync("removeDir", target, () => fs.lstatSync(target));

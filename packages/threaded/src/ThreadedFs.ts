@@ -9,7 +9,7 @@
 import { constants } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, dirOptions, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -68,10 +68,12 @@ export class ThreadedFs implements Fs {
   }
 
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    options = dirOptions(options, "mkdir");
     const target = (await this.#walk(path, "mkdir", false)).path;
     await this.#meta("mkdir", target, { op: "mkdir", path: target, recursive: options.recursive === true, root: this.#root });
   }
   mkdirSync(path: string, options: MkdirOptions = {}): void {
+    options = dirOptions(options, "mkdirSync");
     const target = this.#walkSync(path, "mkdir", false).path;
     this.#metaSync("mkdir", target, { op: "mkdir", path: target, recursive: options.recursive === true, root: this.#root });
   }
@@ -95,10 +97,12 @@ export class ThreadedFs implements Fs {
   }
 
   async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
+    options = dirOptions(options, "removeDir");
     const target = (await this.#walk(path, "removeDir", false)).path;
     await this.#meta("removeDir", target, { op: "removeDir", path: target, recursive: options.recursive === true, root: this.#root });
   }
   removeDirSync(path: string, options: RemoveDirOptions = {}): void {
+    options = dirOptions(options, "removeDirSync");
     const target = this.#walkSync(path, "removeDir", false).path;
     this.#metaSync("removeDir", target, { op: "removeDir", path: target, recursive: options.recursive === true, root: this.#root });
   }

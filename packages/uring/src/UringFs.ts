@@ -5,7 +5,7 @@
  */
 import { openSync as openSyncNode } from "node:fs";
 import { IoError, toIoError, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { fromErrno, openOnceReaderComes, resolveOpenOptions } from "@pktio/core/backend";
+import { dirOptions, fromErrno, openOnceReaderComes, resolveOpenOptions } from "@pktio/core/backend";
 import { LibuvFs, openFlags, type LibuvBackend, type Root } from "@pktio/libuv";
 import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { CLOSED, ringError, type Operation, type UringBackend } from "./UringBackend.js";
@@ -120,11 +120,13 @@ export class UringFs extends LibuvFs {
   }
 
   override async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    options = dirOptions(options, "mkdir");
     if (options.recursive === true || !this.uring.has(this.uring.opcodes.MKDIRAT)) return super.mkdir(path, options);
     const target = await this.resolvePath(path, "mkdir");
     await this.#run("mkdir", target, { opcode: this.uring.opcodes.MKDIRAT, fd: AT_FDCWD, aux2: 0o777, buffer: cPath(target) });
   }
   override mkdirSync(path: string, options: MkdirOptions = {}): void {
+    options = dirOptions(options, "mkdirSync");
     if (options.recursive === true || !this.uring.has(this.uring.opcodes.MKDIRAT)) return super.mkdirSync(path, options);
     const target = this.resolvePathSync(path, "mkdir");
     this.#runSync("mkdir", target, { opcode: this.uring.opcodes.MKDIRAT, fd: AT_FDCWD, aux2: 0o777, buffer: cPath(target) });
@@ -158,11 +160,13 @@ export class UringFs extends LibuvFs {
   }
 
   override async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
+    options = dirOptions(options, "removeDir");
     if (options.recursive === true || !this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeDir(path, options);
     const target = await this.resolvePath(path, "removeDir");
     await this.#run("removeDir", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, aux: AT_REMOVEDIR, buffer: cPath(target) });
   }
   override removeDirSync(path: string, options: RemoveDirOptions = {}): void {
+    options = dirOptions(options, "removeDirSync");
     if (options.recursive === true || !this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeDirSync(path, options);
     const target = this.resolvePathSync(path, "removeDir");
     this.#runSync("removeDir", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, aux: AT_REMOVEDIR, buffer: cPath(target) });

@@ -11,7 +11,7 @@
  * file's transfers cannot block.
  */
 import { IoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { resolveOpenOptions } from "@pktio/core/backend";
+import { dirOptions, resolveOpenOptions } from "@pktio/core/backend";
 import type { HttpFileOptions } from "../http/HttpFileOptions.js";
 import { openHttpFile } from "../http/openHttpFile.js";
 import { redactUrl } from "../http/redactUrl.js";
@@ -70,9 +70,11 @@ export class WebDavFs implements DirHandle {
   }
 
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    options = dirOptions(options, "mkdir");
     await this.#run(mkcol(this.#shared, this.#names(path, "mkdir"), options.recursive === true));
   }
   mkdirSync(path: string, options: MkdirOptions = {}): void {
+    options = dirOptions(options, "mkdirSync");
     this.#runSync(mkcol(this.#shared, this.#names(path, "mkdir"), options.recursive === true));
   }
 
@@ -91,9 +93,11 @@ export class WebDavFs implements DirHandle {
   }
 
   async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
+    options = dirOptions(options, "removeDir");
     await this.#run(removeDir(this.#shared, this.#names(path, "removeDir"), path, options.recursive === true));
   }
   removeDirSync(path: string, options: RemoveDirOptions = {}): void {
+    options = dirOptions(options, "removeDirSync");
     this.#runSync(removeDir(this.#shared, this.#names(path, "removeDir"), path, options.recursive === true));
   }
 
