@@ -28,6 +28,12 @@ const ANSWERS: Record<string, { status: number; body: string; location?: string 
   "/slashed": { status: 301, body: "", location: "/slashed/" },
   "/slashed/": { status: 207, body: `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/slashed/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>` },
   "/elsewhere-redirect": { status: 302, body: "", location: "http://other.example/x/" },
+  // A Depth 0 answer about another resource: the root (a collection) for a file, or a sibling.
+  "/root-for-file.txt": { status: 207, body: `<D:multistatus xmlns:D="DAV:">${ROOT}</D:multistatus>` },
+  "/sibling-for-file.txt": {
+    status: 207,
+    body: `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/something-else</D:href><D:propstat><D:prop><D:resourcetype/><D:getcontentlength>77</D:getcontentlength></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>`,
+  },
 };
 
 describe("openWebDavFs against a hostile server", () => {
@@ -63,7 +69,7 @@ describe("openWebDavFs against a hostile server", () => {
     const fs = await openWebDavFs(server.baseUrl, { maxListingBytes: 100_000 });
     try {
       await expect(fs.stat("bomb")).rejects.toThrow(/DOCTYPE/);
-      for (const path of ["bomb", "broken", "elsewhere", "huge"]) expect(await kindOf(fs.stat(path)), path).toBe("InvalidData");
+      for (const path of ["bomb", "broken", "elsewhere", "huge", "root-for-file.txt", "sibling-for-file.txt"]) expect(await kindOf(fs.stat(path)), path).toBe("InvalidData");
       expect(await kindOf((async () => { for await (const _ of fs.readDir("list")) void _; })())).toBe("InvalidData");
       expect(await kindOf(fs.stat("forbidden"))).toBe("PermissionDenied");
       expect(await kindOf(fs.stat("missing"))).toBe("NotFound");

@@ -59,6 +59,8 @@ const UNDICI_KINDS: Record<string, IoErrorKind> = {
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "InvalidData",
   UND_ERR_RES_EXCEEDED_MAX_SIZE: "InvalidData",
   UND_ERR_INFO: "InvalidData",
+  // A response head past undici's limit: a reply no HTTP client takes, not a network fault.
+  UND_ERR_HEADERS_OVERFLOW: "InvalidData",
   UND_ERR_ABORTED: "Aborted",
   UND_ERR_CLOSED: "Closed",
   UND_ERR_DESTROYED: "Closed",
@@ -74,6 +76,11 @@ export function networkError(error: unknown, op: string, where: string): IoError
   if (error instanceof IoError) return error;
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
+  // undici 7's HTTPParserError (a bad status line, a negative Content-Length, a bad chunk size)
+  // carries no `code`: its name says what it is.
+  if (error instanceof Error && error.name === "HTTPParserError") {
+    return new IoError("InvalidData", `${op} ${where}: the response does not parse as HTTP/1.1: ${message}`, { op, backend: BACKEND, path: where, cause: error });
+  }
   if (typeof code === "string") {
     const kind = UNDICI_KINDS[code] ?? (code.startsWith("HPE_") ? "InvalidData" : undefined);
     if (kind !== undefined) {

@@ -100,7 +100,7 @@ async function probe(url: URL, where: string, options: ResolvedHttpFileOptions, 
     if (answer !== undefined) {
       const { response } = answer;
       const status = response.statusCode;
-      const found = method === "HEAD" ? await readHead(response) : await readFirstByte(response, where);
+      const found = method === "HEAD" ? await readHead(response, where) : await readFirstByte(response, where);
       if (found !== undefined) return { version: found, resolved: answer.url };
       if (method === "HEAD" && (HEAD_REFUSED.has(status) || status === 200)) {
         // HEAD refused, or it gave no length: ask for the first byte instead, at once.
@@ -116,9 +116,10 @@ async function probe(url: URL, where: string, options: ResolvedHttpFileOptions, 
 }
 
 /** A 200 HEAD with a length gives the version; anything else undefined (the caller decides). */
-async function readHead(response: Dispatcher.ResponseData): Promise<RemoteVersion | undefined> {
+async function readHead(response: Dispatcher.ResponseData, where: string): Promise<RemoteVersion | undefined> {
   await response.body.dump().catch(() => undefined);
   if (response.statusCode !== 200) return undefined;
+  refuseEncoded(response, where);
   const length = parseLength(headerValue(response.headers, "content-length"));
   if (length === undefined) return undefined;
   return versionOf(length, response.headers);
@@ -136,8 +137,12 @@ async function readFirstByte(response: Dispatcher.ResponseData, where: string): 
   const contentRange = headerValue(response.headers, "content-range") ?? "";
   if (status === 206) {
     const range = CONTENT_RANGE.exec(contentRange);
-    if (range === null || range[1] !== "0" || range[2] !== "0") throw invalidData("open", where, `HTTP 206 with Content-Range ${JSON.stringify(contentRange)} for bytes 0-0`);
-    return versionOf(Number(range[3]), response.headers);
+    // The total must be a length we can use, and hold the byte sent (0-0 of an empty file is a lie).
+    const total = range === null ? NaN : Number(range[3]);
+    if (range === null || range[1] !== "0" || range[2] !== "0" || !Number.isSafeInteger(total) || total < 1) {
+      throw invalidData("open", where, `HTTP 206 with Content-Range ${JSON.stringify(contentRange)} for bytes 0-0`);
+    }
+    return versionOf(total, response.headers);
   }
   if (status === 416) {
     const total = UNSATISFIED_RANGE.exec(contentRange);
@@ -146,11 +151,21 @@ async function readFirstByte(response: Dispatcher.ResponseData, where: string): 
     return versionOf(0, response.headers);
   }
   if (status === 200) {
+    refuseEncoded(response, where);
     const length = parseLength(headerValue(response.headers, "content-length"));
     if (length === undefined) throw new IoError("Unsupported", `open ${where}: the server sends no length (no Content-Length, no Range support)`, { op: "open", backend: "http", path: where });
     return versionOf(length, response.headers);
   }
   return undefined;
+}
+
+/**
+ * A length sent with a Content-Encoding (gzip …) is the encoded body's, not the file's: the file's
+ * size cannot be known from it, and the ranges would be of the encoded bytes.
+ */
+function refuseEncoded(response: Dispatcher.ResponseData, where: string): void {
+  const encoding = headerValue(response.headers, "content-encoding");
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") throw invalidData("open", where, `the server sent the file with Content-Encoding ${JSON.stringify(encoding)}; its length is not the file's`);
 }
 
 function parseLength(value: string | undefined): number | undefined {

@@ -111,7 +111,9 @@ function* propfind(target: DavTarget, names: readonly string[], depth: "0" | "1"
 export function* resourceAt(target: DavTarget, names: readonly string[], op: string): DavProgram<DavResource> {
   const resources = yield* propfind(target, names, "0", op);
   const own = pathOf(target.root, names);
-  const found = resources.find((resource) => resource.path === own) ?? (resources.length === 1 ? resources[0] : undefined);
+  // Only an answer about the resource asked for counts: a single answer about another one (the
+  // root for a file, a sibling) would give that one's kind and size.
+  const found = resources.find((resource) => resource.path === own || resource.path === `${own}/` || `${resource.path}/` === own);
   if (found === undefined) throw new IoError("InvalidData", `${op} ${redactUrl(urlOf(target.root, names))}: the PROPFIND answer does not describe the resource asked for`, { op, backend: BACKEND });
   return found;
 }
