@@ -4,7 +4,8 @@
  * for the server's answer or its close of the connection, never for a duration.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawExchange, send, serveTree, type Served } from "./serveFixture.js";
@@ -39,6 +40,13 @@ describe("serveDirectory: hostile requests", () => {
     // Bytes a client library would not send: a raw NUL and an absolute-form target elsewhere.
     const nul = await rawExchange(served.server.url, "GET /hello.txt\0 HTTP/1.1\r\nhost: x\r\n\r\n");
     expect(nul.text).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it("a file asked for with a trailing slash is not found (404), as open(2) of `a.txt/` fails; without it, it is served", async () => {
+    expect((await send(served.server.url, "GET", "/hello.txt/")).status).toBe(404);
+    expect((await send(served.server.url, "HEAD", "/dir/sub/deep.txt/")).status).toBe(404);
+    expect((await send(served.server.url, "GET", "/hello.txt")).status).toBe(200);
+    expect((await send(served.server.url, "GET", "/dir/")).status).toBe(200);
   });
 
   it("refuses symlinks that lead outside the root (403), for reads, listings and writes", async () => {
@@ -129,4 +137,26 @@ describe("serveDirectory: a FIFO in the tree", () => {
       }
     });
   }
+});
+
+describe("serveDirectory: close() during an upload", () => {
+  it("a PUT cut short by close() leaves no upload file behind, and the old file as it was", async () => {
+    const served = await serveTree();
+    try {
+      const url = new URL(served.server.url);
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on("error", () => undefined);
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write(`PUT /hello.txt HTTP/1.1\r\nhost: x\r\ncontent-length: 1000000\r\n\r\n${"y".repeat(100_000)}`);
+      // The upload file appears once the server has started writing the body.
+      const uploads = (): string[] => readdirSync(served.root).filter((name) => name.startsWith(".pktio-upload-"));
+      while (uploads().length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await served.server.close();
+      expect(uploads()).toEqual([]);
+      expect(readFileSync(join(served.root, "hello.txt"), "utf8")).toBe("hello, pktio\n");
+      socket.destroy();
+    } finally {
+      await served.close();
+    }
+  });
 });

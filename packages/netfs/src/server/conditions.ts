@@ -64,18 +64,24 @@ export function parseRange(header: string | undefined, size: number): RangeAnswe
   const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
   if (match === null) return { kind: "whole" };
   const [, first = "", last = ""] = match;
-  if (first.length > 15 || last.length > 15) return { kind: "whole" };
   if (first === "") {
     if (last === "") return { kind: "whole" };
-    const suffix = Number(last);
+    const suffix = position(last);
     if (suffix === 0 || size === 0) return { kind: "unsatisfiable" };
     return { kind: "part", start: Math.max(0, size - suffix), end: size };
   }
-  const start = Number(first);
-  if (last !== "" && Number(last) < start) return { kind: "whole" };
+  const start = position(first);
+  if (last !== "" && position(last) < start) return { kind: "whole" };
+  // A start past the end (however many digits it has) is unsatisfiable; an end past it is the end.
   if (start >= size) return { kind: "unsatisfiable" };
-  const end = last === "" ? size : Math.min(size, Number(last) + 1);
+  const end = last === "" ? size : Math.min(size, position(last) + 1);
   return { kind: "part", start, end };
+}
+
+/** A byte position's digits as a number; past 15 significant digits (beyond any file), Infinity. */
+function position(digits: string): number {
+  const significant = digits.replace(/^0+(?=\d)/, "");
+  return significant.length > 15 ? Infinity : Number(significant);
 }
 
 /** Whether an If-Match / If-None-Match list names `etag` (strong or weak comparison, §8.8.3.2). */

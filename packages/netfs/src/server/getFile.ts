@@ -20,6 +20,9 @@ export async function getFile(exchange: Exchange): Promise<void> {
     const stat = await file.stat();
     if (stat.type === "directory") return await listCollection(exchange);
     if (stat.type !== "file") return exchange.status(403);
+    // `a.txt/` names a directory that is not there: open(2) of it is ENOTDIR, and a cache would
+    // keep the file under a second URL.
+    if (path.trailingSlash) return exchange.status(404);
     const etag = etagOf(stat);
     const validators = { etag, modifiedMs: stat.modifiedMs };
     const headers: Record<string, string | number> = {

@@ -56,7 +56,14 @@ export async function serveDirectory(root: string, options: ServeOptions): Promi
   const dir: DirHandle = await runtime.fs.openDir(root);
   const authorized = resolved.token === undefined ? () => true : bearerChecker(resolved.token);
   // `answer` settles every failure itself; one that escapes it (a broken socket) ends the connection.
-  const handle = (req: IncomingMessage, res: ServerResponse): void => void answer(req, res, dir, resolved, authorized).catch(() => res.destroy());
+  // Requests being answered: close() waits for them after it drops their connections, so that
+  // a PUT cut short removes its upload file before the directory (and the runtime) go away.
+  const answering = new Set<Promise<void>>();
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const answered = answer(req, res, dir, resolved, authorized).catch(() => void res.destroy());
+    answering.add(answered);
+    void answered.finally(() => answering.delete(answered));
+  };
   const serverOptions = {
     maxHeaderSize: resolved.maxHeaderBytes,
     headersTimeout: resolved.headersTimeoutMs,
@@ -102,6 +109,9 @@ export async function serveDirectory(root: string, options: ServeOptions): Promi
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;
+        // Their connections are gone: each handler ends at once (a PUT's body fails, its upload
+        // file is removed), and none can start now.
+        await Promise.allSettled([...answering]);
         await dir.close();
       })();
       return closing;
