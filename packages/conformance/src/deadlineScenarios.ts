@@ -45,6 +45,35 @@ export function describeDeadlines(getRuntime: () => Runtime): void {
 
     const needFifo = (): boolean => missing === undefined;
 
+    it("a FIFO read whose buffer is detached while it waits fails InvalidInput, and the bytes that come go to the next read", async (context) => {
+      if (!needFifo()) return context.skip(missing);
+      const { file, feed } = await openFifo();
+      const detachable = new Uint8Array(8);
+      const waiting = file.readAt(0, detachable).then(() => "read", (error: unknown) => (error as IoError).kind);
+      // A few turns: the read reaches the kernel (uring) or the pipe's queue (libuv, threaded).
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      structuredClone(detachable.buffer, { transfer: [detachable.buffer] });
+      feed(new TextEncoder().encode("ABCDEFGH"));
+      expect(await waiting).toBe("InvalidInput");
+      const next = new Uint8Array(8);
+      expect(await file.readAt(0, next)).toBe(8);
+      expect(new TextDecoder().decode(next)).toBe("ABCDEFGH");
+      await file.close();
+    });
+
+    it("reads waiting on a FIFO never hold back a write on the same handle: the write lands and feeds them, in order", async (context) => {
+      if (!needFifo()) return context.skip(missing);
+      const { file } = await openFifo();
+      // uring once gave both of the FIFO's two slots to the reads: the write waited, and all three timed out.
+      const first = new Uint8Array(5);
+      const second = new Uint8Array(5);
+      const reads = [file.readAt(0, first), file.readAt(0, second)];
+      expect(await file.writeAt(0, new TextEncoder().encode("helloworld"))).toBe(10);
+      expect(await Promise.all(reads)).toEqual([5, 5]);
+      expect(new TextDecoder().decode(first) + new TextDecoder().decode(second)).toBe("helloworld");
+      await file.close();
+    });
+
     it("a sync read or write of a FIFO with a deadline either ends TimedOut in the kernel or is Unsupported at once; nothing is left pending and no byte is taken", async (context) => {
       if (!needFifo()) return context.skip(missing);
       const { file, feed } = await openFifo();

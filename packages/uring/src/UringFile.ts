@@ -5,7 +5,7 @@
  */
 import { fstatSync, ftruncate, ftruncateSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, Fifo, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
+import { abortError, ChunkQueue, Fifo, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
 import { ABANDONED, CLOSED, DETACHED, ringError, type Abortable, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
@@ -40,6 +40,12 @@ export class UringFile extends FileHandle {
    * each other's bytes. Undefined for a regular file (positional transfers need no order).
    */
   readonly #order: [StreamOrder, StreamOrder] | undefined;
+  /**
+   * A stream-like file's bytes that a read took from the kernel after its buffer was detached:
+   * they belong to the next reads, first (a FIFO cannot give them again). Undefined for a
+   * regular file, whose bytes a later read can always ask for.
+   */
+  readonly #carry: ChunkQueue | undefined;
 
   constructor(backend: UringBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
@@ -50,6 +56,7 @@ export class UringFile extends FileHandle {
     this.slots = backend.pathSlots();
     this.slots.stream = isStreamLike(fd);
     this.#order = this.slots.stream ? [new StreamOrder(), new StreamOrder()] : undefined;
+    this.#carry = this.slots.stream ? new ChunkQueue() : undefined;
     this.#untrack = backend.track(this);
   }
 
@@ -95,6 +102,11 @@ export class UringFile extends FileHandle {
 
   #submitNow(pos: number, view: AnyView): void {
     const reading = view.perm.backendWrites;
+    const carry = this.#carry;
+    if (reading && carry !== undefined && carry.bytes > 0 && view.length > 0 && !view.detached) {
+      // Bytes an earlier read took after its buffer was detached come first, as a short read.
+      return settleRead(view as BoundPacketView<Write>, pos, carry.take(view.bytes()), this.#context);
+    }
     const packet = view.packet;
     // A detached buffer reads as empty: say so instead of handing the kernel a null pointer.
     if (packet.bytes.byteLength !== packet.length) return view.fail(detachedError(reading, this.path, "before it was submitted"));
@@ -265,8 +277,11 @@ export class UringFile extends FileHandle {
     if (target !== undefined && bounce !== undefined) {
       // The kernel is done with the bounce buffer: copy a read back, then give it back.
       if (result > 0 && reading) {
-        if (target.byteLength !== transfer.length) result = DETACHED;
-        else target.set(result === bounce.byteLength ? bounce : bounce.subarray(0, result));
+        if (target.byteLength !== transfer.length) {
+          // Detached while the kernel filled the bounce buffer: a FIFO's bytes stay for the next read.
+          this.#carry?.push(bounce.slice(0, result));
+          result = DETACHED;
+        } else target.set(result === bounce.byteLength ? bounce : bounce.subarray(0, result));
       }
       this.backend.bounce.release(bounce);
     }
