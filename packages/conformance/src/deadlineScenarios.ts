@@ -61,6 +61,16 @@ export function describeDeadlines(getRuntime: () => Runtime): void {
       await file.close();
     });
 
+    it("closeSync() with a read waiting on a FIFO nobody writes settles it Closed, without waiting for the runtime's close", async (context) => {
+      if (!needFifo()) return context.skip(missing);
+      const { file } = await openFifo();
+      const waiting = file.readAt(0, new Uint8Array(8)).then(() => "read", (error: unknown) => (error as IoError).kind);
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      file.closeSync();
+      // Settles by itself: before, uring's read waited in the kernel until rt.close().
+      expect(await waiting).toBe("Closed");
+    });
+
     it("reads waiting on a FIFO never hold back a write on the same handle: the write lands and feeds them, in order", async (context) => {
       if (!needFifo()) return context.skip(missing);
       const { file } = await openFifo();

@@ -468,6 +468,12 @@ export class UringFile extends FileHandle {
     }
     // Operations are still in flight: the fd must outlive them, so the last one closes it.
     this.#drained = () => this.#closeLater();
+    // A FIFO's may never complete (a read nobody writes to): they are cancelled now and settle
+    // Closed, as libuv and threaded settle a FIFO's at closeSync. A regular file's finish.
+    if (this.slots.stream) {
+      this.#cancelWaiting();
+      this.backend.cancelFd(this.fd);
+    }
   }
 
   /** Closes the fd after the last operation, without a caller to report to. */
