@@ -61,6 +61,21 @@ describe("answers that do not parse, or lie about the file, are InvalidData", ()
     });
   }
 
+  it("a read answered with two different Content-Range headers (the first one right) fails, and no byte of it is kept", async () => {
+    const body = "x".repeat(10);
+    const url = await rawServer((request, socket) =>
+      request.startsWith("HEAD") ? socket.write(HEAD_OK) : socket.write(`HTTP/1.1 206 Partial\r\ncontent-range: bytes 0-9/1000\r\ncontent-range: bytes 900-909/1000\r\netag: "v1"\r\ncontent-length: 10\r\n\r\n${body}`),
+    );
+    const file = await openHttpFile(url, { retries: 0 });
+    try {
+      const dst = new Uint8Array(10);
+      expect(await kindOf(file.readAt(0, dst))).toBe("InvalidData");
+      expect(dst.every((byte) => byte === 0)).toBe(true);
+    } finally {
+      await file.close();
+    }
+  });
+
   it("an open whose first byte names a total past 2^53, or 0-0 of an empty file, fails", async () => {
     for (const total of ["99999999999999999999", "0"]) {
       const url = await rawServer((request, socket) =>

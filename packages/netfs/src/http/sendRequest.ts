@@ -81,6 +81,10 @@ export async function sendRequest(start: URL, spec: RequestSpec): Promise<Answer
 /** A response header as one string (undici gives arrays for repeated fields; the first wins). */
 export function headerValue(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
   const value = headers[name];
-  if (Array.isArray(value)) return value[0];
-  return value;
+  if (!Array.isArray(value)) return value;
+  // A field sent twice is one list (RFC 9110 §5.3): the same value twice is that value; two
+  // different Content-Ranges or ETags are no valid value at all, so the checks that parse or
+  // compare them fail (InvalidData, Stale) instead of trusting the first.
+  const distinct = [...new Set(value)];
+  return distinct.length === 1 ? distinct[0] : distinct.join(", ");
 }
