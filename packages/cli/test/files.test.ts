@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { availableBackends } from "@pktio/rt";
@@ -40,6 +41,20 @@ describe.each(backends)("on %s", (backend) => {
     mkdirSync(into);
     expect((await runHere(["cp", "--backend", backend, source, into])).code).toBe(0);
     expect(Buffer.compare(readFileSync(join(into, "source.bin")), data)).toBe(0);
+  });
+
+  it("cp copies onto a device (/dev/null) without truncating it, and from a FIFO to its writer's end", async () => {
+    expect(await runHere(["cp", "--backend", backend, source, "/dev/null"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    const fifo = join(dir.path, `cp-fifo-${backend}`);
+    execFileSync("mkfifo", [fifo]);
+    const target = join(dir.path, `from-fifo-${backend}.bin`);
+    // A writer that sends the data and leaves: the copy holds all of it, then ends.
+    const writer = spawn("sh", ["-c", `cat '${source}' > '${fifo}'`]);
+    const written = new Promise((resolve) => writer.once("exit", resolve));
+    const out = await runHere(["cp", "--backend", backend, fifo, target]);
+    await written;
+    expect(out).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(Buffer.compare(readFileSync(target), data)).toBe(0);
   });
 
   it("cp refuses to copy a file onto itself (same path, hard link, symlink) and leaves it whole", async () => {

@@ -248,6 +248,9 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       expect(await reader.readAt(0, got)).toBe(5);
       expect(new TextDecoder().decode(got.subarray(0, 5))).toBe("hello");
       expect(await reader.readAt(0, got)).toBe(0);
+      // And again: the end stays the end (libuv's and threaded's pipe had gone: Closed).
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(await reader.readAt(0, got)).toBe(0);
       await reader.close();
       // A write-only open made before its reader exists waits for it (open(2) blocks).
       const piped = fifo("piped");

@@ -80,8 +80,16 @@ async function copyFile(rt: Runtime, from: string, to: string): Promise<void> {
     if (target.device === stat.device && target.inode === stat.inode) {
       throw new IoError("InvalidInput", `cp: ${JSON.stringify(from)} and ${JSON.stringify(to)} are the same file`, { op: "cp", path: to });
     }
-    await dst.truncate(0);
+    // A device or FIFO as DST (/dev/null) has no length to cut: it is written, never truncated.
+    const regularTarget = target.type === "file";
+    if (regularTarget) await dst.truncate(0);
     const out = dst;
+    if (stat.type !== "file") {
+      // A FIFO or device as SRC has no size to split into lanes: read it in order to its end.
+      const buffer = new Uint8Array(CHUNK);
+      for (let pos = 0, got = await src.readAt(0, buffer); got > 0; pos += got, got = await src.readAt(pos, buffer)) await out.writeAllAt(pos, buffer.subarray(0, got));
+      return;
+    }
     let next = 0;
     let end = stat.size;
     let failed = false;
@@ -106,7 +114,7 @@ async function copyFile(rt: Runtime, from: string, to: string): Promise<void> {
         }),
       ),
     );
-    if (end < stat.size) await dst.truncate(end);
+    if (end < stat.size && regularTarget) await dst.truncate(end);
   } finally {
     await Promise.all([src.close(), dst?.close()]);
   }

@@ -180,6 +180,9 @@ export class PipeChannel {
 
   #onGone(): void {
     this.#gone = true;
+    // A read-only FIFO's socket goes by itself after its writer's end: later reads still get the
+    // end (0), as a file's do at its end, not Closed (pktio cp read a FIFO that way).
+    if (this.#ended && this.#writes.size === 0) return this.#serve();
     // Node calls a destroyed socket's write callbacks without an error: nothing may complete now.
     this.#fail(new IoError("Closed", `the pipe of ${this.#context.path} is closed`, { op: "close", backend: this.#context.backend, path: this.#context.path }));
   }
