@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, mkdtempSync, opendirSync, openSync, readdirSync, readSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, opendirSync, openSync, readdirSync, readSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,6 +86,14 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       const handle = await fs.open(sub);
       expect(await pktioText(() => handle.readAt(0, new Uint8Array(4)))).toBe(readText);
       await handle.close();
+      // truncate of a handle opened only for reading: EINVAL from ftruncate (uring named no path).
+      const readOnly = openSync(file, "r");
+      const truncateText = nodeText(file, () => ftruncateSync(readOnly, 0));
+      closeSync(readOnly);
+      const reader = await fs.open(file);
+      expect(await pktioText(() => reader.truncate(0))).toBe(truncateText);
+      expect(await pktioText(async () => reader.truncateSync(0))).toBe(truncateText);
+      await reader.close();
     });
 
     it("a write on a read-only handle fails, never silently", async () => {

@@ -5,7 +5,7 @@
  */
 import { fstatSync, ftruncate, ftruncateSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, ChunkQueue, Fifo, fromErrno, settleRead, settleWrite } from "@pktio/core/backend";
+import { abortError, ChunkQueue, Fifo, fromErrno, quotePath, settleRead, settleWrite } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
 import { ABANDONED, CLOSED, DETACHED, ringError, type Abortable, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
@@ -424,7 +424,7 @@ export class UringFile extends FileHandle {
         this.operationDone();
         this.backend.release();
         if (error === null) resolve();
-        else reject(toIoError(error, { op: "truncate", backend: "uring", path: this.path }));
+        else reject(this.#truncateError(error));
       }),
     );
   }
@@ -432,8 +432,15 @@ export class UringFile extends FileHandle {
     try {
       ftruncateSync(this.fd, length);
     } catch (error) {
-      throw toIoError(error, { op: "truncate", backend: "uring", path: this.path });
+      throw this.#truncateError(error);
     }
+  }
+
+  /** Node's ftruncate error names no path; it is added as on every backend (`, ftruncate '/x'`). */
+  #truncateError(error: unknown): IoError {
+    const mapped = toIoError(error, { op: "truncate", backend: "uring", path: this.path });
+    if (mapped.errno !== undefined && !mapped.message.includes(this.path)) mapped.message += ` ${quotePath(this.path)}`;
+    return mapped;
   }
 
   /**
