@@ -80,6 +80,7 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       expect(await pktioText(async () => {
         for await (const entry of fs.readDir(file)) void entry;
       })).toBe(nodeText(file, () => opendirSync(file)));
+      expect(await pktioText(async () => fs.readDirSync(file))).toBe(nodeText(file, () => readdirSync(file)));
       const fd = openSync(sub, "r");
       const readText = nodeText(sub, () => readSync(fd, new Uint8Array(4)));
       closeSync(fd);

@@ -75,7 +75,7 @@ export function describeNoSpace(getRuntime: () => Runtime): void {
       first.file.closeSync();
       expectPrefix(first.path, written);
       const second = await fresh();
-      let error: { kind?: string; transferred?: number } | undefined;
+      let error: { kind?: string; transferred?: number; message?: string } | undefined;
       try {
         second.file.writeAllAtSync(0, data);
       } catch (thrown) {
@@ -83,6 +83,8 @@ export function describeNoSpace(getRuntime: () => Runtime): void {
       }
       second.file.closeSync();
       expect(error?.kind).toBe("NoSpace");
+      // The OS error names the file on every backend (threaded's sync write named none).
+      expect(error?.message).toContain(second.path);
       expectPrefix(second.path, error?.transferred ?? 0);
     });
   });

@@ -171,7 +171,7 @@ export class ThreadedFs implements Fs {
     return value<K>(await this.backend.perform(Op.Meta, -1, 0, request), op, path);
   }
   #metaSync<K extends MetaRequest["op"]>(op: K, path: string, request: MetaRequest & { op: K }): MetaValues[K] {
-    return value<K>(this.backend.performSync(Op.Meta, -1, 0, request), op, path);
+    return value<K>(this.backend.performSync(Op.Meta, -1, 0, request), op, path, true);
   }
 }
 
@@ -182,11 +182,11 @@ function openFlagsBeneath(options: ResolvedOpenOptions, root: RootRef | undefine
 }
 
 /** The value of a settled Meta request, or its error thrown. */
-function value<K extends MetaRequest["op"]>(request: Request, op: K, path: string): MetaValues[K] {
+function value<K extends MetaRequest["op"]>(request: Request, op: K, path: string, sync = false): MetaValues[K] {
   if (request.lost !== undefined) throw request.lost;
   const reply = request.reply;
   if (reply === undefined) throw new IoError("Other", `${op}: the worker sent no reply for ${JSON.stringify(path)}`, { op, backend: BACKEND, path });
-  if (!reply.ok) throw replyError(reply, op, path);
+  if (!reply.ok) throw replyError(reply, op, path, sync);
   return reply.value as MetaValues[K];
 }
 

@@ -17,11 +17,12 @@ export function errnoError(errno: number, op: string, path?: string): IoError {
 }
 
 /** A worker's failed reply as an IoError. */
-export function replyError(reply: Extract<MetaReply, { ok: false }>, op: string, path?: string): IoError {
+export function replyError(reply: Extract<MetaReply, { ok: false }>, op: string, path?: string, sync = false): IoError {
   if (reply.kind !== undefined) return new IoError(reply.kind, reply.message, context(op, path));
   // Rebuilt as a Node-style error so the errno name picks the kind and Node's message is kept.
   // readDir is readdirSync in the worker, which Node reports as scandir; libuv's and uring's
   // readDir open the directory first and say opendir: one text on every backend (design.md §7).
-  const message = op === "readDir" ? reply.message.replace(", scandir '", ", opendir '") : reply.message;
+  // readDirSync is readdirSync on every backend: scandir, as Node says it.
+  const message = op === "readDir" && !sync ? reply.message.replace(", scandir '", ", opendir '") : reply.message;
   return toIoError(Object.assign(new Error(message), { code: reply.code }), context(op, path));
 }
