@@ -133,10 +133,12 @@ export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param
     try {
       backend.blockOn!(() => request.result !== undefined);
     } catch (thrown) {
-      // The caller is answered with the throw: the view is settled with it too, so a backend
-      // that still queues it (a stream's pending read) skips it and never writes into the
-      // caller's buffer after the caller was told it failed.
-      if (!request.view.settled) request.view.fail(thrown);
+      // WouldBlock or Busy: the backend says nothing in flight can settle the packet. The caller
+      // is answered with the throw, and the view is settled with it too, so a backend that
+      // still queues it (a stream's pending read) skips it and never writes into the caller's
+      // buffer after the caller was told it failed. Any other throw (a failed io_uring_enter)
+      // leaves the view to the completion that will still come.
+      if (!request.view.settled && (IoError.is(thrown, "WouldBlock") || IoError.is(thrown, "Busy"))) request.view.fail(thrown);
       throw thrown;
     }
   }

@@ -256,7 +256,7 @@ export class ThreadedBackend implements IoBackend {
       }
       if (isDone()) break;
       if (this.#outstanding === 0) {
-        throw new IoError("Other", "blockOn: nothing is in flight on the threaded backend, so what it waits for cannot settle", { op: "blockOn", backend: BACKEND });
+        throw new IoError("Busy", "blockOn: nothing is in flight on the threaded backend, so what it waits for cannot settle", { op: "blockOn", backend: BACKEND });
       }
       if (this.options.spinMicros > 0 && this.#spin()) continue;
       // The same handshake as the async wait (#arm): announce, read the counter, look once more.
