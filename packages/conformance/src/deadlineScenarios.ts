@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io, IoError, Packet, whenReleased, Write, type FileHandle, type RandomAccess, type Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syncOutcome } from "./internal/syncOutcome.js";
 
 /** Why a FIFO cannot be made here, or undefined when it can. */
 function fifoMissing(dir: string): string | undefined {
@@ -87,21 +88,13 @@ export function describeDeadlines(getRuntime: () => Runtime): void {
     it("a sync read or write of a FIFO with a deadline either ends TimedOut in the kernel or is Unsupported at once; nothing is left pending and no byte is taken", async (context) => {
       if (!needFifo()) return context.skip(missing);
       const { file, feed } = await openFifo();
-      const answer = (call: () => unknown): string | undefined => {
-        try {
-          call();
-          return "returned";
-        } catch (error) {
-          return (error as IoError).kind;
-        }
-      };
       // uring blocks in io_uring_enter, bounded by its LINK_TIMEOUT; libuv and threaded serve a
       // FIFO in the event loop, which cannot run while the thread blocks: Unsupported.
-      const withDeadline = answer(() => file.readAtSync(0, new Uint8Array(8), { timeoutMs: 50 }));
+      const withDeadline = syncOutcome(() => file.readAtSync(0, new Uint8Array(8), { timeoutMs: 50 }));
       expect(["TimedOut", "Unsupported"]).toContain(withDeadline);
       // A write that cannot finish (1 MiB into a pipe nobody reads), on a FIFO of its own.
       const { file: full } = await openFifo();
-      expect(["TimedOut", "Unsupported"]).toContain(answer(() => full.writeAllAtSync(0, new Uint8Array(1024 * 1024), { timeoutMs: 50 })));
+      expect(["TimedOut", "Unsupported"]).toContain(syncOutcome(() => full.writeAllAtSync(0, new Uint8Array(1024 * 1024), { timeoutMs: 50 })));
       await full.close();
       // The read that gave up took nothing: bytes fed later go to the next read, whole.
       feed(new Uint8Array([7, 8, 9]));

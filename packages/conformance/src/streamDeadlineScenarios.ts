@@ -10,6 +10,7 @@
 import { whenReleased, type ByteStream } from "@pktio/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { has, reasonOf, type Capability } from "./capabilities.js";
+import { syncOutcome } from "./internal/syncOutcome.js";
 
 const TIMEOUT = 10_000;
 
@@ -121,17 +122,9 @@ export function describeStreamDeadlines(connect: ConnectStream, syncSockets: Cap
           const { stream, send } = await connected();
           // No timer runs while the thread blocks: the backend bounds the wait itself (uring in the
           // kernel: TimedOut); one that sees nothing can ever arrive says WouldBlock (MemoryStream).
-          const answer = (call: () => unknown): string | undefined => {
-            try {
-              call();
-              return "returned";
-            } catch (error) {
-              return (error as { kind?: string }).kind;
-            }
-          };
-          expect(["TimedOut", "WouldBlock"]).toContain(answer(() => stream.readExactSync(4, { timeoutMs: 50 })));
+          expect(["TimedOut", "WouldBlock"]).toContain(syncOutcome(() => stream.readExactSync(4, { timeoutMs: 50 })));
           stream.setDeadline(50);
-          expect(["TimedOut", "WouldBlock"]).toContain(answer(() => stream.readExactSync(4)));
+          expect(["TimedOut", "WouldBlock"]).toContain(syncOutcome(() => stream.readExactSync(4)));
           stream.setDeadline(null);
           await send(new Uint8Array([5, 6, 7, 8]));
           expect([...(await stream.readExact(4))]).toEqual([5, 6, 7, 8]);

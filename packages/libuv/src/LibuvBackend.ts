@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
-import { Fifo, parseOptions, pathSlotOptions, PathSlots } from "@pktio/core/backend";
+import { Fifo, parseOptions, pathSlotOptions, PathSlots, SyncScope } from "@pktio/core/backend";
 import { BouncePool } from "./internal/BouncePool.js";
 
 export const LibuvOptions = z.strictObject({
@@ -48,7 +48,7 @@ export class LibuvBackend implements IoBackend {
   #inFlight = 0;
   #waiting: Operation[] = [];
   #waitingHead = 0;
-  #syncDepth = 0;
+  readonly #syncScope = new SyncScope();
   readonly #pathsToDrain = new Fifo<LibuvPathSlots>();
   #drainingPaths = false;
   #startingWaiting = false;
@@ -88,7 +88,7 @@ export class LibuvBackend implements IoBackend {
 
   /** True inside `submitSync`: targets must complete packets with blocking calls. */
   get inSyncScope(): boolean {
-    return this.#syncDepth > 0;
+    return this.#syncScope.active;
   }
 
   /** The slots of a newly opened file. */
@@ -150,12 +150,7 @@ export class LibuvBackend implements IoBackend {
   }
 
   submitSync(submit: () => void): void {
-    this.#syncDepth++;
-    try {
-      submit();
-    } finally {
-      this.#syncDepth--;
-    }
+    this.#syncScope.run(submit);
   }
 
   pollingHandle(): PollingHandle | null {

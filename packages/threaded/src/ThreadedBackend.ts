@@ -8,7 +8,7 @@
  */
 import { closeSync } from "node:fs";
 import { IoError, type IoBackend, type PollingHandle } from "@pktio/core";
-import { blockingTransfer, type BlockingResult, Fifo } from "@pktio/core/backend";
+import { blockingTransfer, type BlockingResult, Fifo, SyncScope } from "@pktio/core/backend";
 import { BounceArena } from "./internal/BounceArena.js";
 import { Cancellations } from "./internal/Cancellations.js";
 import { BACKEND } from "./internal/errors.js";
@@ -222,21 +222,16 @@ export class ThreadedBackend implements IoBackend {
     return completion.request as Request;
   }
 
-  #syncDepth = 0;
+  readonly #syncScope = new SyncScope();
 
   /** True inside `submitSync`: a target whose transfers cannot block (a FIFO's pipe) says so. */
   get inSyncScope(): boolean {
-    return this.#syncDepth > 0;
+    return this.#syncScope.active;
   }
 
   /** Runs `submit` (ioSync's send) in the sync scope; the workers' transfers then go as usual. */
   submitSync(submit: () => void): void {
-    this.#syncDepth++;
-    try {
-      submit();
-    } finally {
-      this.#syncDepth--;
-    }
+    this.#syncScope.run(submit);
   }
 
   /**

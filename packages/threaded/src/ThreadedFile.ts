@@ -7,7 +7,7 @@
  */
 import { fstatSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, directAlignmentError, openPipeChannel, quotePath, type PipeChannel } from "@pktio/core/backend";
+import { abortError, directAlignmentError, openPipeChannel, toIoErrorNamingPath, type PipeChannel } from "@pktio/core/backend";
 import { BACKEND, errnoError, replyError } from "./internal/errors.js";
 import { Request, type RequestOwner } from "./internal/Request.js";
 import { FSYNC_DATA, Op } from "./internal/ringLayout.js";
@@ -107,9 +107,7 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     if (thrown !== undefined) {
       if (this.direct && (thrown as NodeJS.ErrnoException).code === "EINVAL") throw directAlignmentError(this.path, op, pos + done, bytes.byteLength - done, BACKEND, thrown);
       // Node's readSync/writeSync name no path; it is added as on every backend (`, write '/x'`).
-      const mapped = toIoError(thrown, { op, backend: BACKEND, path: this.path });
-      if (mapped.errno !== undefined && !mapped.message.includes(this.path)) mapped.message += ` ${quotePath(this.path)}`;
-      throw mapped;
+      throw toIoErrorNamingPath(thrown, { op, backend: BACKEND, path: this.path });
     }
     if (!reading && done < bytes.byteLength) throw new IoError("Other", `write at ${pos + done} of ${this.path} made no progress`, { op, backend: BACKEND, path: this.path });
     return done;

@@ -5,7 +5,7 @@
  */
 import { fstatSync, ftruncate, ftruncateSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, ChunkQueue, Fifo, fromErrno, quotePath, settleRead, settleWrite } from "@pktio/core/backend";
+import { abortError, ChunkQueue, Fifo, fromErrno, settleRead, settleWrite, toIoErrorNamingPath } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
 import { ABANDONED, CLOSED, DETACHED, ringError, type Abortable, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
@@ -438,9 +438,7 @@ export class UringFile extends FileHandle {
 
   /** Node's ftruncate error names no path; it is added as on every backend (`, ftruncate '/x'`). */
   #truncateError(error: unknown): IoError {
-    const mapped = toIoError(error, { op: "truncate", backend: "uring", path: this.path });
-    if (mapped.errno !== undefined && !mapped.message.includes(this.path)) mapped.message += ` ${quotePath(this.path)}`;
-    return mapped;
+    return toIoErrorNamingPath(error, { op: "truncate", backend: "uring", path: this.path });
   }
 
   /**
