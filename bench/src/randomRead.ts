@@ -28,6 +28,7 @@ import { Packet, sendPacket, Write, type FileHandle, type OpenOptions, type Pack
 import { openBackend } from "@pktio/rt";
 import { allocShared, DEFAULT_WORKERS, openThreaded } from "@pktio/threaded";
 import { openUring, type UringRuntime } from "@pktio/uring";
+import { RunWindow } from "./runWindow.js";
 import { BLOCK, fillBlock, positionsIn } from "./randomBlocks.js";
 import { positiveArg } from "./benchArgs.js";
 
@@ -106,11 +107,11 @@ async function checkWith(next: () => number, readBlock: (pos: number, dst: Uint8
 
 /** IN_FLIGHT async loops over a promise-returning read. */
 async function lanes(next: () => number, ms: number, buffers: Uint8Array[], readBlock: (pos: number, dst: Uint8Array) => Promise<number>): Promise<number> {
-  const deadline = performance.now() + ms;
+  const timed = new RunWindow(ms);
   let done = 0;
   await Promise.all(
     buffers.map(async (dst) => {
-      while (performance.now() < deadline) {
+      while (timed.open) {
         if ((await readBlock(next(), dst)) !== BLOCK) throw new Error("short read");
         done++;
       }
@@ -170,7 +171,7 @@ function rawContender(name: string, target: Opened, makeBuffers: () => Uint8Arra
     run: async (next, ms) => {
       const file = await target.ready();
       const packets = packetsFor();
-      const deadline = performance.now() + ms;
+      const timed = new RunWindow(ms);
       let done = 0;
       await new Promise<void>((resolve, reject) => {
         let live = packets.length;
@@ -179,7 +180,7 @@ function rawContender(name: string, target: Opened, makeBuffers: () => Uint8Arra
             onDone: (result) => {
               if (result.transferred !== BLOCK) return reject(result.error ?? new Error("short read"));
               done++;
-              if (performance.now() < deadline) sendPacket(file, next(), packet, output);
+              if (timed.open) sendPacket(file, next(), packet, output);
               else if (--live === 0) resolve();
             },
           };
@@ -319,7 +320,7 @@ function callbackContender(): Contender {
     name: "Node fs.read callbacks",
     check: (next) => checkWith(next, (pos, dst) => new Promise((resolve, reject) => read(fd, dst, 0, BLOCK, pos, (error, count) => (error === null ? resolve(count) : reject(error)))), buffers[0] as Uint8Array),
     run: (next, ms) => {
-      const deadline = performance.now() + ms;
+      const timed = new RunWindow(ms);
       let done = 0;
       return new Promise<number>((resolve, reject) => {
         let live = IN_FLIGHT;
@@ -327,7 +328,7 @@ function callbackContender(): Contender {
           const again = (error: NodeJS.ErrnoException | null, count: number): void => {
             if (error !== null || count !== BLOCK) return reject(error ?? new Error("short read"));
             done++;
-            if (performance.now() < deadline) read(fd, dst, 0, BLOCK, next(), again);
+            if (timed.open) read(fd, dst, 0, BLOCK, next(), again);
             else if (--live === 0) resolve(done);
           };
           read(fd, dst, 0, BLOCK, next(), again);

@@ -6,6 +6,7 @@
  * Usage (by randomRead.ts): tsx src/randomReadLane.ts FILE BLOCKS MS SEED [URING-OPTIONS-JSON]
  */
 import { openUring, type UringOptions } from "@pktio/uring";
+import { RunWindow } from "./runWindow.js";
 import { BLOCK, fillBlock, positionsIn } from "./randomBlocks.js";
 
 const [file, blocksArg, msArg, seedArg, optionsArg] = process.argv.slice(2);
@@ -32,11 +33,11 @@ for (let i = 0; i < 128; i++) {
 }
 
 async function lanes(duration: number): Promise<number> {
-  const deadline = performance.now() + duration;
+  const timed = new RunWindow(duration);
   let done = 0;
   await Promise.all(
     buffers.map(async (dst) => {
-      while (performance.now() < deadline) {
+      while (timed.open) {
         if ((await handle.readAt(next(), dst)) !== BLOCK) throw new Error("short read");
         done++;
       }
