@@ -3,15 +3,30 @@
  * (PKTIO_BACKENDS honoured); a backend's name opens exactly that backend, or fails with kind
  * Unsupported saying why it cannot work here.
  */
-import { BackendNames, type BackendName, type Runtime } from "@pktio/core";
-import { openRuntime, openRuntimeSync, type BackendOptions } from "@pktio/rt";
+import { BackendNames, IoError, type BackendName, type Runtime } from "@pktio/core";
+import { backendOrder, openRuntime, openRuntimeSync, type BackendOptions } from "@pktio/rt";
+import { UsageError } from "./UsageError.js";
 
 export const BackendChoices = ["auto", ...BackendNames] as const;
 export type BackendChoice = (typeof BackendChoices)[number];
 
+/** Opens `choice`; a PKTIO_BACKENDS that names no backend is a usage mistake (exit 2), as a bad `--backend` is. */
 export async function openBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<Runtime> {
-  if (choice === "auto") return openRuntime({ options });
+  if (choice === "auto") {
+    checkEnvOrder();
+    return openRuntime({ options });
+  }
   return openExactly(choice, options);
+}
+
+/** Validates PKTIO_BACKENDS as rt will read it, turning its InvalidInput into a UsageError. */
+function checkEnvOrder(): void {
+  try {
+    backendOrder(undefined);
+  } catch (error) {
+    if (IoError.is(error, "InvalidInput")) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDuration, parseSize } from "../src/index.js";
-import { runHere } from "./helpers.js";
+import { runChild, runHere } from "./helpers.js";
 
 describe("sizes and durations", () => {
   it("parses binary sizes with k/m/g/t suffixes", () => {
@@ -30,6 +30,14 @@ describe("command line", () => {
     const out = await runHere([]);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/Usage: pktio <command>/);
+  });
+  it("a PKTIO_BACKENDS that names no backend is a usage mistake: exit 2, one line naming it and the valid choices", async () => {
+    for (const value of ["urng", "libuv,,threaded", "uring;libuv"]) {
+      const out = await runChild(["stat", "/"], { ...process.env, PKTIO_BACKENDS: value });
+      expect(out.code, value).toBe(2);
+      expect(out.stderr).toMatch(/^pktio: PKTIO_BACKENDS: .*valid backends: .*uring.*\n$/);
+      expect(out.stdout).toBe("");
+    }
   });
   it("help and --help print to stdout and exit 0", async () => {
     for (const argv of [["help"], ["--help"], ["help", "bench"], ["bench", "--help"], ["cat", "-h"], ["cp", "--help"], ["stat", "--help"]]) {

@@ -103,6 +103,44 @@ export function describeStreamDeadlines(connect: ConnectStream, syncSockets: Cap
     );
 
     it(
+      "a readExact that times out after taking some bytes gives them back: the retry returns the whole message",
+      async () => {
+        const { stream, send } = await connected();
+        await send(new Uint8Array([1, 2, 3]));
+        const dst = new Uint8Array(8);
+        await expect(stream.readExact(dst, { timeoutMs: 50 })).rejects.toThrow(kind("TimedOut"));
+        await send(new Uint8Array([4, 5, 6, 7, 8, 9]));
+        // Whether or not the first bytes had arrived before the timeout, none is lost or repeated.
+        expect([...(await stream.readExact(8))]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+        const rest = new Uint8Array(4);
+        expect(await stream.read(rest)).toBe(1);
+        expect(rest[0]).toBe(9);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "bytes given back by an aborted readExact reach a plain read, a smaller readExact and the next call in order",
+      async () => {
+        const { stream, send } = await connected();
+        await send(new Uint8Array([10, 11, 12, 13, 14]));
+        // The signal fires while the call waits for the 11 bytes that never come.
+        const failed = await stream.readExact(new Uint8Array(16), { signal: AbortSignal.timeout(50) }).then(
+          () => "returned",
+          (error: { kind?: string }) => error.kind,
+        );
+        expect(["Aborted", "TimedOut"]).toContain(failed);
+        const two = new Uint8Array(2);
+        expect(await stream.read(two)).toBe(2);
+        expect([...two]).toEqual([10, 11]);
+        expect([...(await stream.readExact(2))]).toEqual([12, 13]);
+        await send(new Uint8Array([15]));
+        expect([...(await stream.readExact(2))]).toEqual([14, 15]);
+      },
+      TIMEOUT,
+    );
+
+    it(
       "close settles pending reads and writes with kind Closed",
       async () => {
         const { stream } = await connected();
@@ -128,6 +166,21 @@ export function describeStreamDeadlines(connect: ConnectStream, syncSockets: Cap
           stream.setDeadline(null);
           await send(new Uint8Array([5, 6, 7, 8]));
           expect([...(await stream.readExact(4))]).toEqual([5, 6, 7, 8]);
+        },
+        TIMEOUT,
+      );
+    }
+
+    if (has(syncSockets)) {
+      it(
+        "a readExactSync that times out after taking some bytes gives them back to the next read",
+        async () => {
+          const { stream, send } = await connected();
+          await send(new Uint8Array([21, 22, 23]));
+          const dst = new Uint8Array(6);
+          expect(["TimedOut", "WouldBlock"]).toContain(syncOutcome(() => stream.readExactSync(dst, { timeoutMs: 50 })));
+          await send(new Uint8Array([24, 25, 26]));
+          expect([...stream.readExactSync(6)]).toEqual([21, 22, 23, 24, 25, 26]);
         },
         TIMEOUT,
       );

@@ -11,6 +11,8 @@ import { serveFlaky } from "./servers/flakyDav.js";
 import { listen, type RunningServer } from "./servers/sendServer.js";
 
 const ROOT = `<D:response><D:href>/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`;
+const collection = (href: string): string => `<D:response><D:href>${href}</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`;
+const file = (href: string, length: number): string => `<D:response><D:href>${href}</D:href><D:propstat><D:prop><D:resourcetype/><D:getcontentlength>${length}</D:getcontentlength></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`;
 const multistatus = (inner: string): string => `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:">${ROOT}${inner}</D:multistatus>`;
 
 /** What the server answers to a PROPFIND of each path. */
@@ -23,6 +25,13 @@ const ANSWERS: Record<string, { status: number; body: string; location?: string 
     status: 207,
     body: `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/list</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>/not-a-member</D:href><D:propstat><D:prop><D:resourcetype/></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>`,
   },
+  // The same member twice (and the collection itself with and without its slash): listed once.
+  "/twice": {
+    status: 207,
+    body: `<D:multistatus xmlns:D="DAV:">${collection("/twice")}${collection("/twice/")}${file("/twice/a.txt", 3)}${file("/twice/a.txt", 3)}${collection("/twice/sub/")}${collection("/twice/sub")}</D:multistatus>`,
+  },
+  // One name both a file and a collection: no entry can be right.
+  "/clash": { status: 207, body: `<D:multistatus xmlns:D="DAV:">${collection("/clash/")}${file("/clash/x", 1)}${collection("/clash/x/")}</D:multistatus>` },
   "/huge": { status: 207, body: multistatus(" ".repeat(300_000)) },
   "/forbidden": { status: 403, body: "" },
   "/slashed": { status: 301, body: "", location: "/slashed/" },
@@ -64,6 +73,21 @@ describe("openWebDavFs against a hostile server", () => {
       return error.kind;
     }
   };
+
+  it("lists a member named twice once, and fails a name that is both a file and a collection with InvalidData", async () => {
+    const fs = await openWebDavFs(server.baseUrl);
+    try {
+      const entries: { name: string; type: string }[] = [];
+      for await (const entry of fs.readDir("twice")) entries.push({ name: entry.name, type: entry.type });
+      expect(entries.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+        { name: "a.txt", type: "file" },
+        { name: "sub", type: "directory" },
+      ]);
+      await expect((async () => { for await (const _ of fs.readDir("clash")) void _; })()).rejects.toThrow(expect.objectContaining({ kind: "InvalidData", message: expect.stringMatching(/"x" twice/) }));
+    } finally {
+      await fs.close();
+    }
+  });
 
   it("fails entity declarations, broken XML, foreign hrefs, non-members and oversized answers with InvalidData", async () => {
     const fs = await openWebDavFs(server.baseUrl, { maxListingBytes: 100_000 });

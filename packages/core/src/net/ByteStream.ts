@@ -20,6 +20,8 @@ import { Packet } from "../Packet.js";
 import type { PacketResult } from "../PacketOutput.js";
 import { NoPos, type IoBackend, type PacketIo } from "../PacketIo.js";
 import { Read, Write } from "../Perm.js";
+import { ChunkQueue } from "./ChunkQueue.js";
+import { settleShortRead } from "./settleShortRead.js";
 
 export type AnyStreamView = BoundPacketView<Write> | BoundPacketView<Read>;
 export type ShutdownHow = "read" | "write" | "both";
@@ -43,6 +45,11 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** When the connection deadline passes (`performance.now()` time): what bounds a sync call. */
   #deadlineDue: number | undefined = undefined;
+  /**
+   * Bytes a failed `readExact` had already taken from the stream: the next reads get them before
+   * anything the backend delivers, so a timed-out or aborted `readExact` loses nothing.
+   */
+  #unread: ChunkQueue | undefined = undefined;
 
   get closed(): boolean {
     return this.#closed;
@@ -58,7 +65,31 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
     // Every stream refuses to start a piece whose signal (or the connection deadline) has fired.
     const signal = view.packet.signal;
     if (signal?.aborted === true) return view.fail(abortError(signal, op, this.backend.name));
+    const unread = this.#unread;
+    if (unread !== undefined && view.perm.backendWrites && view.length > 0) {
+      const read = view as BoundPacketView<Write>;
+      const count = unread.take(read.bytes());
+      if (unread.bytes === 0) this.#unread = undefined;
+      if (count > 0) return settleShortRead(read, count, this.backend.name);
+    }
     this.submit(view);
+  }
+
+  /**
+   * A `readExact` failed after taking `filled` bytes of `dst`: they are copied (the caller may
+   * reuse `dst`) and served again, ahead of what is still held, to the next reads.
+   */
+  #keepUnread(dst: Uint8Array, filled: number): void {
+    if (filled === 0 || this.#closed) return;
+    const kept = new ChunkQueue();
+    kept.push(dst.slice(0, filled));
+    const rest = this.#unread;
+    if (rest !== undefined && rest.bytes > 0) {
+      const held = new Uint8Array(rest.bytes);
+      rest.take(held);
+      kept.push(held);
+    }
+    this.#unread = kept;
   }
 
   /**
@@ -136,15 +167,22 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
   /**
    * Fills `dst` (or a new buffer of `length` bytes); kind UnexpectedEof if the stream ends first.
    * `timeoutMs` bounds each read it makes; a `signal` or the connection deadline bounds them all.
+   * A call that fails after taking some bytes (timeout, abort, deadline, end, reset) gives them
+   * back: the next read started on the stream returns them first, so a retry loses nothing.
    */
   async readExact(target: Uint8Array | number, options?: IoOptions): Promise<Uint8Array> {
     const dst = exactTarget(target, "readExact");
     const checked = this.optionsFor(options, "readExact");
     let filled = 0;
-    while (filled < dst.byteLength) {
-      const count = readCount(await io(this, NoPos, Packet.wrap(dst.subarray(filled), Write), undefined, checked));
-      if (count === 0) throw this.#endedAfter(filled, dst.byteLength, "readExact");
-      filled += count;
+    try {
+      while (filled < dst.byteLength) {
+        const count = readCount(await io(this, NoPos, Packet.wrap(dst.subarray(filled), Write), undefined, checked));
+        if (count === 0) throw this.#endedAfter(filled, dst.byteLength, "readExact");
+        filled += count;
+      }
+    } catch (error) {
+      this.#keepUnread(dst, filled);
+      throw error;
     }
     return dst;
   }
@@ -169,12 +207,17 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
     const dst = exactTarget(target, "readExactSync");
     this.syncOptionsFor(options, "readExactSync");
     let filled = 0;
-    while (filled < dst.byteLength) {
-      // Per read: the connection deadline's time left shrinks with each one.
-      const checked = this.syncOptionsFor(options, "readExactSync");
-      const count = readCount(ioSync(this, NoPos, Packet.wrap(dst.subarray(filled), Write), checked));
-      if (count === 0) throw this.#endedAfter(filled, dst.byteLength, "readExactSync");
-      filled += count;
+    try {
+      while (filled < dst.byteLength) {
+        // Per read: the connection deadline's time left shrinks with each one.
+        const checked = this.syncOptionsFor(options, "readExactSync");
+        const count = readCount(ioSync(this, NoPos, Packet.wrap(dst.subarray(filled), Write), checked));
+        if (count === 0) throw this.#endedAfter(filled, dst.byteLength, "readExactSync");
+        filled += count;
+      }
+    } catch (error) {
+      this.#keepUnread(dst, filled);
+      throw error;
     }
     return dst;
   }
@@ -190,6 +233,7 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
   close(): Promise<void> {
     if (this.#closing === undefined) {
       this.#closed = true;
+      this.#unread = undefined;
       if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
       this.#deadlineTimer = undefined;
       this.#closing = this.closeStream();

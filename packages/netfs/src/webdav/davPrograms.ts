@@ -144,13 +144,24 @@ export function* members(target: DavTarget, names: readonly string[], op: string
   if (!self.isCollection) throw new IoError("NotADirectory", `${op}: ${JSON.stringify(own)} is not a directory`, { op, backend: BACKEND });
   const prefix = own.endsWith("/") ? own : own + "/";
   const found: Member[] = [];
+  // A name listed twice is listed once (a directory has one entry per name), unless the two
+  // answers disagree on what it is: then no entry can be right.
+  const seen = new Map<string, Member>();
   for (const resource of resources) {
-    if (resource === self) continue;
+    // The collection itself may be described twice (with and without its trailing slash).
+    if (resource === self || (resource.path === own && resource.isCollection)) continue;
     const name = resource.path.startsWith(prefix) ? resource.path.slice(prefix.length) : "";
     if (name === "" || name === "." || name === ".." || name.includes("/")) {
       throw new IoError("InvalidData", `${op} ${where}: the listing names ${JSON.stringify(resource.path.slice(0, 200))}, which is not a member of the collection`, { op, backend: BACKEND });
     }
-    found.push({ name, resource });
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      if (earlier.resource.isCollection === resource.isCollection) continue;
+      throw new IoError("InvalidData", `${op} ${where}: the listing names ${JSON.stringify(name.slice(0, 200))} twice, once as a collection and once as a file`, { op, backend: BACKEND });
+    }
+    const member = { name, resource };
+    seen.set(name, member);
+    found.push(member);
   }
   return found;
 }
