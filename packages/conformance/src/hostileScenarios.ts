@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IoError, readAt, type RandomAccess, type Runtime } from "@pktio/core";
+import { IoError, readAt, writeAt, type RandomAccess, type Runtime } from "@pktio/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { has, titled, type Capability } from "./capabilities.js";
 import { equalBytes } from "./packetScenarios.js";
@@ -85,6 +85,30 @@ export function describeHostile(subject: HostileSubject): void {
       const gone = new Uint8Array(16);
       structuredClone(gone.buffer, { transfer: [gone.buffer] });
       await expect(readAt(target, 0, gone)).rejects.toThrow(expect.objectContaining({ kind: "InvalidInput" }));
+    });
+
+    it.skipIf(!has(can(caps.detachMidRead)))(titled("a buffer detached while its write is in flight: the write settles (done, a prefix, or InvalidInput) without an uncaught error, the target keeps working", can(caps.detachMidRead)), async () => {
+      const target = await subject.open(reference);
+      // 1 MiB: larger than any backend's bounce piece, so later pieces start after the detach.
+      const writes = Array.from({ length: 4 }, (_, i) => {
+        const src = seededBytes(size, 0x77 + i);
+        const write = settle(writeAt(target, 0, src));
+        structuredClone(src.buffer, { transfer: [src.buffer] });
+        return write;
+      });
+      for (const outcome of await Promise.all(writes)) {
+        if (outcome.ok) {
+          expect(typeof outcome.value === "number" || outcome.value === undefined).toBe(true);
+          continue;
+        }
+        expect(kindOf(outcome)).toBe("InvalidInput");
+        expect((outcome.error as Error).message).toMatch(/detached/);
+      }
+      const src = seededBytes(8192, 0x99);
+      await writeAt(target, 4096, src);
+      const dst = new Uint8Array(8192);
+      expect(await readAt(target, 4096, dst)).toBe(8192);
+      expect(equalBytes(dst, src)).toBe(true);
     });
 
     it.skipIf(!has(can(caps.abortAfterSubmit)))(titled("a signal fired right after submission: what has not started fails Aborted, the rest has its bytes", can(caps.abortAfterSubmit)), async () => {

@@ -63,6 +63,9 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
 
   protected submit(pos: number, view: AnyView): void {
     if (view.length === 0) return view.complete();
+    // Detached while an earlier piece of its write was in flight (or before): the view has no
+    // bytes to hand over, and it fails alone (its bytes() would throw inside a completion).
+    if (view.detached) return view.fail(this.#detached(view.perm.backendWrites));
     if (this.#pipe !== undefined) {
       // A sync call with options (the others take transferSync below): the pipe's transfers
       // wait in the event loop, which cannot run while the thread blocks.
@@ -118,6 +121,11 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     const request = new Request(view.perm.backendWrites ? Op.Read : Op.Write, this.fd, pos, view.length, view.bytes(), undefined, this, view);
     request.stream = this.#stream;
     this.backend.submit(request);
+  }
+
+  #detached(reading: boolean): IoError {
+    const op = reading ? "read" : "write";
+    return new IoError("InvalidInput", `the buffer was detached before the ${op} started (${op} of ${this.path}): a buffer belongs to the I/O system until the ${op} settles`, { op, backend: BACKEND, path: this.path });
   }
 
   #pipeIsAsync(reading: boolean): IoError {
