@@ -93,7 +93,7 @@ export function describeHostile(subject: HostileSubject): void {
       const writes = Array.from({ length: 4 }, (_, i) => {
         const src = seededBytes(size, 0x77 + i);
         const write = settle(writeAt(target, 0, src));
-        structuredClone(src.buffer, { transfer: [src.buffer] });
+        structuredClone(src.buffer, { transfer: [src.buffer as ArrayBuffer] });
         return write;
       });
       for (const outcome of await Promise.all(writes)) {
@@ -191,6 +191,86 @@ export function describeHostile(subject: HostileSubject): void {
           writer = openSync(path, constants.O_RDWR);
           rmSync(path, { force: true });
           closeSync(writer);
+        }
+      }, STUCK_TIMEOUT_MS);
+    });
+
+    describe("a FIFO read to its end", () => {
+      let dir: string;
+      beforeAll(() => {
+        dir = mkdtempSync(join(tmpdir(), "pktio-fifo-end-"));
+      });
+      afterAll(() => rmSync(dir, { recursive: true, force: true }));
+      const bursts = [0, 1, 2].map((i) => new TextEncoder().encode(`burst-00${i}\n`));
+      const whole = new TextDecoder().decode(Buffer.concat(bursts));
+      /** A FIFO opened on a new runtime, its writer held by the test, and the file's reader. */
+      const fifoPair = async (name: string) => {
+        const path = join(dir, name);
+        execFileSync("mkfifo", [path]);
+        const rt = await openRuntime();
+        const file = await rt.fs.open(path);
+        expect(file.streamLike).toBe(true);
+        const writer = openSync(path, constants.O_WRONLY);
+        return { rt, file, writer };
+      };
+
+      it("chunks and createReadable take a short read as what had arrived and end only at 0", async () => {
+        for (const form of ["chunks", "createReadable"] as const) {
+          const { rt, file, writer } = await fifoPair(`${form}.fifo`);
+          try {
+            writeSync(writer, bursts[0] as Uint8Array);
+            const got: string[] = [];
+            let sent = 1;
+            const source = form === "chunks" ? file.chunks() : file.createReadable();
+            for await (const chunk of source as AsyncIterable<Uint8Array>) {
+              got.push(new TextDecoder().decode(chunk));
+              // The next burst is sent only once this one was read: every read but the last is short.
+              if (got.join("").length === sent * 10) {
+                if (sent < bursts.length) writeSync(writer, bursts[sent++] as Uint8Array);
+                else closeSync(writer);
+              }
+            }
+            expect(got.join(""), form).toBe(whole);
+          } finally {
+            await rt.close();
+          }
+        }
+      }, STUCK_TIMEOUT_MS);
+
+      it("readToEnd and a web stream keep reading after a short read, to the writer's end", async () => {
+        {
+          const { rt, file, writer } = await fifoPair("readToEnd.fifo");
+          try {
+            writeSync(writer, bursts[0] as Uint8Array);
+            const reading = file.readToEnd();
+            await turns(10);
+            writeSync(writer, bursts[1] as Uint8Array);
+            writeSync(writer, bursts[2] as Uint8Array);
+            closeSync(writer);
+            expect(new TextDecoder().decode(await reading)).toBe(whole);
+          } finally {
+            await rt.close();
+          }
+        }
+        {
+          const { rt, file, writer } = await fifoPair("web.fifo");
+          try {
+            writeSync(writer, bursts[0] as Uint8Array);
+            const reader = file.createReadableStream().getReader();
+            let got = "";
+            for (let sent = 1; ; ) {
+              const { done, value } = await reader.read();
+              if (done) break;
+              got += new TextDecoder().decode(value);
+              if (got.length === sent * 10) {
+                if (sent < bursts.length) writeSync(writer, bursts[sent++] as Uint8Array);
+                else closeSync(writer);
+              }
+            }
+            expect(got).toBe(whole);
+          } finally {
+            await rt.close();
+          }
         }
       }, STUCK_TIMEOUT_MS);
     });

@@ -2,6 +2,7 @@
  * A position over a random-access target: reads and writes advance it, `seek` moves it.
  * Each method has a `*Sync` twin that blocks through the target's backend.
  */
+import { IoError } from "./IoError.js";
 import { runIo, type IoProgram } from "./IoProgram.js";
 import { checkPos } from "./internal/validate.js";
 import { readNumberAtProgram, readNumberAtSync, sizeOfNumber, writeNumberAtProgram, writeNumberAtSync, type NumberType, type NumberValue } from "./numbers.js";
@@ -14,10 +15,17 @@ export type RandomAccess = ReadTarget & WriteTarget;
 /**
  * A position over a target. The `*Sync` methods take the helpers' fast paths (DirectSync where
  * the target has it); the `*Program` forms compose into larger programs.
+ *
+ * One call at a time: the position is taken when a call starts and moved when its I/O
+ * completes, so two calls in flight at once would both use the same position (two writes would
+ * overwrite each other). A method called while an async one is still running fails with kind
+ * Busy instead; await each call, or use positional `readAt`/`writeAt` for concurrent I/O.
  */
 export class Cursor {
   readonly target: RandomAccess;
   #position: number;
+  /** The name of the async call in flight, if any. */
+  #running: string | undefined = undefined;
 
   constructor(target: RandomAccess, position: Pos = 0) {
     this.target = target;
@@ -30,56 +38,95 @@ export class Cursor {
 
   /** Moves to an absolute position. */
   seek(position: Pos): number {
+    this.#idle("seek");
     this.#position = checkPos(position, "position", "seek");
     return this.#position;
   }
 
-  /** Moves by `delta` bytes (negative moves back, never before 0). */
-  skip(delta: number): number {
-    return this.seek(this.#position + delta);
+  /** Moves by `delta` bytes, a number or bigint; negative moves back, and a move before 0 fails InvalidInput. */
+  skip(delta: number | bigint): number {
+    this.#idle("skip");
+    const step = typeof delta === "bigint" ? Number(delta) : delta;
+    if (typeof step !== "number" || !Number.isSafeInteger(step) || (typeof delta === "bigint" && BigInt(step) !== delta)) {
+      throw new IoError("InvalidInput", `skip: delta must be a safe integer (number or bigint), got ${typeof delta === "bigint" ? `${delta}n` : String(delta)}`, { op: "skip" });
+    }
+    return this.seek(this.#position + step);
   }
 
   /** Reads up to `dst.length` bytes here and advances by the count read. */
   read(dst: Uint8Array): Promise<number> {
-    return runIo(this.readProgram(dst));
+    return this.#run("read", () => this.readProgram(dst));
   }
   readSync(dst: Uint8Array): number {
+    this.#idle("readSync");
     const count = readAtSync(this.target, this.#position, dst);
     this.#position += count;
     return count;
   }
   /** Fills `dst` from here (kind UnexpectedEof if the data ends first) and advances past it. */
   readExact(dst: Uint8Array): Promise<void> {
-    return runIo(this.readExactProgram(dst));
+    return this.#run("readExact", () => this.readExactProgram(dst));
   }
   readExactSync(dst: Uint8Array): void {
+    this.#idle("readExactSync");
     readExactAtSync(this.target, this.#position, dst);
     this.#position += dst.byteLength;
   }
   /** Writes all of `src` here and advances past it. */
   writeAll(src: Uint8Array): Promise<void> {
-    return runIo(this.writeAllProgram(src));
+    return this.#run("writeAll", () => this.writeAllProgram(src));
   }
   writeAllSync(src: Uint8Array): void {
+    this.#idle("writeAllSync");
     writeAllAtSync(this.target, this.#position, src);
     this.#position += src.byteLength;
   }
   /** Reads one number here and advances past it. */
   readNumber<T extends NumberType>(type: T): Promise<NumberValue<T>> {
-    return runIo(this.readNumberProgram(type));
+    return this.#run("readNumber", () => this.readNumberProgram(type));
   }
   readNumberSync<T extends NumberType>(type: T): NumberValue<T> {
+    this.#idle("readNumberSync");
     const value = readNumberAtSync(this.target, this.#position, type);
     this.#position += sizeOfNumber(type);
     return value;
   }
   /** Writes one number here and advances past it. */
   writeNumber<T extends NumberType>(type: T, value: NumberValue<T>): Promise<void> {
-    return runIo(this.writeNumberProgram(type, value));
+    return this.#run("writeNumber", () => this.writeNumberProgram(type, value));
   }
   writeNumberSync<T extends NumberType>(type: T, value: NumberValue<T>): void {
+    this.#idle("writeNumberSync");
     writeNumberAtSync(this.target, this.#position, type, value);
     this.#position += sizeOfNumber(type);
+  }
+
+  /** Runs one async call, refused (kind Busy) while another is in flight. */
+  #run<T>(op: string, program: () => IoProgram<T>): Promise<T> {
+    try {
+      this.#idle(op);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#running = op;
+    const done = (): void => {
+      this.#running = undefined;
+    };
+    let running: Promise<T>;
+    try {
+      running = runIo(program());
+    } catch (error) {
+      done();
+      return Promise.reject(error);
+    }
+    running.then(done, done);
+    return running;
+  }
+
+  #idle(op: string): void {
+    if (this.#running !== undefined) {
+      throw new IoError("Busy", `cursor.${op}: the cursor's ${this.#running} has not settled; a cursor serves one call at a time (await it, or use readAt/writeAt at explicit positions for concurrent I/O)`, { op });
+    }
   }
 
   // Program forms: a cursor-based parser written as an IoProgram runs both ways (runIo, runIoSync)

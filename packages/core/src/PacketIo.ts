@@ -25,6 +25,12 @@ export interface PacketIo<P extends Perm, Param> {
   sendIo(param: Param, view: BoundPacketView<P>): void;
   /** The backend that drives this target's completions, when it has one (sync wrappers need it). */
   readonly backend?: IoBackend | undefined;
+  /**
+   * True when a read may return fewer bytes than asked before the data ends (a FIFO, a socket, a
+   * character device): the helpers that read to the end (`readToEnd`, `chunks`, `createReadable`)
+   * then stop only at a read of 0 bytes. Absent or false: a short read is the end of the data.
+   */
+  readonly streamLike?: boolean | undefined;
 }
 
 /**

@@ -21,6 +21,7 @@ export { fileStatOf, fileTypeOf, type BigIntStatsLike } from "./fs/fileStatOf.js
 export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
 export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";
 export { openPipeChannel, PipeChannel } from "./fs/PipeChannel.js";
+export { isStreamLikeFd } from "./fs/isStreamLikeFd.js";
 export { acceptEach, type Accepting } from "./net/acceptEach.js";
 export { settleShortRead } from "./net/settleShortRead.js";
 export { ChunkQueue } from "./net/ChunkQueue.js";

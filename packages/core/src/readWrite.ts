@@ -83,7 +83,8 @@ export function* readToEndProgram(target: ReadTarget, pos: Pos = 0): IoProgram<U
     chunks.push(transferred === size ? chunk : chunk.subarray(0, transferred));
     total += transferred;
     position += transferred;
-    if (transferred < size) break;
+    // A short read is the end, except on a stream-like target (a FIFO): there only 0 is.
+    if (transferred < size && (transferred === 0 || target.streamLike !== true)) break;
   }
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const whole = new Uint8Array(total);

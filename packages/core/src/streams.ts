@@ -60,6 +60,7 @@ function readRange(options: ReadStreamOptions | undefined, where: string): ReadR
 /** One read of a Readable's read-ahead: its buffer and, once settled, its count or error. */
 interface Slot {
   readonly chunk: Uint8Array;
+  readonly pos: number;
   count: number;
   error: unknown;
   settled: boolean;
@@ -71,7 +72,9 @@ interface Slot {
  * or written (Node's fs stream has one read at a time; with one here too, hashing a page-cached
  * file took 1.3–2.1× Node's time). It pushes one chunk per `_read`, in order, so chunks stay
  * `chunkSize` long and Node never concatenates them. Chunks are Buffers over memory that is not
- * zeroed first (the read fills it); each is the consumer's to keep.
+ * zeroed first (the read fills it); each is the consumer's to keep. On a stream-like target (a
+ * FIFO: `target.streamLike`) a short read is what had arrived, not the end: one read at a time,
+ * each from where the last one stopped, until a read of 0.
  */
 export function createReadable(target: ReadTarget, options?: ReadStreamOptions): Readable {
   const range = readRange(options, "createReadable options");
@@ -94,10 +97,12 @@ export function createReadable(target: ReadTarget, options?: ReadStreamOptions):
     },
   });
   /** Keeps `readAhead` reads in flight until the whole range is requested. */
+  const streamLike = target.streamLike === true;
+  const readAhead = streamLike ? 1 : range.readAhead;
   const fill = (): void => {
-    while (!ended && slots.length < range.readAhead && next < range.end) {
+    while (!ended && slots.length < readAhead && next < range.end) {
       const size = Math.min(range.chunkSize, range.end - next);
-      const slot: Slot = { chunk: Buffer.allocUnsafeSlow(size), count: 0, error: undefined, settled: false };
+      const slot: Slot = { chunk: Buffer.allocUnsafeSlow(size), pos: next, count: 0, error: undefined, settled: false };
       slots.push(slot);
       const settle = (count: number, error: unknown): void => {
         slot.count = count;
@@ -130,6 +135,13 @@ export function createReadable(target: ReadTarget, options?: ReadStreamOptions):
       return;
     }
     const { chunk, count } = head;
+    if (streamLike && count > 0 && count < chunk.byteLength) {
+      // What had arrived: the next read starts right after it (the only slot was this one).
+      next = head.pos + count;
+      stream.push(count * SHRINK_BELOW < chunk.byteLength ? Buffer.from(chunk.subarray(0, count)) : chunk.subarray(0, count));
+      fill();
+      return;
+    }
     if (count < chunk.byteLength) {
       // The data ends inside this read: reads still in flight are past it and their results dropped.
       ended = true;
@@ -174,7 +186,8 @@ export function createReadableStream(target: ReadTarget, options?: ReadStreamOpt
       const remaining = range.end - next;
       const view = request.view;
       const dst = new Uint8Array(view.buffer, view.byteOffset, Math.min(view.byteLength, remaining === Infinity ? view.byteLength : remaining));
-      const count = dst.byteLength === 0 ? 0 : await readAt(target, next, dst);
+      const wanted = dst.byteLength;
+      const count = wanted === 0 ? 0 : await readAt(target, next, dst);
       next += count;
       if (count === 0) {
         controller.close();
@@ -182,7 +195,9 @@ export function createReadableStream(target: ReadTarget, options?: ReadStreamOpt
         return;
       }
       request.respond(count);
-      if (count < dst.byteLength || next >= range.end) controller.close();
+      // respond() transfers dst's memory: its length is read before. A short read is the end,
+      // except on a stream-like target (a FIFO), where only 0 is.
+      if ((count < wanted && target.streamLike !== true) || next >= range.end) controller.close();
     },
   });
 }

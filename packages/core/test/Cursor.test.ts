@@ -190,3 +190,40 @@ describe("Cursor arguments", () => {
     expect(cursor.position).toBe(0);
   });
 });
+
+describe("Cursor misuse", () => {
+  it("skip takes a number or bigint and refuses what is not a safe integer", () => {
+    const cursor = new Cursor(new MemoryIo(), 10);
+    expect(() => cursor.skip(-100)).toThrow(invalid(/position must be a non-negative/));
+    expect(cursor.skip(-10n)).toBe(0);
+    expect(cursor.skip(5n)).toBe(5);
+    expect(cursor.skip(-2n)).toBe(3);
+    expect(() => cursor.skip(1.5)).toThrow(invalid(/delta/));
+    expect(() => cursor.skip(Number.NaN)).toThrow(invalid(/delta/));
+    expect(() => cursor.skip(2n ** 60n)).toThrow(invalid(/delta/));
+    expect(() => cursor.skip("3" as unknown as number)).toThrow(invalid(/delta/));
+    expect(cursor.position).toBe(3);
+  });
+
+  it("a call made while an async one is in flight fails Busy instead of reusing its position", async () => {
+    const mem = new MemoryIo();
+    const cursor = new Cursor(mem);
+    const first = cursor.writeAll(bytes(1, 2, 3, 4));
+    const busy = expect.objectContaining({ kind: "Busy", message: expect.stringMatching(/writeAll has not settled/) });
+    const second = cursor.writeAll(bytes(5, 6, 7, 8));
+    expect(() => cursor.seek(0)).toThrow(busy);
+    expect(() => cursor.readSync(new Uint8Array(1))).toThrow(busy);
+    await expect(second).rejects.toThrow(busy);
+    await first;
+    expect(cursor.position).toBe(4);
+    // Awaited one after the other, calls go on from where the last stopped.
+    await cursor.writeAll(bytes(5, 6, 7, 8));
+    expect(cursor.position).toBe(8);
+    const back = new Uint8Array(8);
+    expect(await new Cursor(mem).read(back)).toBe(8);
+    expect([...back]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // A failed call frees the cursor too.
+    await expect(cursor.readExact(new Uint8Array(4))).rejects.toThrow(expect.objectContaining({ kind: "UnexpectedEof" }));
+    expect(cursor.seek(0)).toBe(0);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { close, closeSync, fdatasync, fdatasyncSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, read, write } from "node:fs";
 import { FileHandle, IoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, blockingTransfer, detachedError, directAlignmentError, openPipeChannel, settleRead, settleWrite, type PipeChannel } from "@pktio/core/backend";
+import { abortError, blockingTransfer, detachedError, directAlignmentError, isStreamLikeFd, openPipeChannel, settleRead, settleWrite, type PipeChannel } from "@pktio/core/backend";
 import { libuvError } from "./internal/errors.js";
 import { toFileStat } from "./internal/stat.js";
 import type { LibuvBackend, LibuvPathSlots } from "./LibuvBackend.js";
@@ -38,6 +38,7 @@ export class LibuvFile extends FileHandle {
    * would hold a pool thread, and the process, for ever (core's PipeChannel). It owns the fd.
    */
   readonly #pipe: PipeChannel | undefined;
+  readonly #streamLike: boolean;
 
   constructor(backend: LibuvBackend, fd: number, path: string, access: { readable: boolean; writable: boolean; direct?: boolean }) {
     super(path, access);
@@ -46,7 +47,13 @@ export class LibuvFile extends FileHandle {
     this.direct = access.direct === true;
     this.#untrack = backend.track(this);
     this.#slots = backend.pathSlots();
-    this.#pipe = openPipeChannel(fd, access, { backend: "libuv", path });
+    this.#streamLike = isStreamLikeFd(fd);
+    this.#pipe = this.#streamLike ? openPipeChannel(fd, access, { backend: "libuv", path }) : undefined;
+  }
+
+  /** A FIFO, socket or character device (one fstat at open): a short read is not its end. */
+  override get streamLike(): boolean {
+    return this.#streamLike;
   }
 
   protected submit(pos: number, view: AnyView): void {

@@ -5,9 +5,8 @@
  * into slot-sized pieces (the pieces go to whichever workers are least loaded, in parallel).
  * The fd stays open until every operation of this file has completed.
  */
-import { fstatSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, directAlignmentError, openPipeChannel, toIoErrorNamingPath, type PipeChannel } from "@pktio/core/backend";
+import { abortError, directAlignmentError, isStreamLikeFd, openPipeChannel, toIoErrorNamingPath, type PipeChannel } from "@pktio/core/backend";
 import { BACKEND, errnoError, replyError } from "./internal/errors.js";
 import { Request, type RequestOwner } from "./internal/Request.js";
 import { FSYNC_DATA, Op } from "./internal/ringLayout.js";
@@ -17,15 +16,6 @@ import type { ThreadedBackend } from "./ThreadedBackend.js";
 const ESPIPE = 29;
 const EINVAL = 22;
 
-/** True for a FIFO, socket or character device: an fd whose reads may wait for data for ever. */
-function isStreamFd(fd: number): boolean {
-  try {
-    const stats = fstatSync(fd);
-    return stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice();
-  } catch {
-    return false; // a closed or odd fd: its transfers report the error themselves
-  }
-}
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write call. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -56,9 +46,14 @@ export class ThreadedFile extends FileHandle implements RequestOwner {
     this.backend = backend;
     this.fd = fd;
     this.direct = access.direct === true;
-    this.#stream = isStreamFd(fd);
+    this.#stream = isStreamLikeFd(fd);
     this.#untrack = backend.track(this);
     this.#pipe = this.#stream ? openPipeChannel(fd, access, { backend: BACKEND, path }) : undefined;
+  }
+
+  /** A FIFO, socket or character device: an fd whose reads may wait for data for ever. */
+  override get streamLike(): boolean {
+    return this.#stream;
   }
 
   protected submit(pos: number, view: AnyView): void {

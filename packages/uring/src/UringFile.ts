@@ -3,9 +3,9 @@
  * FSYNC, STATX and CLOSE through the ring. The fd stays open until every operation of this file
  * has completed; `*Sync` helpers block in io_uring_enter through the backend's `blockOn`.
  */
-import { fstatSync, ftruncate, ftruncateSync } from "node:fs";
+import { ftruncate, ftruncateSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, ChunkQueue, Fifo, fromErrno, settleRead, settleWrite, toIoErrorNamingPath } from "@pktio/core/backend";
+import { abortError, ChunkQueue, Fifo, fromErrno, isStreamLikeFd, settleRead, settleWrite, toIoErrorNamingPath } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
 import { ABANDONED, CLOSED, DETACHED, ringError, type Abortable, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
@@ -54,10 +54,17 @@ export class UringFile extends FileHandle {
     this.fd = fd;
     this.#context = { backend: "uring", path };
     this.slots = backend.pathSlots();
-    this.slots.stream = isStreamLike(fd);
+    // A FIFO, socket or character device: a read may wait for ever (io_uring parks it in the
+    // kernel without a thread, but it holds its record), so its transfers take stream slots.
+    this.slots.stream = isStreamLikeFd(fd);
     this.#order = this.slots.stream ? [new StreamOrder(), new StreamOrder()] : undefined;
     this.#carry = this.slots.stream ? new ChunkQueue() : undefined;
     this.#untrack = backend.track(this);
+  }
+
+  /** A FIFO, socket or character device (one fstat at open; a failed one counts as a regular file). */
+  override get streamLike(): boolean {
+    return this.slots.stream;
   }
 
   protected submit(pos: number, view: AnyView): void {
@@ -593,18 +600,4 @@ interface Continuation {
 function detachedError(reading: boolean, path: string, when: string): IoError {
   const op = reading ? "read" : "write";
   return new IoError("InvalidInput", `the buffer was detached ${when.replace("the read", `the ${op}`)} (${op} of ${path}): a buffer belongs to the I/O system until the ${op} settles`, { op, backend: "uring", path });
-}
-
-/**
- * A FIFO, socket or character device: a read may wait for ever (io_uring parks it in the kernel
- * without a thread, but it holds its record), so its transfers take stream slots. One fstat at
- * open; a failed one counts as a regular file.
- */
-function isStreamLike(fd: number): boolean {
-  try {
-    const stats = fstatSync(fd);
-    return stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice();
-  } catch {
-    return false;
-  }
 }

@@ -40,6 +40,14 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
     this.writable = access.writable;
   }
 
+  /**
+   * True for a FIFO, socket or character device (see `PacketIo.streamLike`): a read is short when
+   * that is all that has arrived, so the helpers that read to the end stop only at 0.
+   */
+  get streamLike(): boolean {
+    return false;
+  }
+
   /** True once `close` or `closeSync` was called. */
   get closed(): boolean {
     return this.#closed;

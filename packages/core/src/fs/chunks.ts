@@ -66,8 +66,8 @@ function* readChunksSync(target: ReadTarget, range: ChunkPlan): Generator<Uint8A
     if (count === 0) return;
     next += count;
     yield count === size ? chunk : chunk.subarray(0, count);
-    // readAt is short only at the end of the data.
-    if (count < size) return;
+    // readAt is short only at the end of the data, except on a stream-like target (a FIFO).
+    if (count < size && target.streamLike !== true) return;
   }
 }
 
@@ -84,6 +84,6 @@ async function* readChunks(target: ReadTarget, range: ChunkPlan): AsyncGenerator
     if (count === 0) return;
     next += count;
     yield count === size ? chunk : chunk.subarray(0, count);
-    if (count < size) return;
+    if (count < size && target.streamLike !== true) return;
   }
 }

@@ -9,7 +9,7 @@ import { IoError, type BoundPacketView, type Write } from "@pktio/core";
 import { detachedError } from "@pktio/core/backend";
 import type { Dispatcher } from "undici";
 import { discardBody } from "./discardBody.js";
-import { invalidData, isRetryableError, isRetryableStatus, networkError, staleError, statusError } from "./httpErrors.js";
+import { invalidData, isRetryableError, isRetryableStatus, networkError, staleError, statusError, withAttempts } from "./httpErrors.js";
 import type { ResolvedHttpFileOptions } from "./HttpFileOptions.js";
 import type { Placed } from "./planRanges.js";
 import { retryDelay, sleep } from "./retry.js";
@@ -266,10 +266,4 @@ export class RangeRequest {
     discardBody(response);
     return { error, retry: false };
   }
-}
-
-/** The final error of a retried range says how many attempts it took. */
-function withAttempts(error: IoError, attempts: number): IoError {
-  if (error.message.includes(" attempts")) return error;
-  return new IoError(error.kind, `${error.message} (after ${attempts} attempts)`, { op: error.op ?? "read", backend: "http", ...(error.path === undefined ? {} : { path: error.path }), cause: error.cause ?? error, code: error.code });
 }

@@ -114,3 +114,9 @@ export function invalidData(op: string, where: string, detail: string): IoError 
 export function staleError(op: string, where: string, detail: string): IoError {
   return new IoError("Stale", `${op} ${where}: the remote file changed since it was opened (${detail})`, { op, backend: BACKEND, path: where });
 }
+
+/** The final error of a retried request says how many attempts it took (once). */
+export function withAttempts(error: IoError, attempts: number): IoError {
+  if (error.message.includes(" attempts")) return error;
+  return new IoError(error.kind, `${error.message} (after ${attempts} attempts)`, { op: error.op ?? "read", backend: BACKEND, ...(error.path === undefined ? {} : { path: error.path }), cause: error.cause ?? error, code: error.code });
+}

@@ -9,7 +9,7 @@ import { Agent, type Dispatcher } from "undici";
 import { discardBody } from "./discardBody.js";
 import { HttpFile } from "./HttpFile.js";
 import { HttpFileOptions, type ResolvedHttpFileOptions } from "./HttpFileOptions.js";
-import { invalidData, isRetryableError, isRetryableStatus, networkError, statusError } from "./httpErrors.js";
+import { invalidData, isRetryableError, isRetryableStatus, networkError, statusError, withAttempts } from "./httpErrors.js";
 import { redactUrl } from "./redactUrl.js";
 import { knownVersion, versionOf, type RemoteVersion } from "./RemoteVersion.js";
 import { retryDelay, sleep } from "./retry.js";
@@ -94,7 +94,8 @@ async function probe(url: URL, where: string, options: ResolvedHttpFileOptions, 
       });
     } catch (error) {
       const mapped = networkError(error, "open", where);
-      if (!isRetryableError(mapped) || mapped.kind === "InvalidData" || attempt > options.retries) throw mapped;
+      if (!isRetryableError(mapped) || mapped.kind === "InvalidData") throw mapped;
+      if (attempt > options.retries) throw attempt > 1 ? withAttempts(mapped, attempt) : mapped;
       failure = { error: mapped };
     }
     if (answer !== undefined) {

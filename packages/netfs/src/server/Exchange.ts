@@ -57,7 +57,9 @@ const STATUS_BY_KIND: Partial<Record<IoErrorKind, number>> = {
   Outside: 403,
   InvalidInput: 400,
   AlreadyExists: 405,
-  NotADirectory: 409,
+  // A path beneath a file names nothing (GET /a.txt/x): 404, as other servers answer. Where
+  // RFC 4918 wants 409 (a PUT's or MKCOL's missing parent) the handler says so itself.
+  NotADirectory: 404,
   IsADirectory: 405,
   DirectoryNotEmpty: 409,
   NoSpace: 507,

@@ -5,6 +5,7 @@
  */
 import { IoError, type FileStat } from "@pktio/core";
 import type { Exchange } from "./Exchange.js";
+import { isServableName } from "./requestPath.js";
 
 /** A member of a collection. */
 export interface Member {
@@ -27,6 +28,7 @@ export async function collectionMembers(exchange: Exchange): Promise<Member[]> {
   const base = exchange.path.relative === "." ? "" : exchange.path.relative + "/";
   const members: Member[] = [];
   for await (const entry of exchange.dir.readDir(exchange.path.relative)) {
+    if (!isServableName(entry.name)) continue;
     const stat = await statMember(exchange, base + entry.name);
     if (stat !== undefined && (stat.type === "file" || stat.type === "directory")) members.push({ name: entry.name, stat });
   }

@@ -25,6 +25,11 @@ export async function patchFile(exchange: Exchange): Promise<void> {
   const precondition = evaluatePreconditions(req.headers, { etag: etagOf(current), modifiedMs: current.modifiedMs }, false);
   if (precondition !== "proceed") return exchange.status(precondition);
   const start = updateStart(req.headers["x-update-range"], length, current.size);
+  // A write far past the end would make a huge (sparse) file with a 1-byte body: a PATCH may
+  // grow the file by at most what a PUT could send (maxBodyBytes).
+  if (start > current.size && start + length - current.size > settings.maxBodyBytes) {
+    throw new HttpRefusal(416, `X-Update-Range starts ${start - current.size} bytes past the end of the file; a partial update may grow it by at most ${settings.maxBodyBytes} bytes`);
+  }
   const file = await dir.open(path.relative, { write: true });
   try {
     let pos = start;

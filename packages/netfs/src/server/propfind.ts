@@ -98,6 +98,11 @@ function liveValues(names: readonly string[], stat: FileStat, collection: boolea
 }
 
 /** Text safe inside XML content and attribute values (characters XML cannot carry become U+FFFD). */
+const XML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+
+/** `text` as XML character data or an attribute value: markup escaped, characters XML 1.0 forbids replaced. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "\uFFFD");
+  // The five predefined entities, not numeric references: some clients' parsers (fast-xml-parser
+  // in the webdav npm client) leave `&#34;` undecoded, and names and ETags then come out wrong.
+  return text.replace(/[&<>"']/g, (char) => XML_ENTITIES[char] as string).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "\uFFFD");
 }

@@ -11,8 +11,9 @@ import type { Exchange } from "./Exchange.js";
 import { etagOf, evaluatePreconditions } from "./conditions.js";
 import { declaredLength, HttpRefusal, pumpBody } from "./readBody.js";
 
-/** The prefix of upload files in progress (a PROPFIND still lists them: they are real files). */
-export const UPLOAD_PREFIX = ".pktio-upload-";
+import { UPLOAD_PREFIX } from "./requestPath.js";
+
+export { UPLOAD_PREFIX };
 
 export async function putFile(exchange: Exchange): Promise<void> {
   const { req, dir, path, settings } = exchange;

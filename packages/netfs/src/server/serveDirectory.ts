@@ -59,8 +59,15 @@ export async function serveDirectory(root: string, options: ServeOptions): Promi
   // Requests being answered: close() waits for them after it drops their connections, so that
   // a PUT cut short removes its upload file before the directory (and the runtime) go away.
   const answering = new Set<Promise<void>>();
+  // RFC 9112 §9.3.2: requests pipelined on one connection may run in parallel only if all are
+  // safe; Node hands them over as they are parsed, so each waits for the one before it on its
+  // connection (a PUT then a GET of the same file gets the new file).
+  const lastOnConnection = new WeakMap<object, Promise<void>>();
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const answered = answer(req, res, dir, resolved, authorized).catch(() => void res.destroy());
+    const before = lastOnConnection.get(req.socket);
+    const run = (): Promise<void> => answer(req, res, dir, resolved, authorized).catch(() => void res.destroy());
+    const answered = before === undefined ? run() : before.then(run);
+    lastOnConnection.set(req.socket, answered);
     answering.add(answered);
     void answered.finally(() => answering.delete(answered));
   };
@@ -134,11 +141,16 @@ async function answer(req: IncomingMessage, res: ServerResponse, dir: DirHandle,
     const handler = Object.hasOwn(HANDLERS, method) ? HANDLERS[method] : undefined;
     if (handler === undefined) return early.status(405, { allow: ALLOWED_METHODS });
     if (options.readOnly && WRITE_METHODS.has(method)) return early.status(403);
+    // RFC 9112 §6.1: a transfer coding other than chunked (gzip, deflate …) would be stored coded.
+    const coding = req.headers["transfer-encoding"];
+    if (coding !== undefined && coding.trim().toLowerCase() !== "chunked") return early.status(501);
+    // RFC 9110 §9.3.7: `OPTIONS *` asks about the server itself; the root's answer is that.
+    if (method === "OPTIONS" && target === "*") return await handler(early);
     exchange = new Exchange(req, res, rootPath(target), dir, options);
     await handler(exchange);
   } catch (error) {
     const at = exchange ?? early;
-    if (error instanceof BadPath) at.status(400);
+    if (error instanceof BadPath) at.status(error.status);
     else if (error instanceof HttpRefusal) at.status(error.status, error.headers);
     else at.fail(error);
   }

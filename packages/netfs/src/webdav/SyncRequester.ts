@@ -10,7 +10,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "
 import { IoError } from "@pktio/core";
 import { networkError } from "../http/httpErrors.js";
 import { redactUrl } from "../http/redactUrl.js";
-import { BACKEND, type DavAnswer, type DavCall, type DavClient } from "./davRequest.js";
+import { answerTooLarge, BACKEND, type DavAnswer, type DavCall, type DavClient } from "./davRequest.js";
 
 /** The worker: one request at a time, from the port, with fetch; a reply per request, then a wake-up. */
 const WORKER_SOURCE = `
@@ -64,7 +64,8 @@ export class SyncRequester {
   }
 
   /** Sends `call` and blocks until its answer (the body read up to `limit` when `readBody`). */
-  request(call: DavCall, readBody: boolean, limit = this.#client.maxListingBytes): DavAnswer {
+  request(call: DavCall, readBody: boolean, fileLimit?: number): DavAnswer {
+    const limit = fileLimit ?? this.#client.maxListingBytes;
     const port = this.#start();
     const where = redactUrl(call.url);
     const timeoutMs = this.#client.headersTimeoutMs + this.#client.bodyTimeoutMs;
@@ -80,7 +81,7 @@ export class SyncRequester {
       if (reply.error.name === "TimeoutError") throw new IoError("TimedOut", `${call.op} ${where}: ${reply.error.message}`, { op: call.op, backend: BACKEND, path: where });
       throw networkError(Object.assign(new Error(reply.error.message), reply.error.code === undefined ? {} : { code: reply.error.code }), call.op, where);
     }
-    if (reply.tooLarge === true) throw new IoError("InvalidData", `${call.op} ${where}: the answer is larger than ${limit} bytes`, { op: call.op, backend: BACKEND, path: where });
+    if (reply.tooLarge === true) throw answerTooLarge(call, where, limit, fileLimit === undefined);
     const bytes = Buffer.from(reply.bytes ?? new Uint8Array(0));
     return { status: reply.status ?? 0, headers: reply.headers ?? {}, body: readBody ? bytes.toString("utf8") : "", bytes };
   }

@@ -39,8 +39,9 @@ export interface DavAnswer {
 
 export const BACKEND = "webdav";
 
-/** Sends `call`; reads the body only when `readBody` (up to `limit`, by default `maxListingBytes`), else drops it. */
-export async function davRequest(client: DavClient, call: DavCall, readBody = false, limit = client.maxListingBytes): Promise<DavAnswer> {
+/** Sends `call`; reads the body only when `readBody` (up to `fileLimit` for a file's body, else `maxListingBytes`), else drops it. */
+export async function davRequest(client: DavClient, call: DavCall, readBody = false, fileLimit?: number): Promise<DavAnswer> {
+  const limit = fileLimit ?? client.maxListingBytes;
   const where = redactUrl(call.url);
   let response: Dispatcher.ResponseData;
   try {
@@ -67,7 +68,7 @@ export async function davRequest(client: DavClient, call: DavCall, readBody = fa
       length += chunk.length;
       if (length > limit) {
         response.body.destroy();
-        throw new IoError("InvalidData", `${call.op} ${where}: the answer is larger than ${limit === client.maxListingBytes ? "maxListingBytes " : ""}(${limit} bytes)`, { op: call.op, backend: BACKEND, path: where });
+        throw answerTooLarge(call, where, limit, fileLimit === undefined);
       }
       chunks.push(chunk);
     }
@@ -79,6 +80,16 @@ export async function davRequest(client: DavClient, call: DavCall, readBody = fa
 }
 
 /** The IoError of an unexpected status; `kinds` overrides the general table for this method (409 → NotFound for MKCOL, …). */
+/**
+ * An answer past its limit: a listing past maxListingBytes is InvalidData (no listing is that
+ * large); a file's body past maxWriteBytes (copyFile's GET where the server has no COPY) is
+ * FileTooLarge, as a write of that size is.
+ */
+export function answerTooLarge(call: DavCall, where: string, limit: number, listing: boolean): IoError {
+  if (listing) return new IoError("InvalidData", `${call.op} ${where}: the answer is larger than maxListingBytes (${limit} bytes)`, { op: call.op, backend: BACKEND, path: where });
+  return new IoError("FileTooLarge", `${call.op} ${where}: the file is larger than maxWriteBytes (${limit} bytes), the most this client holds in memory to copy it (the server has no COPY)`, { op: call.op, backend: BACKEND, path: where });
+}
+
 export function davStatusError(answer: DavAnswer, call: DavCall, kinds: Partial<Record<number, IoErrorKind>> = {}): IoError {
   const kind = kinds[answer.status] ?? DAV_KINDS[answer.status] ?? kindOfStatus(answer.status);
   return new IoError(kind, `${call.op} ${redactUrl(call.url)}: HTTP ${answer.status}`, { op: call.op, backend: BACKEND, path: redactUrl(call.url) });

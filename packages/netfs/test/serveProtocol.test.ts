@@ -1,0 +1,85 @@
+/**
+ * `serveDirectory` at the edges real clients reach (helper findings, 2026-12-04): uploads in
+ * progress are nobody's to read or delete, pipelined requests run in order, XML text uses the
+ * predefined entities, paths beneath a file are 404, transfer codings other than chunked are 501,
+ * absolute-form targets and `OPTIONS *` are answered, and a PATCH cannot grow a file past the
+ * body limit. Every wait is for the server's answer.
+ */
+import { statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawExchange, send, serveTree, type Served } from "./serveFixture.js";
+
+describe("serveDirectory: protocol edges", () => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await serveTree({ maxBodyBytes: 1000 });
+    writeFileSync(join(served.root, ".pktio-upload-0123456789abcdef"), "half an upload");
+    writeFileSync(join(served.root, "back\\slash.txt"), "unreachable by URL");
+    writeFileSync(join(served.root, `quote'x".txt`), "quoted");
+  });
+  afterAll(() => served.close());
+
+  it("an upload in progress is not listed, read, moved or deleted; a backslash name is not listed", async () => {
+    const upload = "/.pktio-upload-0123456789abcdef";
+    for (const method of ["GET", "HEAD", "DELETE", "PROPFIND"]) expect((await send(served.server.url, method, upload)).status, method).toBe(404);
+    expect((await send(served.server.url, "MOVE", upload, { destination: `${served.server.url}stolen.txt` })).status).toBe(404);
+    expect(statSync(join(served.root, upload.slice(1))).size).toBe(14);
+    const listing = (await send(served.server.url, "PROPFIND", "/", { depth: "1" })).body.toString();
+    const index = (await send(served.server.url, "GET", "/")).body.toString();
+    for (const text of [listing, index]) {
+      expect(text).not.toContain("pktio-upload");
+      expect(text).not.toMatch(/back(%5C|\\)slash/i);
+      expect(text).toContain("hello.txt");
+    }
+  });
+
+  it("requests pipelined on one connection run in order: a PUT, then a GET and a DELETE of the same file", async () => {
+    const pipelined =
+      "PUT /piped.txt HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\n\r\nnew" +
+      "GET /piped.txt HTTP/1.1\r\nhost: x\r\n\r\n" +
+      "DELETE /piped.txt HTTP/1.1\r\nhost: x\r\n\r\n" +
+      "GET /piped.txt HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+    const { text } = await rawExchange(served.server.url, pipelined);
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => match[1]);
+    expect(statuses).toEqual(["201", "200", "204", "404"]);
+    expect(text).toMatch(/\r\n\r\nnew/);
+  });
+
+  it("XML text uses the predefined entities (&quot; &apos;), which every parser decodes", async () => {
+    const body = (await send(served.server.url, "PROPFIND", "/", { depth: "1" })).body.toString();
+    expect(body).not.toMatch(/&#3[49];/);
+    expect(body).toContain("quote&apos;x&quot;.txt");
+    expect(body).toMatch(/<D:getetag>&quot;[^<]+&quot;<\/D:getetag>/);
+  });
+
+  it("a path beneath a file is 404 for every method, as a missing one", async () => {
+    for (const method of ["GET", "HEAD", "PROPFIND", "DELETE"]) expect((await send(served.server.url, method, "/hello.txt/x", { depth: "0" })).status, method).toBe(404);
+  });
+
+  it("a PUT with a transfer coding other than chunked is refused 501 and stores nothing", async () => {
+    const { text } = await rawExchange(served.server.url, "PUT /coded.txt HTTP/1.1\r\nhost: x\r\ntransfer-encoding: gzip, chunked\r\nconnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+    expect(text).toMatch(/^HTTP\/1\.1 501 /);
+    expect((await send(served.server.url, "GET", "/coded.txt")).status).toBe(404);
+  });
+
+  it("answers an absolute-form target as its path, and OPTIONS * as the server's options", async () => {
+    const { port } = new URL(served.server.url);
+    const absolute = await rawExchange(served.server.url, `GET http://127.0.0.1:${port}/hello.txt HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`);
+    expect(absolute.text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(absolute.text).toContain("hello, pktio");
+    const star = await rawExchange(served.server.url, "OPTIONS * HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    expect(star.text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(star.text.toLowerCase()).toMatch(/\r\ndav: 1/);
+  });
+
+  it("a PATCH that would grow a file past the body limit is refused 416 and changes nothing", async () => {
+    const far = await send(served.server.url, "PATCH", "/hello.txt", { "content-type": "application/x-sabredav-partialupdate", "x-update-range": "bytes=1099511627776-1099511627776" }, "x");
+    expect(far.status).toBe(416);
+    expect(statSync(join(served.root, "hello.txt")).size).toBe(13);
+    // Within the limit past the end is still a write (sparse gap included), as before.
+    const near = await send(served.server.url, "PATCH", "/hello.txt", { "content-type": "application/x-sabredav-partialupdate", "x-update-range": "bytes=20-20" }, "y");
+    expect(near.status).toBe(204);
+    expect(statSync(join(served.root, "hello.txt")).size).toBe(21);
+  });
+});
