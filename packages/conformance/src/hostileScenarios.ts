@@ -237,6 +237,26 @@ export function describeHostile(subject: HostileSubject): void {
         }
       }, STUCK_TIMEOUT_MS);
 
+      it("a sync read of a FIFO with bytes waiting returns them, or is refused Unsupported with the reason", async () => {
+        const { rt, file, writer } = await fifoPair("sync.fifo");
+        try {
+          writeSync(writer, bursts[0] as Uint8Array);
+          const dst = new Uint8Array(64);
+          let outcome: string;
+          try {
+            outcome = new TextDecoder().decode(dst.subarray(0, file.readAtSync(0, dst)));
+          } catch (error) {
+            expect(IoError.is(error, "Unsupported"), String(error)).toBe(true);
+            expect((error as Error).message).toMatch(/FIFO/);
+            outcome = "Unsupported";
+          }
+          expect(["burst-000\n", "Unsupported"]).toContain(outcome);
+        } finally {
+          closeSync(writer);
+          await rt.close();
+        }
+      }, STUCK_TIMEOUT_MS);
+
       it("readToEnd and a web stream keep reading after a short read, to the writer's end", async () => {
         {
           const { rt, file, writer } = await fifoPair("readToEnd.fifo");

@@ -343,6 +343,8 @@ export class UringFile extends FileHandle {
    * path, which explains the rule.
    */
   protected override transferSync(pos: number, bytes: Uint8Array, reading: boolean): number | undefined {
+    // A FIFO has no positions (pread fails ESPIPE): the packet path reads it at its own, in the ring.
+    if (this.slots.stream) return undefined;
     if (this.direct && !this.#alignedForDirect(pos, bytes)) return undefined;
     const result = this.backend.transferNow(this.fd, bytes, pos, !reading);
     if (result === undefined || (result >= 0 && (reading || result === bytes.byteLength))) return result;
