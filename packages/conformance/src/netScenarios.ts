@@ -190,7 +190,24 @@ export function describeNet(getRuntime: () => Runtime, count: number): void {
       "connecting to a port nobody listens on fails with kind Refused",
       async () => {
         const port = await peers.freePort();
-        await expect(getRuntime().net.connect({ host: HOST, port })).rejects.toThrow(expect.objectContaining({ kind: "Refused" }));
+        // node:net's text, word for word, on every backend.
+        await expect(getRuntime().net.connect({ host: HOST, port })).rejects.toThrow(
+          expect.objectContaining({ kind: "Refused", code: "ECONNREFUSED", message: `connect ECONNREFUSED ${HOST}:${port}` }),
+        );
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "a peer's reset fails the next read with kind ConnectionReset and node:net's text (read ECONNRESET)",
+      async () => {
+        const port = await peers.server((socket) => {
+          // Unread bytes at close make the kernel reset the connection.
+          socket.on("data", () => socket.resetAndDestroy());
+        });
+        const stream = await connect(port);
+        await stream.write(new Uint8Array([1]));
+        await expect(stream.readExact(1)).rejects.toThrow(expect.objectContaining({ kind: "ConnectionReset", code: "ECONNRESET", message: "read ECONNRESET" }));
       },
       TIMEOUT,
     );

@@ -146,6 +146,19 @@ export function fromErrno(errno: number | string, context: IoErrorContext = {}):
 }
 
 /**
+ * A socket call's OS error with Node's net text, `connect ECONNREFUSED 127.0.0.1:8080` or
+ * `read ECONNRESET` (the system call, the errno name, the address when there is one), so that a
+ * backend with its own sockets says what node:net says on the others (design.md §7).
+ */
+export function fromSocketErrno(errno: number | string, context: IoErrorContext & { address?: string } = {}): IoError {
+  const { address, ...rest } = context;
+  const base = fromErrno(errno, rest);
+  const syscall = rest.op === undefined ? undefined : (SYSCALL_OF[rest.op] ?? rest.op);
+  const message = [syscall, base.code, address].filter((part) => part !== undefined).join(" ");
+  return new IoError(base.kind, message, { ...rest, code: base.code, ...(base.errno === undefined ? {} : { errno: base.errno }) });
+}
+
+/**
  * Any thrown value as an IoError: IoErrors pass through; Node system errors (with a string
  * `code`) map by errno name; anything else becomes kind Other with the value as `cause`.
  */

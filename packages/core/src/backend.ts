@@ -6,7 +6,7 @@
  * @packageDocumentation
  * @module @pktio/core/backend
  */
-export { fromErrno, quotePath } from "./IoError.js";
+export { fromErrno, fromSocketErrno, quotePath } from "./IoError.js";
 export { checkBytes, checkLength, checkPos, isDetached, positionOrError } from "./internal/validate.js";
 export { describeIssues, parseOptions } from "./options.js";
 export { resolveOpenOptions, type ResolvedOpenOptions } from "./fs/OpenOptions.js";

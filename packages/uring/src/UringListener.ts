@@ -6,10 +6,10 @@
  * ring's one-completion-per-slot records do not express yet (docs/uring.md).
  */
 import { IoError, type SocketAddress, type TcpListener } from "@pktio/core";
-import { acceptEach, Fifo } from "@pktio/core/backend";
+import { acceptEach, Fifo, fromSocketErrno } from "@pktio/core/backend";
 import { ECANCELED, NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
 import { decodeSockaddr } from "./internal/sockaddr.js";
-import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
+import { ABANDONED, CLOSED, type UringBackend } from "./UringBackend.js";
 import { UringStream } from "./UringStream.js";
 
 interface Waiter {
@@ -82,7 +82,7 @@ export class UringListener implements TcpListener {
       for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) waiter.reject(closedError());
     } else {
       // EMFILE and the like: the waiting accept learns why; the listener keeps listening.
-      this.#waiters.shift()?.reject(ringError(result, { op: "accept" }));
+      this.#waiters.shift()?.reject(fromSocketErrno(result, { op: "accept", backend: "uring" }));
     }
     if (this.#closed !== undefined) return this.#closeFd();
     this.#arm();

@@ -19,11 +19,11 @@
  * - Every view settles once: it leaves its queue (or the in-flight field) before it is settled.
  */
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
-import { abortError, detachedError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
+import { abortError, detachedError, Fifo, fromSocketErrno, settleShortRead } from "@pktio/core/backend";
 import { isUndetachable } from "./internal/BounceArena.js";
 import { EAGAIN, ECANCELED, EINVAL, NetOp, RECV_POLL_FIRST, SEND_FLAGS } from "./internal/NetOp.js";
 import { decodeSockaddr } from "./internal/sockaddr.js";
-import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
+import { ABANDONED, CLOSED, type UringBackend } from "./UringBackend.js";
 
 /** The private receive and send buffers of a stream (the pieces of a bounced transfer). */
 export const STREAM_PIECE = 64 * 1024;
@@ -300,14 +300,15 @@ export class UringStream extends ByteStream {
       return new IoError("TimedOut", `${op} did not complete within ${netOp.timeoutMs} ms`, { op, backend: "uring" });
     }
     if (result === ECANCELED || result === CLOSED || result === ABANDONED || this.closed) return closedError(op);
-    return ringError(result, { op });
+    // node:net's text on the other backends: `read ECONNRESET`, `write EPIPE`.
+    return fromSocketErrno(result, { op, backend: "uring" });
   }
 
   /** The sticky error as `op` meets it. */
   #errorFor(op: "read" | "write"): IoError {
     const error = this.#error as IoError;
     if (error.op === op || error.errno === undefined) return error;
-    return fromErrno(error.code, { op, backend: "uring", cause: error });
+    return fromSocketErrno(error.code, { op, backend: "uring", cause: error });
   }
 
   #failReads(error: IoError): void {

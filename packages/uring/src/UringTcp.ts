@@ -4,7 +4,7 @@
  * Addresses are checked as libuv's are; host names are resolved with node:dns.
  */
 import { IoError, type Tcp, type TcpAddress } from "@pktio/core";
-import { NetAddressSchema, parseOptions } from "@pktio/core/backend";
+import { fromSocketErrno, NetAddressSchema, parseOptions } from "@pktio/core/backend";
 import { NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
 import { decodeSockaddr, domainOf, encodeSockaddr, resolveHost, SOCK_STREAM } from "./internal/sockaddr.js";
 import { ABANDONED, CLOSED, ringError, type UringBackend } from "./UringBackend.js";
@@ -37,7 +37,8 @@ export class UringTcp implements Tcp {
     if (result < 0) {
       this.backend.closeFdNow(fd);
       if (result === CLOSED || result === ABANDONED || this.backend.closed) throw new IoError("Closed", "connect: the uring runtime was closed", { op: "connect", backend: "uring" });
-      throw ringError(result, { op: "connect" });
+      // node:net's text on the other backends: `connect ECONNREFUSED 127.0.0.1:8080`.
+      throw fromSocketErrno(result, { op: "connect", backend: "uring", address: `${ip}:${port}` });
     }
     try {
       // The peer's address from the kernel (getpeername), as Node reports it: not the one asked

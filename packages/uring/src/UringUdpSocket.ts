@@ -23,7 +23,7 @@
  */
 import { isIP } from "node:net";
 import { IoError, UdpSocket, type BoundPacketView, type DatagramInfo, type Read, type SocketAddress, type UdpAddress, type Write } from "@pktio/core";
-import { abortError, DatagramAddressSchema, detachedError, Fifo, isHostShaped, parseOptions } from "@pktio/core/backend";
+import { abortError, DatagramAddressSchema, detachedError, Fifo, fromSocketErrno, isHostShaped, parseOptions } from "@pktio/core/backend";
 import { isUndetachable } from "./internal/BounceArena.js";
 import { EAGAIN, ECANCELED, MSG_TRUNC, MSGHDR_FLAGS_OFFSET, NET_ADDR_OFFSET, NET_AREA, NetOp } from "./internal/NetOp.js";
 import { decodeSockaddr, decodeSockaddrAt, encodeSockaddr, resolveHost, type HostNames } from "./internal/sockaddr.js";
@@ -266,7 +266,7 @@ export class UringUdpSocket extends UdpSocket {
       const op = new NetOp(this.backend.opcodes.CONNECT, this.fd, 0, 0, length, undefined, area, resolve);
       this.backend.submit(op, op);
     });
-    if (result < 0) throw result === CLOSED || result === ABANDONED ? closedError("connect") : ringError(result, { op: "connect" });
+    if (result < 0) throw result === CLOSED || result === ABANDONED ? closedError("connect") : fromSocketErrno(result, { op: "connect", backend: "uring", address: `${ip}:${address.port}` });
     return decodeSockaddr(area, NET_ADDR_OFFSET) as SocketAddress;
   }
 
