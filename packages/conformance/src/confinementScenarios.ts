@@ -6,6 +6,7 @@
  * Symlinks that stay inside work. Every refusal is checked on the disk too: nothing outside
  * was created, changed or removed.
  */
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +46,41 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       await dir.close();
       rmSync(base, { recursive: true, force: true });
     });
+
+    it("a directory swapped for a symlink out while files beneath it are opened never yields the file outside", async () => {
+      mkdirSync(join(root, "swap"));
+      writeFileSync(join(root, "swap", "secret"), "inside");
+      // Another process swaps root/swap for a symlink to the outside directory and back, as fast
+      // as it can, while this one opens swap/secret through the handle: the walk and the open are
+      // two steps, and the check of the opened fd must catch every swap that falls between them.
+      const script = `const fs=require("node:fs");const [r,o]=process.argv.slice(1);for(;;){try{fs.renameSync(r+"/swap",r+"/swap.d");fs.symlinkSync(o,r+"/swap");fs.unlinkSync(r+"/swap");fs.renameSync(r+"/swap.d",r+"/swap");}catch{}}`;
+      const swapper = spawn(process.execPath, ["-e", script, root, outside], { stdio: "ignore" });
+      let escapes = 0;
+      let opened = 0;
+      try {
+        for (let i = 0; i < 3000; i++) {
+          try {
+            const file = await dir.open("swap/secret");
+            try {
+              opened++;
+              if (new TextDecoder().decode(await file.readToEnd()) === "secret") escapes++;
+            } finally {
+              await file.close();
+            }
+          } catch (error) {
+            // Caught mid-swap: missing, refused by the walk or after the open, or still changing (Busy).
+            expect(["NotFound", "PermissionDenied", "Busy"], (error as Error).message).toContain((error as IoError).kind);
+          }
+        }
+      } finally {
+        swapper.kill("SIGKILL");
+        await new Promise((resolve) => (swapper.exitCode !== null || swapper.signalCode !== null ? resolve(undefined) : swapper.once("exit", resolve)));
+        rmSync(join(root, "swap"), { recursive: true, force: true });
+        rmSync(join(root, "swap.d"), { recursive: true, force: true });
+      }
+      expect(escapes, `${escapes} of ${opened} opens read the file outside the root`).toBe(0);
+      expect(opened).toBeGreaterThan(0);
+    }, 60_000);
 
     it("a dangling symlink out is refused for open with create, and nothing is created outside", async () => {
       await expect(dir.open("dangling", { write: true, create: true })).rejects.toThrow(kind("PermissionDenied"));

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, dirOptions, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, dirOptions, openedOutside, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -220,6 +220,13 @@ export class LibuvFs implements Fs {
   }
 
   #adopt(fd: number, path: string, options: ResolvedOpenOptions): LibuvFile {
+    const outside = this.#root === undefined ? undefined : openedOutside(fd, this.#root.real, path, "open", this.runtimeName);
+    if (outside !== undefined) {
+      fs.closeSync(fd);
+      // An exclusive create made that file, outside: it is removed (a plain create may have found it there).
+      if (options.createNew) fs.rmSync(outside.actual, { force: true });
+      throw outside.error;
+    }
     try {
       return new LibuvFile(this.backend, fd, path, { readable: options.read, writable: options.write || options.append, direct: options.direct });
     } catch (error) {

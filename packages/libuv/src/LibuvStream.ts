@@ -17,7 +17,7 @@
  */
 import type { Socket } from "node:net";
 import { ByteStream, IoError, type AnyStreamView, type BoundPacketView, type Read, type ShutdownHow, type SocketAddress, type Write } from "@pktio/core";
-import { abortError, ChunkQueue, detachedError, Fifo, fromErrno, settleShortRead } from "@pktio/core/backend";
+import { abortError, ChunkQueue, detachedError, Fifo, fromSocketErrno, settleShortRead } from "@pktio/core/backend";
 import { toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
@@ -109,7 +109,7 @@ export class LibuvStream extends ByteStream {
   #errorFor(op: "read" | "write"): IoError {
     const error = this.#error as IoError;
     if (error.op === op || error.errno === undefined) return error;
-    return fromErrno(error.code, { op, backend: "libuv", cause: error });
+    return fromSocketErrno(error.code, { op, backend: "libuv", cause: error });
   }
 
   #submitRead(view: BoundPacketView<Write>): void {

@@ -6,10 +6,10 @@
  * (absolute paths and `..` that climbs out are InvalidInput), then on the disk in the worker,
  * right before the call (a symlink leading outside is PermissionDenied).
  */
-import { constants } from "node:fs";
+import { closeSync, constants, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, dirOptions, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, dirOptions, openedOutside, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -134,6 +134,13 @@ export class ThreadedFs implements Fs {
   }
 
   #adopt(fd: number, path: string, options: ResolvedOpenOptions): ThreadedFile {
+    const outside = this.#root === undefined ? undefined : openedOutside(fd, this.#root.real, path, "open", BACKEND);
+    if (outside !== undefined) {
+      closeSync(fd);
+      // An exclusive create made that file, outside: it is removed (a plain create may have found it there).
+      if (options.createNew) rmSync(outside.actual, { force: true });
+      throw outside.error;
+    }
     try {
       return new ThreadedFile(this.backend, fd, path, { readable: options.read, writable: options.write || options.append, direct: options.direct });
     } catch (error) {

@@ -3,9 +3,9 @@
  * when the kernel has them (probed once); everything io_uring lacks (readDir, copyFile, recursive
  * removal, realpath checks of directory handles) takes the libuv path, which this class extends.
  */
-import { openSync as openSyncNode } from "node:fs";
+import { openSync as openSyncNode, rmSync } from "node:fs";
 import { IoError, toIoError, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { dirOptions, fromErrno, openOnceReaderComes, resolveOpenOptions } from "@pktio/core/backend";
+import { dirOptions, fromErrno, openedOutside, openOnceReaderComes, resolveOpenOptions } from "@pktio/core/backend";
 import { LibuvFs, openFlags, type LibuvBackend, type Root } from "@pktio/libuv";
 import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { CLOSED, ringError, type Operation, type UringBackend } from "./UringBackend.js";
@@ -52,11 +52,11 @@ export class UringFs extends LibuvFs {
     return CLOSED;
   }
 
-  #openOperation(path: string, options: OpenOptions | undefined): { operation: Operation; access: { readable: boolean; writable: boolean; direct: boolean } } {
+  #openOperation(path: string, options: OpenOptions | undefined): { operation: Operation; access: { readable: boolean; writable: boolean; direct: boolean; createNew: boolean } } {
     const resolved = resolveOpenOptions(options);
     return {
       operation: { opcode: this.uring.opcodes.OPENAT, fd: AT_FDCWD, aux: openFlags(resolved) | 0o2000000 /* O_CLOEXEC */, aux2: 0o666, buffer: cPath(path) },
-      access: { readable: resolved.read, writable: resolved.write || resolved.append, direct: resolved.direct },
+      access: { readable: resolved.read, writable: resolved.write || resolved.append, direct: resolved.direct, createNew: resolved.createNew },
     };
   }
 
@@ -92,7 +92,15 @@ export class UringFs extends LibuvFs {
     return this.#adopt(fd, target, access);
   }
 
-  #adopt(fd: number, path: string, access: { readable: boolean; writable: boolean; direct: boolean }): UringFile {
+  #adopt(fd: number, path: string, access: { readable: boolean; writable: boolean; direct: boolean; createNew: boolean }): UringFile {
+    const root = this.root;
+    const outside = root === undefined ? undefined : openedOutside(fd, root.real, path, "open", this.uring.name);
+    if (outside !== undefined) {
+      this.uring.closeFdNow(fd);
+      // An exclusive create made that file, outside: it is removed (a plain create may have found it there).
+      if (access.createNew) rmSync(outside.actual, { force: true });
+      throw outside.error;
+    }
     try {
       return new UringFile(this.uring, fd, path, access);
     } catch (error) {
