@@ -47,6 +47,26 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       rmSync(base, { recursive: true, force: true });
     });
 
+    it("a path that ends with a slash names a directory: a file there is NotADirectory, as stat(2) of `a.txt/` is", async () => {
+      const fs = getRuntime().fs;
+      for (const path of [join(root, "sub", "file") + "/", join(root, "sub", "file") + "/."]) {
+        await expect(fs.stat(path)).rejects.toThrow(expect.objectContaining({ kind: "NotADirectory", code: "ENOTDIR" }));
+        await expect(fs.open(path)).rejects.toThrow(kind("NotADirectory"));
+        expect(() => fs.statSync(path)).toThrow(kind("NotADirectory"));
+      }
+      await expect(dir.stat("sub/file/")).rejects.toThrow(kind("NotADirectory"));
+      await expect(dir.open("sub/file/")).rejects.toThrow(kind("NotADirectory"));
+      await expect(dir.removeFile("sub/file/")).rejects.toThrow(kind("NotADirectory"));
+      expect(readFileSync(join(root, "sub", "file"), "utf8")).toBe("inside");
+      // Directories with the slash work as without it.
+      expect((await fs.stat(join(root, "sub") + "/")).type).toBe("directory");
+      expect((await dir.stat("sub/")).type).toBe("directory");
+      expect(dir.readDirSync("sub/").map((entry) => entry.name)).toContain("file");
+      await dir.mkdir("made-with-slash/");
+      expect((await dir.stat("made-with-slash")).type).toBe("directory");
+      await dir.removeDir("made-with-slash/");
+    });
+
     it("a directory swapped for a symlink out while files beneath it are opened never yields the file outside", async () => {
       mkdirSync(join(root, "swap"));
       writeFileSync(join(root, "swap", "secret"), "inside");

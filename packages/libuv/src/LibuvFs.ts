@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, dirOptions, openedOutside, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, dirOptions, keepTrailingSlash, openedOutside, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -108,14 +108,14 @@ export class LibuvFs implements Fs {
     if (this.#root === undefined) return [await this.#path(path, "open"), openFlags(options)];
     this.#check("open");
     const entry = await this.#confined(() => confineEntry(this.#root!.path, this.#root!.real, path, "open"));
-    return [entry.path, openFlags(options) | (entry.lastIsSymlink ? 0 : fs.constants.O_NOFOLLOW)];
+    return [keepTrailingSlash(path, entry.path), openFlags(options) | (entry.lastIsSymlink ? 0 : fs.constants.O_NOFOLLOW)];
   }
   #openTargetSync(path: string, options: ResolvedOpenOptions): [string, number] {
     if (this.#root === undefined) return [this.#pathSync(path, "open"), openFlags(options)];
     this.#check("open");
     const root = this.#root;
     const entry = this.#confinedSync(() => confineEntrySync(root.path, root.real, path, "open"));
-    return [entry.path, openFlags(options) | (entry.lastIsSymlink ? 0 : fs.constants.O_NOFOLLOW)];
+    return [keepTrailingSlash(path, entry.path), openFlags(options) | (entry.lastIsSymlink ? 0 : fs.constants.O_NOFOLLOW)];
   }
 
   async stat(path: string): Promise<FileStat> {
@@ -250,14 +250,14 @@ export class LibuvFs implements Fs {
   async #path(path: string, op: string, followLast = true): Promise<string> {
     this.#check(op);
     const root = this.#root;
-    if (root === undefined) return resolve(checkPath(path, "path", op));
-    return (await this.#confined(() => confineEntry(root.path, root.real, path, op, followLast))).path;
+    if (root === undefined) return keepTrailingSlash(path, resolve(checkPath(path, "path", op)));
+    return keepTrailingSlash(path, (await this.#confined(() => confineEntry(root.path, root.real, path, op, followLast))).path);
   }
   #pathSync(path: string, op: string, followLast = true): string {
     this.#check(op);
     const root = this.#root;
-    if (root === undefined) return resolve(checkPath(path, "path", op));
-    return this.#confinedSync(() => confineEntrySync(root.path, root.real, path, op, followLast)).path;
+    if (root === undefined) return keepTrailingSlash(path, resolve(checkPath(path, "path", op)));
+    return keepTrailingSlash(path, this.#confinedSync(() => confineEntrySync(root.path, root.real, path, op, followLast)).path);
   }
 
   /** The walk's own IoErrors pass; a failed lstat/readlink on the way becomes one. */

@@ -94,6 +94,10 @@ export function describeWebDavFs(name: string, start: StartDavServer, traits: Da
         expect((await fs.stat(`/${base}/dir/a b&c.txt`)).size).toBe(7);
         expect(await kind(fs.stat(`${base}/nope`))).toBe("NotFound");
         expect((await fs.stat(`${base}/data.bin`)).modifiedMs).toBeGreaterThan(Date.UTC(2020, 0));
+        // A trailing slash names a directory, as for stat(2) of `a.txt/`.
+        expect(await kind(fs.stat(`${base}/data.bin/`))).toBe("NotADirectory");
+        expect(await kind(fs.open(`${base}/data.bin/`))).toBe("NotADirectory");
+        expect((await fs.stat(`${base}/dir/`)).type).toBe("directory");
       });
 
       it("lists a directory; a file is NotADirectory", async () => {

@@ -56,10 +56,10 @@ export class WebDavFs implements DirHandle {
   }
 
   async stat(path: string): Promise<FileStat> {
-    return statOf(await this.#run(resourceAt(this.#shared, this.#names(path, "stat"), "stat")));
+    return statOf(directoryIfSlashed(path, "stat", await this.#run(resourceAt(this.#shared, this.#names(path, "stat"), "stat"))));
   }
   statSync(path: string): FileStat {
-    return statOf(this.#runSync(resourceAt(this.#shared, this.#names(path, "stat"), "stat")));
+    return statOf(directoryIfSlashed(path, "stat", this.#runSync(resourceAt(this.#shared, this.#names(path, "stat"), "stat"))));
   }
 
   async *readDir(path: string): AsyncIterable<DirEntry> {
@@ -114,7 +114,7 @@ export class WebDavFs implements DirHandle {
     const url = urlOf(this.#shared.root, names);
     const writes = resolved.write || resolved.append;
     if (!writes) {
-      const resource = await this.#run(resourceAt(this.#shared, names, "open"));
+      const resource = directoryIfSlashed(path, "open", await this.#run(resourceAt(this.#shared, names, "open")));
       if (resource.isCollection) throw new IoError("IsADirectory", `open: ${JSON.stringify(path)} is a directory`, { op: "open", backend: BACKEND, path });
       // The PROPFIND already gave the version: the file skips its HEAD and holds its ranges to it.
       const version = { size: resource.size, ...(resource.etag !== undefined && /^(W\/)?"[^"\r\n]*"$/.test(resource.etag) ? { etag: resource.etag } : {}), ...(Number.isNaN(resource.modifiedMs) ? {} : { lastModified: new Date(resource.modifiedMs).toUTCString() }) };
@@ -122,7 +122,7 @@ export class WebDavFs implements DirHandle {
     }
     if (resolved.append) throw new IoError("Unsupported", "open: WebDAV has no append (a PUT replaces the whole file); open with write and truncate, or createNew", { op: "open", backend: BACKEND, path });
     const existing = await this.#run(resourceOrMissing(this.#shared, names, "open"));
-    if (existing?.isCollection === true || names.length === 0) throw new IoError("IsADirectory", `open: ${JSON.stringify(path)} is a directory`, { op: "open", backend: BACKEND, path });
+    if (existing?.isCollection === true || names.length === 0 || /\/\.?$/.test(path)) throw new IoError("IsADirectory", `open: ${JSON.stringify(path)} is a directory`, { op: "open", backend: BACKEND, path });
     if (existing !== undefined && resolved.createNew) throw new IoError("AlreadyExists", `open: ${JSON.stringify(path)} already exists`, { op: "open", backend: BACKEND, path });
     if (existing === undefined && !resolved.create && !resolved.createNew) throw new IoError("NotFound", `open: ${JSON.stringify(path)} does not exist`, { op: "open", backend: BACKEND, path });
     if (existing !== undefined && !resolved.truncate && existing.size > 0) {
@@ -204,4 +204,13 @@ function statOf(resource: DavResource): FileStat {
     inode: 0n,
     device: 0n,
   };
+}
+
+/**
+ * A path that ends with "/" (or "/.") names a directory, as for open(2) and stat(2) of `a.txt/`
+ * (ENOTDIR): the resource, or NotADirectory when it is a file.
+ */
+function directoryIfSlashed<R extends { readonly isCollection: boolean }>(path: string, op: string, resource: R): R {
+  if (resource.isCollection || !/\/\.?$/.test(path)) return resource;
+  throw new IoError("NotADirectory", `ENOTDIR: not a directory, ${op} '${path}'`, { op, backend: BACKEND, path, code: "ENOTDIR" });
 }
