@@ -6,6 +6,7 @@
  * body limit. Every wait is for the server's answer.
  */
 import { statSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawExchange, send, serveTree, type Served } from "./serveFixture.js";
@@ -71,6 +72,28 @@ describe("serveDirectory: protocol edges", () => {
     const star = await rawExchange(served.server.url, "OPTIONS * HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
     expect(star.text).toMatch(/^HTTP\/1\.1 200 /);
     expect(star.text.toLowerCase()).toMatch(/\r\ndav: 1/);
+  });
+
+  it("a body refused 413 before it was read gets its answer: the server reads and drops the rest instead of resetting", async () => {
+    // As a client library sends it: the whole body written, and a write error (EPIPE, a reset)
+    // taken as the request's failure, which is how rclone and the webdav client lost the 413.
+    const { hostname, port } = new URL(served.server.url);
+    const body = Buffer.alloc(8 * 1024 * 1024, 0x7a);
+    const outcome = await new Promise<{ text: string; error: string | undefined }>((resolve) => {
+      const chunks: Buffer[] = [];
+      let error: string | undefined;
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(`PUT /huge.bin HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`);
+        socket.write(body);
+      });
+      socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+      socket.on("error", (failure: NodeJS.ErrnoException) => (error ??= failure.code));
+      socket.on("end", () => socket.end());
+      socket.on("close", () => resolve({ text: Buffer.concat(chunks).toString("latin1"), error }));
+    });
+    expect(outcome.text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(outcome.error, "the client's write failed before it read the answer").toBeUndefined();
+    expect((await send(served.server.url, "GET", "/huge.bin")).status).toBe(404);
   });
 
   it("a PATCH that would grow a file past the body limit is refused 416 and changes nothing", async () => {

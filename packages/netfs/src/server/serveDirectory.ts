@@ -19,6 +19,7 @@ import { getFile } from "./getFile.js";
 import { propfind } from "./propfind.js";
 import { patchFile } from "./patchFile.js";
 import { putFile } from "./putFile.js";
+import { lingerClose } from "./lingerClose.js";
 import { HttpRefusal } from "./readBody.js";
 import { BadPath, rootPath } from "./requestPath.js";
 import { ServeOptions, type ResolvedServeOptions } from "./ServeOptions.js";
@@ -151,7 +152,11 @@ async function answer(req: IncomingMessage, res: ServerResponse, dir: DirHandle,
   } catch (error) {
     const at = exchange ?? early;
     if (error instanceof BadPath) at.status(error.status);
-    else if (error instanceof HttpRefusal) at.status(error.status, error.headers);
+    else if (error instanceof HttpRefusal) {
+      // Refused before its body was read (413): the client may still be sending it.
+      if (error.status === 413 && !req.complete) lingerClose(req, res);
+      at.status(error.status, error.headers);
+    }
     else at.fail(error);
   }
 }
