@@ -70,6 +70,22 @@ describe("serveDirectory with the webdav npm client", () => {
     await client.deleteFile("/partial.txt");
   });
 
+  it("copies a file and a collection with the client's copyFile (COPY), Overwrite honoured", async () => {
+    await client.copyFile("/hello.txt", "/hello-copy.txt");
+    expect(readFileSync(join(served.root, "hello-copy.txt"), "utf8")).toBe("hello, pktio\n");
+    await client.copyFile("/dir", "/dir-copy");
+    expect(readFileSync(join(served.root, "dir-copy/sub/deep.txt"), "utf8")).toBe("deep\n");
+    expect(readFileSync(join(served.root, "dir-copy/a b&c.txt"), "utf8")).toBe("spaces and ampersand\n");
+    await expect(client.copyFile("/big.bin", "/hello-copy.txt", { overwrite: false })).rejects.toThrow(/412/);
+    expect(readFileSync(join(served.root, "hello-copy.txt"), "utf8")).toBe("hello, pktio\n");
+    await client.copyFile("/big.bin", "/hello-copy.txt");
+    expect(Buffer.compare(readFileSync(join(served.root, "hello-copy.txt")), Buffer.from(BIG))).toBe(0);
+    await expect(client.copyFile("/dir", "/dir/sub/inner")).rejects.toThrow(/409/);
+    await expect(client.copyFile("/missing.txt", "/x.txt")).rejects.toThrow(/404/);
+    await client.deleteFile("/hello-copy.txt");
+    await client.deleteFile("/dir-copy");
+  });
+
   it("reports a missing file and a wrong token as errors with their status", async () => {
     await expect(client.stat("/missing.txt")).rejects.toMatchObject({ status: 404 });
     const intruder = createClient(served.server.url, { headers: { authorization: "Bearer wrong" } });
@@ -114,6 +130,12 @@ describe.skipIf(rclone === undefined)(`serveDirectory with rclone${rclone === un
   it("cat --offset --count reads a range", async () => {
     const { stdout } = await run(rclone as string, ["cat", "--offset", "1000", "--count", "500", "pktio:big.bin"], { env, encoding: "buffer" });
     expect(Buffer.compare(stdout, Buffer.from(BIG.subarray(1000, 1500)))).toBe(0);
+  });
+
+  it("copyto copies a file on the server (COPY), byte for byte", async () => {
+    await run(rclone as string, ["copyto", "pktio:big.bin", "pktio:copies/big-copy.bin"], { env });
+    expect(Buffer.compare(readFileSync(join(served.root, "copies/big-copy.bin")), Buffer.from(BIG))).toBe(0);
+    await run(rclone as string, ["purge", "pktio:copies"], { env });
   });
 
   it("copies a file up, moves it and deletes it", async () => {

@@ -1,5 +1,5 @@
 /** `serveDirectory` over plain HTTP: GET/HEAD, single ranges, validators and preconditions (RFC 9110), the access log. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -140,12 +140,14 @@ describe("serveDirectory: read-only", () => {
   });
   afterAll(() => served.close());
 
-  it("refuses PUT, PATCH, DELETE, MKCOL and MOVE with 403 and still serves reads", async () => {
+  it("refuses PUT, PATCH, DELETE, MKCOL, MOVE and COPY with 403 and still serves reads", async () => {
     expect((await send(served.server.url, "PUT", "/new.txt", {}, "x")).status).toBe(403);
     expect((await send(served.server.url, "PATCH", "/hello.txt", { "content-type": "application/x-sabredav-partialupdate", "x-update-range": "bytes=0-0" }, "x")).status).toBe(403);
     expect((await send(served.server.url, "DELETE", "/hello.txt")).status).toBe(403);
     expect((await send(served.server.url, "MKCOL", "/newdir")).status).toBe(403);
     expect((await send(served.server.url, "MOVE", "/hello.txt", { destination: "/moved.txt" })).status).toBe(403);
+    expect((await send(served.server.url, "COPY", "/hello.txt", { destination: "/copied.txt" })).status).toBe(403);
+    expect(existsSync(join(served.root, "copied.txt"))).toBe(false);
     expect((await send(served.server.url, "GET", "/hello.txt")).status).toBe(200);
     expect((await send(served.server.url, "OPTIONS", "/")).headers.allow).toBe("OPTIONS, GET, HEAD, PROPFIND");
   });

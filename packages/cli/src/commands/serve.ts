@@ -1,6 +1,6 @@
 /**
  * `pktio serve DIR`: a directory over HTTP (GET/HEAD with Range) and a WebDAV subset (PROPFIND,
- * PUT, PATCH, MKCOL, MOVE, DELETE), through `serveDirectory` from @pktio/netfs on a pktio runtime. It
+ * PUT, PATCH, MKCOL, MOVE, COPY, DELETE), through `serveDirectory` from @pktio/netfs on a pktio runtime. It
  * runs until SIGINT or SIGTERM, then closes the server and the runtime and exits 0. The token
  * comes from a file or the environment, never from the command line (where `ps` would show it).
  */
@@ -16,7 +16,7 @@ import { UsageError } from "../UsageError.js";
 export const serveHelp = `Usage: pktio serve [options] DIR
 
 Serves DIR over HTTP: GET and HEAD with single byte ranges, ETag/Last-Modified and the
-If-* preconditions, the WebDAV methods PROPFIND (Depth 0 and 1), PUT, MKCOL, MOVE, DELETE and
+If-* preconditions, the WebDAV methods PROPFIND (Depth 0 and 1), PUT, MKCOL, MOVE, COPY, DELETE and
 OPTIONS, and PATCH partial updates (sabre/dav's format). Nothing outside DIR is reachable:
 '..', encoded slashes, NUL and symlinks that lead out are refused. One access-log line per
 request goes to stderr. Stops on Ctrl-C (SIGINT) or SIGTERM.
@@ -27,7 +27,7 @@ Options:
   --token-file FILE       require "Authorization: Bearer TOKEN", TOKEN being FILE's first line
                           (or set PKTIO_SERVE_TOKEN)
   --key FILE --cert FILE  serve HTTPS with this PEM key and certificate
-  --read-only             refuse PUT, PATCH, MKCOL, MOVE and DELETE (403)
+  --read-only             refuse PUT, PATCH, MKCOL, MOVE, COPY and DELETE (403)
   --max-body SIZE         largest PUT body (default 4g); larger ones get 413
   --max-header SIZE       largest request head (default 16k); larger ones get 431
   --headers-timeout DUR   time to receive a request head (default 10s); then 408 and close

@@ -23,11 +23,11 @@ async function statMember(exchange: Exchange, relative: string): Promise<FileSta
   }
 }
 
-/** The collection's members (regular files and directories only), sorted by name. */
-export async function collectionMembers(exchange: Exchange): Promise<Member[]> {
-  const base = exchange.path.relative === "." ? "" : exchange.path.relative + "/";
+/** The members of the collection at `relative` (the request's by default): regular files and directories only, sorted by name. */
+export async function collectionMembers(exchange: Exchange, relative = exchange.path.relative): Promise<Member[]> {
+  const base = relative === "." ? "" : relative + "/";
   const members: Member[] = [];
-  for await (const entry of exchange.dir.readDir(exchange.path.relative)) {
+  for await (const entry of exchange.dir.readDir(relative)) {
     if (!isServableName(entry.name)) continue;
     const stat = await statMember(exchange, base + entry.name);
     if (stat !== undefined && (stat.type === "file" || stat.type === "directory")) members.push({ name: entry.name, stat });

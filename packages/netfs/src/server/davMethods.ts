@@ -11,9 +11,9 @@ import { BadPath, rootPath } from "./requestPath.js";
 import { statOrMissing } from "./putFile.js";
 
 /** Every method the server answers; OPTIONS and 405 answers list them. */
-export const ALLOWED_METHODS = "OPTIONS, GET, HEAD, PUT, PATCH, DELETE, PROPFIND, MKCOL, MOVE";
+export const ALLOWED_METHODS = "OPTIONS, GET, HEAD, PUT, PATCH, DELETE, PROPFIND, MKCOL, MOVE, COPY";
 /** Methods that change the tree (refused with 403 by a read-only server). */
-export const WRITE_METHODS = new Set(["PUT", "PATCH", "DELETE", "MKCOL", "MOVE"]);
+export const WRITE_METHODS = new Set(["PUT", "PATCH", "DELETE", "MKCOL", "MOVE", "COPY"]);
 
 export function options(exchange: Exchange): void {
   exchange.send(200, "", {
@@ -48,7 +48,7 @@ export async function remove(exchange: Exchange): Promise<void> {
 }
 
 /** Removes a file (or a symlink itself), else a collection with its contents (§9.6.1: depth infinity). */
-async function removeEntry(exchange: Exchange, relative: string): Promise<void> {
+export async function removeEntry(exchange: Exchange, relative: string): Promise<void> {
   try {
     await exchange.dir.removeFile(relative);
   } catch (error) {
@@ -61,15 +61,11 @@ async function removeEntry(exchange: Exchange, relative: string): Promise<void> 
 }
 
 export async function move(exchange: Exchange): Promise<void> {
-  const { req, path } = exchange;
+  const { path } = exchange;
   if (path.names.length === 0) return exchange.status(403);
-  const destination = destinationOf(req.headers["destination"], req.headers.host);
-  const overwrite = req.headers["overwrite"] ?? "T";
-  if (overwrite !== "T" && overwrite !== "F") throw new HttpRefusal(400, "Overwrite must be T or F");
-  if (destination.names.length === 0) return exchange.status(403);
-  const from = path.names.join("/");
-  const to = destination.names.join("/");
-  if (from === to) return exchange.status(403);
+  const target = transferTarget(exchange);
+  if (target === undefined) return exchange.status(403);
+  const { destination, overwrite, from, to } = target;
   if (to.startsWith(from + "/")) return exchange.status(409);
   if ((await statOrMissing(exchange, path.relative)) === undefined) return exchange.status(404);
   const existing = await statOrMissing(exchange, destination.relative);
@@ -87,13 +83,25 @@ export async function move(exchange: Exchange): Promise<void> {
   exchange.status(existing === undefined ? 201 : 204);
 }
 
+/** A MOVE's or COPY's Destination and Overwrite, checked (400); undefined for the root or the source itself (403). */
+export function transferTarget(exchange: Exchange): { destination: ReturnType<typeof rootPath>; overwrite: "T" | "F"; from: string; to: string } | undefined {
+  const { req, path } = exchange;
+  const destination = destinationOf(req.headers["destination"], req.headers.host);
+  const overwrite = req.headers["overwrite"] ?? "T";
+  if (overwrite !== "T" && overwrite !== "F") throw new HttpRefusal(400, "Overwrite must be T or F");
+  const from = path.names.join("/");
+  const to = destination.names.join("/");
+  if (destination.names.length === 0 || from === to) return undefined;
+  return { destination, overwrite, from, to };
+}
+
 /**
  * The Destination header's path beneath the root: an absolute URL on this host, or an absolute
  * path. Its raw path is checked like a request target (WHATWG URL parsing would quietly resolve
  * `..` and `%2e%2e`; a Destination that needs it is refused instead).
  */
 function destinationOf(header: string | string[] | undefined, host: string | undefined): ReturnType<typeof rootPath> {
-  if (typeof header !== "string" || header === "") throw new HttpRefusal(400, "MOVE needs a Destination");
+  if (typeof header !== "string" || header === "") throw new HttpRefusal(400, "MOVE and COPY need a Destination");
   const absolute = /^https?:\/\/([^/?#]+)(\/[^#]*)?$/i.exec(header);
   if (absolute === null && !header.startsWith("/")) throw new HttpRefusal(400, "the Destination is neither an absolute URL nor an absolute path");
   if (absolute !== null && host !== undefined && absolute[1]?.toLowerCase() !== host.toLowerCase()) throw new HttpRefusal(502, "the Destination is on another server");

@@ -19,6 +19,7 @@ import { getFile } from "./getFile.js";
 import { propfind } from "./propfind.js";
 import { patchFile } from "./patchFile.js";
 import { putFile } from "./putFile.js";
+import { copyResource } from "./copyResource.js";
 import { lingerClose } from "./lingerClose.js";
 import { HttpRefusal } from "./readBody.js";
 import { BadPath, rootPath } from "./requestPath.js";
@@ -46,6 +47,7 @@ const HANDLERS: Record<string, Handler> = {
   PROPFIND: propfind,
   MKCOL: mkcol,
   MOVE: move,
+  COPY: copyResource,
   DELETE: remove,
   OPTIONS: answerOptions,
 };

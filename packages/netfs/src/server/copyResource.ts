@@ -1,0 +1,70 @@
+/**
+ * COPY (RFC 4918 §9.8): a file is copied into a temporary file beside the destination and
+ * renamed over it, so readers see the old file or the whole copy (as a PUT); a collection is
+ * made again at the destination with its members, all of them (`Depth: infinity`, the default)
+ * or none (`Depth: 0`). `Overwrite: F` keeps an existing destination (412); otherwise it is
+ * deleted first (§9.8.4). Every path goes through the directory handle, as MOVE's do.
+ */
+import { randomBytes } from "node:crypto";
+import { IoError } from "@pktio/core";
+import { collectionMembers } from "./collectionMembers.js";
+import { removeEntry, transferTarget } from "./davMethods.js";
+import type { Exchange } from "./Exchange.js";
+import { statOrMissing } from "./putFile.js";
+import { HttpRefusal } from "./readBody.js";
+import { UPLOAD_PREFIX } from "./requestPath.js";
+
+/** Answers a COPY: 201 created, 204 replaced, 412 kept, 409 no parent, 403 onto itself or the root. */
+export async function copyResource(exchange: Exchange): Promise<void> {
+  const { req, path } = exchange;
+  const depth = req.headers["depth"] ?? "infinity";
+  if (depth !== "0" && depth !== "infinity") throw new HttpRefusal(400, "COPY takes Depth 0 or infinity");
+  const target = transferTarget(exchange);
+  if (target === undefined) return exchange.status(403);
+  const { destination, overwrite, from, to } = target;
+  const source = await statOrMissing(exchange, path.relative);
+  if (source === undefined) return exchange.status(404);
+  // A collection copied into itself would copy its own copy without end.
+  if (source.type === "directory" && (path.names.length === 0 || to.startsWith(from + "/"))) return exchange.status(409);
+  const existing = await statOrMissing(exchange, destination.relative);
+  if (existing !== undefined && overwrite === "F") return exchange.status(412);
+  try {
+    if (source.type === "directory") {
+      if (existing !== undefined) await removeEntry(exchange, destination.relative);
+      await copyCollection(exchange, path.relative, destination.relative, depth === "infinity");
+    } else {
+      await copyFileAtomically(exchange, path.relative, destination.names);
+    }
+  } catch (error) {
+    if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
+    throw error;
+  }
+  exchange.status(existing === undefined ? 201 : 204);
+}
+
+/** The file's bytes into a temporary file beside the destination, renamed over it when complete. */
+async function copyFileAtomically(exchange: Exchange, from: string, to: readonly string[]): Promise<void> {
+  const temporary = [...to.slice(0, -1), `${UPLOAD_PREFIX}${randomBytes(8).toString("hex")}`].join("/");
+  try {
+    await exchange.dir.copyFile(from, temporary);
+    // rename replaces a file; a collection in the way is deleted first (§9.8.4).
+    const existing = await statOrMissing(exchange, to.join("/"));
+    if (existing?.type === "directory") await removeEntry(exchange, to.join("/"));
+    await exchange.dir.rename(temporary, to.join("/"));
+  } catch (error) {
+    await exchange.dir.removeFile(temporary).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Makes `to` as a collection and, when `deep`, copies every member of `from` into it. */
+async function copyCollection(exchange: Exchange, from: string, to: string, deep: boolean): Promise<void> {
+  await exchange.dir.mkdir(to);
+  if (!deep) return;
+  for (const member of await collectionMembers(exchange, from)) {
+    const source = `${from === "." ? "" : from + "/"}${member.name}`;
+    const target = `${to}/${member.name}`;
+    if (member.stat.type === "directory") await copyCollection(exchange, source, target, true);
+    else await exchange.dir.copyFile(source, target);
+  }
+}
