@@ -24,8 +24,14 @@ export interface RegisterOptions {
 /** A backend name: lower-case letters, digits, `-` and `_`, starting with a letter, at most 32 characters. */
 const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
-/** The registered backends, in registration order. Per module instance (each thread has its own). */
-const registered = new Map<string, BackendEntry>();
+/**
+ * The registered backends, in registration order: one table per thread (each thread has its own
+ * globals), shared by rt's ES module and CommonJS builds, which are two module instances in one
+ * process — a plugin that registers through require() is seen by an app that imports rt.
+ */
+const REGISTRY = Symbol.for("@pktio/rt.registeredBackends");
+const registered: Map<string, BackendEntry> = ((globalThis as Record<symbol, unknown>)[REGISTRY] as Map<string, BackendEntry> | undefined) ?? new Map<string, BackendEntry>();
+(globalThis as Record<symbol, unknown>)[REGISTRY] = registered;
 
 /**
  * Registers a backend under `name` and returns a function that unregisters it. Throws InvalidInput

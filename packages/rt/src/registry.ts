@@ -5,7 +5,7 @@
 import { IoError, type BackendName, type Runtime } from "@pktio/core";
 import { openLibuv, type LibuvOptions } from "@pktio/libuv";
 import { openThreaded, type ThreadedOptions } from "@pktio/threaded";
-import type { UringOptions } from "@pktio/uring";
+import type { UringBackendOptions } from "./UringBackendOptions.js";
 import { adviseUring } from "./internal/uringAdvice.js";
 import { uringModule } from "./internal/uringModule.js";
 
@@ -15,7 +15,7 @@ import { uringModule } from "./internal/uringModule.js";
  */
 export interface BackendOptions {
   readonly libuv?: LibuvOptions;
-  readonly uring?: UringOptions;
+  readonly uring?: UringBackendOptions;
   readonly threaded?: ThreadedOptions;
   readonly [registered: string]: unknown;
 }

@@ -146,7 +146,9 @@ describe("consumer", () => {
   for (const ignoreScripts of [false, true]) {
     const label = ignoreScripts ? "npm install --ignore-scripts" : "npm install";
     it(`${label}: ESM and CJS read through the default runtime, npx pktio --help runs${ignoreScripts ? "" : ", the types check"}`, () => {
-      const app = join(work, ignoreScripts ? "app-ignore-scripts" : "app");
+      // A folder name with "#", "%41" and a space: CommonJS resolved the addon from a mangled path
+      // there (tsup's import.meta.url shim) and reported uring as not installed.
+      const app = join(work, ignoreScripts ? "app ignore#scripts %41" : "app");
       const home = join(work, ignoreScripts ? "home-ignore-scripts" : "home");
       mkdirSync(app);
       mkdirSync(home);
@@ -163,6 +165,12 @@ describe("consumer", () => {
         const out = run(process.execPath, [script, app], app, env);
         expect(JSON.parse(out.stdout), script).toEqual({ backend: expectedBackend, same: true, length: 100_000 });
       }
+
+      // A plugin that registers through require() is seen by an app that imports rt (one table).
+      const dual = `import { createRequire } from "node:module";\nimport { openLibuv } from "@pktio/libuv";\ncreateRequire(import.meta.url)("@pktio/rt").registerBackend("plugin", () => openLibuv());\nconst { openRuntime } = await import("@pktio/rt");\nconst rt = await openRuntime({ backends: ["plugin"] });\nconsole.log("opened " + rt.backend);\nawait rt.close();\n`;
+      writeFileSync(join(app, "dual.mjs"), dual);
+      // Before, the import's table did not have it: InvalidInput, unknown backend "plugin".
+      expect(run(process.execPath, ["dual.mjs"], app, env).stdout.trim()).toBe("opened libuv");
 
       const help = run("npx", ["--no-install", "pktio", "--help"], app, env);
       expect(help.stdout).toMatch(/bench/);
@@ -191,5 +199,9 @@ describe("consumer", () => {
       expect(report.uring.ok, type).toBe(false);
       expect(report.uring.reason, type).toMatch(/optional package @pktio\/uring is not installed.*npm install @pktio\/uring/);
     }
+    // rt's declarations do not import the optional package: they type-check without it.
+    writeFileSync(join(app, "no-uring.ts"), `import { openRuntime, type BackendOptions } from "@pktio/rt";\nconst options: BackendOptions = { uring: { maxInFlight: 64, submitThread: "auto" } };\nexport const opened = openRuntime({ options });\n`);
+    writeFileSync(join(app, "tsconfig.no-uring.json"), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "ES2022", lib: ["ES2023"], skipLibCheck: false, module: "nodenext", moduleResolution: "nodenext" }, files: ["no-uring.ts"] }));
+    run(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.no-uring.json"], app, strangerEnv(join(work, "home")));
   });
 });

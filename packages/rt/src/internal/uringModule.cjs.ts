@@ -11,7 +11,9 @@ let loaded: UringModule | Error | undefined;
 export function uringModule(): UringModule | Error {
   if (loaded === undefined) {
     try {
-      loaded = createRequire(import.meta.url)("@pktio/uring") as UringModule;
+      // __filename, not import.meta.url: tsup's CommonJS shim builds that URL by pasting the path
+      // after "file:", so a folder named with "#" or "%41" resolved elsewhere (uring "not installed").
+      loaded = createRequire(__filename)("@pktio/uring") as UringModule;
     } catch (error) {
       loaded = missingUring(error);
     }

@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module";
 import { IoError } from "@pktio/core";
-import { BUILDS, choosePrebuild } from "./prebuild.js";
+import { BUILDS, choosePrebuild, thisModulePath } from "./prebuild.js";
 
 /** An opaque ring handle. */
 export type RingHandle = object & { readonly __ring: unique symbol };
@@ -75,7 +75,7 @@ export function loadAddon(): Addon | IoError {
   if ("missing" in choice) return (loaded = new IoError("Unsupported", choice.missing, { backend: "uring", op: "load" }));
   const path = choice.path;
   try {
-    loaded = createRequire(import.meta.url)(path) as Addon;
+    loaded = createRequire(thisModulePath())(path) as Addon;
   } catch (error) {
     loaded = new IoError("Unsupported", `the uring addon did not load: ${error instanceof Error ? error.message : String(error)}`, { backend: "uring", op: "load", cause: error });
   }

@@ -27,7 +27,7 @@ export function platformTuple(): string {
 
 /** The package root (the folder with package.json and prebuilds/), from this module in src/ or dist/. */
 export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
+  let dir = dirname(thisModulePath());
   for (let i = 0; i < 4; i++) {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "native"))) return dir;
     dir = dirname(dir);
@@ -60,4 +60,13 @@ export function choosePrebuild(build: (typeof BUILDS)[number]): PrebuildChoice {
       `no prebuilt uring addon for ${tuple} (this install has ${shipped.length > 0 ? shipped.join(", ") : "none"}); ` +
       `build one from source with \`npm run build:addon\` in ${root} (needs a C compiler and node-api-headers)`,
   };
+}
+
+/**
+ * This module's file: `__filename` in the CommonJS build (tsup's shim for import.meta.url pastes
+ * the path after "file:", so a folder named with "#" or "%41" became another path), else the
+ * ES module's own URL.
+ */
+export function thisModulePath(): string {
+  return typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url);
 }
