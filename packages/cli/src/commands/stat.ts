@@ -67,7 +67,8 @@ export function statJson(path: string, info: FileStat): Record<string, string | 
 }
 
 function statLines(path: string, info: FileStat): string {
-  const time = (ms: number): string => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : String(ms));
+  // A file system that keeps no birth time reports 0 (statx without STATX_BTIME): "-", as stat(1) does.
+  const time = (ms: number): string => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : "-");
   return [
     `path: ${path}`,
     `type: ${info.type}`,
