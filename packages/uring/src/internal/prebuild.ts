@@ -5,7 +5,7 @@
  * preloaded; `pnpm --filter @pktio/uring run build:debug`).
  */
 import { existsSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The builds PKTIO_URING_BUILD may name. */
@@ -65,8 +65,9 @@ export function choosePrebuild(build: (typeof BUILDS)[number]): PrebuildChoice {
 /**
  * This module's file: `__filename` in the CommonJS build (tsup's shim for import.meta.url pastes
  * the path after "file:", so a folder named with "#" or "%41" became another path), else the
- * ES module's own URL.
+ * ES module's own URL. Only an absolute `__filename` counts: an ES module loaded from `node -e`
+ * or an eval'd worker sees that script's global `__filename`, "[eval]" or "[worker eval]".
  */
 export function thisModulePath(): string {
-  return typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url);
+  return typeof __filename === "string" && isAbsolute(__filename) ? __filename : fileURLToPath(import.meta.url);
 }
