@@ -65,6 +65,10 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       await dir.mkdir("made-with-slash/");
       expect((await dir.stat("made-with-slash")).type).toBe("directory");
       await dir.removeDir("made-with-slash/");
+      // On the entry itself, a slashed symlink out is refused, never followed to its target.
+      await expect(dir.removeDir("outdir/", { recursive: true })).rejects.toThrow(kind("NotADirectory"));
+      await expect(dir.removeFile("outdir/")).rejects.toThrow(kind("NotADirectory"));
+      expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
     });
 
     it("a directory swapped for a symlink out while files beneath it are opened never yields the file outside", async () => {

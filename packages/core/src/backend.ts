@@ -23,7 +23,7 @@ export { openFlags, type OpenFlagConstants } from "./fs/openFlags.js";
 export { blockingTransfer, type BlockingResult } from "./fs/blockingTransfer.js";
 export { openPipeChannel, PipeChannel } from "./fs/PipeChannel.js";
 export { isStreamLikeFd } from "./fs/isStreamLikeFd.js";
-export { keepTrailingSlash } from "./fs/keepTrailingSlash.js";
+export { keepTrailingSlash, slashedEntry } from "./fs/keepTrailingSlash.js";
 export { openedOutside, type OpenedOutside } from "./fs/openedOutside.js";
 export { acceptEach, type Accepting } from "./net/acceptEach.js";
 export { settleShortRead } from "./net/settleShortRead.js";

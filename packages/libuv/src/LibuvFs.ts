@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, dirOptions, keepTrailingSlash, openedOutside, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, dirOptions, keepTrailingSlash, openedOutside, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -251,13 +251,13 @@ export class LibuvFs implements Fs {
     this.#check(op);
     const root = this.#root;
     if (root === undefined) return keepTrailingSlash(path, resolve(checkPath(path, "path", op)));
-    return keepTrailingSlash(path, (await this.#confined(() => confineEntry(root.path, root.real, path, op, followLast))).path);
+    return slashedEntry(path, op, followLast, await this.#confined(() => confineEntry(root.path, root.real, path, op, followLast)));
   }
   #pathSync(path: string, op: string, followLast = true): string {
     this.#check(op);
     const root = this.#root;
     if (root === undefined) return keepTrailingSlash(path, resolve(checkPath(path, "path", op)));
-    return keepTrailingSlash(path, this.#confinedSync(() => confineEntrySync(root.path, root.real, path, op, followLast)).path);
+    return slashedEntry(path, op, followLast, this.#confinedSync(() => confineEntrySync(root.path, root.real, path, op, followLast)));
   }
 
   /** The walk's own IoErrors pass; a failed lstat/readlink on the way becomes one. */

@@ -5,7 +5,7 @@
  * absolute-form targets and `OPTIONS *` are answered, and a PATCH cannot grow a file past the
  * body limit. Every wait is for the server's answer.
  */
-import { statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,6 +45,14 @@ describe("serveDirectory: protocol edges", () => {
     const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => match[1]);
     expect(statuses).toEqual(["201", "200", "204", "404"]);
     expect(text).toMatch(/\r\n\r\nnew/);
+  });
+
+  it("COPY or MOVE onto an ancestor of the source is 409 and deletes nothing", async () => {
+    for (const method of ["COPY", "MOVE"]) {
+      expect((await send(served.server.url, method, "/dir/sub/", { destination: "/dir" })).status, method).toBe(409);
+      expect((await send(served.server.url, method, "/dir/sub/deep.txt", { destination: "/dir" })).status, method).toBe(409);
+      expect(readFileSync(join(served.root, "dir/sub/deep.txt"), "utf8")).toBe("deep\n");
+    }
   });
 
   it("XML text uses the predefined entities (&quot; &apos;), which every parser decodes", async () => {

@@ -9,7 +9,7 @@
 import { closeSync, constants, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, dirOptions, keepTrailingSlash, openedOutside, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, dirOptions, openedOutside, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -167,13 +167,13 @@ export class ThreadedFs implements Fs {
     const lexical = this.#path(path, op);
     const root = this.#root;
     const confined = root === undefined ? { path: lexical, lastIsSymlink: false } : await confinePath(root.path, root.real, path, op, followLast);
-    return { ...confined, path: keepTrailingSlash(path, confined.path) };
+    return { ...confined, path: slashedEntry(path, op, followLast || root === undefined, confined) };
   }
   #walkSync(path: string, op: string, followLast: boolean): Confined {
     const lexical = this.#path(path, op);
     const root = this.#root;
     const confined = root === undefined ? { path: lexical, lastIsSymlink: false } : confinePathSync(root.path, root.real, path, op, followLast);
-    return { ...confined, path: keepTrailingSlash(path, confined.path) };
+    return { ...confined, path: slashedEntry(path, op, followLast || root === undefined, confined) };
   }
 
   async #meta<K extends MetaRequest["op"]>(op: K, path: string, request: MetaRequest & { op: K }): Promise<MetaValues[K]> {

@@ -22,6 +22,8 @@ export async function copyResource(exchange: Exchange): Promise<void> {
   const target = transferTarget(exchange);
   if (target === undefined) return exchange.status(403);
   const { destination, overwrite, from, to } = target;
+  // Onto an ancestor of the source: replacing it would delete the source first (mod_dav: 409).
+  if (from.startsWith(to + "/")) return exchange.status(409);
   const source = await statOrMissing(exchange, path.relative);
   if (source === undefined) return exchange.status(404);
   // A collection copied into itself would copy its own copy without end.
@@ -46,7 +48,7 @@ export async function copyResource(exchange: Exchange): Promise<void> {
 async function copyFileAtomically(exchange: Exchange, from: string, to: readonly string[]): Promise<void> {
   const temporary = [...to.slice(0, -1), `${UPLOAD_PREFIX}${randomBytes(8).toString("hex")}`].join("/");
   try {
-    await exchange.dir.copyFile(from, temporary);
+    await copyThroughOpens(exchange, from, temporary);
     // rename replaces a file; a collection in the way is deleted first (§9.8.4).
     const existing = await statOrMissing(exchange, to.join("/"));
     if (existing?.type === "directory") await removeEntry(exchange, to.join("/"));
@@ -65,6 +67,34 @@ async function copyCollection(exchange: Exchange, from: string, to: string, deep
     const source = `${from === "." ? "" : from + "/"}${member.name}`;
     const target = `${to}/${member.name}`;
     if (member.stat.type === "directory") await copyCollection(exchange, source, target, true);
-    else await exchange.dir.copyFile(source, target);
+    else await copyThroughOpens(exchange, source, target);
+  }
+}
+
+/** Bytes per read and write of a COPY. */
+const COPY_CHUNK = 1024 * 1024;
+
+/**
+ * `from`'s bytes into a new file `to`, through two opens of the directory handle: each open's fd
+ * is checked beneath the root (a directory swapped for a symlink between the walk and the call
+ * is refused), which the handle's copyFile, one path-based system call, does not do.
+ */
+async function copyThroughOpens(exchange: Exchange, from: string, to: string): Promise<void> {
+  const source = await exchange.dir.open(from);
+  try {
+    const target = await exchange.dir.open(to, { write: true, createNew: true });
+    try {
+      const chunk = new Uint8Array(COPY_CHUNK);
+      for (let pos = 0; ; ) {
+        const count = await source.readAt(pos, chunk);
+        if (count === 0) break;
+        await target.writeAllAt(pos, chunk.subarray(0, count));
+        pos += count;
+      }
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
   }
 }

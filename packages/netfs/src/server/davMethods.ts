@@ -66,6 +66,8 @@ export async function move(exchange: Exchange): Promise<void> {
   const target = transferTarget(exchange);
   if (target === undefined) return exchange.status(403);
   const { destination, overwrite, from, to } = target;
+  // Onto an ancestor of the source: replacing it would delete the source first (mod_dav: 409).
+  if (from.startsWith(to + "/")) return exchange.status(409);
   if (to.startsWith(from + "/")) return exchange.status(409);
   if ((await statOrMissing(exchange, path.relative)) === undefined) return exchange.status(404);
   const existing = await statOrMissing(exchange, destination.relative);
