@@ -203,6 +203,19 @@ export function describeHostile(subject: HostileSubject): void {
       afterAll(() => rmSync(dir, { recursive: true, force: true }));
       const bursts = [0, 1, 2].map((i) => new TextEncoder().encode(`burst-00${i}\n`));
       const whole = new TextDecoder().decode(Buffer.concat(bursts));
+      /**
+       * Sends the first burst, then, each time everything sent so far has been read (`got`), the
+       * next one, and closes the writer after the last: every read but the last is short.
+       */
+      const feeder = (writer: number): ((got: string) => void) => {
+        writeSync(writer, bursts[0] as Uint8Array);
+        let sent = 1;
+        return (got) => {
+          if (got.length !== sent * 10) return;
+          if (sent < bursts.length) writeSync(writer, bursts[sent++] as Uint8Array);
+          else closeSync(writer);
+        };
+      };
       /** A FIFO opened on a new runtime, its writer held by the test, and the file's reader. */
       const fifoPair = async (name: string) => {
         const path = join(dir, name);
@@ -218,19 +231,11 @@ export function describeHostile(subject: HostileSubject): void {
         for (const form of ["chunks", "createReadable"] as const) {
           const { rt, file, writer } = await fifoPair(`${form}.fifo`);
           try {
-            writeSync(writer, bursts[0] as Uint8Array);
-            const got: string[] = [];
-            let sent = 1;
+            const feed = feeder(writer);
+            let got = "";
             const source = form === "chunks" ? file.chunks() : file.createReadable();
-            for await (const chunk of source as AsyncIterable<Uint8Array>) {
-              got.push(new TextDecoder().decode(chunk));
-              // The next burst is sent only once this one was read: every read but the last is short.
-              if (got.join("").length === sent * 10) {
-                if (sent < bursts.length) writeSync(writer, bursts[sent++] as Uint8Array);
-                else closeSync(writer);
-              }
-            }
-            expect(got.join(""), form).toBe(whole);
+            for await (const chunk of source as AsyncIterable<Uint8Array>) feed((got += new TextDecoder().decode(chunk)));
+            expect(got, form).toBe(whole);
           } finally {
             await rt.close();
           }
@@ -275,18 +280,10 @@ export function describeHostile(subject: HostileSubject): void {
         {
           const { rt, file, writer } = await fifoPair("web.fifo");
           try {
-            writeSync(writer, bursts[0] as Uint8Array);
+            const feed = feeder(writer);
             const reader = file.createReadableStream().getReader();
             let got = "";
-            for (let sent = 1; ; ) {
-              const { done, value } = await reader.read();
-              if (done) break;
-              got += new TextDecoder().decode(value);
-              if (got.length === sent * 10) {
-                if (sent < bursts.length) writeSync(writer, bursts[sent++] as Uint8Array);
-                else closeSync(writer);
-              }
-            }
+            for (let step = await reader.read(); !step.done; step = await reader.read()) feed((got += new TextDecoder().decode(step.value)));
             expect(got).toBe(whole);
           } finally {
             await rt.close();
