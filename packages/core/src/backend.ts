@@ -25,6 +25,7 @@ export { openPipeChannel, PipeChannel } from "./fs/PipeChannel.js";
 export { isStreamLikeFd } from "./fs/isStreamLikeFd.js";
 export { keepTrailingSlash, slashedEntry } from "./fs/keepTrailingSlash.js";
 export { openedOutside, type OpenedOutside } from "./fs/openedOutside.js";
+export { openBeneath, openBeneathSync, type OpenBeneathCalls, type OpenBeneathCallsSync, type OpenBeneathPlace } from "./fs/openBeneath.js";
 export { acceptEach, type Accepting } from "./net/acceptEach.js";
 export { settleShortRead } from "./net/settleShortRead.js";
 export { ChunkQueue } from "./net/ChunkQueue.js";
