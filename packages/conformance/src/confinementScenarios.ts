@@ -7,7 +7,7 @@
  * was created, changed or removed.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IoError, type DirHandle, type IoErrorKind, type Runtime } from "@pktio/core";
@@ -105,6 +105,53 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       expect(escapes, `${escapes} of ${opened} opens read the file outside the root`).toBe(0);
       expect(opened).toBeGreaterThan(0);
     }, 60_000);
+
+    it("opens that truncate or create while a directory is swapped for a symlink out never truncate or leave a file outside", async () => {
+      mkdirSync(join(root, "race"));
+      const target = join(outside, "race-target");
+      writeFileSync(join(root, "race", "race-target"), "inside");
+      writeFileSync(target, "must stay");
+      // The swap of the test above, for root/race: an open that lands outside is refused after
+      // the fact (openedOutside), so its effects must wait for that check. O_TRUNC on the open
+      // itself cut the outside file to nothing before the refusal, and a plain O_CREAT left a new
+      // empty file out there. Bounded by count; the outcome asserted holds on every interleaving.
+      const script = `const fs=require("node:fs");const [r,o]=process.argv.slice(1);for(;;){try{fs.renameSync(r+"/race",r+"/race.d");fs.symlinkSync(o,r+"/race");fs.unlinkSync(r+"/race");fs.renameSync(r+"/race.d",r+"/race");}catch{}}`;
+      const swapper = spawn(process.execPath, ["-e", script, root, outside], { stdio: "ignore" });
+      const opened = { truncate: 0, create: 0, createSync: 0 };
+      const expectRaceError = (error: unknown): void => {
+        // Caught mid-swap: missing, refused by the walk or after the open, or still changing (Busy).
+        expect(["NotFound", "PermissionDenied", "Busy"], (error as Error).message).toContain((error as IoError).kind);
+      };
+      try {
+        for (let i = 0; i < 1500; i++) {
+          for (const [what, options, name] of [
+            ["truncate", { write: true, truncate: true }, "race-target"],
+            ["create", { write: true, create: true }, `made-${i}`],
+            ["createSync", { write: true, create: true, truncate: true }, `made-sync-${i}`],
+          ] as const) {
+            try {
+              const file = what === "createSync" ? dir.openSync(`race/${name}`, options) : await dir.open(`race/${name}`, options);
+              opened[what]++;
+              await file.close();
+            } catch (error) {
+              expectRaceError(error);
+            }
+          }
+        }
+      } finally {
+        swapper.kill("SIGKILL");
+        await new Promise((resolve) => (swapper.exitCode !== null || swapper.signalCode !== null ? resolve(undefined) : swapper.once("exit", resolve)));
+        rmSync(join(root, "race"), { recursive: true, force: true });
+        rmSync(join(root, "race.d"), { recursive: true, force: true });
+      }
+      const leftOutside = readdirSync(outside).filter((name) => name.startsWith("made-"));
+      const content = readFileSync(target, "utf8");
+      rmSync(target);
+      for (const name of leftOutside) rmSync(join(outside, name));
+      // One assertion for both effects, so a failure shows how often each escaped.
+      expect({ content, createdOutside: leftOutside.length }, `opened ${JSON.stringify(opened)}`).toEqual({ content: "must stay", createdOutside: 0 });
+      expect(opened.truncate + opened.create + opened.createSync).toBeGreaterThan(0);
+    }, 120_000);
 
     it("a dangling symlink out is refused for open with create, and nothing is created outside", async () => {
       await expect(dir.open("dangling", { write: true, create: true })).rejects.toThrow(kind("PermissionDenied"));

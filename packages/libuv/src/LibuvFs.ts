@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, dirOptions, keepTrailingSlash, openedOutside, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, dirOptions, keepTrailingSlash, openBeneath, openBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -53,9 +53,12 @@ export class LibuvFs implements Fs {
 
   async open(path: string, options?: OpenOptions): Promise<FileHandle> {
     const resolved = resolveOpenOptions(options);
-    const [target, flags] = await this.#openTarget(path, resolved);
+    const [target, flags] = await this.openTarget(path, resolved);
     // A FIFO opens O_NONBLOCK (core's openFifoWithoutBlocking): its open never holds a pool thread.
-    const fd = await openFifoWithoutBlocking(target, flags, (withFlags) => this.#openFd(target, withFlags), () => this.backend.closed, "libuv");
+    const open = (withFlags: number): Promise<number> => openFifoWithoutBlocking(target, withFlags, (fifoFlags) => this.#openFd(target, fifoFlags), () => this.backend.closed, "libuv");
+    const root = this.#root;
+    // Beneath a root, O_TRUNC and O_CREAT wait for the fd's check (core's openBeneath); without one the open is one call.
+    const fd = root === undefined ? await open(flags) : await openBeneath(flags, { realRoot: root.real, path: target, backend: this.runtimeName }, { open, close: (opened) => fs.closeSync(opened) });
     return this.#adopt(fd, target, resolved);
   }
 
@@ -95,22 +98,26 @@ export class LibuvFs implements Fs {
 
   openSync(path: string, options?: OpenOptions): FileHandle {
     const resolved = resolveOpenOptions(options);
-    const [target, flags] = this.#openTargetSync(path, resolved);
-    return this.#adopt(this.#callSync("open", target, () => fs.openSync(target, flags, 0o666)), target, resolved);
+    const [target, flags] = this.openTargetSync(path, resolved);
+    const open = (withFlags: number): number => this.#callSync("open", target, () => fs.openSync(target, withFlags, 0o666));
+    const root = this.#root;
+    const fd = root === undefined ? open(flags) : openBeneathSync(flags, { realRoot: root.real, path: target, backend: this.runtimeName }, { open, close: (opened) => fs.closeSync(opened) });
+    return this.#adopt(fd, target, resolved);
   }
 
   /**
    * Beneath a root, the last component is opened with O_NOFOLLOW unless the walk found it to be a
    * symlink that stays inside: a symlink swapped in after the check then fails (ELOOP) instead of
-   * being followed out.
+   * being followed out. The path to open and its flags (O_TRUNC and O_CREAT as asked: beneath a
+   * root, `openBeneath` decides when they act). uring opens on its ring with the same two.
    */
-  async #openTarget(path: string, options: ResolvedOpenOptions): Promise<[string, number]> {
+  protected async openTarget(path: string, options: ResolvedOpenOptions): Promise<[string, number]> {
     if (this.#root === undefined) return [await this.#path(path, "open"), openFlags(options)];
     this.#check("open");
     const entry = await this.#confined(() => confineEntry(this.#root!.path, this.#root!.real, path, "open"));
     return [keepTrailingSlash(path, entry.path), openFlags(options) | (entry.lastIsSymlink ? 0 : fs.constants.O_NOFOLLOW)];
   }
-  #openTargetSync(path: string, options: ResolvedOpenOptions): [string, number] {
+  protected openTargetSync(path: string, options: ResolvedOpenOptions): [string, number] {
     if (this.#root === undefined) return [this.#pathSync(path, "open"), openFlags(options)];
     this.#check("open");
     const root = this.#root;
@@ -219,14 +226,8 @@ export class LibuvFs implements Fs {
     this.#closed = true;
   }
 
+  /** An fd the open returned (checked beneath the root by `openBeneath`) as this backend's file. */
   #adopt(fd: number, path: string, options: ResolvedOpenOptions): LibuvFile {
-    const outside = this.#root === undefined ? undefined : openedOutside(fd, this.#root.real, path, "open", this.runtimeName);
-    if (outside !== undefined) {
-      fs.closeSync(fd);
-      // An exclusive create made that file, outside: it is removed (a plain create may have found it there).
-      if (options.createNew) fs.rmSync(outside.actual, { force: true });
-      throw outside.error;
-    }
     try {
       return new LibuvFile(this.backend, fd, path, { readable: options.read, writable: options.write || options.append, direct: options.direct });
     } catch (error) {

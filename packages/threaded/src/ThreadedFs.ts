@@ -6,10 +6,10 @@
  * (absolute paths and `..` that climbs out are InvalidInput), then on the disk in the worker,
  * right before the call (a symlink leading outside is PermissionDenied).
  */
-import { closeSync, constants, rmSync } from "node:fs";
+import { closeSync, constants } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, dirOptions, openedOutside, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, dirOptions, openBeneath, openBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -38,14 +38,20 @@ export class ThreadedFs implements Fs {
     const { path: target, lastIsSymlink } = await this.#walk(path, "open", true);
     const flags = openFlagsBeneath(resolved, this.#root, lastIsSymlink);
     // A FIFO opens O_NONBLOCK (core's openFifoWithoutBlocking): its open never holds a worker.
-    const open = (withFlags: number): Promise<number> => this.#meta("open", target, { op: "open", path: target, flags: withFlags, root: this.#root });
-    const fd = await openFifoWithoutBlocking(target, flags, open, () => this.backend.closed, BACKEND);
+    const openOnce = (withFlags: number): Promise<number> => this.#meta("open", target, { op: "open", path: target, flags: withFlags, root: this.#root });
+    const open = (withFlags: number): Promise<number> => openFifoWithoutBlocking(target, withFlags, openOnce, () => this.backend.closed, BACKEND);
+    const root = this.#root;
+    // Beneath a root, O_TRUNC and O_CREAT wait for the fd's check (core's openBeneath); without one the open is one call.
+    const fd = root === undefined ? await open(flags) : await openBeneath(flags, { realRoot: root.real, path: target, backend: BACKEND }, { open, close: (opened) => closeSync(opened) });
     return this.#adopt(fd, target, resolved);
   }
   openSync(path: string, options?: OpenOptions): ThreadedFile {
     const resolved = resolveOpenOptions(options);
     const { path: target, lastIsSymlink } = this.#walkSync(path, "open", true);
-    const fd = this.#metaSync("open", target, { op: "open", path: target, flags: openFlagsBeneath(resolved, this.#root, lastIsSymlink), root: this.#root });
+    const flags = openFlagsBeneath(resolved, this.#root, lastIsSymlink);
+    const open = (withFlags: number): number => this.#metaSync("open", target, { op: "open", path: target, flags: withFlags, root: this.#root });
+    const root = this.#root;
+    const fd = root === undefined ? open(flags) : openBeneathSync(flags, { realRoot: root.real, path: target, backend: BACKEND }, { open, close: (opened) => closeSync(opened) });
     return this.#adopt(fd, target, resolved);
   }
 
@@ -133,14 +139,8 @@ export class ThreadedFs implements Fs {
     this.#closed = true;
   }
 
+  /** An fd the open returned (checked beneath the root by `openBeneath`) as this backend's file. */
   #adopt(fd: number, path: string, options: ResolvedOpenOptions): ThreadedFile {
-    const outside = this.#root === undefined ? undefined : openedOutside(fd, this.#root.real, path, "open", BACKEND);
-    if (outside !== undefined) {
-      closeSync(fd);
-      // An exclusive create made that file, outside: it is removed (a plain create may have found it there).
-      if (options.createNew) rmSync(outside.actual, { force: true });
-      throw outside.error;
-    }
     try {
       return new ThreadedFile(this.backend, fd, path, { readable: options.read, writable: options.write || options.append, direct: options.direct });
     } catch (error) {

@@ -3,10 +3,10 @@
  * when the kernel has them (probed once); everything io_uring lacks (readDir, copyFile, recursive
  * removal, realpath checks of directory handles) takes the libuv path, which this class extends.
  */
-import { openSync as openSyncNode, rmSync } from "node:fs";
+import { openSync as openSyncNode } from "node:fs";
 import { IoError, toIoError, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { dirOptions, fromErrno, openedOutside, openOnceReaderComes, resolveOpenOptions } from "@pktio/core/backend";
-import { LibuvFs, openFlags, type LibuvBackend, type Root } from "@pktio/libuv";
+import { dirOptions, fromErrno, openBeneath, openBeneathSync, openOnceReaderComes, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { LibuvFs, type LibuvBackend, type Root } from "@pktio/libuv";
 import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { CLOSED, ringError, type Operation, type UringBackend } from "./UringBackend.js";
 import { UringFile } from "./UringFile.js";
@@ -52,55 +52,67 @@ export class UringFs extends LibuvFs {
     return CLOSED;
   }
 
-  #openOperation(path: string, options: OpenOptions | undefined): { operation: Operation; access: { readable: boolean; writable: boolean; direct: boolean; createNew: boolean } } {
-    const resolved = resolveOpenOptions(options);
-    return {
-      operation: { opcode: this.uring.opcodes.OPENAT, fd: AT_FDCWD, aux: openFlags(resolved) | 0o2000000 /* O_CLOEXEC */, aux2: 0o666, buffer: cPath(path) },
-      access: { readable: resolved.read, writable: resolved.write || resolved.append, direct: resolved.direct, createNew: resolved.createNew },
-    };
+  /** The OPENAT of `path` with these flags (O_CLOEXEC added: the ring's open is a raw openat). */
+  #openOperation(path: string, flags: number): Operation {
+    return { opcode: this.uring.opcodes.OPENAT, fd: AT_FDCWD, aux: flags | 0o2000000 /* O_CLOEXEC */, aux2: 0o666, buffer: cPath(path) };
+  }
+
+  /** Beneath a root, the checks of openBeneath (O_TRUNC and O_CREAT wait for the fd's check); without one the open is one call. */
+  #beneath(target: string): { realRoot: string; path: string; backend: string } | undefined {
+    const root = this.root;
+    return root === undefined ? undefined : { realRoot: root.real, path: target, backend: this.uring.name };
   }
 
   override async open(path: string, options?: OpenOptions): Promise<FileHandle> {
-    const { operation, access } = this.#openOperation(path, options);
-    const target = await this.resolvePath(path, "open");
-    const fd = await this.#run("open", target, { ...operation, buffer: cPath(target) }).catch((error: unknown) => {
-      if (!isFifoWithoutReader(error, access)) throw error;
-      // The kernel's first, non-blocking attempt at an OPENAT fails ENXIO for a write-only open of
-      // a FIFO that has no reader yet, where open(2) waits for one: the OPENAT is made again until
-      // a reader comes, waiting in the event loop (a blocking open on libuv's pool held a thread,
-      // and the process never exited after rt.close()). The fd it gives is a blocking one.
-      return openOnceReaderComes(() => this.#run("open", target, { ...operation, buffer: cPath(target) }), () => this.uring.closed, target, "uring");
-    });
+    const resolved = resolveOpenOptions(options);
+    const access = accessOf(resolved);
+    // The path and flags libuv's open uses: beneath a root, O_NOFOLLOW unless the walk found an inside symlink last.
+    const [target, flags] = await this.openTarget(path, resolved);
+    const open = (withFlags: number): Promise<number> =>
+      this.#run("open", target, this.#openOperation(target, withFlags)).catch((error: unknown) => {
+        if (!isFifoWithoutReader(error, access)) throw error;
+        // The kernel's first, non-blocking attempt at an OPENAT fails ENXIO for a write-only open of
+        // a FIFO that has no reader yet, where open(2) waits for one: the OPENAT is made again until
+        // a reader comes, waiting in the event loop (a blocking open on libuv's pool held a thread,
+        // and the process never exited after rt.close()). The fd it gives is a blocking one.
+        return openOnceReaderComes(() => this.#run("open", target, this.#openOperation(target, withFlags)), () => this.uring.closed, target, "uring");
+      });
+    const beneath = this.#beneath(target);
+    const fd = beneath === undefined ? await open(flags) : await openBeneath(flags, beneath, { open, close: (opened) => this.uring.closeFdNow(opened), hold: () => this.#hold() });
     return this.#adopt(fd, target, access);
   }
 
   override openSync(path: string, options?: OpenOptions): FileHandle {
-    const { operation, access } = this.#openOperation(path, options);
-    const target = this.resolvePathSync(path, "open");
-    let fd: number;
-    try {
-      fd = this.#runSync("open", target, { ...operation, buffer: cPath(target) });
-    } catch (error) {
-      if (!isFifoWithoutReader(error, access)) throw error;
-      // As in open(): a blocking open(2) waits for the FIFO's reader (a sync call blocks anyway).
+    const resolved = resolveOpenOptions(options);
+    const access = accessOf(resolved);
+    const [target, flags] = this.openTargetSync(path, resolved);
+    const open = (withFlags: number): number => {
+      const operation = this.#openOperation(target, withFlags);
       try {
-        fd = openSyncNode(target, operation.aux ?? 0, operation.aux2 ?? 0o666);
-      } catch (failure) {
-        throw toIoError(failure, { op: "open", backend: "uring", path: target });
+        return this.#runSync("open", target, operation);
+      } catch (error) {
+        if (!isFifoWithoutReader(error, access)) throw error;
+        // As in open(): a blocking open(2) waits for the FIFO's reader (a sync call blocks anyway).
+        try {
+          return openSyncNode(target, operation.aux ?? 0, operation.aux2 ?? 0o666);
+        } catch (failure) {
+          throw toIoError(failure, { op: "open", backend: "uring", path: target });
+        }
       }
-    }
+    };
+    const beneath = this.#beneath(target);
+    const fd = beneath === undefined ? open(flags) : openBeneathSync(flags, beneath, { open, close: (opened) => this.uring.closeFdNow(opened) });
     return this.#adopt(fd, target, access);
   }
 
-  #adopt(fd: number, path: string, access: { readable: boolean; writable: boolean; direct: boolean; createNew: boolean }): UringFile {
-    const root = this.root;
-    const outside = root === undefined ? undefined : openedOutside(fd, root.real, path, "open", this.uring.name);
-    if (outside !== undefined) {
-      this.uring.closeFdNow(fd);
-      // An exclusive create made that file, outside: it is removed (a plain create may have found it there).
-      if (access.createNew) rmSync(outside.actual, { force: true });
-      throw outside.error;
-    }
+  /** The ring (which closes the fds it opened when it closes) kept while libuv's pool works on a new fd. */
+  #hold(): () => void {
+    this.uring.hold();
+    return () => this.uring.release();
+  }
+
+  /** An fd the open returned (checked beneath the root by `openBeneath`) as this backend's file. */
+  #adopt(fd: number, path: string, access: Access): UringFile {
     try {
       return new UringFile(this.uring, fd, path, access);
     } catch (error) {
@@ -204,6 +216,17 @@ export class UringDirHandle extends UringFs implements DirHandle {
     this.#closed = true;
     this.markClosed();
   }
+}
+
+/** How a file opened with these options may be used. */
+interface Access {
+  readonly readable: boolean;
+  readonly writable: boolean;
+  readonly direct: boolean;
+}
+
+function accessOf(resolved: ResolvedOpenOptions): Access {
+  return { readable: resolved.read, writable: resolved.write || resolved.append, direct: resolved.direct };
 }
 
 /** ENXIO from a write-only open: a FIFO without a reader, which the ring's non-blocking attempt does not wait for. */
