@@ -15,6 +15,17 @@ describe("pktio serve", () => {
     expect((await runHere(["serve", "--port", "70000", "."])).stderr).toMatch(/--port: expected a whole number from 0 to 65535/);
     expect((await runHere(["serve", "--token", "x", "."])).stderr).toMatch(/unknown option --token/);
     expect((await runHere(["serve", "--max-body", "lots", "."])).stderr).toMatch(/--max-body: expected a size/);
+    // Set but empty (a token file that was not there, `$(cat missing)`): refused, never served open.
+    const saved = process.env["PKTIO_SERVE_TOKEN"];
+    process.env["PKTIO_SERVE_TOKEN"] = "";
+    try {
+      const empty = await runHere(["serve", "--port", "0", "."]);
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toMatch(/PKTIO_SERVE_TOKEN is set but empty/);
+    } finally {
+      if (saved === undefined) delete process.env["PKTIO_SERVE_TOKEN"];
+      else process.env["PKTIO_SERVE_TOKEN"] = saved;
+    }
     const help = await runHere(["serve", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: pktio serve \[options\] DIR/);

@@ -110,9 +110,11 @@ function stopSignal(): Promise<void> {
 
 function readToken(file: string | undefined): string | undefined {
   const raw = file === undefined ? process.env["PKTIO_SERVE_TOKEN"] : readArgFile("token-file", file).split(/\r?\n/)[0];
-  if (raw === undefined || raw === "") {
-    if (file !== undefined) throw new UsageError(`--token-file: ${file} has an empty first line`, "serve");
-    return undefined;
+  if (raw === undefined) return undefined;
+  if (raw === "") {
+    // Set but empty (PKTIO_SERVE_TOKEN="$(cat missing-file)"): the caller meant a token, so serving
+    // without authentication would be the wrong guess; refused like an empty token file.
+    throw new UsageError(file !== undefined ? `--token-file: ${file} has an empty first line` : "PKTIO_SERVE_TOKEN is set but empty: give a token, or unset it to serve without one", "serve");
   }
   if (!/^[\x21-\x7e]{1,4096}$/.test(raw)) throw new UsageError(`${file === undefined ? "PKTIO_SERVE_TOKEN" : "--token-file"}: the token must be 1 to 4096 printable ASCII characters without spaces`, "serve");
   return raw;
