@@ -7,12 +7,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import { IoError, type DirHandle, type IoErrorKind } from "@pktio/core";
+import type { PathLocks } from "./PathLocks.js";
 import type { RootPath } from "./requestPath.js";
 
 /** The server's settings a handler consults. */
 export interface ExchangeSettings {
   readonly readOnly: boolean;
   readonly maxBodyBytes: number;
+  /** The server's per-path critical sections (a precondition and the change it guards). */
+  readonly locks: PathLocks;
 }
 
 export class Exchange {

@@ -11,6 +11,8 @@ import { isServableName } from "./requestPath.js";
 export interface Member {
   readonly name: string;
   readonly stat: FileStat;
+  /** True when the entry is a symlink (to a file or directory inside the root; `stat` is its target's). */
+  readonly link: boolean;
 }
 
 /** Stats a member's relative path; `undefined` for one that cannot be served (escaping symlink, gone). */
@@ -30,7 +32,7 @@ export async function collectionMembers(exchange: Exchange, relative = exchange.
   for await (const entry of exchange.dir.readDir(relative)) {
     if (!isServableName(entry.name)) continue;
     const stat = await statMember(exchange, base + entry.name);
-    if (stat !== undefined && (stat.type === "file" || stat.type === "directory")) members.push({ name: entry.name, stat });
+    if (stat !== undefined && (stat.type === "file" || stat.type === "directory")) members.push({ name: entry.name, stat, link: entry.type === "symlink" });
   }
   return members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -2,7 +2,7 @@
  * COPY (RFC 4918 §9.8): a file is copied into a temporary file beside the destination and
  * renamed over it, so readers see the old file or the whole copy (as a PUT); a collection is
  * made again at the destination with its members, all of them (`Depth: infinity`, the default)
- * or none (`Depth: 0`). `Overwrite: F` keeps an existing destination (412); otherwise it is
+ * or none (`Depth: 0`); symlinks among the members are not followed and not copied. `Overwrite: F` keeps an existing destination (412); otherwise it is
  * deleted first (§9.8.4). Every path goes through the directory handle, as MOVE's do.
  */
 import { randomBytes } from "node:crypto";
@@ -24,24 +24,27 @@ export async function copyResource(exchange: Exchange): Promise<void> {
   const { destination, overwrite, from, to } = target;
   // Onto an ancestor of the source: replacing it would delete the source first (mod_dav: 409).
   if (from.startsWith(to + "/")) return exchange.status(409);
-  const source = await statOrMissing(exchange, path.relative);
-  if (source === undefined) return exchange.status(404);
-  // A collection copied into itself would copy its own copy without end.
-  if (source.type === "directory" && (path.names.length === 0 || to.startsWith(from + "/"))) return exchange.status(409);
-  const existing = await statOrMissing(exchange, destination.relative);
-  if (existing !== undefined && overwrite === "F") return exchange.status(412);
-  try {
-    if (source.type === "directory") {
-      if (existing !== undefined) await removeEntry(exchange, destination.relative);
-      await copyCollection(exchange, path.relative, destination.relative, depth === "infinity");
-    } else {
-      await copyFileAtomically(exchange, path.relative, destination.names);
+  // Checks and copy in the destination's critical section (PathLocks): Overwrite F holds.
+  await exchange.settings.locks.hold([to], async () => {
+    const source = await statOrMissing(exchange, path.relative);
+    if (source === undefined) return exchange.status(404);
+    // A collection copied into itself would copy its own copy without end.
+    if (source.type === "directory" && (path.names.length === 0 || to.startsWith(from + "/"))) return exchange.status(409);
+    const existing = await statOrMissing(exchange, destination.relative);
+    if (existing !== undefined && overwrite === "F") return exchange.status(412);
+    try {
+      if (source.type === "directory") {
+        if (existing !== undefined) await removeEntry(exchange, destination.relative);
+        await copyCollection(exchange, path.relative, destination.relative, depth === "infinity");
+      } else {
+        await copyFileAtomically(exchange, path.relative, destination.names);
+      }
+    } catch (error) {
+      if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
+      throw error;
     }
-  } catch (error) {
-    if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
-    throw error;
-  }
-  exchange.status(existing === undefined ? 201 : 204);
+    exchange.status(existing === undefined ? 201 : 204);
+  });
 }
 
 /** The file's bytes into a temporary file beside the destination, renamed over it when complete. */
@@ -64,6 +67,10 @@ async function copyCollection(exchange: Exchange, from: string, to: string, deep
   await exchange.dir.mkdir(to);
   if (!deep) return;
   for (const member of await collectionMembers(exchange, from)) {
+    // A symlink is not followed: `a/up -> ..` copied the tree into itself 40 levels deep, and two
+    // links to "." doubled the copy at every level (2^40 directories from one request). The
+    // copy holds the regular files and directories of the collection itself, as listings show.
+    if (member.link) continue;
     const source = `${from === "." ? "" : from + "/"}${member.name}`;
     const target = `${to}/${member.name}`;
     if (member.stat.type === "directory") await copyCollection(exchange, source, target, true);

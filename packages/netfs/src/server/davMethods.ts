@@ -69,20 +69,24 @@ export async function move(exchange: Exchange): Promise<void> {
   // Onto an ancestor of the source: replacing it would delete the source first (mod_dav: 409).
   if (from.startsWith(to + "/")) return exchange.status(409);
   if (to.startsWith(from + "/")) return exchange.status(409);
-  if ((await statOrMissing(exchange, path.relative)) === undefined) return exchange.status(404);
-  const existing = await statOrMissing(exchange, destination.relative);
-  if (existing !== undefined) {
-    if (overwrite === "F") return exchange.status(412);
-    // §9.9.3: the destination is deleted first, so a collection may replace a file and back.
-    await removeEntry(exchange, destination.relative);
-  }
-  try {
-    await exchange.dir.rename(path.relative, destination.relative);
-  } catch (error) {
-    if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
-    throw error;
-  }
-  exchange.status(existing === undefined ? 201 : 204);
+  // The checks and the rename in both paths' critical section (PathLocks): with the check alone,
+  // four MOVEs with Overwrite F onto one new name all answered 201 and three sources were lost.
+  await exchange.settings.locks.hold([from, to], async () => {
+    if ((await statOrMissing(exchange, path.relative)) === undefined) return exchange.status(404);
+    const existing = await statOrMissing(exchange, destination.relative);
+    if (existing !== undefined) {
+      if (overwrite === "F") return exchange.status(412);
+      // §9.9.3: the destination is deleted first, so a collection may replace a file and back.
+      await removeEntry(exchange, destination.relative);
+    }
+    try {
+      await exchange.dir.rename(path.relative, destination.relative);
+    } catch (error) {
+      if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
+      throw error;
+    }
+    exchange.status(existing === undefined ? 201 : 204);
+  });
 }
 
 /** A MOVE's or COPY's Destination and Overwrite, checked (400); undefined for the root or the source itself (403). */

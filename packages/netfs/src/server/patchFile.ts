@@ -19,28 +19,32 @@ export async function patchFile(exchange: Exchange): Promise<void> {
   if ((req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() !== PARTIAL_UPDATE) return exchange.status(415, { "accept-patch": PARTIAL_UPDATE });
   const length = declaredLength(req, settings.maxBodyBytes);
   if (length === undefined) throw new HttpRefusal(411, "a partial update needs a Content-Length");
-  const current = await statOrMissing(exchange, path.relative);
-  if (current === undefined) return exchange.status(404);
-  if (current.type !== "file") return exchange.status(405);
-  const precondition = evaluatePreconditions(req.headers, { etag: etagOf(current), modifiedMs: current.modifiedMs }, false);
-  if (precondition !== "proceed") return exchange.status(precondition);
-  const start = updateStart(req.headers["x-update-range"], length, current.size);
-  // A write far past the end would make a huge (sparse) file with a 1-byte body: a PATCH may
-  // grow the file by at most what a PUT could send (maxBodyBytes).
-  if (start > current.size && start + length - current.size > settings.maxBodyBytes) {
-    throw new HttpRefusal(416, `X-Update-Range starts ${start - current.size} bytes past the end of the file; a partial update may grow it by at most ${settings.maxBodyBytes} bytes`);
-  }
-  const file = await dir.open(path.relative, { write: true });
-  try {
-    let pos = start;
-    await pumpBody(req, settings.maxBodyBytes, async (chunk) => {
-      await file.writeAllAt(pos, chunk);
-      pos += chunk.length;
-    });
-  } finally {
-    await file.close();
-  }
-  exchange.status(204, { etag: etagOf(await dir.stat(path.relative)) });
+  // In place, so the precondition and the whole write are one critical section (PathLocks): two
+  // If-Match PATCHes on one ETag would otherwise both write.
+  await settings.locks.hold([path.names.join("/")], async () => {
+    const current = await statOrMissing(exchange, path.relative);
+    if (current === undefined) return exchange.status(404);
+    if (current.type !== "file") return exchange.status(405);
+    const precondition = evaluatePreconditions(req.headers, { etag: etagOf(current), modifiedMs: current.modifiedMs }, false);
+    if (precondition !== "proceed") return exchange.status(precondition);
+    const start = updateStart(req.headers["x-update-range"], length, current.size);
+    // A write far past the end would make a huge (sparse) file with a 1-byte body: a PATCH may
+    // grow the file by at most what a PUT could send (maxBodyBytes).
+    if (start > current.size && start + length - current.size > settings.maxBodyBytes) {
+      throw new HttpRefusal(416, `X-Update-Range starts ${start - current.size} bytes past the end of the file; a partial update may grow it by at most ${settings.maxBodyBytes} bytes`);
+    }
+    const file = await dir.open(path.relative, { write: true });
+    try {
+      let pos = start;
+      await pumpBody(req, settings.maxBodyBytes, async (chunk) => {
+        await file.writeAllAt(pos, chunk);
+        pos += chunk.length;
+      });
+    } finally {
+      await file.close();
+    }
+    exchange.status(204, { etag: etagOf(await dir.stat(path.relative)) });
+  });
 }
 
 /** Where an X-Update-Range puts a body of `length` bytes in a file of `size`; 400/416 when it cannot. */

@@ -2,7 +2,8 @@
  * PUT: the body is written to a temporary file beside the target and renamed over it once
  * complete, so readers see the old file or the new one, never half of either, and an upload cut
  * short (a dropped client, the size limit) leaves the old file as it was. If-Match and
- * If-None-Match are honoured (`If-None-Match: *` creates only), the size limit is enforced while
+ * If-None-Match are honoured (`If-None-Match: *` creates only; checked at the start, to refuse
+ * early, and again with the rename in the path's lock, see PathLocks), the size limit is enforced while
  * the body arrives, and a missing parent collection answers 409 (RFC 4918 §9.7.1).
  */
 import { randomBytes } from "node:crypto";
@@ -41,13 +42,25 @@ export async function putFile(exchange: Exchange): Promise<void> {
       pos += chunk.length;
     });
     await file.close();
-    await dir.rename(upload, path.relative);
-    renamed = true;
-    const written = await dir.stat(path.relative);
-    exchange.status(current === undefined ? 201 : 204, { etag: etagOf(written) });
+    // The preconditions again, with the rename, in the path's critical section: checked only at
+    // the start, two create-only PUTs (or two If-Match on one ETag) both replaced the file.
+    await settings.locks.hold([path.names.join("/")], async () => {
+      const now = await statOrMissing(exchange, path.relative);
+      const still = now?.type === "directory" ? 405 : evaluatePreconditions(req.headers, now === undefined ? undefined : { etag: etagOf(now), modifiedMs: now.modifiedMs }, false);
+      if (still !== "proceed") {
+        // Removed before the answer: a client that sees it finds no upload file left behind.
+        await dir.removeFile(upload).catch(() => undefined);
+        return exchange.status(still);
+      }
+      await dir.rename(upload, path.relative);
+      renamed = true;
+      const written = await dir.stat(path.relative);
+      exchange.status(now === undefined ? 201 : 204, { etag: etagOf(written) });
+    });
   } finally {
     if (!renamed) {
-      await file.close();
+      // Closed already when the body was in (a second close rejects): the upload is removed either way.
+      await file.close().catch(() => undefined);
       await dir.removeFile(upload).catch(() => undefined);
     }
   }

@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import { type DirHandle, type Runtime } from "@pktio/core";
 import { parseOptions } from "@pktio/core/backend";
 import { bearerChecker } from "./bearerToken.js";
+import { PathLocks } from "./PathLocks.js";
 import { ALLOWED_METHODS, mkcol, move, options as answerOptions, remove, WRITE_METHODS } from "./davMethods.js";
 import { Exchange } from "./Exchange.js";
 import { getFile } from "./getFile.js";
@@ -58,6 +59,7 @@ export async function serveDirectory(root: string, options: ServeOptions): Promi
   const runtime: Runtime = resolved.runtime;
   const dir: DirHandle = await runtime.fs.openDir(root);
   const authorized = resolved.token === undefined ? () => true : bearerChecker(resolved.token);
+  const settings: AnswerSettings = { ...resolved, locks: new PathLocks() };
   // `answer` settles every failure itself; one that escapes it (a broken socket) ends the connection.
   // Requests being answered: close() waits for them after it drops their connections, so that
   // a PUT cut short removes its upload file before the directory (and the runtime) go away.
@@ -68,7 +70,7 @@ export async function serveDirectory(root: string, options: ServeOptions): Promi
   const lastOnConnection = new WeakMap<object, Promise<void>>();
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const before = lastOnConnection.get(req.socket);
-    const run = (): Promise<void> => answer(req, res, dir, resolved, authorized).catch(() => void res.destroy());
+    const run = (): Promise<void> => answer(req, res, dir, settings, authorized).catch(() => void res.destroy());
     const answered = before === undefined ? run() : before.then(run);
     lastOnConnection.set(req.socket, answered);
     answering.add(answered);
@@ -129,7 +131,10 @@ export async function serveDirectory(root: string, options: ServeOptions): Promi
   };
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, dir: DirHandle, options: ResolvedServeOptions, authorized: (header: string | undefined) => boolean): Promise<void> {
+/** The options a request is answered with, and the server's per-path locks. */
+type AnswerSettings = ResolvedServeOptions & { readonly locks: PathLocks };
+
+async function answer(req: IncomingMessage, res: ServerResponse, dir: DirHandle, options: AnswerSettings, authorized: (header: string | undefined) => boolean): Promise<void> {
   const started = performance.now();
   const target = req.url ?? "/";
   // Read now: the socket is detached from the request by the time it closes.
