@@ -78,7 +78,15 @@ describe("multistatus", () => {
     expect(parseMultistatus(body, base).map((resource) => resource.path)).toEqual(["/dav/a#b.txt", "/dav/what?.txt", "/dav/c#d?e%.txt", "/dav/x#y"]);
   });
 
+  it("leaves out a member whose name is not UTF-8 (a Latin-1 caf%E9.txt, as rclone serves an old share) and keeps the rest of the listing", () => {
+    const body = `<D:multistatus xmlns:D="DAV:">${["/dav/", "/dav/caf%E9.txt", "/dav/caf%C3%A9.txt", "/dav/plain.txt"]
+      .map((href) => `<D:response><D:href>${href}</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response>`)
+      .join("")}</D:multistatus>`;
+    expect(parseMultistatus(body, base).map((resource) => resource.path)).toEqual(["/dav", "/dav/café.txt", "/dav/plain.txt"]);
+  });
+
   const malformed: Record<string, string> = {
+    "an href with a broken percent-encoding": `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/dav/a%zzb</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>`,
     "another root element": `<D:propfind xmlns:D="DAV:"/>`,
     "a response without href": `<D:multistatus xmlns:D="DAV:"><D:response><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>`,
     "a length that is no number": `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a</D:href><D:propstat><D:prop><D:getcontentlength>-5</D:getcontentlength></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>`,

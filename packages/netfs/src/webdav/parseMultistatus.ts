@@ -31,9 +31,22 @@ export function parseMultistatus(body: string, requestUrl: URL, limits?: XmlLimi
   const root = parseXml(body, limits);
   if (root.ns !== DAV || root.name !== "multistatus") throw new XmlError(`expected a DAV: multistatus, got {${root.ns}}${root.name}`, 0);
   const resources: DavResource[] = [];
-  for (const response of childrenNamed(root, DAV, "response")) resources.push(...readResponse(response, requestUrl));
+  for (const response of childrenNamed(root, DAV, "response")) {
+    try {
+      resources.push(...readResponse(response, requestUrl));
+    } catch (error) {
+      // A name that is not UTF-8 (a Latin-1 `caf%E9.txt` from an old share, through rclone) has no
+      // string a pktio path could name it by (paths are sent as UTF-8): it is left out, and the
+      // rest of the listing stands, as `ls` still lists a directory with one such name in it.
+      if (error instanceof UndecodableName) continue;
+      throw error;
+    }
+  }
   return resources;
 }
+
+/** An href whose percent-encoding is well formed but whose bytes are not UTF-8. */
+class UndecodableName extends Error {}
 
 function readResponse(response: XmlElement, requestUrl: URL): DavResource[] {
   const hrefs = childrenNamed(response, DAV, "href");
@@ -114,7 +127,8 @@ function pathOf(href: string, requestUrl: URL): string {
     try {
       return decodeURIComponent(segment);
     } catch {
-      throw new XmlError(`href ${JSON.stringify(href.slice(0, 80))} has a malformed percent-encoding`, 0);
+      if (/%(?![0-9a-f]{2})/i.test(segment)) throw new XmlError(`href ${JSON.stringify(href.slice(0, 80))} has a malformed percent-encoding`, 0);
+      throw new UndecodableName(`href ${JSON.stringify(href.slice(0, 80))} names bytes that are not UTF-8`);
     }
   });
   if (segments.some((segment) => segment.includes("/") || segment.includes("\0"))) throw new XmlError(`href ${JSON.stringify(href.slice(0, 80))} encodes a slash or NUL in a name`, 0);
