@@ -31,6 +31,11 @@ const EAGER_GROUP = 4;
 /** The largest batch a ring with a submit thread still enters on the JS thread when nothing else is in flight. */
 const INLINE_SUBMIT_MAX = 4;
 
+/** Operation.aux2 of a READ that the addon may serve from the page cache on the JS thread (a regular file's bounced read). */
+export const READ_HERE = 1;
+/** The opcode the addon writes into a record it served on the JS thread (its result is in the length field). */
+const SERVED_HERE = -1;
+
 /** A result no errno has: the operation never reached the kernel and was dropped by a close. */
 export const CLOSED = -0x10001;
 /**
@@ -207,6 +212,7 @@ export class UringBackend implements IoBackend {
   readonly #onComplete = (count: number): void => this.#process(count);
   #inlineBudget = INLINE_BUDGET;
   #directTransfers = 0;
+  #readsServedHere = 0;
   #directDatagrams = 0;
   #directSends = 0;
   #recvPollFirst = true;
@@ -330,6 +336,24 @@ export class UringBackend implements IoBackend {
    */
   get submitThreadAsleep(): boolean {
     return this.submitThread && !this.#ringClosed && this.#addon.submitThreadAsleep(this.#ring);
+  }
+
+  /**
+   * Reads a ring with a submit thread served from the page cache on the JS thread (a preadv2 with
+   * RWF_NOWAIT) instead of the ring, because the thread was behind (docs/uring.md).
+   */
+  get readsServedHere(): number {
+    return this.#readsServedHere;
+  }
+
+  /**
+   * Test hook: while held, the submit thread hands no SQEs to the kernel, so a test can build a
+   * backlog without depending on timing. Releasing submits what was published meanwhile.
+   * @internal
+   */
+  holdSubmitThread(held: boolean): void {
+    if (!this.submitThread || this.#ringClosed) throw new IoError("InvalidInput", "holdSubmitThread: this ring has no submit thread", { op: "holdSubmitThread", backend: "uring" });
+    this.#addon.holdSubmitter(this.#ring, held);
   }
 
   /** Transfers served by `transferNow`, without the ring. */
@@ -596,11 +620,16 @@ export class UringBackend implements IoBackend {
       }
       return;
     }
-    if (this.#submitBatch(waitNr) && waitNr === 0) this.#reapInline();
+    // Reads served on this thread count against the same budget as inline reaping.
+    const readHere = waitNr === 0 && this.submitThread && this.#inlineBudget > 0 ? this.#inlineBudget : 0;
+    if (this.#submitBatch(waitNr, readHere) && waitNr === 0) this.#reapInline();
   }
 
-  /** The submission of `flush` without the inline reaping; true when the kernel took the whole batch. */
-  #submitBatch(waitNr: number): boolean {
+  /**
+   * The submission of `flush` without the inline reaping; true when the kernel took the whole batch.
+   * `readHere`: how many reads the addon may serve on this thread (see the addon's submit).
+   */
+  #submitBatch(waitNr: number, readHere = 0): boolean {
     const count = this.#batch;
     if (count === 0) return false;
     const eager = this.#eagerBatched > 0;
@@ -619,18 +648,38 @@ export class UringBackend implements IoBackend {
     // the hop would only delay it (O_DIRECT against fio fell from 0.95x to 0.67x with it).
     const lone = count <= INLINE_SUBMIT_MAX && this.options.maxInFlight - this.#freeSlots.length <= count;
     const here = this.submitThread && (eager || lone);
-    const accepted = this.#addon.submit(this.#ring, count, this.#buffers, waitNr, here);
+    const accepted = this.#addon.submit(this.#ring, count, this.#buffers, waitNr, here, here ? 0 : readHere);
     this.#buffers.fill(undefined, 0, count * 2);
     this.#batch = 0;
     const params = this.#params;
-    for (let i = 0; i < count; i++) this.#batchIndex[params[i * PARAMS_PER_OP + 4] as number] = -1;
-    if (accepted >= count) return true;
+    let served = 0;
+    const completions = this.#completions;
+    for (let i = 0; i < count; i++) {
+      const at = i * PARAMS_PER_OP;
+      const slot = params[at + 4] as number;
+      this.#batchIndex[slot] = -1;
+      if (params[at] === SERVED_HERE) {
+        // Completed already: delivered below as a batch from the ring would be.
+        completions[2 * served] = slot;
+        completions[2 * served + 1] = params[at + 3] as number;
+        served++;
+      }
+    }
+    // Handlers may start operations, whose records overwrite #params: read every slot first.
+    let refused: number[] | undefined;
+    if (accepted < count) {
+      refused = [];
+      for (let i = Math.max(0, accepted); i < count; i++) refused.push(params[i * PARAMS_PER_OP + 4] as number);
+    }
+    if (served > 0) {
+      this.#readsServedHere += served;
+      this.#spendBudget(served);
+      this.#process(served);
+    }
+    if (refused === undefined) return true;
     // The kernel refused part of the batch: those operations fail with its errno (or EBUSY).
     const errno = accepted < 0 ? accepted : -16;
-    for (let i = Math.max(0, accepted); i < count; i++) {
-      const slot = params[i * PARAMS_PER_OP + 4] as number;
-      this.#complete(slot, errno);
-    }
+    for (const slot of refused) this.#complete(slot, errno);
     this.#settleIdle();
     return false;
   }
@@ -644,9 +693,14 @@ export class UringBackend implements IoBackend {
     if (this.#inlineBudget <= 0) return;
     const count = this.#addon.wait(this.#ring, 0);
     if (count <= 0) return;
+    this.#spendBudget(count);
+    this.#process(count);
+  }
+
+  /** Counts completions handled inside this macrotask (INLINE_BUDGET); the next macrotask restores it. */
+  #spendBudget(count: number): void {
     if (this.#inlineBudget === INLINE_BUDGET) setImmediate(this.#resetBudget).unref();
     this.#inlineBudget -= count;
-    this.#process(count);
   }
 
   #complete(slot: number, result: number): void {

@@ -8,7 +8,7 @@ import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, typ
 import { abortError, ChunkQueue, Fifo, fromErrno, isStreamLikeFd, settleRead, settleWrite, toIoErrorNamingPath } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
-import { ABANDONED, CLOSED, DETACHED, ringError, type Abortable, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
+import { ABANDONED, CLOSED, DETACHED, READ_HERE, ringError, type Abortable, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
 
 /** Linux transfers at most 0x7ffff000 bytes in one read or write. */
 export const MAX_SINGLE_IO = 0x7ffff000;
@@ -533,6 +533,8 @@ class Transfer implements Operation, Cancellable {
   ticket: Ticket | undefined = undefined;
   /** `buffer` as a bounce-arena locator when it is a registered slot, else 0 (see Operation.locator). */
   locator: number;
+  /** READ_HERE for a regular file's buffered read (the addon may serve it from the page cache on the JS thread), else 0. */
+  readonly aux2: number;
   constructor(
     readonly file: UringFile,
     readonly view: AnyView,
@@ -555,6 +557,8 @@ class Transfer implements Operation, Cancellable {
     this.eager = file.direct;
     this.path = file.slots;
     this.locator = target === undefined || buffer === undefined ? 0 : file.backend.bounce.locate(buffer);
+    // A FIFO's or socket's read may wait; an O_DIRECT read would block on the device.
+    this.aux2 = opcode === file.backend.opcodes.READ && !file.direct && !file.slots.stream ? READ_HERE : 0;
   }
 
   /** A bounced read of one slot takes it now, as it gets into the ring (see Operation.prepare). */

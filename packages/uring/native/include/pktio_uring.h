@@ -69,6 +69,14 @@ void pu_submitter_kick(pu_submitter *s);
 int pu_ring_has_submitter(const pu_ring *ring);
 /* Whether the submit thread sleeps (or is about to) on its futex: it spends no CPU until the next publish. */
 int pu_submitter_asleep(const pu_ring *ring);
+/* SQEs published to the submit thread that it has not handed to the kernel yet (0 without one). */
+unsigned pu_submitter_backlog(const pu_ring *ring);
+/*
+ * held = 1: the submit thread takes no more SQEs until released (held = 0), so that a test can
+ * build a backlog without depending on timing; stopping the ring while held loses nothing (the
+ * owner submits what is left). -EINVAL without a submit thread.
+ */
+int pu_submitter_hold(pu_ring *ring, int held);
 /*
  * SQEs per enter of the submit thread: the kernel posts the CQEs of inline completions only when
  * an enter returns, so smaller chunks let JS start on completions sooner, larger ones cost fewer
@@ -87,6 +95,11 @@ int pu_unregister_buffers(pu_ring *ring);
  */
 int64_t pu_pread_full(int fd, void *buf, uint64_t len, uint64_t offset);
 int64_t pu_pwrite_full(int fd, const void *buf, uint64_t len, uint64_t offset);
+/*
+ * One preadv2 with RWF_NOWAIT: the bytes of the page cache, or -EAGAIN where the read would wait
+ * for the device or a lock (a short count: only part of the range was cached, or the file ends).
+ */
+int64_t pu_read_cached(int fd, void *buf, uint32_t len, uint64_t offset);
 
 /* Operations: each fills one SQE. */
 void pu_prep_rw(struct io_uring_sqe *sqe, uint8_t opcode, int fd, void *buf, uint32_t len, uint64_t offset, uint16_t buf_index, uint64_t user_data);

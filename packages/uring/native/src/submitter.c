@@ -37,6 +37,7 @@ struct pu_submitter {
   uint32_t sleeping; /* 1 while the thread is in, or about to enter, its futex wait */
   uint32_t stop;
   uint32_t named;    /* futex word: 1 once the thread has its name (start returns after that) */
+  uint32_t held;     /* 1: take no SQEs (pu_submitter_hold, a test's way to make a backlog) */
 };
 
 static void cpu_relax(void) {
@@ -66,7 +67,7 @@ static void run(void *arg) {
   futex_wake(&s->named);
   for (;;) {
     uint32_t seen = __atomic_load_n(&s->seq, __ATOMIC_SEQ_CST);
-    unsigned waiting = unsubmitted(ring);
+    unsigned waiting = __atomic_load_n(&s->held, __ATOMIC_ACQUIRE) ? 0 : unsubmitted(ring);
     if (waiting > 0) {
       /*
        * In chunks: the kernel posts the CQEs of inline completions when the enter returns, so a
@@ -143,4 +144,15 @@ void pu_submitter_stop(pu_ring *ring) {
 
 int pu_submitter_asleep(const pu_ring *ring) {
   return ring->submitter != NULL && __atomic_load_n(&ring->submitter->sleeping, __ATOMIC_SEQ_CST) != 0;
+}
+
+unsigned pu_submitter_backlog(const pu_ring *ring) { return ring->submitter == NULL ? 0 : unsubmitted(ring); }
+
+int pu_submitter_hold(pu_ring *ring, int held) {
+  pu_submitter *s = ring->submitter;
+  if (s == NULL) return -EINVAL;
+  __atomic_store_n(&s->held, held ? 1u : 0u, __ATOMIC_RELEASE);
+  /* Released: whatever was published meanwhile goes in now. */
+  if (!held) pu_submitter_kick(s);
+  return 0;
 }

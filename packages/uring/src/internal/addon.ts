@@ -18,9 +18,11 @@ export interface Addon {
   setActive(ring: RingHandle, active: boolean): void;
   /**
    * Operations accepted (≤ count), or a negative errno; waits for `waitNr` completions in the same syscall.
-   * `here`: with a submit thread, make the enter on this thread anyway.
+   * `here`: with a submit thread, make the enter on this thread anyway. `readHere`: with a submit
+   * thread that is behind, up to this many reads marked READ_HERE are served from the page cache on
+   * this thread; their records come back with opcode SERVED_HERE and the result in the length field.
    */
-  submit(ring: RingHandle, count: number, buffers: (Uint8Array | undefined)[], waitNr: number, here?: boolean): number;
+  submit(ring: RingHandle, count: number, buffers: (Uint8Array | undefined)[], waitNr: number, here?: boolean, readHere?: number): number;
   /** Prepares an ASYNC_CANCEL of `userData`; the next submit (or a full queue) hands it to the kernel. */
   cancel(ring: RingHandle, userData: number): number;
   /** close(2) of an fd the ring opened, and forgets it (the addon closes the fds it still tracks at teardown). */
@@ -32,6 +34,8 @@ export interface Addon {
   startSubmitThread(ring: RingHandle, spinUs: number): number;
   /** True while the submit thread sleeps on its futex (false on rings without one). */
   submitThreadAsleep(ring: RingHandle): boolean;
+  /** Test hook: while held, the submit thread takes no SQEs (a backlog without timing); 0, or -EINVAL without one. */
+  holdSubmitter(ring: RingHandle, held: boolean): number;
   /** SQPOLL rings: true once the kernel's SQ thread sleeps (IORING_SQ_NEED_WAKEUP); false on other rings. */
   sqThreadAsleep(ring: RingHandle): boolean;
   probe(ring: RingHandle): Uint8Array | number;
