@@ -72,6 +72,28 @@ export function describeSocketDetach(getRuntime: () => Runtime): void {
     );
 
     it(
+      "a readExact whose buffer is detached after part of it arrived fails InvalidInput (no TypeError, no empty success); the later bytes go to the next read",
+      async () => {
+        // The server sends four bytes at once and four more when the client's trigger byte comes.
+        const port = await peers.server((socket) => {
+          socket.write(Buffer.from([1, 2, 3, 4]));
+          socket.once("data", () => socket.write(Buffer.from([5, 6, 7, 8])));
+        });
+        const stream = peers.adopt(await getRuntime().net.connect({ host: HOST, port }));
+        const dst = new Uint8Array(8);
+        const exact = outcome(stream.readExact(dst));
+        // The event: the first piece's bytes are in dst (the call now waits for the rest).
+        while (dst[3] !== 4) await new Promise((resolve) => setImmediate(resolve));
+        detach(dst);
+        await stream.writeAll(new Uint8Array([1]));
+        expect(await exact).toEqual({ error: expect.objectContaining({ kind: "InvalidInput", message: expect.stringMatching(/detached/) }) });
+        // The first four went with the detached buffer; the next four are the stream's next bytes.
+        expect([...(await stream.readExact(4))]).toEqual([5, 6, 7, 8]);
+      },
+      TIMEOUT,
+    );
+
+    it(
       "a stream write whose buffer is detached right after the call settles (done, or InvalidInput), the peer gets none but its bytes, and the stream keeps working",
       async () => {
         let peerSocket: import("node:net").Socket | undefined;

@@ -128,6 +128,22 @@ describe("MemoryStream.pair", () => {
     expect([...next]).toEqual([1, 2, 3, 4]);
   });
 
+  it("a readExact whose buffer is detached between its pieces fails InvalidInput instead of returning an empty buffer", async () => {
+    const [a, b] = MemoryStream.pair();
+    const dst = new Uint8Array(8);
+    const exact = b.readExact(dst).then(
+      (got) => `filled ${got.byteLength}`,
+      (error: IoError) => `${error.kind}: ${error.message}`,
+    );
+    void a.write(new Uint8Array([1, 2, 3, 4]));
+    // The first piece's bytes are in; readExact has not started its next piece yet (a microtask away).
+    while (dst[3] !== 4) await Promise.resolve();
+    structuredClone(dst.buffer, { transfer: [dst.buffer as ArrayBuffer] });
+    expect(await exact).toBe("InvalidInput: readExact: dst was detached after 4 of 8 bytes; a buffer belongs to the I/O system until its operation settles");
+    await a.writeAll(new Uint8Array([5, 6]));
+    expect([...(await b.readExact(2))]).toEqual([5, 6]);
+  });
+
   it("a read fault at a byte offset: the bytes before it arrive, then the error", async () => {
     const [a, b] = MemoryStream.pair({ faults: [{ on: "b", op: "read", at: 5, error: "reset" }] });
     await a.writeAll(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));

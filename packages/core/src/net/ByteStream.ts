@@ -80,7 +80,8 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
    * reuse `dst`) and served again, ahead of what is still held, to the next reads.
    */
   #keepUnread(dst: Uint8Array, filled: number): void {
-    if (filled === 0 || this.#closed) return;
+    // A detached dst took its bytes with it (to whoever it was transferred to): nothing to copy.
+    if (filled === 0 || this.#closed || dst.byteLength < filled) return;
     const kept = new ChunkQueue();
     kept.push(dst.slice(0, filled));
     const rest = this.#unread;
@@ -173,11 +174,13 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
   async readExact(target: Uint8Array | number, options?: IoOptions): Promise<Uint8Array> {
     const dst = exactTarget(target, "readExact");
     const checked = this.optionsFor(options, "readExact");
+    const length = dst.byteLength;
     let filled = 0;
     try {
-      while (filled < dst.byteLength) {
+      while (filled < length) {
+        this.#checkAttached(dst, length, filled, "readExact");
         const count = readCount(await io(this, NoPos, Packet.wrap(dst.subarray(filled), Write), undefined, checked));
-        if (count === 0) throw this.#endedAfter(filled, dst.byteLength, "readExact");
+        if (count === 0) throw this.#endedAfter(filled, length, "readExact");
         filled += count;
       }
     } catch (error) {
@@ -206,13 +209,14 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
   readExactSync(target: Uint8Array | number, options?: IoOptions): Uint8Array {
     const dst = exactTarget(target, "readExactSync");
     this.syncOptionsFor(options, "readExactSync");
+    const length = dst.byteLength;
     let filled = 0;
     try {
-      while (filled < dst.byteLength) {
+      while (filled < length) {
         // Per read: the connection deadline's time left shrinks with each one.
         const checked = this.syncOptionsFor(options, "readExactSync");
         const count = readCount(ioSync(this, NoPos, Packet.wrap(dst.subarray(filled), Write), checked));
-        if (count === 0) throw this.#endedAfter(filled, dst.byteLength, "readExactSync");
+        if (count === 0) throw this.#endedAfter(filled, length, "readExactSync");
         filled += count;
       }
     } catch (error) {
@@ -239,6 +243,17 @@ export abstract class ByteStream implements PacketIo<Write, NoPos>, PacketIo<Rea
       this.#closing = this.closeStream();
     }
     return this.#closing;
+  }
+
+  /**
+   * Between the pieces of a `readExact` the caller's `dst` may have been transferred away (its
+   * length reads 0 then): the call fails with kind InvalidInput instead of returning an empty
+   * buffer as if it were filled. The bytes already in it went with the buffer; the stream's
+   * later bytes stay for the next read.
+   */
+  #checkAttached(dst: Uint8Array, length: number, filled: number, op: string): void {
+    if (dst.byteLength === length) return;
+    throw new IoError("InvalidInput", `${op}: dst was detached after ${filled} of ${length} bytes; a buffer belongs to the I/O system until its operation settles`, { op, backend: this.backend.name });
   }
 
   #endedAfter(filled: number, length: number, op: string): IoError {
