@@ -6,6 +6,7 @@ import { IoError } from "./IoError.js";
 import { runIo, type IoProgram } from "./IoProgram.js";
 import { checkPos } from "./internal/validate.js";
 import { readNumberAtProgram, readNumberAtSync, sizeOfNumber, writeNumberAtProgram, writeNumberAtSync, type NumberType, type NumberValue } from "./numbers.js";
+import type { IoOptions } from "./IoOptions.js";
 import type { Pos } from "./PacketIo.js";
 import { readAtProgram, readAtSync, readExactAtProgram, readExactAtSync, writeAllAtProgram, writeAllAtSync, type ReadTarget, type WriteTarget } from "./readWrite.js";
 
@@ -20,6 +21,12 @@ export type RandomAccess = ReadTarget & WriteTarget;
  * completes, so two calls in flight at once would both use the same position (two writes would
  * overwrite each other). A method called while an async one is still running fails with kind
  * Busy instead; await each call, or use positional `readAt`/`writeAt` for concurrent I/O.
+ *
+ * Every I/O method takes the helpers' `IoOptions`: `timeoutMs` or a `signal` settles a call that
+ * would never finish (a stuck device, a remote file whose server stopped answering) with kind
+ * TimedOut or Aborted, which frees the cursor; a failed call leaves the position where it was.
+ * Its I/O may still be in flight then and its buffer belongs to the I/O system until released
+ * (design.md §7: `whenReleased`).
  */
 export class Cursor {
   readonly target: RandomAccess;
@@ -54,50 +61,55 @@ export class Cursor {
   }
 
   /** Reads up to `dst.length` bytes here and advances by the count read. */
-  read(dst: Uint8Array): Promise<number> {
-    return this.#run("read", () => this.readProgram(dst));
+  read(dst: Uint8Array, options?: IoOptions): Promise<number> {
+    return this.#run("read", () => this.readProgram(dst, options));
   }
-  readSync(dst: Uint8Array): number {
+  /** `read` that blocks the thread. */
+  readSync(dst: Uint8Array, options?: IoOptions): number {
     this.#idle("readSync");
-    const count = readAtSync(this.target, this.#position, dst);
+    const count = readAtSync(this.target, this.#position, dst, options);
     this.#position += count;
     return count;
   }
   /** Fills `dst` from here (kind UnexpectedEof if the data ends first) and advances past it. */
-  readExact(dst: Uint8Array): Promise<void> {
-    return this.#run("readExact", () => this.readExactProgram(dst));
+  readExact(dst: Uint8Array, options?: IoOptions): Promise<void> {
+    return this.#run("readExact", () => this.readExactProgram(dst, options));
   }
-  readExactSync(dst: Uint8Array): void {
+  /** `readExact` that blocks the thread. */
+  readExactSync(dst: Uint8Array, options?: IoOptions): void {
     this.#idle("readExactSync");
-    readExactAtSync(this.target, this.#position, dst);
+    readExactAtSync(this.target, this.#position, dst, options);
     this.#position += dst.byteLength;
   }
   /** Writes all of `src` here and advances past it. */
-  writeAll(src: Uint8Array): Promise<void> {
-    return this.#run("writeAll", () => this.writeAllProgram(src));
+  writeAll(src: Uint8Array, options?: IoOptions): Promise<void> {
+    return this.#run("writeAll", () => this.writeAllProgram(src, options));
   }
-  writeAllSync(src: Uint8Array): void {
+  /** `writeAll` that blocks the thread. */
+  writeAllSync(src: Uint8Array, options?: IoOptions): void {
     this.#idle("writeAllSync");
-    writeAllAtSync(this.target, this.#position, src);
+    writeAllAtSync(this.target, this.#position, src, options);
     this.#position += src.byteLength;
   }
   /** Reads one number here and advances past it. */
-  readNumber<T extends NumberType>(type: T): Promise<NumberValue<T>> {
-    return this.#run("readNumber", () => this.readNumberProgram(type));
+  readNumber<T extends NumberType>(type: T, options?: IoOptions): Promise<NumberValue<T>> {
+    return this.#run("readNumber", () => this.readNumberProgram(type, options));
   }
-  readNumberSync<T extends NumberType>(type: T): NumberValue<T> {
+  /** `readNumber` that blocks the thread. */
+  readNumberSync<T extends NumberType>(type: T, options?: IoOptions): NumberValue<T> {
     this.#idle("readNumberSync");
-    const value = readNumberAtSync(this.target, this.#position, type);
+    const value = readNumberAtSync(this.target, this.#position, type, options);
     this.#position += sizeOfNumber(type);
     return value;
   }
   /** Writes one number here and advances past it. */
-  writeNumber<T extends NumberType>(type: T, value: NumberValue<T>): Promise<void> {
-    return this.#run("writeNumber", () => this.writeNumberProgram(type, value));
+  writeNumber<T extends NumberType>(type: T, value: NumberValue<T>, options?: IoOptions): Promise<void> {
+    return this.#run("writeNumber", () => this.writeNumberProgram(type, value, options));
   }
-  writeNumberSync<T extends NumberType>(type: T, value: NumberValue<T>): void {
+  /** `writeNumber` that blocks the thread. */
+  writeNumberSync<T extends NumberType>(type: T, value: NumberValue<T>, options?: IoOptions): void {
     this.#idle("writeNumberSync");
-    writeNumberAtSync(this.target, this.#position, type, value);
+    writeNumberAtSync(this.target, this.#position, type, value, options);
     this.#position += sizeOfNumber(type);
   }
 
@@ -125,7 +137,7 @@ export class Cursor {
 
   #idle(op: string): void {
     if (this.#running !== undefined) {
-      throw new IoError("Busy", `cursor.${op}: the cursor's ${this.#running} has not settled; a cursor serves one call at a time (await it, or use readAt/writeAt at explicit positions for concurrent I/O)`, { op });
+      throw new IoError("Busy", `cursor.${op}: the cursor's ${this.#running} has not settled; a cursor serves one call at a time (await it, bound it with timeoutMs or a signal, or use readAt/writeAt at explicit positions for concurrent I/O)`, { op });
     }
   }
 
@@ -134,30 +146,30 @@ export class Cursor {
   // moves when its I/O completes, as the methods above do.
 
   /** `read` as a program. */
-  *readProgram(dst: Uint8Array): IoProgram<number> {
-    const count = yield* readAtProgram(this.target, this.#position, dst);
+  *readProgram(dst: Uint8Array, options?: IoOptions): IoProgram<number> {
+    const count = yield* readAtProgram(this.target, this.#position, dst, options);
     this.#position += count;
     return count;
   }
   /** `readExact` as a program. */
-  *readExactProgram(dst: Uint8Array): IoProgram<void> {
-    yield* readExactAtProgram(this.target, this.#position, dst);
+  *readExactProgram(dst: Uint8Array, options?: IoOptions): IoProgram<void> {
+    yield* readExactAtProgram(this.target, this.#position, dst, options);
     this.#position += dst.byteLength;
   }
   /** `writeAll` as a program. */
-  *writeAllProgram(src: Uint8Array): IoProgram<void> {
-    yield* writeAllAtProgram(this.target, this.#position, src);
+  *writeAllProgram(src: Uint8Array, options?: IoOptions): IoProgram<void> {
+    yield* writeAllAtProgram(this.target, this.#position, src, options);
     this.#position += src.byteLength;
   }
   /** `readNumber` as a program. */
-  *readNumberProgram<T extends NumberType>(type: T): IoProgram<NumberValue<T>> {
-    const value = yield* readNumberAtProgram(this.target, this.#position, type);
+  *readNumberProgram<T extends NumberType>(type: T, options?: IoOptions): IoProgram<NumberValue<T>> {
+    const value = yield* readNumberAtProgram(this.target, this.#position, type, options);
     this.#position += sizeOfNumber(type);
     return value;
   }
   /** `writeNumber` as a program. */
-  *writeNumberProgram<T extends NumberType>(type: T, value: NumberValue<T>): IoProgram<void> {
-    yield* writeNumberAtProgram(this.target, this.#position, type, value);
+  *writeNumberProgram<T extends NumberType>(type: T, value: NumberValue<T>, options?: IoOptions): IoProgram<void> {
+    yield* writeNumberAtProgram(this.target, this.#position, type, value, options);
     this.#position += sizeOfNumber(type);
   }
 }

@@ -9,6 +9,7 @@ import { checkTarget, sendPacket } from "./io.js";
 import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { bindTo } from "./internal/packetInternals.js";
+import { refuseAborted } from "./internal/refuseAborted.js";
 import { Packet } from "./Packet.js";
 import type { PacketIo } from "./PacketIo.js";
 import type { BoundPacketView } from "./BoundPacketView.js";
@@ -161,6 +162,7 @@ class SyncRequest implements PacketOutput {
 
   /** A target that throws from `sendIo` has broken its contract; the throw fails the view. */
   send(): void {
+    if (this.view.packet.signal !== undefined && refuseAborted(this.view, this.target.backend?.name)) return;
     try {
       this.target.sendIo(this.param, this.view);
     } catch (thrown) {

@@ -2,6 +2,7 @@
 import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { bindTo } from "./internal/packetInternals.js";
+import { refuseAborted } from "./internal/refuseAborted.js";
 import { checkFunction } from "./internal/validate.js";
 import { Packet } from "./Packet.js";
 import type { PacketIo } from "./PacketIo.js";
@@ -34,6 +35,7 @@ export function sendPacket<P extends Perm, Param>(target: PacketIo<NoInfer<P>, P
 
 /** A target that throws from `sendIo` has broken its contract; the throw fails the view. */
 function sendOrFail<P extends Perm, Param>(target: PacketIo<P, Param>, param: Param, view: ReturnType<Packet<P>["bind"]>): void {
+  if (view.packet.signal !== undefined && refuseAborted(view, target.backend?.name)) return;
   try {
     target.sendIo(param, view);
   } catch (thrown) {

@@ -5,6 +5,7 @@
  */
 import { IoError } from "./IoError.js";
 import { runIo, type IoProgram } from "./IoProgram.js";
+import type { IoOptions } from "./IoOptions.js";
 import type { Pos } from "./PacketIo.js";
 import { checkPos } from "./internal/validate.js";
 import { sendPacket } from "./io.js";
@@ -95,21 +96,25 @@ export function decodeNumber<T extends NumberType>(type: T, bytes: Uint8Array): 
   return codec.get(new DataView(bytes.buffer, bytes.byteOffset, codec.size), littleEndian) as NumberValue<T>;
 }
 
-export function* readNumberAtProgram<T extends NumberType>(target: ReadTarget, pos: Pos, type: T): IoProgram<NumberValue<T>> {
+/** Reads one number at `pos` as a program; `options` as for `readExactAt`. */
+export function* readNumberAtProgram<T extends NumberType>(target: ReadTarget, pos: Pos, type: T, options?: IoOptions): IoProgram<NumberValue<T>> {
   const bytes = new Uint8Array(codecOf(type).codec.size);
-  yield* readExactAtProgram(target, pos, bytes);
+  yield* readExactAtProgram(target, pos, bytes, options);
   return decodeNumber(type, bytes);
 }
 
-export function* writeNumberAtProgram<T extends NumberType>(target: WriteTarget, pos: Pos, type: T, value: NumberValue<T>): IoProgram<void> {
-  yield* writeAllAtProgram(target, pos, encodeNumber(type, value));
+/** Writes one number at `pos` as a program; `options` as for `writeAllAt`. */
+export function* writeNumberAtProgram<T extends NumberType>(target: WriteTarget, pos: Pos, type: T, value: NumberValue<T>, options?: IoOptions): IoProgram<void> {
+  yield* writeAllAtProgram(target, pos, encodeNumber(type, value), options);
 }
 
 /**
  * Reads one number at `pos`; kind UnexpectedEof if the data ends first. One packet with an output
  * that decodes in its completion: no generator and no second promise (the path `readAt` takes).
+ * With `options` (a deadline, a signal) it runs as `readExactAt` does with them.
  */
-export const readNumberAt = <T extends NumberType>(target: ReadTarget, pos: Pos, type: T): Promise<NumberValue<T>> => {
+export const readNumberAt = <T extends NumberType>(target: ReadTarget, pos: Pos, type: T, options?: IoOptions): Promise<NumberValue<T>> => {
+  if (options !== undefined) return runIo(readNumberAtProgram(target, pos, type, options));
   let position: number;
   let resolvedType: Resolved;
   try {
@@ -151,8 +156,8 @@ class NumberReadOutput {
 function ignore(): void {}
 
 /** Writes one number at `pos`; kind InvalidInput if it does not fit the type. */
-export const writeNumberAt = <T extends NumberType>(target: WriteTarget, pos: Pos, type: T, value: NumberValue<T>): Promise<void> =>
-  runIo(writeNumberAtProgram(target, pos, type, value));
+export const writeNumberAt = <T extends NumberType>(target: WriteTarget, pos: Pos, type: T, value: NumberValue<T>, options?: IoOptions): Promise<void> =>
+  runIo(writeNumberAtProgram(target, pos, type, value, options));
 
 /**
  * One 8-byte scratch buffer per size for the sync reads of targets with DirectSync: the read and
@@ -168,10 +173,11 @@ const scratchBySize = [scratch.subarray(0, 0), scratch.subarray(0, 1), scratch.s
  * Reads one number at `pos` on this thread, on `readExactAtSync`'s path: a target with DirectSync
  * reads without a packet (the packet path cost 2–15× the direct one for 4-byte reads).
  */
-export const readNumberAtSync = <T extends NumberType>(target: ReadTarget, pos: Pos, type: T): NumberValue<T> => {
+export const readNumberAtSync = <T extends NumberType>(target: ReadTarget, pos: Pos, type: T, options?: IoOptions): NumberValue<T> => {
   const { codec, littleEndian } = codecOf(type);
   const position = checkPos(pos, "pos", "readExactAt");
-  const direct = typeof (target as Partial<DirectSync> | null)?.readAtDirect === "function" ? (target as unknown as DirectSync) : undefined;
+  // Options (a deadline, a signal) are honoured on the packet path only, as readExactAtSync does.
+  const direct = options?.signal === undefined && options?.timeoutMs === undefined && typeof (target as Partial<DirectSync> | null)?.readAtDirect === "function" ? (target as unknown as DirectSync) : undefined;
   if (direct !== undefined) {
     const count = direct.readAtDirect(position, scratchBySize[codec.size] as Uint8Array);
     if (count !== undefined) {
@@ -181,9 +187,9 @@ export const readNumberAtSync = <T extends NumberType>(target: ReadTarget, pos: 
   }
   // The packet path owns its buffer until the packet settles, so it gets a buffer of its own.
   const bytes = new Uint8Array(codec.size);
-  readExactAtSync(target, position, bytes);
+  readExactAtSync(target, position, bytes, options);
   return codec.get(new DataView(bytes.buffer), littleEndian) as NumberValue<T>;
 };
 /** Writes one number at `pos` on this thread, through `writeAllAtSync`'s path (DirectSync where there is one). */
-export const writeNumberAtSync = <T extends NumberType>(target: WriteTarget, pos: Pos, type: T, value: NumberValue<T>): void =>
-  writeAllAtSync(target, pos, encodeNumber(type, value));
+export const writeNumberAtSync = <T extends NumberType>(target: WriteTarget, pos: Pos, type: T, value: NumberValue<T>, options?: IoOptions): void =>
+  writeAllAtSync(target, pos, encodeNumber(type, value), options);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Cursor, IoError, MemoryIo, type NumberType } from "../src/index.js";
+import { Cursor, IoError, MemoryIo, readNumberAt, writeNumberAt, whenReleased, type BoundPacketView, type NumberType, type PacketIo, type Perm, type Pos } from "../src/index.js";
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
 const invalid = (message: RegExp): unknown => expect.objectContaining({ kind: "InvalidInput", message: expect.stringMatching(message) });
@@ -225,5 +225,66 @@ describe("Cursor misuse", () => {
     // A failed call frees the cursor too.
     await expect(cursor.readExact(new Uint8Array(4))).rejects.toThrow(expect.objectContaining({ kind: "UnexpectedEof" }));
     expect(cursor.seek(0)).toBe(0);
+  });
+});
+
+/** A target that never completes what it is sent (a stuck device, a server that stopped answering). */
+class StuckIo implements PacketIo<Perm, Pos> {
+  readonly held: BoundPacketView<Perm>[] = [];
+  sendIo(_pos: Pos, view: BoundPacketView<Perm>): void {
+    this.held.push(view);
+  }
+}
+
+describe("Cursor deadlines and aborts", () => {
+  it("a call that never completes is settled by timeoutMs (TimedOut), frees the cursor and leaves the position", async () => {
+    const target = new StuckIo();
+    const cursor = new Cursor(target as unknown as MemoryIo, 8);
+    const dst = new Uint8Array(4);
+    const read = cursor.read(dst, { timeoutMs: 10 });
+    expect(() => cursor.seek(0)).toThrow(expect.objectContaining({ kind: "Busy", message: expect.stringMatching(/timeoutMs or a signal/) }));
+    await expect(read).rejects.toThrow(expect.objectContaining({ kind: "TimedOut" }));
+    expect(cursor.position).toBe(8);
+    // The read is still the target's: its buffer comes back when the target lets go.
+    expect(target.held).toHaveLength(1);
+    const back = whenReleased(dst);
+    target.held[0]?.complete();
+    await back;
+    await expect(cursor.readExact(new Uint8Array(2), { timeoutMs: 10 })).rejects.toThrow(expect.objectContaining({ kind: "TimedOut" }));
+    await expect(cursor.writeAll(new Uint8Array(2), { timeoutMs: 10 })).rejects.toThrow(expect.objectContaining({ kind: "TimedOut" }));
+    await expect(cursor.writeNumber("u32le", 7, { timeoutMs: 10 })).rejects.toThrow(expect.objectContaining({ kind: "TimedOut" }));
+    expect(cursor.position).toBe(8);
+  });
+
+  it("a signal aborts a stuck readNumber (Aborted) and the cursor serves the next call", async () => {
+    const target = new StuckIo();
+    const cursor = new Cursor(target as unknown as MemoryIo);
+    const controller = new AbortController();
+    const number = cursor.readNumber("u64be", { signal: controller.signal });
+    controller.abort();
+    await expect(number).rejects.toThrow(expect.objectContaining({ kind: "Aborted" }));
+    expect(cursor.seek(4)).toBe(4);
+  });
+
+  it("readNumberAt and writeNumberAt take the same options", async () => {
+    const target = new StuckIo();
+    await expect(readNumberAt(target, 0, "u32le", { timeoutMs: 10 })).rejects.toThrow(expect.objectContaining({ kind: "TimedOut" }));
+    await expect(writeNumberAt(target, 0, "i64be", 1n, { signal: AbortSignal.abort() })).rejects.toThrow(expect.objectContaining({ kind: "Aborted" }));
+  });
+
+  it("options reach the helpers' checks, and a working target behaves as without them", async () => {
+    const mem = new MemoryIo();
+    const cursor = new Cursor(mem);
+    await expect(cursor.writeAll(bytes(1, 2), { timeoutMs: -1 })).rejects.toThrow(expect.objectContaining({ kind: "InvalidInput" }));
+    expect(cursor.position).toBe(0);
+    await cursor.writeAll(bytes(1, 2, 3, 4), { timeoutMs: 1000 });
+    await cursor.writeNumber("u16le", 0x0605, { timeoutMs: 1000 });
+    cursor.seek(0);
+    expect(await cursor.readNumber("u32be", { timeoutMs: 1000 })).toBe(0x01020304);
+    expect(cursor.readNumberSync("u16le", { timeoutMs: 1000 })).toBe(0x0605);
+    cursor.seek(0);
+    const dst = new Uint8Array(6);
+    cursor.readExactSync(dst, { timeoutMs: 1000 });
+    expect([...dst]).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

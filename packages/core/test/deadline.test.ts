@@ -4,7 +4,7 @@
  * target settles its pieces, and `released` / `whenReleased` say when the buffer is back.
  */
 import { describe, expect, it } from "vitest";
-import { io, IoError, Packet, readAt, runIo, readExactAtProgram, whenReleased, writeAt, Read, Write, type BoundPacketView, type PacketIo, type Perm, type Pos } from "../src/index.js";
+import { io, IoError, joinPrograms, Packet, readAt, readNumberAt, runIo, readExactAtProgram, whenReleased, writeAt, writeNumberAt, Read, Write, type BoundPacketView, type PacketIo, type Perm, type Pos } from "../src/index.js";
 
 /** Keeps every view it receives unsettled ("never completes") until the test settles it. */
 class HeldIo implements PacketIo<Perm, Pos> {
@@ -23,7 +23,43 @@ class HeldIo implements PacketIo<Perm, Pos> {
   }
 }
 
+/** Keeps every view and never looks at its signal: a user's own PacketIo, a device that never answers. */
+class DeafIo implements PacketIo<Perm, Pos> {
+  readonly held: BoundPacketView<Perm>[] = [];
+  sendIo(_pos: Pos, view: BoundPacketView<Perm>): void {
+    this.held.push(view);
+  }
+}
+
 describe("deadlines and aborts settle the caller on time", () => {
+  it("a signal that fired before the call fails it Aborted without sending it, even to a target that ignores signals", async () => {
+    const target = new DeafIo();
+    const signal = AbortSignal.abort();
+    const kindOf = (promise: Promise<unknown>): Promise<string | undefined> => promise.then(() => "resolved", (e: IoError) => e.kind);
+    const packet = Packet.alloc(4, Write);
+    const result = await io(target, 0, packet, undefined, { signal, timeoutMs: 60_000 });
+    expect(result.error?.kind).toBe("Aborted");
+    expect(packet.inFlight).toBe(false);
+    expect(
+      await Promise.all([
+        kindOf(readAt(target, 0, new Uint8Array(4), { signal })),
+        kindOf(writeAt(target, 0, new Uint8Array(4), { signal })),
+        kindOf(readNumberAt(target, 0, "u32le", { signal })),
+        kindOf(writeNumberAt(target, 0, "u16be", 1, { signal })),
+      ]),
+    ).toEqual(["Aborted", "Aborted", "Aborted", "Aborted"]);
+    expect(target.held).toHaveLength(0);
+    // In a join only the unsignalled request reaches the target; the join fails once it is done.
+    const joined = kindOf(runIo(joinPrograms([readExactAtProgram(target, 0, new Uint8Array(2), { signal }), readExactAtProgram(target, 2, new Uint8Array(2))])));
+    expect(target.held).toHaveLength(1);
+    target.held.splice(0).forEach((view) => view.complete());
+    expect(await joined).toBe("Aborted");
+    const reason = new Error("the caller's own reason");
+    const own = await io(target, 0, Packet.alloc(4, Read), undefined, { signal: AbortSignal.abort(reason) });
+    expect(own.error).toEqual(expect.objectContaining({ kind: "Aborted", cause: reason }));
+  });
+
+
   it("timeoutMs on an operation that never completes settles with TimedOut; the packet stays in flight until the target lets go", async () => {
     const target = new HeldIo();
     const packet = Packet.alloc(16, Write);

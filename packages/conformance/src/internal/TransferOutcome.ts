@@ -53,6 +53,15 @@ export class TransferOutcome {
 
   /** One settled segment of an io() packet. */
   segment(segment: PacketSegment, data: Uint8Array): void {
+    // A packet whose signal fired before the call is failed whole by core, never split (§7).
+    const total = this.placed.reduce((sum, p) => sum + p.length, 0);
+    if (this.cancel.kind === "abortBefore" && this.placed.length > 1 && segment.start === 0 && segment.end === total) {
+      for (const whole of this.placed) {
+        whole.settled = Math.max(1, whole.length);
+        this.#judge(whole, whole.pos, whole.length, data.subarray(whole.offset, whole.offset + whole.length), segment.error);
+      }
+      return;
+    }
     const piece = this.placed.find((p) => segment.start >= p.offset && segment.start < p.offset + p.length) ?? (segment.start === 0 ? this.placed[0] : undefined);
     if (piece === undefined || segment.end > piece.offset + piece.length) {
       this.runner.report(`${this.label}: segment [${segment.start}, ${segment.end}) crosses the pieces it was sent as`);

@@ -149,17 +149,21 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   writeAllAtSync(pos: Pos, src: Uint8Array, options?: IoOptions): void {
     rw.writeAllAtSync(this, pos, src, options);
   }
-  readNumberAt<T extends NumberType>(pos: Pos, type: T): Promise<NumberValue<T>> {
-    return readNumberAt(this, pos, type);
+  /** One typed number at `pos` (see the core helper `readNumberAt`). */
+  readNumberAt<T extends NumberType>(pos: Pos, type: T, options?: IoOptions): Promise<NumberValue<T>> {
+    return readNumberAt(this, pos, type, options);
   }
-  readNumberAtSync<T extends NumberType>(pos: Pos, type: T): NumberValue<T> {
-    return readNumberAtSync(this, pos, type);
+  /** `readNumberAt` that blocks the thread. */
+  readNumberAtSync<T extends NumberType>(pos: Pos, type: T, options?: IoOptions): NumberValue<T> {
+    return readNumberAtSync(this, pos, type, options);
   }
-  writeNumberAt<T extends NumberType>(pos: Pos, type: T, value: NumberValue<T>): Promise<void> {
-    return writeNumberAt(this, pos, type, value);
+  /** Writes one typed number at `pos` (see the core helper `writeNumberAt`). */
+  writeNumberAt<T extends NumberType>(pos: Pos, type: T, value: NumberValue<T>, options?: IoOptions): Promise<void> {
+    return writeNumberAt(this, pos, type, value, options);
   }
-  writeNumberAtSync<T extends NumberType>(pos: Pos, type: T, value: NumberValue<T>): void {
-    writeNumberAtSync(this, pos, type, value);
+  /** `writeNumberAt` that blocks the thread. */
+  writeNumberAtSync<T extends NumberType>(pos: Pos, type: T, value: NumberValue<T>, options?: IoOptions): void {
+    writeNumberAtSync(this, pos, type, value, options);
   }
   /** A cursor over this file starting at `pos`. */
   cursor(pos: Pos = 0): Cursor {

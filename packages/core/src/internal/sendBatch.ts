@@ -8,6 +8,7 @@ import { IoError } from "../IoError.js";
 import { checkIoOptions } from "../IoOptions.js";
 import { Packet } from "../Packet.js";
 import { bindTo } from "./packetInternals.js";
+import { refuseAborted } from "./refuseAborted.js";
 import type { IoBackend, PacketIo } from "../PacketIo.js";
 import type { PacketOutput, PacketResult } from "../PacketOutput.js";
 import type { Perm } from "../Perm.js";
@@ -75,6 +76,7 @@ class JoinSlot implements PacketOutput {
 
 /** A target that throws from `sendIo` has broken its contract; the throw fails its view. */
 function sendOne({ target, param, view }: Bound): void {
+  if (view.packet.signal !== undefined && refuseAborted(view, target.backend?.name)) return;
   try {
     target.sendIo(param, view);
   } catch (thrown) {
