@@ -32,6 +32,9 @@ const ANSWERS: Record<string, { status: number; body: string; location?: string 
   },
   // One name both a file and a collection: no entry can be right.
   "/clash": { status: 207, body: `<D:multistatus xmlns:D="DAV:">${collection("/clash/")}${file("/clash/x", 1)}${collection("/clash/x/")}</D:multistatus>` },
+  // A member whose name is not UTF-8 (Latin-1 caf%E9.txt): no pktio path names it, but it is there.
+  "/latin": { status: 207, body: `<D:multistatus xmlns:D="DAV:">${collection("/latin/")}${file("/latin/caf%E9.txt", 4)}</D:multistatus>` },
+  "/empty": { status: 207, body: `<D:multistatus xmlns:D="DAV:">${collection("/empty/")}</D:multistatus>` },
   "/huge": { status: 207, body: multistatus(" ".repeat(300_000)) },
   "/forbidden": { status: 403, body: "" },
   "/slashed": { status: 301, body: "", location: "/slashed/" },
@@ -49,6 +52,8 @@ describe("openWebDavFs against a hostile server", () => {
   let server: RunningServer;
   /** Requests per flaky path. */
   const hits = new Map<string, number>();
+  /** The requests other than PROPFIND, as "METHOD path". */
+  const changes: string[] = [];
   beforeAll(async () => {
     server = await listen(
       createServer((req, res) => {
@@ -56,6 +61,7 @@ describe("openWebDavFs against a hostile server", () => {
         const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
         const headers: Record<string, string> = { "content-type": "application/xml" };
         if (serveFlaky(hits, req, res)) return;
+        if (req.method !== "PROPFIND") changes.push(`${req.method} ${path}`);
         const answer = req.headers.authorization === "Bearer nope" ? { status: 401, body: "" } : (ANSWERS[path] ?? { status: 404, body: "" });
         if ("location" in answer && answer.location !== undefined) headers["location"] = answer.location;
         res.writeHead(answer.status, headers).end(answer.body);
@@ -84,6 +90,23 @@ describe("openWebDavFs against a hostile server", () => {
         { name: "sub", type: "directory" },
       ]);
       await expect((async () => { for await (const _ of fs.readDir("clash")) void _; })()).rejects.toThrow(expect.objectContaining({ kind: "InvalidData", message: expect.stringMatching(/"x" twice/) }));
+    } finally {
+      await fs.close();
+    }
+  });
+
+  it("counts a member whose name is not UTF-8 as a member: removeDir and a rename onto its collection are DirectoryNotEmpty, and no DELETE or MOVE is sent", async () => {
+    const fs = await openWebDavFs(server.baseUrl);
+    try {
+      // Listed without it (no pktio path could name it)...
+      const names: string[] = [];
+      for await (const entry of fs.readDir("latin")) names.push(entry.name);
+      expect(names).toEqual([]);
+      changes.length = 0;
+      // ...but the collection is not empty: a DELETE (recursive on the server) would remove it.
+      expect(await kindOf(fs.removeDir("latin"))).toBe("DirectoryNotEmpty");
+      expect(await kindOf(fs.rename("empty", "latin"))).toBe("DirectoryNotEmpty");
+      expect(changes).toEqual([]);
     } finally {
       await fs.close();
     }

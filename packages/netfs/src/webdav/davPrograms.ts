@@ -11,7 +11,7 @@ import { retryDelay } from "../http/retry.js";
 import { headerValue } from "../http/sendRequest.js";
 import { BACKEND, davRequest, davStatusError, type DavAnswer, type DavCall, type DavClient } from "./davRequest.js";
 import { pathOf, urlOf } from "./davPaths.js";
-import { parseMultistatus, type DavResource } from "./parseMultistatus.js";
+import { readMultistatus, type DavResource } from "./parseMultistatus.js";
 import { XmlError } from "./parseXml.js";
 import type { SyncRequester } from "./SyncRequester.js";
 
@@ -88,8 +88,11 @@ export interface DavTarget {
 
 const PROPFIND_BODY = `<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getcontentlength/><D:getlastmodified/><D:creationdate/><D:getetag/></D:prop></D:propfind>\n`;
 
-/** PROPFIND at `depth`: the 2xx resources of a 207; a status's kind otherwise, InvalidData for a malformed answer. */
-function* propfind(target: DavTarget, names: readonly string[], depth: "0" | "1", op: string): DavProgram<DavResource[]> {
+/**
+ * PROPFIND at `depth`: the 2xx resources of a 207, and how many responses were left out (names
+ * that are not UTF-8); a status's kind otherwise, InvalidData for a malformed answer.
+ */
+function* propfind(target: DavTarget, names: readonly string[], depth: "0" | "1", op: string): DavProgram<{ resources: DavResource[]; omitted: number }> {
   let call: DavCall = { method: "PROPFIND", url: urlOf(target.root, names), op, body: PROPFIND_BODY, headers: { depth, "content-type": "application/xml; charset=utf-8" } };
   let answer = yield { call, readBody: true };
   // Some servers redirect a collection named without its trailing slash: follow that one redirect only.
@@ -100,7 +103,8 @@ function* propfind(target: DavTarget, names: readonly string[], depth: "0" | "1"
   }
   if (answer.status !== 207) throw davStatusError(answer, call);
   try {
-    return parseMultistatus(answer.body, call.url).filter((resource) => resource.status >= 200 && resource.status < 300);
+    const { resources, omitted } = readMultistatus(answer.body, call.url);
+    return { resources: resources.filter((resource) => resource.status >= 200 && resource.status < 300), omitted };
   } catch (error) {
     if (error instanceof XmlError) throw new IoError("InvalidData", `${op} ${redactUrl(call.url)}: malformed PROPFIND answer: ${error.message}`, { op, backend: BACKEND, path: redactUrl(call.url), cause: error });
     throw error;
@@ -109,7 +113,7 @@ function* propfind(target: DavTarget, names: readonly string[], depth: "0" | "1"
 
 /** The resource at `names` itself (Depth 0). */
 export function* resourceAt(target: DavTarget, names: readonly string[], op: string): DavProgram<DavResource> {
-  const resources = yield* propfind(target, names, "0", op);
+  const { resources } = yield* propfind(target, names, "0", op);
   const own = pathOf(target.root, names);
   // Only an answer about the resource asked for counts: a single answer about another one (the
   // root for a file, a sibling) would give that one's kind and size.
@@ -136,7 +140,21 @@ export interface Member {
 
 /** The members of the collection at `names` (Depth 1), each a direct child with a plain name. */
 export function* members(target: DavTarget, names: readonly string[], op: string): DavProgram<Member[]> {
-  const resources = yield* propfind(target, names, "1", op);
+  return (yield* listing(target, names, op)).found;
+}
+
+/**
+ * Whether the collection at `names` has any member, a listed one or one left out of the listing
+ * (a name that is not UTF-8): its DELETE, or a MOVE onto it, would remove that member too.
+ */
+function* hasMembers(target: DavTarget, names: readonly string[], op: string): DavProgram<boolean> {
+  const { found, omitted } = yield* listing(target, names, op);
+  return found.length > 0 || omitted > 0;
+}
+
+/** `members`, and how many responses the listing left out (names that are not UTF-8). */
+function* listing(target: DavTarget, names: readonly string[], op: string): DavProgram<{ found: Member[]; omitted: number }> {
+  const { resources, omitted } = yield* propfind(target, names, "1", op);
   const own = pathOf(target.root, names);
   const where = redactUrl(urlOf(target.root, names));
   const self = resources.find((resource) => resource.path === own);
@@ -163,7 +181,7 @@ export function* members(target: DavTarget, names: readonly string[], op: string
     seen.set(name, member);
     found.push(member);
   }
-  return found;
+  return { found, omitted };
 }
 
 /** MKCOL, asking first where the answer alone cannot tell an existing collection (rclone answers 201). */
@@ -204,8 +222,9 @@ export function* removeFile(target: DavTarget, names: readonly string[], path: s
 
 /** removeDir: a collection, empty unless `recursive`. */
 export function* removeDir(target: DavTarget, names: readonly string[], path: string, recursive: boolean): DavProgram<void> {
-  const found = yield* members(target, names, "removeDir");
-  if (!recursive && found.length > 0) throw new IoError("DirectoryNotEmpty", `removeDir: ${JSON.stringify(path)} is not empty`, { op: "removeDir", backend: BACKEND, path });
+  // Listed even when recursive: a file (NotADirectory) or nothing (NotFound) is refused before the DELETE.
+  const occupied = yield* hasMembers(target, names, "removeDir");
+  if (!recursive && occupied) throw new IoError("DirectoryNotEmpty", `removeDir: ${JSON.stringify(path)} is not empty`, { op: "removeDir", backend: BACKEND, path });
   yield* remove(target, names, true, "removeDir", undefined);
 }
 
@@ -232,7 +251,7 @@ export function* rename(target: DavTarget, source: readonly string[], destinatio
   if (replaced !== undefined) {
     if (replaced.isCollection && !moved.isCollection) throw new IoError("IsADirectory", `rename: ${to} is a directory; a file cannot replace it`, { op: "rename", backend: BACKEND, path: from });
     if (!replaced.isCollection && moved.isCollection) throw new IoError("NotADirectory", `rename: ${to} is not a directory; a directory cannot replace it`, { op: "rename", backend: BACKEND, path: from });
-    if (replaced.isCollection && (yield* members(target, destination, "rename")).length > 0) {
+    if (replaced.isCollection && (yield* hasMembers(target, destination, "rename"))) {
       throw new IoError("DirectoryNotEmpty", `rename: ${to} is a directory that is not empty`, { op: "rename", backend: BACKEND, path: from });
     }
   }

@@ -28,9 +28,18 @@ export interface DavResource {
 
 /** Parses a 207 body fetched from `requestUrl`. */
 export function parseMultistatus(body: string, requestUrl: URL, limits?: XmlLimits): DavResource[] {
+  return readMultistatus(body, requestUrl, limits).resources;
+}
+
+/**
+ * `parseMultistatus`, with the number of responses it left out (names that are not UTF-8): a
+ * collection listed with none of its members may still have such a member, and is not empty.
+ */
+export function readMultistatus(body: string, requestUrl: URL, limits?: XmlLimits): { resources: DavResource[]; omitted: number } {
   const root = parseXml(body, limits);
   if (root.ns !== DAV || root.name !== "multistatus") throw new XmlError(`expected a DAV: multistatus, got {${root.ns}}${root.name}`, 0);
   const resources: DavResource[] = [];
+  let omitted = 0;
   for (const response of childrenNamed(root, DAV, "response")) {
     try {
       resources.push(...readResponse(response, requestUrl));
@@ -38,11 +47,15 @@ export function parseMultistatus(body: string, requestUrl: URL, limits?: XmlLimi
       // A name that is not UTF-8 (a Latin-1 `caf%E9.txt` from an old share, through rclone) has no
       // string a pktio path could name it by (paths are sent as UTF-8): it is left out, and the
       // rest of the listing stands, as `ls` still lists a directory with one such name in it.
-      if (error instanceof UndecodableName) continue;
+      // Counted, though: a collection whose only member it is is not empty (removeDir, rename).
+      if (error instanceof UndecodableName) {
+        omitted++;
+        continue;
+      }
       throw error;
     }
   }
-  return resources;
+  return { resources, omitted };
 }
 
 /** An href whose percent-encoding is well formed but whose bytes are not UTF-8. */
