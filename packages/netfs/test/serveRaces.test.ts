@@ -78,4 +78,24 @@ describe("serveDirectory: racing requests on one path", () => {
     expect(readdirSync(join(served.root, "loops-copy")).sort()).toEqual(["file.txt"]);
     expect(readFileSync(join(served.root, "loops-copy", "file.txt"), "utf8")).toBe("kept\n");
   });
+
+  it("a COPY whose source or destination goes through a symlink is refused when it would copy a collection into itself or onto itself", async () => {
+    const tree = join(served.root, "aliased");
+    mkdirSync(tree);
+    writeFileSync(join(tree, "file.txt"), "kept\n");
+    symlinkSync("aliased", join(served.root, "alias"));
+    symlinkSync("..", join(tree, "up"));
+    // Into itself by the source's name (alias is aliased) or the destination's (alias/sub is aliased/sub).
+    expect((await send(served.server.url, "COPY", "/alias/", { destination: "/aliased/sub/" })).status).toBe(409);
+    expect((await send(served.server.url, "COPY", "/aliased/", { destination: "/alias/sub/" })).status).toBe(409);
+    // The root reached through aliased/up, copied beneath itself.
+    expect((await send(served.server.url, "COPY", "/aliased/up/", { destination: "/rooted/" })).status).toBe(409);
+    expect(existsSync(join(tree, "sub"))).toBe(false);
+    expect(existsSync(join(served.root, "rooted"))).toBe(false);
+    // Onto itself: replacing the destination would delete the source first.
+    expect((await send(served.server.url, "COPY", "/alias/", { destination: "/aliased/" })).status).toBe(403);
+    expect((await send(served.server.url, "MOVE", "/alias", { destination: "/aliased/" })).status).toBe(403);
+    expect(readFileSync(join(tree, "file.txt"), "utf8")).toBe("kept\n");
+    expect(readdirSync(tree).sort()).toEqual(["file.txt", "up"]);
+  });
 });

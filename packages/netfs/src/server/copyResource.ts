@@ -6,7 +6,7 @@
  * deleted first (§9.8.4). Every path goes through the directory handle, as MOVE's do.
  */
 import { randomBytes } from "node:crypto";
-import { IoError } from "@pktio/core";
+import { IoError, type FileStat } from "@pktio/core";
 import { collectionMembers } from "./collectionMembers.js";
 import { removeEntry, transferTarget } from "./davMethods.js";
 import type { Exchange } from "./Exchange.js";
@@ -30,6 +30,13 @@ export async function copyResource(exchange: Exchange): Promise<void> {
     if (source === undefined) return exchange.status(404);
     // A collection copied into itself would copy its own copy without end.
     if (source.type === "directory" && (path.names.length === 0 || to.startsWith(from + "/"))) return exchange.status(409);
+    if (source.type === "directory") {
+      // The same by identity, through a symlink in either path (alias -> dir, dir/up -> ..): onto
+      // itself, replacing the destination would delete the source; into itself, without end.
+      const where = await destinationWithin(exchange, source, destination.names);
+      if (where === "same") return exchange.status(403);
+      if (where === "inside") return exchange.status(409);
+    }
     const existing = await statOrMissing(exchange, destination.relative);
     if (existing !== undefined && overwrite === "F") return exchange.status(412);
     try {
@@ -45,6 +52,31 @@ export async function copyResource(exchange: Exchange): Promise<void> {
     }
     exchange.status(existing === undefined ? 201 : 204);
   });
+}
+
+/** Whether two stats are one file (device and inode; a backend without inodes says 0: never the same). */
+export function sameFile(a: FileStat, b: FileStat): boolean {
+  return a.inode !== 0n && a.inode === b.inode && a.device === b.device;
+}
+
+/**
+ * Where `destination` lies from the collection `source` by identity rather than by name: "same"
+ * when it is that collection, "inside" when one of its ancestors (the root included) is. Names
+ * alone miss a symlink in either path: `alias/sub` with `alias -> dir` is inside `dir`, and the
+ * root reached as `dir/up` (`up -> ..`) holds every destination. Missing or unservable
+ * ancestors are passed over (the operation itself fails there).
+ */
+export async function destinationWithin(exchange: Exchange, source: FileStat, destination: readonly string[]): Promise<"same" | "inside" | undefined> {
+  for (let length = destination.length; length >= 0; length--) {
+    let stat: FileStat | undefined;
+    try {
+      stat = await statOrMissing(exchange, length === 0 ? "." : destination.slice(0, length).join("/"));
+    } catch {
+      continue;
+    }
+    if (stat !== undefined && sameFile(stat, source)) return length === destination.length ? "same" : "inside";
+  }
+  return undefined;
 }
 
 /** The file's bytes into a temporary file beside the destination, renamed over it when complete. */

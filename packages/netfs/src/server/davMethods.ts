@@ -9,6 +9,7 @@ import { PARTIAL_UPDATE } from "./patchFile.js";
 import { HttpRefusal, hasBody } from "./readBody.js";
 import { BadPath, rootPath } from "./requestPath.js";
 import { statOrMissing } from "./putFile.js";
+import { sameFile } from "./copyResource.js";
 
 /** Every method the server answers; OPTIONS and 405 answers list them. */
 export const ALLOWED_METHODS = "OPTIONS, GET, HEAD, PUT, PATCH, DELETE, PROPFIND, MKCOL, MOVE, COPY";
@@ -72,10 +73,14 @@ export async function move(exchange: Exchange): Promise<void> {
   // The checks and the rename in both paths' critical section (PathLocks): with the check alone,
   // four MOVEs with Overwrite F onto one new name all answered 201 and three sources were lost.
   await exchange.settings.locks.hold([from, to], async () => {
-    if ((await statOrMissing(exchange, path.relative)) === undefined) return exchange.status(404);
+    const source = await statOrMissing(exchange, path.relative);
+    if (source === undefined) return exchange.status(404);
     const existing = await statOrMissing(exchange, destination.relative);
     if (existing !== undefined) {
       if (overwrite === "F") return exchange.status(412);
+      // One collection under two names (a symlink to it): deleting the destination first would
+      // delete what the source leads to, and leave the source a link to nothing.
+      if (existing.type === "directory" && sameFile(existing, source)) return exchange.status(403);
       // §9.9.3: the destination is deleted first, so a collection may replace a file and back.
       await removeEntry(exchange, destination.relative);
     }
