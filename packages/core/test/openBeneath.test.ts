@@ -128,6 +128,36 @@ describe("openBeneath: O_TRUNC and O_CREAT act only on what the fd check found b
     expect(closed).toEqual([]);
   });
 
+  it("holds the backend once from the fd's check through its truncation: a ring that closes its fds when let go never has an fd it closed cut", async () => {
+    writeFileSync(join(root, "file"), "old content");
+    writeFileSync(join(base, "victim"), "must stay");
+    // As uring's ring with a close pending: once nothing holds it, it closes the fds it opened,
+    // and the lowest free number goes to the next open anywhere in the process (here: victim).
+    const ring = opening(join(root, "file"));
+    let opened = -1;
+    let holds = 0;
+    let victim: number | undefined;
+    const calls = {
+      open: async (flags: number): Promise<number> => (opened = await ring.open(flags)),
+      close: ring.close,
+      hold: (): (() => void) => {
+        holds++;
+        return () => {
+          if (--holds > 0 || victim !== undefined) return;
+          closeSync(opened);
+          victim = openSync(join(base, "victim"), O_RDWR);
+        };
+      },
+    };
+    try {
+      await openBeneath(O_WRONLY | O_TRUNC, place, calls);
+      expect(readFileSync(join(root, "file"), "utf8")).toBe("");
+      expect(readFileSync(join(base, "victim"), "utf8")).toBe("must stay");
+    } finally {
+      if (victim !== undefined) closeSync(victim);
+    }
+  });
+
   it("a name that keeps flipping between missing and existing under a plain create is Busy after a bounded number of rounds", async () => {
     const flapping = {
       open: (flags: number): Promise<number> => {

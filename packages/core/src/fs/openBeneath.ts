@@ -50,9 +50,9 @@ export interface OpenBeneathCalls {
   /** Closes an fd this open will not hand out (refused outside, or failed to truncate). */
   close(fd: number): void;
   /**
-   * Called before node's fstat and ftruncate of the fd on libuv's pool; the function it returns,
-   * once they are done. A backend whose own close can close the fd meanwhile (uring's ring closes
-   * the fds it opened) keeps it open for that long.
+   * Called once, before node's fstat and ftruncate of the fd on libuv's pool; the function it
+   * returns, once both are done (or failed) and the open is settled. A backend whose own close
+   * can close the fd meanwhile (uring's ring closes the fds it opened) keeps it open for that long.
    */
   hold?(): () => void;
 }
@@ -134,28 +134,35 @@ function* openProgram(flags: number, place: OpenBeneathPlace, close: (fd: number
 export async function openBeneath(flags: number, place: OpenBeneathPlace, calls: OpenBeneathCalls): Promise<number> {
   const fs = nodeBuiltin("node:fs");
   const program = openProgram(flags, place, (fd) => calls.close(fd));
+  // Taken at the first call on the fd and kept until the program ends: let go between the fstat
+  // and the ftruncate, uring's ring (closing) closed the fd, and the ftruncate cut whatever file
+  // had its number by then.
+  let release: (() => void) | undefined;
   const perform = (step: Step): Promise<unknown> => {
     if (step.call === "open") return calls.open(step.flags);
     // On libuv's pool, as the open's own truncation ran off the event loop: cutting a large file frees its blocks.
-    const release = calls.hold?.() ?? ((): void => undefined);
+    release ??= calls.hold?.() ?? ((): void => undefined);
     const done = (error: Error | null, resolve: () => void, reject: (error: unknown) => void): void => {
-      release();
       if (error === null) resolve();
       else reject(error);
     };
     if (step.call === "isRegular") return new Promise((resolve, reject) => fs.fstat(step.fd, (error, stats) => done(error, () => resolve(stats.isFile()), reject)));
     return new Promise<void>((resolve, reject) => fs.ftruncate(step.fd, 0, (error) => done(error, resolve, reject)));
   };
-  for (let step = program.next(); ; ) {
-    if (step.done === true) return step.value;
-    let answer: unknown;
-    try {
-      answer = await perform(step.value);
-    } catch (error) {
-      step = program.throw(error);
-      continue;
+  try {
+    for (let step = program.next(); ; ) {
+      if (step.done === true) return step.value;
+      let answer: unknown;
+      try {
+        answer = await perform(step.value);
+      } catch (error) {
+        step = program.throw(error);
+        continue;
+      }
+      step = program.next(answer);
     }
-    step = program.next(answer);
+  } finally {
+    release?.();
   }
 }
 
