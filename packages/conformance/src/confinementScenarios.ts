@@ -6,7 +6,7 @@
  * Symlinks that stay inside work. Every refusal is checked on the disk too: nothing outside
  * was created, changed or removed.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -117,7 +117,8 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       // empty file out there. Bounded by count; the outcome asserted holds on every interleaving.
       const script = `const fs=require("node:fs");const [r,o]=process.argv.slice(1);for(;;){try{fs.renameSync(r+"/race",r+"/race.d");fs.symlinkSync(o,r+"/race");fs.unlinkSync(r+"/race");fs.renameSync(r+"/race.d",r+"/race");}catch{}}`;
       const swapper = spawn(process.execPath, ["-e", script, root, outside], { stdio: "ignore" });
-      const opened = { truncate: 0, create: 0, createSync: 0 };
+      const opened = { truncate: 0, create: 0, createSync: 0, copy: 0, copySync: 0 };
+      writeFileSync(join(root, "copy-src"), "copied in");
       const expectRaceError = (error: unknown): void => {
         // Caught mid-swap: missing, refused by the walk or after the open, or still changing (Busy).
         expect(["NotFound", "PermissionDenied", "Busy"], (error as Error).message).toContain((error as IoError).kind);
@@ -137,6 +138,19 @@ export function describeConfinement(getRuntime: () => Runtime): void {
               expectRaceError(error);
             }
           }
+          // copyFile's destination, onto the existing file and as a new one (node:fs would open it O_CREAT | O_TRUNC by path).
+          try {
+            await dir.copyFile("copy-src", i % 2 === 0 ? "race/race-target" : `race/made-copy-${i}`);
+            opened.copy++;
+          } catch (error) {
+            expectRaceError(error);
+          }
+          try {
+            dir.copyFileSync("copy-src", i % 2 === 1 ? "race/race-target" : `race/made-copy-sync-${i}`);
+            opened.copySync++;
+          } catch (error) {
+            expectRaceError(error);
+          }
         }
       } finally {
         swapper.kill("SIGKILL");
@@ -151,7 +165,34 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       // One assertion for both effects, so a failure shows how often each escaped.
       expect({ content, createdOutside: leftOutside.length }, `opened ${JSON.stringify(opened)}`).toEqual({ content: "must stay", createdOutside: 0 });
       expect(opened.truncate + opened.create + opened.createSync).toBeGreaterThan(0);
+      expect(opened.copy + opened.copySync).toBeGreaterThan(0);
+      rmSync(join(root, "copy-src"));
     }, 120_000);
+
+    it("copyFile beneath the root copies through the handle's opens: overwrite, a file onto itself, a directory, a FIFO", async () => {
+      writeFileSync(join(root, "copy-a"), "first content, longer");
+      writeFileSync(join(root, "copy-b"), "this old content is longer than the copy's and must be cut");
+      await dir.copyFile("copy-a", "copy-b");
+      expect(readFileSync(join(root, "copy-b"), "utf8")).toBe("first content, longer");
+      dir.copyFileSync("copy-a", "copy-c");
+      expect(readFileSync(join(root, "copy-c"), "utf8")).toBe("first content, longer");
+      // Onto itself (by another name through a symlink inside): left as it was, not truncated.
+      symlinkSync("copy-a", join(root, "copy-alias"));
+      await dir.copyFile("copy-a", "copy-alias");
+      dir.copyFileSync("copy-alias", "copy-a");
+      expect(readFileSync(join(root, "copy-a"), "utf8")).toBe("first content, longer");
+      mkdirSync(join(root, "copy-dir"));
+      await expect(dir.copyFile("copy-dir", "copy-d")).rejects.toThrow(kind("IsADirectory"));
+      await expect(dir.copyFile("copy-missing", "copy-d")).rejects.toThrow(kind("NotFound"));
+      expect(existsSync(join(root, "copy-d"))).toBe(false);
+      execFileSync("mkfifo", [join(root, "copy-fifo")]);
+      await expect(dir.copyFile("copy-fifo", "copy-d")).rejects.toThrow(kind("Unsupported"));
+      expect(() => dir.copyFileSync("copy-fifo", "copy-d")).toThrow(kind("Unsupported"));
+      await expect(dir.copyFile("copy-a", "outdir/copied")).rejects.toThrow(kind("PermissionDenied"));
+      expect(existsSync(join(outside, "copied"))).toBe(false);
+      for (const name of ["copy-a", "copy-b", "copy-c", "copy-alias", "copy-fifo"]) rmSync(join(root, name));
+      rmSync(join(root, "copy-dir"), { recursive: true });
+    });
 
     it("a dangling symlink out is refused for open with create, and nothing is created outside", async () => {
       await expect(dir.open("dangling", { write: true, create: true })).rejects.toThrow(kind("PermissionDenied"));

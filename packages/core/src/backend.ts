@@ -31,6 +31,7 @@ export { settleShortRead } from "./net/settleShortRead.js";
 export { ChunkQueue } from "./net/ChunkQueue.js";
 export { openFifoWithoutBlocking, openOnceReaderComes, refuseFifoSource } from "./fs/openFifoWithoutBlocking.js";
 export { dirOptions } from "./fs/dirOptions.js";
+export { copyThroughHandles, copyThroughHandlesSync } from "./fs/copyThroughHandles.js";
 export { SyncScope } from "./SyncScope.js";
 export { toIoErrorNamingPath } from "./internal/toIoErrorNamingPath.js";
 export { detachedError } from "./net/detachedError.js";

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, dirOptions, keepTrailingSlash, openBeneath, openBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, keepTrailingSlash, openBeneath, openBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -197,12 +197,15 @@ export class LibuvFs implements Fs {
   }
 
   async copyFile(from: string, to: string): Promise<void> {
+    // Beneath a root, through the handle's confined opens: node:fs would open the destination by path.
+    if (this.#root !== undefined) return copyThroughHandles(this, from, to, this.backend.name);
     const source = await this.#path(from, "copyFile");
     const destination = await this.#path(to, "copyFile");
     await refuseFifoSource(source, "libuv");
     await this.#call("copyFile", source, () => p.copyFile(source, destination));
   }
   copyFileSync(from: string, to: string): void {
+    if (this.#root !== undefined) return copyThroughHandlesSync(this, from, to, this.backend.name);
     const source = this.#pathSync(from, "copyFile");
     const destination = this.#pathSync(to, "copyFile");
     this.#callSync("copyFile", source, () => fs.copyFileSync(source, destination));

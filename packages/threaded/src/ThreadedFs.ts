@@ -9,7 +9,7 @@
 import { closeSync, constants } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, dirOptions, openBeneath, openBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, openBeneath, openBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -114,11 +114,14 @@ export class ThreadedFs implements Fs {
   }
 
   async copyFile(from: string, to: string): Promise<void> {
+    // Beneath a root, through the handle's confined opens: the worker's copyfile opens the destination by path.
+    if (this.#root !== undefined) return copyThroughHandles(this, from, to, "threaded");
     const source = (await this.#walk(from, "copyFile", true)).path;
     await refuseFifoSource(source, BACKEND);
     await this.#meta("copyFile", source, { op: "copyFile", from: source, to: (await this.#walk(to, "copyFile", true)).path, root: this.#root });
   }
   copyFileSync(from: string, to: string): void {
+    if (this.#root !== undefined) return copyThroughHandlesSync(this, from, to, "threaded");
     const source = this.#walkSync(from, "copyFile", true).path;
     this.#metaSync("copyFile", source, { op: "copyFile", from: source, to: this.#walkSync(to, "copyFile", true).path, root: this.#root });
   }
