@@ -20,9 +20,6 @@ import type { FsOps } from "./Fs.js";
 /** Bytes per read and write of the copy. */
 const CHUNK = 1024 * 1024;
 
-type Opens = Pick<FsOps, "open" | "stat">;
-type OpensSync = Pick<FsOps, "openSync" | "statSync">;
-
 function refuseNonFile(stat: FileStat, path: string, backend: string): void {
   if (stat.type === "directory") throw new IoError("IsADirectory", `copyFile: ${JSON.stringify(path)} is a directory; copyFile copies files`, { op: "copyFile", backend, path });
   if (stat.type !== "file") throw new IoError("Unsupported", `copyFile: ${JSON.stringify(path)} is a FIFO, socket or device; copyFile copies files (open it and read its stream instead)`, { op: "copyFile", backend, path });
@@ -35,7 +32,7 @@ function changedUnder(path: string, backend: string): IoError {
 }
 
 /** Copies `from` to `to` through `fs`'s confined opens (see the module comment). */
-export async function copyThroughHandles(fs: Opens, from: string, to: string, backend: string): Promise<void> {
+export async function copyThroughHandles(fs: Pick<FsOps, "open" | "stat">, from: string, to: string, backend: string): Promise<void> {
   const before = await fs.stat(from);
   refuseNonFile(before, from, backend);
   const source = await fs.open(from);
@@ -65,7 +62,7 @@ export async function copyThroughHandles(fs: Opens, from: string, to: string, ba
 }
 
 /** `copyThroughHandles` that blocks the thread. */
-export function copyThroughHandlesSync(fs: OpensSync, from: string, to: string, backend: string): void {
+export function copyThroughHandlesSync(fs: Pick<FsOps, "openSync" | "statSync">, from: string, to: string, backend: string): void {
   const before = fs.statSync(from);
   refuseNonFile(before, from, backend);
   const source = fs.openSync(from);
