@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMultistatus } from "../src/webdav/parseMultistatus.js";
+import { parseMultistatus, readMultistatus } from "../src/webdav/parseMultistatus.js";
 import { childNamed, parseXml, XmlError } from "../src/webdav/parseXml.js";
 
 const base = new URL("http://127.0.0.1:8080/dav/dir/");
@@ -85,7 +85,18 @@ describe("multistatus", () => {
     expect(parseMultistatus(body, base).map((resource) => resource.path)).toEqual(["/dav", "/dav/café.txt", "/dav/plain.txt"]);
   });
 
+  it("in a status-only response naming several hrefs, leaves out only the one that is not UTF-8 and counts it", () => {
+    const body = `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/dav/a.txt</D:href><D:href>/dav/caf%E9.txt</D:href><D:href>/dav/b.txt</D:href><D:status>HTTP/1.1 404 Not Found</D:status></D:response></D:multistatus>`;
+    const { resources, omitted } = readMultistatus(body, base);
+    expect(resources.map((resource) => [resource.path, resource.status])).toEqual([
+      ["/dav/a.txt", 404],
+      ["/dav/b.txt", 404],
+    ]);
+    expect(omitted).toBe(1);
+  });
+
   const malformed: Record<string, string> = {
+
     "an href with a broken percent-encoding": `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/dav/a%zzb</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>`,
     "another root element": `<D:propfind xmlns:D="DAV:"/>`,
     "a response without href": `<D:multistatus xmlns:D="DAV:"><D:response><D:status>HTTP/1.1 200 OK</D:status></D:response></D:multistatus>`,

@@ -42,7 +42,7 @@ export function readMultistatus(body: string, requestUrl: URL, limits?: XmlLimit
   let omitted = 0;
   for (const response of childrenNamed(root, DAV, "response")) {
     try {
-      resources.push(...readResponse(response, requestUrl));
+      resources.push(...readResponse(response, requestUrl, () => omitted++));
     } catch (error) {
       // A name that is not UTF-8 (a Latin-1 `caf%E9.txt` from an old share, through rclone) has no
       // string a pktio path could name it by (paths are sent as UTF-8): it is left out, and the
@@ -61,7 +61,8 @@ export function readMultistatus(body: string, requestUrl: URL, limits?: XmlLimit
 /** An href whose percent-encoding is well formed but whose bytes are not UTF-8. */
 class UndecodableName extends Error {}
 
-function readResponse(response: XmlElement, requestUrl: URL): DavResource[] {
+/** `omit`: counts an href of a status-only response left out (not UTF-8); its other hrefs stand. */
+function readResponse(response: XmlElement, requestUrl: URL, omit: () => void): DavResource[] {
   const hrefs = childrenNamed(response, DAV, "href");
   if (hrefs.length === 0) throw new XmlError("a response without an href", 0);
   const ownStatus = childNamed(response, DAV, "status");
@@ -70,7 +71,16 @@ function readResponse(response: XmlElement, requestUrl: URL): DavResource[] {
     // A status-only response (RFC 4918 §14.24) may name several hrefs.
     if (ownStatus === undefined) throw new XmlError("a response with neither propstat nor status", 0);
     const status = statusCode(ownStatus.text);
-    return hrefs.map((href) => resource(pathOf(href.text, requestUrl), status, undefined));
+    const named: DavResource[] = [];
+    for (const href of hrefs) {
+      try {
+        named.push(resource(pathOf(href.text, requestUrl), status, undefined));
+      } catch (error) {
+        if (!(error instanceof UndecodableName)) throw error;
+        omit();
+      }
+    }
+    return named;
   }
   if (hrefs.length > 1) throw new XmlError("a response with propstat names more than one href", 0);
   let found: XmlElement | undefined;
