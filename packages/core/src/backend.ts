@@ -32,6 +32,7 @@ export { ChunkQueue } from "./net/ChunkQueue.js";
 export { openFifoWithoutBlocking, openOnceReaderComes, refuseFifoSource } from "./fs/openFifoWithoutBlocking.js";
 export { dirOptions } from "./fs/dirOptions.js";
 export { copyThroughHandles, copyThroughHandlesSync } from "./fs/copyThroughHandles.js";
+export { sameFile } from "./fs/sameFile.js";
 export { SyncScope } from "./SyncScope.js";
 export { toIoErrorNamingPath } from "./internal/toIoErrorNamingPath.js";
 export { detachedError } from "./net/detachedError.js";

@@ -16,6 +16,7 @@ import { IoError } from "../IoError.js";
 import type { FileHandle } from "./FileHandle.js";
 import type { FileStat } from "./FileStat.js";
 import type { FsOps } from "./Fs.js";
+import { sameFile } from "./sameFile.js";
 
 /** Bytes per read and write of the copy. */
 const CHUNK = 1024 * 1024;
@@ -24,8 +25,6 @@ function refuseNonFile(stat: FileStat, path: string, backend: string): void {
   if (stat.type === "directory") throw new IoError("IsADirectory", `copyFile: ${JSON.stringify(path)} is a directory; copyFile copies files`, { op: "copyFile", backend, path });
   if (stat.type !== "file") throw new IoError("Unsupported", `copyFile: ${JSON.stringify(path)} is a FIFO, socket or device; copyFile copies files (open it and read its stream instead)`, { op: "copyFile", backend, path });
 }
-
-const sameFile = (a: FileStat, b: FileStat): boolean => a.device === b.device && a.inode === b.inode;
 
 function changedUnder(path: string, backend: string): IoError {
   return new IoError("Busy", `copyFile: ${JSON.stringify(path)} changed while it was opened; try again`, { op: "copyFile", backend, path });

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { IoError, type FileStat } from "@pktio/core";
+import { sameFile } from "@pktio/core/backend";
 import { collectionMembers } from "./collectionMembers.js";
 import { removeEntry, transferTarget } from "./davMethods.js";
 import type { Exchange } from "./Exchange.js";
@@ -52,11 +53,6 @@ export async function copyResource(exchange: Exchange): Promise<void> {
     }
     exchange.status(existing === undefined ? 201 : 204);
   });
-}
-
-/** Whether two stats are one file (device and inode; a backend without inodes says 0: never the same). */
-export function sameFile(a: FileStat, b: FileStat): boolean {
-  return a.inode !== 0n && a.inode === b.inode && a.device === b.device;
 }
 
 /**

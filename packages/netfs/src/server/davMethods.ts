@@ -9,7 +9,7 @@ import { PARTIAL_UPDATE } from "./patchFile.js";
 import { HttpRefusal, hasBody } from "./readBody.js";
 import { BadPath, rootPath } from "./requestPath.js";
 import { statOrMissing } from "./putFile.js";
-import { sameFile } from "./copyResource.js";
+import { sameFile } from "@pktio/core/backend";
 
 /** Every method the server answers; OPTIONS and 405 answers list them. */
 export const ALLOWED_METHODS = "OPTIONS, GET, HEAD, PUT, PATCH, DELETE, PROPFIND, MKCOL, MOVE, COPY";
