@@ -1,6 +1,7 @@
 /**
  * 4 KiB random reads on a 1 GiB page-cached file, side by side in one run, for the bars of the
- * uring and threaded issues: @pktio/uring (`readAt` and raw `sendPacket` at 64 in flight,
+ * uring and threaded issues: @pktio/uring (`readAt` and raw `sendPacket` at 64 in flight, `readAt`
+ * into shared buffers too (no bounce copy: what the ownership contract costs plain buffers),
  * `readAtSync` at 1, direct and through the ring, O_DIRECT over the registered pool at 64),
  * @pktio/threaded (shared buffers; pool sizes 1, 2, 4; the bounce path; raw sendPacket;
  * readAtSync direct and through the workers) and libuv's readAtSync against Node's
@@ -367,6 +368,7 @@ function laneContender(name: string, pinned: boolean, options: object = {}): Con
 
 const THREADED = `threaded readAt, shared buffers, ${poolName(undefined)}`;
 const URING = "uring readAt";
+const URING_SHARED = "uring readAt, shared buffers (no bounce copy)";
 const URING_RAW = "uring raw sendPacket";
 const URING_SYNC = "uring readAtSync (1 in flight)";
 const URING_DIRECT = "uring raw sendPacket, O_DIRECT, registered pool";
@@ -386,6 +388,7 @@ const URING_SYNC_RING = "uring readAtSync through the ring, directSync: false (1
 const uringFile = opened(() => openUring());
 const contenders: Contender[] = [
   readAtContender(URING, uringFile, plain(IN_FLIGHT)),
+  readAtContender(URING_SHARED, uringFile, shared(IN_FLIGHT)),
   readAtContender(URING_PLAIN, opened(() => openUring({ submitThread: false })), plain(IN_FLIGHT)),
   readAtContender(URING_SQPOLL, opened(() => openUring({ sqpoll: true })), plain(IN_FLIGHT)),
   ...(tasksetInstalled ? [laneContender(LANE, false), laneContender(LANE_PLAIN, false, { submitThread: false }), laneContender(LANE_PINNED, true)] : []),
@@ -466,6 +469,7 @@ const bars = [
   { what: "uring readAt / FileHandle.read", ratio: rateOf(URING) / rateOf(FILE_HANDLE), target: 5 },
   { what: "uring readAt / fs.read callbacks", ratio: rateOf(URING) / rateOf(CALLBACKS), target: 1.3 },
   { what: "uring readAt / fio io_uring QD64 --sqthread_poll", ratio: rateOf(URING) / (fioRates.sqpoll64 ?? Number.NaN), target: 0.8 },
+  { what: "uring readAt, shared buffers / fio io_uring QD64 --sqthread_poll", ratio: rateOf(URING_SHARED) / (fioRates.sqpoll64 ?? Number.NaN), target: 0.8 },
   { what: "uring readAt (own process): every core / one core", ratio: rateOf(LANE) / rateOf(LANE_PINNED), target: 1.5 },
   { what: "CPU per read: fs.read callbacks / uring readAt", ratio: cpuOf(CALLBACKS) / cpuOf(URING), target: 1 },
   { what: "uring readAt (own process, every core): submit thread / plain ring", ratio: rateOf(LANE) / rateOf(LANE_PLAIN), target: 1 },

@@ -486,7 +486,8 @@ static int prep_one(napi_env env, binding *b, const double *p, napi_value buffer
 
 /*
  * With a submit thread, a read of the page cache may be served on this thread instead (a plain
- * preadv2 with RWF_NOWAIT into the same bounce slot) while the thread is more than this many SQEs
+ * preadv2 with RWF_NOWAIT into the same memory: its bounce slot, a shared packet's own bytes or a
+ * pool slice) while the thread is more than this many SQEs
  * behind: then it binds, and JS would only wait for its completions. Each submit serves as many
  * as the backlog exceeds this by (at most readHere), so the thread keeps this much work queued and
  * never idles. Measured on the 2-core VM (docs/benchmarks.md, issue 15): 40 gave +28-33 % reads/s
@@ -495,16 +496,21 @@ static int prep_one(napi_env env, binding *b, const double *p, napi_value buffer
 #define INLINE_BACKLOG 40u
 /* params[0] of a record served on this thread; params[3] then holds its result. */
 #define SERVED_HERE (-1.0)
-/* params[6] of a READ that may be served on this thread: a regular file's, not O_DIRECT (JS knows). */
+/* params[6] of a READ (or READ_FIXED) that may be served on this thread: a regular file's, not O_DIRECT (JS knows). */
 #define MAY_READ_HERE 1.0
 /* After a read the page cache could not serve whole, this many submits try none. */
 #define READ_HERE_COOLDOWN 64
 
-/* Whether record p may be served on this thread: a marked READ into a bounce slot it fits, no deadline. */
+/*
+ * Whether record p may be served on this thread: a marked READ or READ_FIXED, no deadline, into a
+ * bounce slot it fits or (locator 0) into its own buffer, which JS passes only when it cannot be
+ * detached (a shared packet's or a registered pool slice); read_deferred checks that buffer's length.
+ */
 static int may_read_here(const binding *b, const double *p) {
   size_t len = 0;
-  return (uint8_t)p[0] == IORING_OP_READ && p[6] == MAY_READ_HERE && !(p[7] > 0) && p[2] >= 0 && (uint32_t)p[4] < b->params_cap &&
-         arena_slot(b, (uint64_t)p[8], &len) != NULL && len >= (uint32_t)p[3] && (uint32_t)p[3] > 0;
+  uint8_t opcode = (uint8_t)p[0];
+  return (opcode == IORING_OP_READ || opcode == IORING_OP_READ_FIXED) && p[6] == MAY_READ_HERE && !(p[7] > 0) && p[2] >= 0 && (uint32_t)p[4] < b->params_cap &&
+         (uint32_t)p[3] > 0 && (p[8] == 0 || (arena_slot(b, (uint64_t)p[8], &len) != NULL && len >= (uint32_t)p[3]));
 }
 
 /*
@@ -519,9 +525,10 @@ static unsigned read_deferred(napi_env env, binding *b, napi_value buffers, unsi
     unsigned index = b->deferred[k];
     double *p = b->params + (size_t)index * PARAMS_PER_OP;
     uint32_t len = (uint32_t)p[3];
-    size_t slot_len = 0;
-    uint8_t *slot = arena_slot(b, (uint64_t)p[8], &slot_len);
-    int64_t r = b->read_here_cooldown == 0 ? pu_read_cached((int)p[1], slot, len, (uint64_t)p[2]) : -EAGAIN;
+    size_t dst_len = 0;
+    /* A bounce slot (may_read_here checked it), or the record's own buffer: the same memory the ring would fill. */
+    uint8_t *dst = p[8] != 0 ? arena_slot(b, (uint64_t)p[8], &dst_len) : element_data(env, buffers, 2 * index, &dst_len);
+    int64_t r = b->read_here_cooldown == 0 && dst != NULL && dst_len >= len ? pu_read_cached((int)p[1], dst, len, (uint64_t)p[2]) : -EAGAIN;
     /* Zero bytes is the end of the file (an uncached range is EAGAIN); a short count may be either. */
     if (r == (int64_t)len || r == 0) {
       p[0] = SERVED_HERE;

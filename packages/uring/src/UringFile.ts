@@ -533,7 +533,7 @@ class Transfer implements Operation, Cancellable {
   ticket: Ticket | undefined = undefined;
   /** `buffer` as a bounce-arena locator when it is a registered slot, else 0 (see Operation.locator). */
   locator: number;
-  /** READ_HERE for a regular file's buffered read (the addon may serve it from the page cache on the JS thread), else 0. */
+  /** READ_HERE for a regular file's buffered read, READ_FIXED too (the addon may serve it from the page cache on the JS thread), else 0. */
   readonly aux2: number;
   constructor(
     readonly file: UringFile,
@@ -558,7 +558,8 @@ class Transfer implements Operation, Cancellable {
     this.path = file.slots;
     this.locator = target === undefined || buffer === undefined ? 0 : file.backend.bounce.locate(buffer);
     // A FIFO's or socket's read may wait; an O_DIRECT read would block on the device.
-    this.aux2 = opcode === file.backend.opcodes.READ && !file.direct && !file.slots.stream ? READ_HERE : 0;
+    const ops = file.backend.opcodes;
+    this.aux2 = (opcode === ops.READ || opcode === ops.READ_FIXED) && !file.direct && !file.slots.stream ? READ_HERE : 0;
   }
 
   /** A bounced read of one slot takes it now, as it gets into the ring (see Operation.prepare). */

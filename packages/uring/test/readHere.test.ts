@@ -1,7 +1,7 @@
 /**
  * Reads served on the JS thread: with a submit thread more than INLINE_BACKLOG (40) SQEs behind,
- * a submit serves marked reads (a regular file's bounced reads, no deadline) from the page cache
- * with preadv2(RWF_NOWAIT) instead of queueing them behind the thread. The tests hold the thread
+ * a submit serves marked reads (a regular file's reads into a bounce slot or a shared packet's own
+ * bytes, no deadline) from the page cache with preadv2(RWF_NOWAIT) instead of queueing them behind the thread. The tests hold the thread
  * (holdSubmitThread) to build the backlog, so whether a read was served here is deterministic: a
  * read served here completes while the thread takes nothing, and `readsServedHere` counts it.
  */
@@ -114,6 +114,42 @@ describe.skipIf(!status.ok)(`uring reads served on the JS thread${why}`, () => {
       expect(straddling[100]).toBe(0xee); // nothing written past the count
       expectBlocks(await Promise.all(later));
     }));
+
+  it("serves a shared packet's read into its own bytes (no bounce slot), exactly its length and no further", () =>
+    behindBy100(async (runtime, file) => {
+      // Shared memory cannot be detached, so the ring reads into it directly; served here, so does preadv2.
+      const memory = new SharedArrayBuffer(4 * BLOCK);
+      const reads = Array.from({ length: 3 }, (_, i) => {
+        const dst = new Uint8Array(memory, i * BLOCK, BLOCK);
+        return file.readAt((150 + i) * BLOCK, dst).then((n) => ({ n, dst, block: 150 + i }));
+      });
+      const guard = new Uint8Array(memory, 3 * BLOCK, BLOCK).fill(0xee);
+      expectBlocks(await Promise.all(reads));
+      expect(runtime.io.readsServedHere).toBe(3);
+      expect(guard.every((byte) => byte === 0xee)).toBe(true);
+    }));
+
+  it("serves a buffered READ_FIXED into its registered pool slice", async () => {
+    const runtime = openUring({ submitThread: true, maxInFlight: 256, maxInFlightPerFile: 256, registeredBuffers: { count: 2, size: 2 * BLOCK } });
+    try {
+      const file = await runtime.fs.open(path);
+      runtime.io.holdSubmitThread(true);
+      const queued = startReads(file, 0, 100);
+      await turn();
+      const slice = runtime.io.pool!.acquire();
+      slice.fill(0xee);
+      const dst = slice.subarray(0, BLOCK);
+      expect(await file.readAt(170 * BLOCK, dst)).toBe(BLOCK);
+      expect(runtime.io.readsServedHere).toBe(1);
+      expect(Buffer.from(dst).equals(Buffer.from(data.subarray(170 * BLOCK, 171 * BLOCK)))).toBe(true);
+      expect(slice.subarray(BLOCK).every((byte) => byte === 0xee)).toBe(true);
+      runtime.io.holdSubmitThread(false);
+      expectBlocks(await Promise.all(queued));
+      await file.close();
+    } finally {
+      await runtime.close();
+    }
+  });
 
   it("never serves a read with a deadline here (its LINK_TIMEOUT needs the ring)", () =>
     behindBy100(async (runtime, file) => {
