@@ -7,7 +7,7 @@
  * was created, changed or removed.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IoError, type DirHandle, type IoErrorKind, type Runtime } from "@pktio/core";
@@ -169,6 +169,67 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       rmSync(join(root, "copy-src"));
     }, 120_000);
 
+    it("stat, readDir, openDir, removeFile, rename and mkdir while a directory is swapped for a symlink out never answer about or act outside", async () => {
+      // The swap of the tests above, for root/meta, against an outside directory with the same
+      // names in it. Each operation is walked and then performed: before they went through an
+      // fd checked beneath the root (core's placeBeneath), a swap between the two steps let stat
+      // describe the outside file, readDir list the outside directory, and removeFile, rename
+      // and mkdir change it. Bounded by count; the outcome asserted holds on every interleaving.
+      const away = join(base, "meta-outside");
+      mkdirSync(join(root, "meta"));
+      mkdirSync(away);
+      writeFileSync(join(root, "meta", "file"), "the inside file, longer");
+      for (const name of ["file", "victim", "from", "only-outside"]) writeFileSync(join(away, name), "outside");
+      const outsideFile = statSync(join(away, "file"), { bigint: true });
+      const script = `const fs=require("node:fs");const [r,o]=process.argv.slice(1);for(;;){try{fs.renameSync(r+"/meta",r+"/meta.d");fs.symlinkSync(o,r+"/meta");fs.unlinkSync(r+"/meta");fs.renameSync(r+"/meta.d",r+"/meta");}catch{}}`;
+      const swapper = spawn(process.execPath, ["-e", script, root, away], { stdio: "ignore" });
+      const answered = { stat: 0, readDir: 0, openDir: 0, removeFile: 0, rename: 0, mkdir: 0 };
+      const escaped: string[] = [];
+      const attempt = async (what: keyof typeof answered, run: () => Promise<void> | void): Promise<void> => {
+        try {
+          await run();
+          answered[what]++;
+        } catch (error) {
+          // Caught mid-swap: missing, refused by the walk or by the place's check, or still changing.
+          expect(["NotFound", "PermissionDenied", "Busy", "NotADirectory", "AlreadyExists"], `${what}: ${(error as Error).message}`).toContain((error as IoError).kind);
+        }
+      };
+      try {
+        for (let i = 0; i < 800; i++) {
+          const sync = i % 2 === 1;
+          await attempt("stat", async () => {
+            const stat = sync ? dir.statSync("meta/file") : await dir.stat("meta/file");
+            if (stat.inode === outsideFile.ino || BigInt(stat.size) === outsideFile.size) escaped.push(`stat ${i}`);
+          });
+          await attempt("readDir", async () => {
+            const names = sync ? dir.readDirSync("meta").map((entry) => entry.name) : await collectNames(dir.readDir("meta"));
+            if (names.includes("only-outside")) escaped.push(`readDir ${i}`);
+          });
+          await attempt("openDir", async () => {
+            const inner = sync ? dir.openDirSync("meta") : await dir.openDir("meta");
+            try {
+              if (BigInt((await inner.stat("file")).size) === outsideFile.size) escaped.push(`openDir ${i}`);
+            } finally {
+              await inner.close();
+            }
+          });
+          await attempt("removeFile", () => (sync ? dir.removeFileSync("meta/victim") : dir.removeFile("meta/victim")));
+          await attempt("rename", () => (sync ? dir.renameSync("meta/from", `meta/to-${i}`) : dir.rename("meta/from", `meta/to-${i}`)));
+          await attempt("mkdir", () => (sync ? dir.mkdirSync(`meta/made-${i}`) : dir.mkdir(`meta/made-${i}/deeper`, { recursive: true })));
+        }
+      } finally {
+        swapper.kill("SIGKILL");
+        await new Promise((resolve) => (swapper.exitCode !== null || swapper.signalCode !== null ? resolve(undefined) : swapper.once("exit", resolve)));
+        rmSync(join(root, "meta"), { recursive: true, force: true });
+        rmSync(join(root, "meta.d"), { recursive: true, force: true });
+      }
+      const left = readdirSync(away).sort();
+      rmSync(away, { recursive: true, force: true });
+      // One assertion for every effect, so a failure shows what escaped and how often.
+      expect({ escaped, outside: left }, `answered ${JSON.stringify(answered)}`).toEqual({ escaped: [], outside: ["file", "from", "only-outside", "victim"] });
+      expect(answered.stat + answered.readDir + answered.openDir).toBeGreaterThan(0);
+    }, 120_000);
+
     it("copyFile beneath the root copies through the handle's opens: overwrite, a file onto itself, a directory, a FIFO", async () => {
       writeFileSync(join(root, "copy-a"), "first content, longer");
       writeFileSync(join(root, "copy-b"), "this old content is longer than the copy's and must be cut");
@@ -287,4 +348,11 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       expect(existsSync(join(outside, "created-unlink"))).toBe(false);
     });
   });
+}
+
+/** The names an async directory listing yields. */
+async function collectNames(entries: AsyncIterable<{ readonly name: string }>): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of entries) names.push(entry.name);
+  return names;
 }

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, keepTrailingSlash, openBeneath, openBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, keepTrailingSlash, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, placeBeneath, placeBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, toIoErrorNamingPath, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -17,6 +17,13 @@ const p = fs.promises;
 
 /** Operations on the last component itself: a symlink there is not followed (removeFile removes the link). */
 const ACTS_ON_ENTRY = new Set(["mkdir", "rename", "removeFile", "removeDir"]);
+
+/** The place's fd (core's placeBeneath) through node:fs: an O_PATH open is a path lookup, nothing more. */
+const PLACE_CALLS: PlaceCalls = {
+  open: (path, flags) => new Promise((resolve, reject) => fs.open(path, flags, (error, fd) => (error === null ? resolve(fd) : reject(error)))),
+  close: (fd) => fs.closeSync(fd),
+};
+const PLACE_CALLS_SYNC: PlaceCallsSync = { open: (path, flags) => fs.openSync(path, flags), close: (fd) => fs.closeSync(fd) };
 
 /** A directory handle's root: its path as given (absolute) and its real path. */
 export interface Root {
@@ -127,16 +134,17 @@ export class LibuvFs implements Fs {
 
   async stat(path: string): Promise<FileStat> {
     const target = await this.#path(path, "stat");
-    return toFileStat(await this.#call("stat", target, () => p.stat(target, { bigint: true })));
+    return toFileStat(await this.#call("stat", target, () => this.atPlace("stat", target, "target", (at) => p.stat(at, { bigint: true }))));
   }
   statSync(path: string): FileStat {
     const target = this.#pathSync(path, "stat");
-    return toFileStat(this.#callSync("stat", target, () => fs.statSync(target, { bigint: true })));
+    return toFileStat(this.#callSync("stat", target, () => this.atPlaceSync("stat", target, "target", (at) => fs.statSync(at, { bigint: true }))));
   }
 
   async *readDir(path: string): AsyncIterable<DirEntry> {
     const target = await this.#path(path, "readDir");
-    const dir = await this.#call("readDir", target, () => p.opendir(target));
+    // The Dir opens the place again: the place's own fd may close once it has.
+    const dir = await this.#call("readDir", target, () => this.atPlace("readDir", target, "target", (at) => p.opendir(at)));
     try {
       for await (const entry of dir) yield { name: entry.name, type: direntType(entry) };
     } catch (error) {
@@ -145,55 +153,71 @@ export class LibuvFs implements Fs {
   }
   readDirSync(path: string): DirEntry[] {
     const target = this.#pathSync(path, "readDir");
-    return this.#callSync("readDir", target, () => fs.readdirSync(target, { withFileTypes: true })).map((entry) => ({ name: entry.name, type: direntType(entry) }));
+    return this.#callSync("readDir", target, () => this.atPlaceSync("readDir", target, "target", (at) => fs.readdirSync(at, { withFileTypes: true }))).map((entry) => ({ name: entry.name, type: direntType(entry) }));
   }
 
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
     options = dirOptions(options, "mkdir");
     const target = await this.#path(path, "mkdir", false);
-    await this.#call("mkdir", target, () => p.mkdir(target, { recursive: options.recursive === true }));
+    const root = this.#root;
+    if (root !== undefined && options.recursive === true) {
+      const calls: MkdirAllCalls = { ...PLACE_CALLS, mkdir: async (at) => void (await p.mkdir(at)), isDirectory: async (at) => (await p.stat(at)).isDirectory() };
+      return this.#call("mkdir", target, () => mkdirAllBeneath({ target, root: root.path, realRoot: root.real, op: "mkdir", backend: this.runtimeName }, calls));
+    }
+    await this.#call("mkdir", target, () => this.atPlace("mkdir", target, "entry", (at) => p.mkdir(at, { recursive: options.recursive === true })));
   }
   mkdirSync(path: string, options: MkdirOptions = {}): void {
     options = dirOptions(options, "mkdirSync");
     const target = this.#pathSync(path, "mkdir", false);
-    this.#callSync("mkdir", target, () => fs.mkdirSync(target, { recursive: options.recursive === true }));
+    const root = this.#root;
+    if (root !== undefined && options.recursive === true) {
+      const calls: MkdirAllCallsSync = { ...PLACE_CALLS_SYNC, mkdir: (at) => void fs.mkdirSync(at), isDirectory: (at) => fs.statSync(at).isDirectory() };
+      return this.#callSync("mkdir", target, () => mkdirAllBeneathSync({ target, root: root.path, realRoot: root.real, op: "mkdir", backend: this.runtimeName }, calls));
+    }
+    this.#callSync("mkdir", target, () => this.atPlaceSync("mkdir", target, "entry", (at) => fs.mkdirSync(at, { recursive: options.recursive === true })));
   }
 
   async rename(from: string, to: string): Promise<void> {
     const source = await this.#path(from, "rename", false);
     const destination = await this.#path(to, "rename", false);
-    await this.#call("rename", source, () => p.rename(source, destination));
+    await this.#call("rename", source, () => this.atPlace("rename", source, "entry", (from) => this.atPlace("rename", destination, "entry", (to) => p.rename(from, to))));
   }
   renameSync(from: string, to: string): void {
     const source = this.#pathSync(from, "rename", false);
     const destination = this.#pathSync(to, "rename", false);
-    this.#callSync("rename", source, () => fs.renameSync(source, destination));
+    this.#callSync("rename", source, () => this.atPlaceSync("rename", source, "entry", (from) => this.atPlaceSync("rename", destination, "entry", (to) => fs.renameSync(from, to))));
   }
 
   async removeFile(path: string): Promise<void> {
     const target = await this.#path(path, "removeFile", false);
-    await this.#call("removeFile", target, () => p.unlink(target));
+    await this.#call("removeFile", target, () => this.atPlace("removeFile", target, "entry", (at) => p.unlink(at)));
   }
   removeFileSync(path: string): void {
     const target = this.#pathSync(path, "removeFile", false);
-    this.#callSync("removeFile", target, () => fs.unlinkSync(target));
+    this.#callSync("removeFile", target, () => this.atPlaceSync("removeFile", target, "entry", (at) => fs.unlinkSync(at)));
   }
 
   async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
     options = dirOptions(options, "removeDir");
     const target = await this.#path(path, "removeDir", false);
-    if (options.recursive !== true) return this.#call("removeDir", target, () => p.rmdir(target));
-    const stats = await this.#call("removeDir", target, () => p.lstat(target));
-    if (!stats.isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
-    await this.#call("removeDir", target, () => p.rm(target, { recursive: true }));
+    if (options.recursive !== true) return this.#call("removeDir", target, () => this.atPlace("removeDir", target, "entry", (at) => p.rmdir(at)));
+    await this.#call("removeDir", target, () =>
+      this.atPlace("removeDir", target, "entry", async (at) => {
+        if (!(await p.lstat(at)).isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
+        await p.rm(at, { recursive: true });
+      }),
+    );
   }
   removeDirSync(path: string, options: RemoveDirOptions = {}): void {
     options = dirOptions(options, "removeDirSync");
     const target = this.#pathSync(path, "removeDir", false);
-    if (options.recursive !== true) return this.#callSync("removeDir", target, () => fs.rmdirSync(target));
-    const stats = this.#callSync("removeDir", target, () => fs.lstatSync(target));
-    if (!stats.isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
-    this.#callSync("removeDir", target, () => fs.rmSync(target, { recursive: true }));
+    if (options.recursive !== true) return this.#callSync("removeDir", target, () => this.atPlaceSync("removeDir", target, "entry", (at) => fs.rmdirSync(at)));
+    this.#callSync("removeDir", target, () =>
+      this.atPlaceSync("removeDir", target, "entry", (at) => {
+        if (!fs.lstatSync(at).isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
+        fs.rmSync(at, { recursive: true });
+      }),
+    );
   }
 
   async copyFile(from: string, to: string): Promise<void> {
@@ -213,15 +237,65 @@ export class LibuvFs implements Fs {
 
   async openDir(path: string): Promise<DirHandle> {
     const target = await this.#path(path, "openDir");
-    const stats = await this.#call("openDir", target, () => p.stat(target));
-    if (!stats.isDirectory()) throw new IoError("NotADirectory", `openDir: ${JSON.stringify(target)} is not a directory`, { op: "openDir", path: target, backend: "libuv" });
-    return this.makeDirHandle({ path: target, real: await this.#call("openDir", target, () => p.realpath(target)) });
+    // Beneath a root, the new handle's real root is where the checked fd is, not a second lookup of the path.
+    const real = await this.#call("openDir", target, () =>
+      this.atPlace("openDir", target, "target", async (at, placeReal) => {
+        if (!(await p.stat(at)).isDirectory()) throw new IoError("NotADirectory", `openDir: ${JSON.stringify(target)} is not a directory`, { op: "openDir", path: target, backend: "libuv" });
+        return placeReal ?? (await p.realpath(at));
+      }),
+    );
+    return this.makeDirHandle({ path: target, real });
   }
   openDirSync(path: string): DirHandle {
     const target = this.#pathSync(path, "openDir");
-    const stats = this.#callSync("openDir", target, () => fs.statSync(target));
-    if (!stats.isDirectory()) throw new IoError("NotADirectory", `openDir: ${JSON.stringify(target)} is not a directory`, { op: "openDir", path: target, backend: "libuv" });
-    return this.makeDirHandle({ path: target, real: this.#callSync("openDir", target, () => fs.realpathSync(target)) });
+    const real = this.#callSync("openDir", target, () =>
+      this.atPlaceSync("openDir", target, "target", (at, placeReal) => {
+        if (!fs.statSync(at).isDirectory()) throw new IoError("NotADirectory", `openDir: ${JSON.stringify(target)} is not a directory`, { op: "openDir", path: target, backend: "libuv" });
+        return placeReal ?? fs.realpathSync(at);
+      }),
+    );
+    return this.makeDirHandle({ path: target, real });
+  }
+
+  /**
+   * `call` on where `target` is: beneath a root, core's placeBeneath (a path through an fd checked
+   * beneath the real root, so that a directory swapped for a symlink out after the walk cannot
+   * redirect the call), with the place's real path when known; without a root, `target` itself.
+   * `kind` "entry" for operations on the entry itself (rename, remove, mkdir), else "target".
+   */
+  protected async atPlace<T>(op: string, target: string, kind: PlaceKind, call: (at: string, real: string | undefined) => Promise<T>): Promise<T> {
+    const root = this.#root;
+    if (root === undefined) return call(target, undefined);
+    let place;
+    try {
+      place = await placeBeneath({ target, kind, root: root.path, realRoot: root.real, op, backend: this.runtimeName }, PLACE_CALLS);
+    } catch (error) {
+      throw toIoErrorNamingPath(error, { op, backend: this.runtimeName, path: target });
+    }
+    try {
+      return await call(place.path, place.real);
+    } catch (error) {
+      throw place.named(error);
+    } finally {
+      place.close();
+    }
+  }
+  protected atPlaceSync<T>(op: string, target: string, kind: PlaceKind, call: (at: string, real: string | undefined) => T): T {
+    const root = this.#root;
+    if (root === undefined) return call(target, undefined);
+    let place;
+    try {
+      place = placeBeneathSync({ target, kind, root: root.path, realRoot: root.real, op, backend: this.runtimeName }, PLACE_CALLS_SYNC);
+    } catch (error) {
+      throw toIoErrorNamingPath(error, { op, backend: this.runtimeName, path: target });
+    }
+    try {
+      return call(place.path, place.real);
+    } catch (error) {
+      throw place.named(error);
+    } finally {
+      place.close();
+    }
   }
 
   /** Marks this handle closed; later calls fail with kind Closed. */

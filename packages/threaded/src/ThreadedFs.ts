@@ -9,7 +9,7 @@
 import { closeSync, constants } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, openBeneath, openBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, placeBeneath, placeBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -57,60 +57,82 @@ export class ThreadedFs implements Fs {
 
   async stat(path: string): Promise<FileStat> {
     const target = (await this.#walk(path, "stat", true)).path;
-    return this.#meta("stat", target, { op: "stat", path: target, root: this.#root });
+    return this.#at("stat", target, "target", (at) => this.#meta("stat", target, { op: "stat", path: at, root: this.#root }));
   }
   statSync(path: string): FileStat {
     const target = this.#walkSync(path, "stat", true).path;
-    return this.#metaSync("stat", target, { op: "stat", path: target, root: this.#root });
+    return this.#atSync("stat", target, "target", (at) => this.#metaSync("stat", target, { op: "stat", path: at, root: this.#root }));
   }
 
   async *readDir(path: string): AsyncIterable<DirEntry> {
     const target = (await this.#walk(path, "readDir", true)).path;
-    yield* await this.#meta("readDir", target, { op: "readDir", path: target, root: this.#root });
+    yield* await this.#at("readDir", target, "target", (at) => this.#meta("readDir", target, { op: "readDir", path: at, root: this.#root }));
   }
   readDirSync(path: string): DirEntry[] {
     const target = this.#walkSync(path, "readDir", true).path;
-    return this.#metaSync("readDir", target, { op: "readDir", path: target, root: this.#root });
+    return this.#atSync("readDir", target, "target", (at) => this.#metaSync("readDir", target, { op: "readDir", path: at, root: this.#root }));
   }
 
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
     options = dirOptions(options, "mkdir");
     const target = (await this.#walk(path, "mkdir", false)).path;
-    await this.#meta("mkdir", target, { op: "mkdir", path: target, recursive: options.recursive === true, root: this.#root });
+    const root = this.#root;
+    if (root !== undefined && options.recursive === true) {
+      const calls: MkdirAllCalls = {
+        ...this.#placeCalls("mkdir", target, root),
+        mkdir: (at) => this.#meta("mkdir", target, { op: "mkdir", path: at, recursive: false, root }),
+        isDirectory: async (at) => (await this.#meta("stat", target, { op: "stat", path: at, root })).type === "directory",
+      };
+      return mkdirAllBeneath({ target, root: root.path, realRoot: root.real, op: "mkdir", backend: BACKEND }, calls);
+    }
+    await this.#at("mkdir", target, "entry", (at) => this.#meta("mkdir", target, { op: "mkdir", path: at, recursive: options.recursive === true, root: this.#root }));
   }
   mkdirSync(path: string, options: MkdirOptions = {}): void {
     options = dirOptions(options, "mkdirSync");
     const target = this.#walkSync(path, "mkdir", false).path;
-    this.#metaSync("mkdir", target, { op: "mkdir", path: target, recursive: options.recursive === true, root: this.#root });
+    const root = this.#root;
+    if (root !== undefined && options.recursive === true) {
+      const calls: MkdirAllCallsSync = {
+        ...this.#placeCallsSync("mkdir", target, root),
+        mkdir: (at) => this.#metaSync("mkdir", target, { op: "mkdir", path: at, recursive: false, root }),
+        isDirectory: (at) => this.#metaSync("stat", target, { op: "stat", path: at, root }).type === "directory",
+      };
+      return mkdirAllBeneathSync({ target, root: root.path, realRoot: root.real, op: "mkdir", backend: BACKEND }, calls);
+    }
+    this.#atSync("mkdir", target, "entry", (at) => this.#metaSync("mkdir", target, { op: "mkdir", path: at, recursive: options.recursive === true, root: this.#root }));
   }
 
   async rename(from: string, to: string): Promise<void> {
     const source = (await this.#walk(from, "rename", false)).path;
-    await this.#meta("rename", source, { op: "rename", from: source, to: (await this.#walk(to, "rename", false)).path, root: this.#root });
+    const destination = (await this.#walk(to, "rename", false)).path;
+    await this.#at("rename", source, "entry", (at) => this.#at("rename", destination, "entry", (atTo) => this.#meta("rename", source, { op: "rename", from: at, to: atTo, root: this.#root })));
   }
   renameSync(from: string, to: string): void {
     const source = this.#walkSync(from, "rename", false).path;
-    this.#metaSync("rename", source, { op: "rename", from: source, to: this.#walkSync(to, "rename", false).path, root: this.#root });
+    const destination = this.#walkSync(to, "rename", false).path;
+    this.#atSync("rename", source, "entry", (at) => this.#atSync("rename", destination, "entry", (atTo) => this.#metaSync("rename", source, { op: "rename", from: at, to: atTo, root: this.#root })));
   }
 
   async removeFile(path: string): Promise<void> {
     const target = (await this.#walk(path, "removeFile", false)).path;
-    await this.#meta("removeFile", target, { op: "removeFile", path: target, root: this.#root });
+    await this.#at("removeFile", target, "entry", (at) => this.#meta("removeFile", target, { op: "removeFile", path: at, root: this.#root }));
   }
   removeFileSync(path: string): void {
     const target = this.#walkSync(path, "removeFile", false).path;
-    this.#metaSync("removeFile", target, { op: "removeFile", path: target, root: this.#root });
+    this.#atSync("removeFile", target, "entry", (at) => this.#metaSync("removeFile", target, { op: "removeFile", path: at, root: this.#root }));
   }
 
   async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
     options = dirOptions(options, "removeDir");
     const target = (await this.#walk(path, "removeDir", false)).path;
-    await this.#meta("removeDir", target, { op: "removeDir", path: target, recursive: options.recursive === true, root: this.#root });
+    const recursive = options.recursive === true;
+    await this.#at("removeDir", target, "entry", (at) => this.#meta("removeDir", target, { op: "removeDir", path: at, recursive, root: this.#root }));
   }
   removeDirSync(path: string, options: RemoveDirOptions = {}): void {
     options = dirOptions(options, "removeDirSync");
     const target = this.#walkSync(path, "removeDir", false).path;
-    this.#metaSync("removeDir", target, { op: "removeDir", path: target, recursive: options.recursive === true, root: this.#root });
+    const recursive = options.recursive === true;
+    this.#atSync("removeDir", target, "entry", (at) => this.#metaSync("removeDir", target, { op: "removeDir", path: at, recursive, root: this.#root }));
   }
 
   async copyFile(from: string, to: string): Promise<void> {
@@ -128,12 +150,12 @@ export class ThreadedFs implements Fs {
 
   async openDir(path: string): Promise<ThreadedDirHandle> {
     const target = (await this.#walk(path, "openDir", true)).path;
-    const real = await this.#meta("openDir", target, { op: "openDir", path: target, root: this.#root });
+    const real = await this.#at("openDir", target, "target", (at) => this.#meta("openDir", target, { op: "openDir", path: at, root: this.#root }));
     return new ThreadedDirHandle(this.backend, { path: target, real });
   }
   openDirSync(path: string): ThreadedDirHandle {
     const target = this.#walkSync(path, "openDir", true).path;
-    const real = this.#metaSync("openDir", target, { op: "openDir", path: target, root: this.#root });
+    const real = this.#atSync("openDir", target, "target", (at) => this.#metaSync("openDir", target, { op: "openDir", path: at, root: this.#root }));
     return new ThreadedDirHandle(this.backend, { path: target, real });
   }
 
@@ -177,6 +199,45 @@ export class ThreadedFs implements Fs {
     const root = this.#root;
     const confined = root === undefined ? { path: lexical, lastIsSymlink: false } : confinePathSync(root.path, root.real, path, op, followLast);
     return { ...confined, path: slashedEntry(path, op, followLast || root === undefined, confined) };
+  }
+
+  /**
+   * `call` on where `target` is: beneath a root, core's placeBeneath (the worker opens the place,
+   * O_PATH; the fd is checked beneath the real root and the worker's call names it through
+   * /proc/self/fd, the same fd table), so that a directory swapped for a symlink out after the
+   * walk cannot redirect the call; without a root, `target` itself.
+   */
+  async #at<T>(op: MetaRequest["op"], target: string, kind: PlaceKind, call: (at: string) => Promise<T>): Promise<T> {
+    const root = this.#root;
+    if (root === undefined) return call(target);
+    const place = await placeBeneath({ target, kind, root: root.path, realRoot: root.real, op, backend: BACKEND }, this.#placeCalls(op, target, root));
+    try {
+      return await call(place.path);
+    } catch (error) {
+      throw place.named(error);
+    } finally {
+      place.close();
+    }
+  }
+  #atSync<T>(op: MetaRequest["op"], target: string, kind: PlaceKind, call: (at: string) => T): T {
+    const root = this.#root;
+    if (root === undefined) return call(target);
+    const place = placeBeneathSync({ target, kind, root: root.path, realRoot: root.real, op, backend: BACKEND }, this.#placeCallsSync(op, target, root));
+    try {
+      return call(place.path);
+    } catch (error) {
+      throw place.named(error);
+    } finally {
+      place.close();
+    }
+  }
+
+  /** The worker opens a place (O_PATH); its errors name the operation (`op`), not the open: the place fails as the operation would. */
+  #placeCalls(op: MetaRequest["op"], target: string, root: RootRef): PlaceCalls {
+    return { open: (path, flags) => this.#meta(op as "open", target, { op: "open", path, flags, root }), close: (fd) => closeSync(fd) };
+  }
+  #placeCallsSync(op: MetaRequest["op"], target: string, root: RootRef): PlaceCallsSync {
+    return { open: (path, flags) => this.#metaSync(op as "open", target, { op: "open", path, flags, root }), close: (fd) => closeSync(fd) };
   }
 
   async #meta<K extends MetaRequest["op"]>(op: K, path: string, request: MetaRequest & { op: K }): Promise<MetaValues[K]> {

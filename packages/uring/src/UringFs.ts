@@ -129,13 +129,13 @@ export class UringFs extends LibuvFs {
   override async stat(path: string): Promise<FileStat> {
     const target = await this.resolvePath(path, "stat");
     const buffer = new Uint8Array(STATX_SIZE);
-    await this.#run("stat", target, this.#statOperation(target, buffer));
+    await this.atPlace("stat", target, "target", (at) => this.#run("stat", target, this.#statOperation(at, buffer)));
     return parseStatx(buffer);
   }
   override statSync(path: string): FileStat {
     const target = this.resolvePathSync(path, "stat");
     const buffer = new Uint8Array(STATX_SIZE);
-    this.#runSync("stat", target, this.#statOperation(target, buffer));
+    this.atPlaceSync("stat", target, "target", (at) => this.#runSync("stat", target, this.#statOperation(at, buffer)));
     return parseStatx(buffer);
   }
 
@@ -143,13 +143,13 @@ export class UringFs extends LibuvFs {
     options = dirOptions(options, "mkdir");
     if (options.recursive === true || !this.uring.has(this.uring.opcodes.MKDIRAT)) return super.mkdir(path, options);
     const target = await this.resolvePath(path, "mkdir");
-    await this.#run("mkdir", target, { opcode: this.uring.opcodes.MKDIRAT, fd: AT_FDCWD, aux2: 0o777, buffer: cPath(target) });
+    await this.atPlace("mkdir", target, "entry", (at) => this.#run("mkdir", target, { opcode: this.uring.opcodes.MKDIRAT, fd: AT_FDCWD, aux2: 0o777, buffer: cPath(at) }));
   }
   override mkdirSync(path: string, options: MkdirOptions = {}): void {
     options = dirOptions(options, "mkdirSync");
     if (options.recursive === true || !this.uring.has(this.uring.opcodes.MKDIRAT)) return super.mkdirSync(path, options);
     const target = this.resolvePathSync(path, "mkdir");
-    this.#runSync("mkdir", target, { opcode: this.uring.opcodes.MKDIRAT, fd: AT_FDCWD, aux2: 0o777, buffer: cPath(target) });
+    this.atPlaceSync("mkdir", target, "entry", (at) => this.#runSync("mkdir", target, { opcode: this.uring.opcodes.MKDIRAT, fd: AT_FDCWD, aux2: 0o777, buffer: cPath(at) }));
   }
 
   #renameOperation(from: string, to: string): Operation {
@@ -159,37 +159,37 @@ export class UringFs extends LibuvFs {
     if (!this.uring.has(this.uring.opcodes.RENAMEAT)) return super.rename(from, to);
     const source = await this.resolvePath(from, "rename");
     const destination = await this.resolvePath(to, "rename");
-    await this.#run("rename", source, this.#renameOperation(source, destination));
+    await this.atPlace("rename", source, "entry", (from) => this.atPlace("rename", destination, "entry", (to) => this.#run("rename", source, this.#renameOperation(from, to))));
   }
   override renameSync(from: string, to: string): void {
     if (!this.uring.has(this.uring.opcodes.RENAMEAT)) return super.renameSync(from, to);
     const source = this.resolvePathSync(from, "rename");
     const destination = this.resolvePathSync(to, "rename");
-    this.#runSync("rename", source, this.#renameOperation(source, destination));
+    this.atPlaceSync("rename", source, "entry", (from) => this.atPlaceSync("rename", destination, "entry", (to) => this.#runSync("rename", source, this.#renameOperation(from, to))));
   }
 
   override async removeFile(path: string): Promise<void> {
     if (!this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeFile(path);
     const target = await this.resolvePath(path, "removeFile");
-    await this.#run("removeFile", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, buffer: cPath(target) });
+    await this.atPlace("removeFile", target, "entry", (at) => this.#run("removeFile", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, buffer: cPath(at) }));
   }
   override removeFileSync(path: string): void {
     if (!this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeFileSync(path);
     const target = this.resolvePathSync(path, "removeFile");
-    this.#runSync("removeFile", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, buffer: cPath(target) });
+    this.atPlaceSync("removeFile", target, "entry", (at) => this.#runSync("removeFile", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, buffer: cPath(at) }));
   }
 
   override async removeDir(path: string, options: RemoveDirOptions = {}): Promise<void> {
     options = dirOptions(options, "removeDir");
     if (options.recursive === true || !this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeDir(path, options);
     const target = await this.resolvePath(path, "removeDir");
-    await this.#run("removeDir", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, aux: AT_REMOVEDIR, buffer: cPath(target) });
+    await this.atPlace("removeDir", target, "entry", (at) => this.#run("removeDir", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, aux: AT_REMOVEDIR, buffer: cPath(at) }));
   }
   override removeDirSync(path: string, options: RemoveDirOptions = {}): void {
     options = dirOptions(options, "removeDirSync");
     if (options.recursive === true || !this.uring.has(this.uring.opcodes.UNLINKAT)) return super.removeDirSync(path, options);
     const target = this.resolvePathSync(path, "removeDir");
-    this.#runSync("removeDir", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, aux: AT_REMOVEDIR, buffer: cPath(target) });
+    this.atPlaceSync("removeDir", target, "entry", (at) => this.#runSync("removeDir", target, { opcode: this.uring.opcodes.UNLINKAT, fd: AT_FDCWD, aux: AT_REMOVEDIR, buffer: cPath(at) }));
   }
 }
 
