@@ -7,7 +7,7 @@
  * was created, changed or removed.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IoError, type DirHandle, type IoErrorKind, type Runtime } from "@pktio/core";
@@ -228,6 +228,50 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       // One assertion for every effect, so a failure shows what escaped and how often.
       expect({ escaped, outside: left }, `answered ${JSON.stringify(answered)}`).toEqual({ escaped: [], outside: ["file", "from", "only-outside", "victim"] });
       expect(answered.stat + answered.readDir + answered.openDir).toBeGreaterThan(0);
+    }, 120_000);
+
+    it("a recursive removeDir while a directory in the tree is swapped for a symlink out removes nothing outside", async () => {
+      // root/tree/a is swapped for a symlink to an outside directory and back while the tree is
+      // removed: node:fs's rm -r lists a directory and then removes its children by path, so a
+      // swap between the two removed the outside files. Bounded by count; the outcome asserted
+      // (the outside files are all there) holds on every interleaving.
+      const away = join(base, "tree-outside");
+      mkdirSync(away);
+      const kept = Array.from({ length: 8 }, (_, i) => `keep-${i}`);
+      for (const name of kept) writeFileSync(join(away, name), "outside");
+      const script = `const fs=require("node:fs");const [r,o]=process.argv.slice(1);for(;;){try{fs.renameSync(r+"/tree/a",r+"/tree/a.d");fs.symlinkSync(o,r+"/tree/a");fs.unlinkSync(r+"/tree/a");fs.renameSync(r+"/tree/a.d",r+"/tree/a");}catch{}}`;
+      const swapper = spawn(process.execPath, ["-e", script, root, away], { stdio: "ignore" });
+      let removed = 0;
+      try {
+        for (let i = 0; i < 300; i++) {
+          // Built aside and renamed into place: writes through root/tree would follow the swapped symlink themselves.
+          const stage = join(base, `tree-stage-${i}`);
+          mkdirSync(join(stage, "a", "deep"), { recursive: true });
+          for (const name of kept) writeFileSync(join(stage, "a", name), "inside");
+          try {
+            renameSync(stage, join(root, "tree"));
+          } catch {
+            rmSync(stage, { recursive: true, force: true }); // the last tree is still there: this round removes it
+          }
+          try {
+            if (i % 2 === 0) await dir.removeDir("tree", { recursive: true });
+            else dir.removeDirSync("tree", { recursive: true });
+            removed++;
+          } catch (error) {
+            // Caught mid-swap: gone already, refused, changing under the removal, or refilled meanwhile.
+            expect(["NotFound", "PermissionDenied", "Busy", "NotADirectory", "DirectoryNotEmpty"], (error as Error).message).toContain((error as IoError).kind);
+          }
+        }
+      } finally {
+        swapper.kill("SIGKILL");
+        await new Promise((resolve) => (swapper.exitCode !== null || swapper.signalCode !== null ? resolve(undefined) : swapper.once("exit", resolve)));
+        rmSync(join(root, "tree"), { recursive: true, force: true });
+      }
+      const left = readdirSync(away).sort();
+      const contents = new Set(left.map((name) => readFileSync(join(away, name), "utf8")));
+      rmSync(away, { recursive: true, force: true });
+      expect({ left, contents: [...contents] }, `removed the tree ${removed} times`).toEqual({ left: [...kept].sort(), contents: ["outside"] });
+      expect(removed).toBeGreaterThan(0);
     }, 120_000);
 
     it("copyFile beneath the root copies through the handle's opens: overwrite, a file onto itself, a directory, a FIFO", async () => {

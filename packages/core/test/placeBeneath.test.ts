@@ -1,13 +1,13 @@
 /**
- * placeBeneath and mkdirAllBeneath, made deterministic: the backend's open and mkdir are
+ * placeBeneath, mkdirAllBeneath and removeTreeAt, made deterministic: the backend's open and mkdir are
  * functions here, so a test can swap a directory for a symlink out right before the call it
  * chooses (what a local process racing the walk does) and see that nothing outside is touched.
  */
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdirAllBeneath, mkdirAllBeneathSync, placeBeneath, placeBeneathSync, type MkdirAllCallsSync, type PlaceCallsSync } from "../src/backend.js";
+import { mkdirAllBeneath, mkdirAllBeneathSync, placeBeneath, placeBeneathSync, removeTreeAt, removeTreeAtSync, type MkdirAllCallsSync, type PlaceCallsSync, type RemoveTreeCallsSync } from "../src/backend.js";
 
 describe("placeBeneath: operations beneath a root act through an fd checked beneath it", () => {
   let base: string;
@@ -133,5 +133,53 @@ describe("placeBeneath: operations beneath a root act through an fd checked bene
     );
     expect(statSync(join(root, "d", "p", "q")).isDirectory()).toBe(true);
     expect(open).toEqual([]);
+  });
+});
+
+describe("removeTreeAt: a recursive removal beneath a root never follows a symlink swapped in", () => {
+  let base: string;
+  beforeEach(() => {
+    base = realpathSync(mkdtempSync(join(tmpdir(), "pktio-tree-")));
+    mkdirSync(join(base, "tree", "a", "deep"), { recursive: true });
+    mkdirSync(join(base, "outside"));
+    writeFileSync(join(base, "tree", "a", "f"), "x");
+    writeFileSync(join(base, "tree", "a", "deep", "g"), "y");
+    writeFileSync(join(base, "tree", "top"), "z");
+    symlinkSync(join(base, "outside"), join(base, "tree", "link-out"));
+    writeFileSync(join(base, "outside", "keep"), "outside");
+  });
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+  const treeCalls = (afterList?: (path: string) => void): RemoveTreeCallsSync => ({
+    open: (path, flags) => openSync(path, flags),
+    close: (fd) => closeSync(fd),
+    readDir: (path) => {
+      const entries = readdirSync(path, { withFileTypes: true }).map((entry) => ({ name: entry.name, directory: entry.isDirectory() }));
+      afterList?.(path);
+      return entries;
+    },
+    unlink: (path) => unlinkSync(path),
+    rmdir: (path) => rmdirSync(path),
+  });
+
+  it("removes the tree, a symlink out in it as the link, and a directory swapped for a symlink out after its listing as the link", async () => {
+    let swapped = false;
+    const swap = (): void => {
+      if (swapped) return;
+      swapped = true;
+      // Listed as a directory; now a symlink to the outside directory.
+      renameSync(join(base, "tree", "a"), join(base, "a.moved"));
+      symlinkSync(join(base, "outside"), join(base, "tree", "a"));
+    };
+    removeTreeAtSync(join(base, "tree"), treeCalls(swap));
+    expect(existsSync(join(base, "tree"))).toBe(false);
+    expect(readdirSync(join(base, "outside"))).toEqual(["keep"]);
+    expect(readdirSync(join(base, "a.moved")).sort()).toEqual(["deep", "f"]);
+    // A file is not a directory to remove; the async twin removes a whole tree.
+    writeFileSync(join(base, "file"), "f");
+    expect(() => removeTreeAtSync(join(base, "file"), treeCalls())).toThrow(expect.objectContaining({ code: "ENOTDIR" }));
+    const calls = treeCalls();
+    await removeTreeAt(join(base, "a.moved"), { open: async (path, flags) => calls.open(path, flags), close: calls.close, readDir: async (path) => calls.readDir(path), unlink: async (path) => calls.unlink(path), rmdir: async (path) => calls.rmdir(path) });
+    expect(existsSync(join(base, "a.moved"))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, keepTrailingSlash, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, placeBeneath, placeBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, toIoErrorNamingPath, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, keepTrailingSlash, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, placeBeneath, placeBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, toIoErrorNamingPath, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -24,6 +24,20 @@ const PLACE_CALLS: PlaceCalls = {
   close: (fd) => fs.closeSync(fd),
 };
 const PLACE_CALLS_SYNC: PlaceCallsSync = { open: (path, flags) => fs.openSync(path, flags), close: (fd) => fs.closeSync(fd) };
+
+/** A recursive removal beneath a root (core's removeTreeAt) through node:fs. */
+const REMOVE_TREE_CALLS: RemoveTreeCalls = {
+  ...PLACE_CALLS,
+  readDir: async (path) => (await p.readdir(path, { withFileTypes: true })).map((entry) => ({ name: entry.name, directory: entry.isDirectory() })),
+  unlink: (path) => p.unlink(path),
+  rmdir: (path) => p.rmdir(path),
+};
+const REMOVE_TREE_CALLS_SYNC: RemoveTreeCallsSync = {
+  ...PLACE_CALLS_SYNC,
+  readDir: (path) => fs.readdirSync(path, { withFileTypes: true }).map((entry) => ({ name: entry.name, directory: entry.isDirectory() })),
+  unlink: (path) => fs.unlinkSync(path),
+  rmdir: (path) => fs.rmdirSync(path),
+};
 
 /** A directory handle's root: its path as given (absolute) and its real path. */
 export interface Root {
@@ -204,7 +218,8 @@ export class LibuvFs implements Fs {
     await this.#call("removeDir", target, () =>
       this.atPlace("removeDir", target, "entry", async (at) => {
         if (!(await p.lstat(at)).isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
-        await p.rm(at, { recursive: true });
+        // Beneath a root, each directory through its own fd (core's removeTreeAt): rm -r walks by path.
+        await (this.#root === undefined ? p.rm(at, { recursive: true }) : removeTreeAt(at, REMOVE_TREE_CALLS));
       }),
     );
   }
@@ -215,7 +230,8 @@ export class LibuvFs implements Fs {
     this.#callSync("removeDir", target, () =>
       this.atPlaceSync("removeDir", target, "entry", (at) => {
         if (!fs.lstatSync(at).isDirectory()) throw new IoError("NotADirectory", `removeDir: ${JSON.stringify(target)} is not a directory`, { op: "removeDir", path: target, backend: "libuv" });
-        fs.rmSync(at, { recursive: true });
+        if (this.#root === undefined) fs.rmSync(at, { recursive: true });
+        else removeTreeAtSync(at, REMOVE_TREE_CALLS_SYNC);
       }),
     );
   }

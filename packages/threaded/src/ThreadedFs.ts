@@ -9,7 +9,7 @@
 import { closeSync, constants } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, placeBeneath, placeBeneathSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, placeBeneath, placeBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions, type TreeEntry } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -126,12 +126,19 @@ export class ThreadedFs implements Fs {
     options = dirOptions(options, "removeDir");
     const target = (await this.#walk(path, "removeDir", false)).path;
     const recursive = options.recursive === true;
+    const root = this.#root;
+    if (root !== undefined && recursive) {
+      // Each directory through its own fd (core's removeTreeAt): the worker's rm -r walks by path.
+      return this.#at("removeDir", target, "entry", (at) => removeTreeAt(at, this.#treeCalls(target, root)));
+    }
     await this.#at("removeDir", target, "entry", (at) => this.#meta("removeDir", target, { op: "removeDir", path: at, recursive, root: this.#root }));
   }
   removeDirSync(path: string, options: RemoveDirOptions = {}): void {
     options = dirOptions(options, "removeDirSync");
     const target = this.#walkSync(path, "removeDir", false).path;
     const recursive = options.recursive === true;
+    const root = this.#root;
+    if (root !== undefined && recursive) return this.#atSync("removeDir", target, "entry", (at) => removeTreeAtSync(at, this.#treeCallsSync(target, root)));
     this.#atSync("removeDir", target, "entry", (at) => this.#metaSync("removeDir", target, { op: "removeDir", path: at, recursive, root: this.#root }));
   }
 
@@ -240,12 +247,35 @@ export class ThreadedFs implements Fs {
     return { open: (path, flags) => this.#metaSync(op as "open", target, { op: "open", path, flags, root }), close: (fd) => closeSync(fd) };
   }
 
+  /** A recursive removal beneath the root (core's removeTreeAt), each call on the worker. */
+  #treeCalls(target: string, root: RootRef): RemoveTreeCalls {
+    return {
+      ...this.#placeCalls("removeDir", target, root),
+      readDir: async (path) => (await this.#meta("removeDir" as "readDir", target, { op: "readDir", path, root })).map(treeEntry),
+      unlink: (path) => this.#meta("removeDir" as "removeFile", target, { op: "removeFile", path, root }),
+      rmdir: (path) => this.#meta("removeDir", target, { op: "removeDir", path, recursive: false, root }),
+    };
+  }
+  #treeCallsSync(target: string, root: RootRef): RemoveTreeCallsSync {
+    return {
+      ...this.#placeCallsSync("removeDir", target, root),
+      readDir: (path) => this.#metaSync("removeDir" as "readDir", target, { op: "readDir", path, root }).map(treeEntry),
+      unlink: (path) => this.#metaSync("removeDir" as "removeFile", target, { op: "removeFile", path, root }),
+      rmdir: (path) => this.#metaSync("removeDir", target, { op: "removeDir", path, recursive: false, root }),
+    };
+  }
+
   async #meta<K extends MetaRequest["op"]>(op: K, path: string, request: MetaRequest & { op: K }): Promise<MetaValues[K]> {
     return value<K>(await this.backend.perform(Op.Meta, -1, 0, request), op, path);
   }
   #metaSync<K extends MetaRequest["op"]>(op: K, path: string, request: MetaRequest & { op: K }): MetaValues[K] {
     return value<K>(this.backend.performSync(Op.Meta, -1, 0, request), op, path, true);
   }
+}
+
+/** A listing's entry as removeTreeAt's (a symlink is not a directory: it is unlinked, never followed). */
+function treeEntry(entry: DirEntry): TreeEntry {
+  return { name: entry.name, directory: entry.type === "directory" };
 }
 
 /** Beneath a root, the last component is opened with O_NOFOLLOW unless the walk found an inside symlink there. */
