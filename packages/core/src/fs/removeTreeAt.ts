@@ -11,6 +11,9 @@
  */
 import { nodeBuiltin } from "../internal/nodeBuiltin.js";
 
+/** How often one child may turn from directory to link and back before the removal gives up (its error). */
+const MAX_TRIES = 8;
+
 /** Linux's O_PATH (as placeBeneath's). */
 const O_PATH = 0o10000000;
 
@@ -42,28 +45,21 @@ export interface RemoveTreeCallsSync {
  * Removes the directory `entry` and everything in it, each step through a directory's fd (see the
  * module's comment); ENOTDIR when `entry` itself is not a directory (a symlink to one included).
  */
-export async function removeTreeAt(entry: string, calls: RemoveTreeCalls, top = true): Promise<void> {
+export async function removeTreeAt(entry: string, calls: RemoveTreeCalls, top = true, tries = MAX_TRIES): Promise<void> {
   let fd: number;
   try {
     fd = await calls.open(entry, directoryFlags());
   } catch (error) {
     // Beneath the top, not a directory any more (a symlink or a file took its place): the entry itself goes.
     if (top || !isNotDirectory(error)) throw error;
-    return calls.unlink(entry);
+    return removeChild(entry, calls, tries - 1);
   }
   try {
     const dir = `/proc/self/fd/${fd}`;
     for (const child of await calls.readDir(dir)) {
       const path = `${dir}/${child.name}`;
       if (child.directory) await removeTreeAt(path, calls, false);
-      else {
-        try {
-          await calls.unlink(path);
-        } catch (error) {
-          if (!isDirectory(error)) throw error;
-          await removeTreeAt(path, calls, false);
-        }
-      }
+      else await removeChild(path, calls, MAX_TRIES);
     }
   } finally {
     calls.close(fd);
@@ -71,33 +67,45 @@ export async function removeTreeAt(entry: string, calls: RemoveTreeCalls, top = 
   await calls.rmdir(entry);
 }
 
+/** Unlinks a child; one that is (again) a directory is removed as one, while it keeps changing at most MAX_TRIES times. */
+async function removeChild(path: string, calls: RemoveTreeCalls, tries: number): Promise<void> {
+  try {
+    await calls.unlink(path);
+  } catch (error) {
+    if (!isDirectory(error) || tries <= 0) throw error;
+    await removeTreeAt(path, calls, false, tries);
+  }
+}
+
 /** `removeTreeAt`, blocking. */
-export function removeTreeAtSync(entry: string, calls: RemoveTreeCallsSync, top = true): void {
+export function removeTreeAtSync(entry: string, calls: RemoveTreeCallsSync, top = true, tries = MAX_TRIES): void {
   let fd: number;
   try {
     fd = calls.open(entry, directoryFlags());
   } catch (error) {
     if (top || !isNotDirectory(error)) throw error;
-    return calls.unlink(entry);
+    return removeChildSync(entry, calls, tries - 1);
   }
   try {
     const dir = `/proc/self/fd/${fd}`;
     for (const child of calls.readDir(dir)) {
       const path = `${dir}/${child.name}`;
       if (child.directory) removeTreeAtSync(path, calls, false);
-      else {
-        try {
-          calls.unlink(path);
-        } catch (error) {
-          if (!isDirectory(error)) throw error;
-          removeTreeAtSync(path, calls, false);
-        }
-      }
+      else removeChildSync(path, calls, MAX_TRIES);
     }
   } finally {
     calls.close(fd);
   }
   calls.rmdir(entry);
+}
+
+function removeChildSync(path: string, calls: RemoveTreeCallsSync, tries: number): void {
+  try {
+    calls.unlink(path);
+  } catch (error) {
+    if (!isDirectory(error) || tries <= 0) throw error;
+    removeTreeAtSync(path, calls, false, tries);
+  }
 }
 
 function directoryFlags(): number {
