@@ -27,7 +27,7 @@ export { keepTrailingSlash, slashedEntry } from "./fs/keepTrailingSlash.js";
 export { openedOutside, type OpenedOutside } from "./fs/openedOutside.js";
 export { openBeneath, openBeneathSync, type OpenBeneathCalls, type OpenBeneathCallsSync, type OpenBeneathPlace } from "./fs/openBeneath.js";
 export { removeTreeAt, removeTreeAtSync, type RemoveTreeCalls, type RemoveTreeCallsSync, type TreeEntry } from "./fs/removeTreeAt.js";
-export { mkdirAllBeneath, mkdirAllBeneathSync, placeBeneath, placeBeneathSync, type MkdirAllCalls, type MkdirAllCallsSync, type Place, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type PlaceRequest } from "./fs/placeBeneath.js";
+export { mkdirAllBeneath, mkdirAllBeneathSync, placeBeneath, placeBeneathSync, usePlaceBeneath, usePlaceBeneathSync, type MkdirAllCalls, type MkdirAllCallsSync, type Place, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type PlaceRequest } from "./fs/placeBeneath.js";
 export { acceptEach, type Accepting } from "./net/acceptEach.js";
 export { settleShortRead } from "./net/settleShortRead.js";
 export { ChunkQueue } from "./net/ChunkQueue.js";

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, keepTrailingSlash, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, placeBeneath, placeBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, toIoErrorNamingPath, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, keepTrailingSlash, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, toIoErrorNamingPath, usePlaceBeneath, usePlaceBeneathSync, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -282,36 +282,17 @@ export class LibuvFs implements Fs {
   protected async atPlace<T>(op: string, target: string, kind: PlaceKind, call: (at: string, real: string | undefined) => Promise<T>): Promise<T> {
     const root = this.#root;
     if (root === undefined) return call(target, undefined);
-    let place;
-    try {
-      place = await placeBeneath({ target, kind, root: root.path, realRoot: root.real, op, backend: this.runtimeName }, PLACE_CALLS);
-    } catch (error) {
-      throw toIoErrorNamingPath(error, { op, backend: this.runtimeName, path: target });
-    }
-    try {
-      return await call(place.path, place.real);
-    } catch (error) {
-      throw place.named(error);
-    } finally {
-      place.close();
-    }
+    return usePlaceBeneath({ target, kind, root: root.path, realRoot: root.real, op, backend: this.runtimeName }, PLACE_CALLS, call, (error) => this.#placeError(error, op, target));
   }
   protected atPlaceSync<T>(op: string, target: string, kind: PlaceKind, call: (at: string, real: string | undefined) => T): T {
     const root = this.#root;
     if (root === undefined) return call(target, undefined);
-    let place;
-    try {
-      place = placeBeneathSync({ target, kind, root: root.path, realRoot: root.real, op, backend: this.runtimeName }, PLACE_CALLS_SYNC);
-    } catch (error) {
-      throw toIoErrorNamingPath(error, { op, backend: this.runtimeName, path: target });
-    }
-    try {
-      return call(place.path, place.real);
-    } catch (error) {
-      throw place.named(error);
-    } finally {
-      place.close();
-    }
+    return usePlaceBeneathSync({ target, kind, root: root.path, realRoot: root.real, op, backend: this.runtimeName }, PLACE_CALLS_SYNC, call, (error) => this.#placeError(error, op, target));
+  }
+
+  /** A place that could not be opened, as this runtime's IoError naming the caller's path. */
+  #placeError(error: unknown, op: string, target: string): IoError {
+    return toIoErrorNamingPath(error, { op, backend: this.runtimeName, path: target });
   }
 
   /** Marks this handle closed; later calls fail with kind Closed. */

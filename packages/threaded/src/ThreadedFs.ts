@@ -9,7 +9,7 @@
 import { closeSync, constants } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, placeBeneath, placeBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, type Confined, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions, type TreeEntry } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, usePlaceBeneath, usePlaceBeneathSync, type Confined, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions, type TreeEntry } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -217,58 +217,45 @@ export class ThreadedFs implements Fs {
   async #at<T>(op: MetaRequest["op"], target: string, kind: PlaceKind, call: (at: string) => Promise<T>): Promise<T> {
     const root = this.#root;
     if (root === undefined) return call(target);
-    const place = await placeBeneath({ target, kind, root: root.path, realRoot: root.real, op, backend: BACKEND }, this.#placeCalls(op, target, root));
-    try {
-      return await call(place.path);
-    } catch (error) {
-      throw place.named(error);
-    } finally {
-      place.close();
-    }
+    return usePlaceBeneath({ target, kind, root: root.path, realRoot: root.real, op, backend: BACKEND }, this.#placeCalls(op, target, root), call);
   }
   #atSync<T>(op: MetaRequest["op"], target: string, kind: PlaceKind, call: (at: string) => T): T {
     const root = this.#root;
     if (root === undefined) return call(target);
-    const place = placeBeneathSync({ target, kind, root: root.path, realRoot: root.real, op, backend: BACKEND }, this.#placeCallsSync(op, target, root));
-    try {
-      return call(place.path);
-    } catch (error) {
-      throw place.named(error);
-    } finally {
-      place.close();
-    }
+    return usePlaceBeneathSync({ target, kind, root: root.path, realRoot: root.real, op, backend: BACKEND }, this.#placeCallsSync(op, target, root), call);
   }
 
   /** The worker opens a place (O_PATH); its errors name the operation (`op`), not the open: the place fails as the operation would. */
   #placeCalls(op: MetaRequest["op"], target: string, root: RootRef): PlaceCalls {
-    return { open: (path, flags) => this.#meta(op as "open", target, { op: "open", path, flags, root }), close: (fd) => closeSync(fd) };
+    return { open: (path, flags) => this.#meta(op, target, { op: "open", path, flags, root }), close: (fd) => closeSync(fd) };
   }
   #placeCallsSync(op: MetaRequest["op"], target: string, root: RootRef): PlaceCallsSync {
-    return { open: (path, flags) => this.#metaSync(op as "open", target, { op: "open", path, flags, root }), close: (fd) => closeSync(fd) };
+    return { open: (path, flags) => this.#metaSync(op, target, { op: "open", path, flags, root }), close: (fd) => closeSync(fd) };
   }
 
   /** A recursive removal beneath the root (core's removeTreeAt), each call on the worker. */
   #treeCalls(target: string, root: RootRef): RemoveTreeCalls {
     return {
       ...this.#placeCalls("removeDir", target, root),
-      readDir: async (path) => (await this.#meta("removeDir" as "readDir", target, { op: "readDir", path, root })).map(treeEntry),
-      unlink: (path) => this.#meta("removeDir" as "removeFile", target, { op: "removeFile", path, root }),
+      readDir: async (path) => (await this.#meta("removeDir", target, { op: "readDir", path, root })).map(treeEntry),
+      unlink: (path) => this.#meta("removeDir", target, { op: "removeFile", path, root }),
       rmdir: (path) => this.#meta("removeDir", target, { op: "removeDir", path, recursive: false, root }),
     };
   }
   #treeCallsSync(target: string, root: RootRef): RemoveTreeCallsSync {
     return {
       ...this.#placeCallsSync("removeDir", target, root),
-      readDir: (path) => this.#metaSync("removeDir" as "readDir", target, { op: "readDir", path, root }).map(treeEntry),
-      unlink: (path) => this.#metaSync("removeDir" as "removeFile", target, { op: "removeFile", path, root }),
+      readDir: (path) => this.#metaSync("removeDir", target, { op: "readDir", path, root }).map(treeEntry),
+      unlink: (path) => this.#metaSync("removeDir", target, { op: "removeFile", path, root }),
       rmdir: (path) => this.#metaSync("removeDir", target, { op: "removeDir", path, recursive: false, root }),
     };
   }
 
-  async #meta<K extends MetaRequest["op"]>(op: K, path: string, request: MetaRequest & { op: K }): Promise<MetaValues[K]> {
+  /** `request` on a worker; `op` and `path` name the caller's operation in its errors (a place's open fails as that operation). */
+  async #meta<K extends MetaRequest["op"]>(op: MetaRequest["op"], path: string, request: MetaRequest & { op: K }): Promise<MetaValues[K]> {
     return value<K>(await this.backend.perform(Op.Meta, -1, 0, request), op, path);
   }
-  #metaSync<K extends MetaRequest["op"]>(op: K, path: string, request: MetaRequest & { op: K }): MetaValues[K] {
+  #metaSync<K extends MetaRequest["op"]>(op: MetaRequest["op"], path: string, request: MetaRequest & { op: K }): MetaValues[K] {
     return value<K>(this.backend.performSync(Op.Meta, -1, 0, request), op, path, true);
   }
 }
@@ -285,7 +272,7 @@ function openFlagsBeneath(options: ResolvedOpenOptions, root: RootRef | undefine
 }
 
 /** The value of a settled Meta request, or its error thrown. */
-function value<K extends MetaRequest["op"]>(request: Request, op: K, path: string, sync = false): MetaValues[K] {
+function value<K extends MetaRequest["op"]>(request: Request, op: MetaRequest["op"], path: string, sync = false): MetaValues[K] {
   if (request.lost !== undefined) throw request.lost;
   const reply = request.reply;
   if (reply === undefined) throw new IoError("Other", `${op}: the worker sent no reply for ${JSON.stringify(path)}`, { op, backend: BACKEND, path });

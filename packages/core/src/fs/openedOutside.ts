@@ -7,6 +7,7 @@
  */
 import { IoError } from "../IoError.js";
 import { nodeBuiltin } from "../internal/nodeBuiltin.js";
+import { isBeneath } from "./paths.js";
 
 /** An fd opened beneath a root that is not there: the error to throw, and where the file really is. */
 export interface OpenedOutside {
@@ -21,14 +22,17 @@ export interface OpenedOutside {
  * or when the system cannot tell (no /proc).
  */
 export function openedOutside(fd: number, realRoot: string, path: string, op: string, backend: string): OpenedOutside | undefined {
-  let actual: string;
+  const actual = realPathOfFd(fd);
+  if (actual === undefined || isBeneath(realRoot, actual)) return undefined;
+  const error = new IoError("PermissionDenied", `${op}: ${JSON.stringify(path)} leads outside its directory: what was opened is not beneath the root (a symlink swapped in while it was opened)`, { op, backend, path });
+  return { error, actual };
+}
+
+/** The real path of what `fd` holds, as /proc/self/fd says it now; undefined without /proc. */
+export function realPathOfFd(fd: number): string | undefined {
   try {
-    actual = nodeBuiltin("node:fs").readlinkSync(`/proc/self/fd/${fd}`);
+    return nodeBuiltin("node:fs").readlinkSync(`/proc/self/fd/${fd}`);
   } catch {
     return undefined;
   }
-  const prefix = realRoot.endsWith("/") ? realRoot : `${realRoot}/`;
-  if (actual === realRoot || actual.startsWith(prefix)) return undefined;
-  const error = new IoError("PermissionDenied", `${op}: ${JSON.stringify(path)} leads outside its directory: what was opened is not beneath the root (a symlink swapped in while it was opened)`, { op, backend, path });
-  return { error, actual };
 }

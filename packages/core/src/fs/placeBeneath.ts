@@ -21,6 +21,7 @@
 import { basename, dirname, join, relative, sep } from "node:path";
 import { IoError } from "../IoError.js";
 import { nodeBuiltin } from "../internal/nodeBuiltin.js";
+import { realPathOfFd } from "./openedOutside.js";
 import { isBeneath } from "./paths.js";
 
 /** Linux's O_PATH (the same on x86-64 and arm64, the targets pktio builds for). */
@@ -95,6 +96,44 @@ export function placeBeneathSync(request: PlaceRequest, calls: PlaceCallsSync): 
   return adopt(fd, attempt, request, calls.close);
 }
 
+/**
+ * `use` on the place of `request` (its path, and its real path when known), which is closed
+ * after; the use's errors name the target. `openError`, when given, maps an error of opening the
+ * place (the backend's own error type for what its calls threw).
+ */
+export async function usePlaceBeneath<T>(request: PlaceRequest, calls: PlaceCalls, use: (path: string, real: string | undefined) => Promise<T>, openError?: (error: unknown) => unknown): Promise<T> {
+  let place: Place;
+  try {
+    place = await placeBeneath(request, calls);
+  } catch (error) {
+    throw openError === undefined ? error : openError(error);
+  }
+  try {
+    return await use(place.path, place.real);
+  } catch (error) {
+    throw place.named(error);
+  } finally {
+    place.close();
+  }
+}
+
+/** `usePlaceBeneath`, blocking. */
+export function usePlaceBeneathSync<T>(request: PlaceRequest, calls: PlaceCallsSync, use: (path: string, real: string | undefined) => T, openError?: (error: unknown) => unknown): T {
+  let place: Place;
+  try {
+    place = placeBeneathSync(request, calls);
+  } catch (error) {
+    throw openError === undefined ? error : openError(error);
+  }
+  try {
+    return use(place.path, place.real);
+  } catch (error) {
+    throw place.named(error);
+  } finally {
+    place.close();
+  }
+}
+
 /** The backend's calls for a recursive mkdir beneath a root: the place's, one directory's mkdir, and whether a path is a directory. */
 export interface MkdirAllCalls extends PlaceCalls {
   mkdir(path: string): Promise<void>;
@@ -115,19 +154,14 @@ export interface MkdirAllCallsSync extends PlaceCallsSync {
 export async function mkdirAllBeneath(request: Omit<PlaceRequest, "kind">, calls: MkdirAllCalls): Promise<void> {
   const levels = levelsOf(request);
   for (const [i, level] of levels.entries()) {
-    const place = await placeBeneath({ ...request, target: level, kind: "entry" }, calls);
-    try {
+    await usePlaceBeneath({ ...request, target: level, kind: "entry" }, calls, async (path) => {
       try {
-        await calls.mkdir(place.path);
+        await calls.mkdir(path);
       } catch (error) {
         // One in the way that is not a directory: the next level's open says ENOTDIR, the last is EEXIST.
-        if (!isExisting(error) || (i === levels.length - 1 && !(await calls.isDirectory(place.path)))) throw error;
+        if (!isExisting(error) || (i === levels.length - 1 && !(await calls.isDirectory(path)))) throw error;
       }
-    } catch (error) {
-      throw place.named(error);
-    } finally {
-      place.close();
-    }
+    });
   }
 }
 
@@ -135,18 +169,13 @@ export async function mkdirAllBeneath(request: Omit<PlaceRequest, "kind">, calls
 export function mkdirAllBeneathSync(request: Omit<PlaceRequest, "kind">, calls: MkdirAllCallsSync): void {
   const levels = levelsOf(request);
   for (const [i, level] of levels.entries()) {
-    const place = placeBeneathSync({ ...request, target: level, kind: "entry" }, calls);
-    try {
+    usePlaceBeneathSync({ ...request, target: level, kind: "entry" }, calls, (path) => {
       try {
-        calls.mkdir(place.path);
+        calls.mkdir(path);
       } catch (error) {
-        if (!isExisting(error) || (i === levels.length - 1 && !calls.isDirectory(place.path))) throw error;
+        if (!isExisting(error) || (i === levels.length - 1 && !calls.isDirectory(path))) throw error;
       }
-    } catch (error) {
-      throw place.named(error);
-    } finally {
-      place.close();
-    }
+    });
   }
 }
 
@@ -196,10 +225,8 @@ function openFailed(error: unknown, request: PlaceRequest, sync: boolean): unkno
 }
 
 function adopt(fd: number, attempt: Attempt, request: PlaceRequest, close: (fd: number) => void): Place {
-  let real: string;
-  try {
-    real = nodeBuiltin("node:fs").readlinkSync(`/proc/self/fd/${fd}`);
-  } catch {
+  const real = realPathOfFd(fd);
+  if (real === undefined) {
     // No /proc: the walk's path, as before this check existed.
     close(fd);
     return { path: request.target, real: undefined, named: (error) => error, close: () => undefined };
