@@ -46,6 +46,18 @@ export interface DirectSync {
   writeAtDirect(pos: number, src: Uint8Array): number | undefined;
 }
 
+/**
+ * Optional, beside `PacketIo`: a target with a packet-free `readAt`. The `readAt` helper (and
+ * every handle's `readAt` method, which is that helper) calls it when no per-operation options
+ * are given, with a checked position and a checked buffer (`shared` when it is over a
+ * SharedArrayBuffer). It settles as the packet path would — the count, short only where the data
+ * ends, the same errors — and owns what the kernel writes until the completion as the packet path
+ * does; or it returns `undefined` to decline, and the helper sends a packet.
+ */
+export interface DirectAsync {
+  readAtDirectAsync(pos: number, dst: Uint8Array, shared: boolean): Promise<number> | undefined;
+}
+
 /** An fd a foreign event loop can watch for readiness, with the events to watch. */
 export interface PollingHandle {
   readonly fd: number;

@@ -36,6 +36,7 @@ export { dirOptions } from "./fs/dirOptions.js";
 export { copyThroughHandles, copyThroughHandlesSync } from "./fs/copyThroughHandles.js";
 export { sameFile } from "./fs/sameFile.js";
 export { SyncScope } from "./SyncScope.js";
+export { promiseOf, Settler } from "./internal/settler.js";
 export { toIoErrorNamingPath } from "./internal/toIoErrorNamingPath.js";
 export { detachedError } from "./net/detachedError.js";
 export { DatagramAddressSchema, HostSchema, isHostShaped, NetAddressSchema } from "./net/netAddress.js";

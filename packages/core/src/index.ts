@@ -31,7 +31,7 @@ export {
   type NumberValue,
 } from "./numbers.js";
 export { Packet, whenReleased } from "./Packet.js";
-export { NoPos, type DirectSync, type IoBackend, type PacketIo, type PollingHandle, type Pos } from "./PacketIo.js";
+export { NoPos, type DirectAsync, type DirectSync, type IoBackend, type PacketIo, type PollingHandle, type Pos } from "./PacketIo.js";
 export type { PacketOutput, PacketResult, PacketSegment } from "./PacketOutput.js";
 export { Read, ReadWrite, Write, type Perm, type PermTag } from "./Perm.js";
 export {

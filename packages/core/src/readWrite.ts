@@ -9,7 +9,7 @@ import { ioSync, request, runIo, runIoSync, type IoProgram } from "./IoProgram.j
 import { promiseOf, Settler } from "./internal/settler.js";
 import { checkBytes, checkPos, checkShared } from "./internal/validate.js";
 import { Packet } from "./Packet.js";
-import type { DirectSync, PacketIo, Pos } from "./PacketIo.js";
+import type { DirectAsync, DirectSync, PacketIo, Pos } from "./PacketIo.js";
 import type { PacketResult } from "./PacketOutput.js";
 import { Read, Write } from "./Perm.js";
 
@@ -131,6 +131,15 @@ function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOpt
     checked = checkIoOptions(options, name);
   } catch (error) {
     return Promise.reject(error);
+  }
+  if (!exact && checked === undefined) {
+    // The target's packet-free read, when it has one (DirectAsync): same results, same errors.
+    try {
+      const direct = (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, dst, shared);
+      if (direct !== undefined) return direct;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
   const output = exact ? new ReadExactOutput(position, dst.byteLength) : new ReadAtOutput();
   const done = promiseOf(output);

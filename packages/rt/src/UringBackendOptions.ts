@@ -20,6 +20,8 @@ export interface UringBackendOptions {
   readonly submitThread?: boolean | "auto" | undefined;
   /** The submit thread's spin after its last submission, in µs (10). */
   readonly submitSpinUs?: number | undefined;
+  /** With a submit thread: how long a wake-up for completions waits for the thread's next ones, in µs (20). */
+  readonly completionSpinUs?: number | undefined;
   /** With sqpoll: the CPU the SQ thread is pinned to. */
   readonly sqThreadCpu?: number | undefined;
   /** Blocking helpers on an idle ring make one pread/pwrite on the calling thread (true). */

@@ -64,6 +64,7 @@ struct binding {
   uint8_t *slot_opcode;  /* opcode of the operation in each slot (user_data < params_cap) */
   unsigned *deferred;    /* submit's reads to serve on this thread: batch indices (params_cap of them) */
   unsigned read_here_cooldown; /* submits left that serve no read here (READ_HERE_COOLDOWN) */
+  uint64_t cq_spin_ns;   /* with a submit thread: how long on_poll waits for its next completions */
   uint8_t *open_fds;     /* open_fds[fd] = 1 for each fd an OPENAT returned and no CLOSE took */
   /*
    * The bounce arena's chunks (registerArena): plain ArrayBuffers that never leave the package,
@@ -243,6 +244,34 @@ static void deliver(binding *b) {
   napi_close_handle_scope(env, scope);
 }
 
+/* How many times one wake-up waits for the submit thread's next completions (see completions_soon). */
+#define CQ_SPIN_ROUNDS 16
+
+static void spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * With a submit thread inside an enter (or SQEs waiting for it), its completions are microseconds
+ * away: waiting for them here for at most cq_spin_ns saves the JS thread a return to epoll and
+ * the wake-up after (on a VM, an IPI). Never without work on the way, so an idle ring never
+ * spins; sockets parked in the kernel are not "on the way" (their enter has returned).
+ */
+static int completions_soon(binding *b) {
+  if (b->cq_spin_ns == 0) return 0;
+  uint64_t until = uv_hrtime() + b->cq_spin_ns;
+  for (;;) {
+    if (pu_cq_ready(b->ring)) return 1;
+    if (!pu_submitter_busy(b->ring)) return pu_cq_ready(b->ring);
+    if (uv_hrtime() >= until) return 0;
+    for (int i = 0; i < 32; i++) spin_pause();
+  }
+}
+
 static void on_poll(uv_poll_t *handle, int status, int events) {
   (void)status;
   (void)events;
@@ -250,6 +279,12 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
   if (b->closed) return;
   pu_drain_event_fd(b->ring);
   deliver(b);
+  /*
+   * Bounded, so that a chain of reads that keeps the submit thread busy does not keep the loop
+   * from its timers and other handles: after CQ_SPIN_ROUNDS deliveries the loop runs, and the
+   * eventfd (the kernel signalled it meanwhile) brings it straight back here.
+   */
+  for (int round = 0; round < CQ_SPIN_ROUNDS && !b->closed && completions_soon(b); round++) deliver(b);
   /* SQEs a busy kernel left behind go in now that completions freed room. */
   if (!b->closed) pu_submit(b->ring, 0);
 }
@@ -678,16 +713,18 @@ static napi_value js_wait(napi_env env, napi_callback_info info) {
 }
 
 /*
- * startSubmitThread(handle, spinUs) → 0 | -errno: from now on a thread of the addon's own makes
+ * startSubmitThread(handle, spinUs, completionSpinUs) → 0 | -errno: from now on a thread of the addon's own makes
  * the io_uring_enter calls that submit (submitter.c), spinning spinUs after its last one.
  */
 static napi_value js_start_submit_thread(napi_env env, napi_callback_info info) {
-  napi_value argv[2], result;
-  if (!get_args(env, info, 2, argv)) return NULL;
+  napi_value argv[3], result;
+  if (!get_args(env, info, 3, argv)) return NULL;
   binding *b = unwrap(env, argv[0]);
   if (b == NULL) return NULL;
-  uint32_t spin_us;
+  uint32_t spin_us, cq_spin_us;
   CALL(env, napi_get_value_uint32(env, argv[1], &spin_us));
+  CALL(env, napi_get_value_uint32(env, argv[2], &cq_spin_us));
+  b->cq_spin_ns = (uint64_t)cq_spin_us * 1000;
   CALL(env, napi_create_int32(env, pu_submitter_start(b->ring, (uint64_t)spin_us * 1000), &result));
   return result;
 }

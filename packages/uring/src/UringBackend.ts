@@ -234,8 +234,10 @@ export class UringBackend implements IoBackend {
     if (this.options.sqThreadCpu !== undefined && !this.options.sqpoll) {
       throw new IoError("InvalidInput", "uring options: sqThreadCpu pins the SQ thread of an SQPOLL ring; it needs sqpoll: true", { op: "openUring", backend: "uring" });
     }
-    if (options?.submitSpinUs !== undefined && this.options.submitThread === false) {
-      throw new IoError("InvalidInput", "uring options: submitSpinUs tunes the submit thread; it needs submitThread: true or \"auto\"", { op: "openUring", backend: "uring" });
+    for (const tuning of ["submitSpinUs", "completionSpinUs"] as const) {
+      if (options?.[tuning] !== undefined && this.options.submitThread === false) {
+        throw new IoError("InvalidInput", `uring options: ${tuning} tunes the submit thread; it needs submitThread: true or "auto"`, { op: "openUring", backend: "uring" });
+      }
     }
     if (this.options.submitThread === true && this.options.sqpoll) {
       throw new IoError("InvalidInput", "uring options: submitThread and sqpoll both move submission off the JS thread; choose one", { op: "openUring", backend: "uring" });
@@ -275,7 +277,7 @@ export class UringBackend implements IoBackend {
     }
     this.#ring = ring;
     const wantThread = this.options.submitThread === "auto" ? !this.sqpoll && availableParallelism() >= 2 : this.options.submitThread;
-    const started = wantThread ? addon.startSubmitThread(ring, this.options.submitSpinUs) : 0;
+    const started = wantThread ? addon.startSubmitThread(ring, this.options.submitSpinUs, this.options.completionSpinUs) : 0;
     this.submitThread = wantThread && started === 0;
     this.submitThreadRefused = started < 0 ? `the submit thread could not be started: ${fromErrno(started, { op: "uv_thread_create", backend: "uring" }).message}` : undefined;
     const supported = addon.probe(ring);

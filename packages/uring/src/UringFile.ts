@@ -5,7 +5,7 @@
  */
 import { ftruncate, ftruncateSync } from "node:fs";
 import { FileHandle, IoError, toIoError, type AnyView, type BoundPacketView, type FileStat, type Read, type Write } from "@pktio/core";
-import { abortError, ChunkQueue, Fifo, fromErrno, isStreamLikeFd, settleRead, settleWrite, toIoErrorNamingPath } from "@pktio/core/backend";
+import { abortError, ChunkQueue, Fifo, fromErrno, isStreamLikeFd, promiseOf, Settler, settleRead, settleWrite, toIoErrorNamingPath } from "@pktio/core/backend";
 import { AT_EMPTY_PATH, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { MAX_BOUNCE, SLOT } from "./internal/BounceArena.js";
 import { ABANDONED, CLOSED, DETACHED, READ_HERE, ringError, type Abortable, type Cancellable, type Operation, type Ticket, type UringBackend, type UringPathSlots } from "./UringBackend.js";
@@ -331,6 +331,48 @@ export class UringFile extends FileHandle {
     return ringError(result, { op, path: this.path });
   }
 
+  /**
+   * `readAt` without a packet (FileHandle.readDirect): a buffered read of a regular file of at
+   * most one bounce slot, the bench's and a database's read. The same ring operation as a
+   * Transfer's (READ_HERE; bounced unless `dst` is shared), with one object per read instead of
+   * a packet, a view, an output and a transfer. Pool slices (READ_FIXED), O_DIRECT, stream-like
+   * files and larger reads keep the packet path.
+   */
+  protected override readDirect(pos: number, dst: Uint8Array, shared: boolean): Promise<number> | undefined {
+    if (this.direct || this.slots.stream || dst.byteLength > SLOT) return undefined;
+    if (this.backend.pool !== undefined && this.backend.pool.indexOf(dst) >= 0) return undefined;
+    const read = new DirectRead(this, pos, dst, shared);
+    const done = promiseOf(read);
+    this.#pending++;
+    this.backend.submit(read, read);
+    return done;
+  }
+
+  /** @internal A DirectRead's completion: copies out of its bounce slot and settles as settleRead would for readAt. */
+  finishDirectRead(read: DirectRead, result: number): void {
+    const pos = read.offset;
+    // A close stopped waiting: the caller is settled now; the slot and the fd stay with the read until the kernel lets go (late).
+    if (result === ABANDONED) return read.reject(this.#transferError(result, true, pos, undefined, undefined));
+    const bounce = read.buffer;
+    // A read cancelled while it waited for a ring slot never took its bounce slot.
+    if (read.bounced && bounce !== undefined) {
+      if (result > 0) {
+        if (read.target.byteLength !== read.length) result = DETACHED;
+        else read.target.set(result === bounce.byteLength ? bounce : bounce.subarray(0, result));
+      }
+      this.backend.bounce.release(bounce);
+    }
+    if (result >= 0) read.resolve(result);
+    else read.reject(this.#transferError(result, true, pos, undefined, undefined));
+    this.operationDone();
+  }
+
+  /** @internal The completion of a DirectRead abandoned at a close: the kernel let go of its slot. */
+  lateDirectRead(read: DirectRead): void {
+    if (read.bounced && read.buffer !== undefined) this.backend.bounce.release(read.buffer);
+    this.operationDone();
+  }
+
   /** @internal The completion of a transfer that was abandoned at a close: the kernel let go. */
   lateTransfer(transfer: Transfer): void {
     if (transfer.target !== undefined && transfer.buffer !== undefined) this.backend.bounce.release(transfer.buffer);
@@ -576,6 +618,56 @@ class Transfer implements Operation, Cancellable {
 
   late(): void {
     this.file.lateTransfer(this);
+  }
+}
+
+/**
+ * One `readAt` through UringFile.readDirect: the ring's operation, its completion and the
+ * caller's promise in one object. The kernel reads into a bounce slot (taken in `prepare`, as a
+ * Transfer's), so a caller that detaches `target` meanwhile changes nothing the kernel touches;
+ * a shared `target` cannot be detached, and the kernel reads into it.
+ */
+class DirectRead extends Settler<number> implements Operation, Cancellable {
+  readonly opcode: number;
+  readonly fd: number;
+  readonly length: number;
+  readonly aux2 = READ_HERE;
+  readonly path: UringPathSlots;
+  ticket: Ticket | undefined = undefined;
+  /** What the kernel fills: the shared target, or a bounce slot from `prepare` on. */
+  buffer: Uint8Array | undefined;
+  locator = 0;
+  /** Read through a bounce slot (`target` can be detached). */
+  readonly bounced: boolean;
+  constructor(
+    readonly file: UringFile,
+    readonly offset: number,
+    /** The caller's bytes, filled from the slot at the completion when bounced. */
+    readonly target: Uint8Array,
+    shared: boolean,
+  ) {
+    super();
+    this.opcode = file.backend.opcodes.READ;
+    this.fd = file.fd;
+    this.length = target.byteLength;
+    this.path = file.slots;
+    this.bounced = !shared;
+    this.buffer = shared ? target : undefined;
+  }
+
+  prepare(): void {
+    if (!this.bounced) return;
+    const bounce = this.file.backend.bounce.take(this.length);
+    this.buffer = bounce;
+    this.locator = this.file.backend.bounce.locate(bounce);
+  }
+
+  complete(result: number): void {
+    this.file.finishDirectRead(this, result);
+  }
+
+  late(): void {
+    this.file.lateDirectRead(this);
   }
 }
 

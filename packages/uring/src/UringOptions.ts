@@ -38,6 +38,14 @@ export const UringOptions = z.strictObject({
    * (docs/uring.md); like SQPOLL's sq_thread_idle, but in µs.
    */
   submitSpinUs: z.number().int().min(0).max(100_000).default(10),
+  /**
+   * With a submit thread: how long the JS thread, woken for completions, waits for more while the
+   * thread is still inside a submitting enter (or has SQEs waiting), before it returns to the event
+   * loop, in microseconds (at most 16 waits per wake-up). It saves a sleep in epoll and the
+   * wake-up after for each of the thread's batches; it never waits with nothing on the way, so
+   * an idle ring does not spin (docs/uring.md). 0: never waits.
+   */
+  completionSpinUs: z.number().int().min(0).max(1000).default(20),
   /** With `sqpoll`: the CPU the SQ thread is pinned to (IORING_SETUP_SQ_AFF); by default it floats. */
   sqThreadCpu: z.number().int().min(0).max(65_535).optional(),
   /**

@@ -128,6 +128,8 @@ describe.skipIf(!status.ok)(`uring submit thread${why}`, () => {
     expect(() => openUring({ submitThread: true, sqpoll: true })).toThrow(/submitThread and sqpoll/);
     expect(() => openUring({ submitThread: false, submitSpinUs: 10 })).toThrow(/submitSpinUs.*submitThread/);
     expect(() => openUring({ submitSpinUs: -1 })).toThrow(/submitSpinUs/);
+    expect(() => openUring({ submitThread: false, completionSpinUs: 20 })).toThrow(/completionSpinUs.*submitThread/);
+    expect(() => openUring({ completionSpinUs: 1001 })).toThrow(/completionSpinUs/);
     expect(() => openUring({ submitThread: "yes" as never })).toThrow(/submitThread/);
   });
 

@@ -9,9 +9,9 @@ import type { BoundPacketView } from "../BoundPacketView.js";
 import { Cursor } from "../Cursor.js";
 import { IoError } from "../IoError.js";
 import { abortError, type IoOptions } from "../IoOptions.js";
-import { checkLength, positionOrError } from "../internal/validate.js";
+import { checkLength, MAX_PACKET_LENGTH, positionOrError } from "../internal/validate.js";
 import { readNumberAt, readNumberAtSync, writeNumberAt, writeNumberAtSync, type NumberType, type NumberValue } from "../numbers.js";
-import type { DirectSync, IoBackend, PacketIo, Pos } from "../PacketIo.js";
+import type { DirectAsync, DirectSync, IoBackend, PacketIo, Pos } from "../PacketIo.js";
 import type { Read, Write } from "../Perm.js";
 import * as rw from "../readWrite.js";
 import { createReadable, createReadableStream, createWritable, type ReadStreamOptions, type WriteStreamOptions } from "../streams.js";
@@ -23,7 +23,7 @@ import type { Readable, Writable } from "node:stream";
 /** A view of either direction, as a file receives them. */
 export type AnyView = BoundPacketView<Write> | BoundPacketView<Read>;
 
-export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, DirectSync {
+export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read, Pos>, DirectSync, DirectAsync {
   /** The path the file was opened at. */
   readonly path: string;
   /** Whether the file was opened for reading, and for writing (or appending). */
@@ -80,6 +80,15 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
     return this.transferSync(pos, dst, true);
   }
 
+  /**
+   * DirectAsync: `readAt` without a packet, through the backend's `readDirect`. Anything the
+   * packet path would refuse declines, as in `readAtDirect`.
+   */
+  readAtDirectAsync(pos: number, dst: Uint8Array, shared: boolean): Promise<number> | undefined {
+    if (this.#closed || !this.readable || !isPlainAsyncRead(pos, dst)) return undefined;
+    return this.readDirect(pos, dst, shared);
+  }
+
   /** DirectSync: a blocking write of all of `src` without a packet; see `readAtDirect`. */
   writeAtDirect(pos: number, src: Uint8Array): number | undefined {
     if (this.#closed || !this.writable || !isPlainTransfer(pos, src)) return undefined;
@@ -93,6 +102,19 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
    * declines (the helper then sends a packet). The base class always declines.
    */
   protected transferSync(_pos: number, _bytes: Uint8Array, _reading: boolean): number | undefined {
+    return undefined;
+  }
+
+  /**
+   * The backend's packet-free `readAt` (DirectAsync), for the hottest call there is: a read into
+   * a fixed-length, non-empty buffer (`shared` when it is over a SharedArrayBuffer) at a safe
+   * position of an open, readable handle, with no options. It settles exactly as the packet path
+   * would (the count, short only at the end of the data; the same errors), owns what the kernel
+   * writes until the completion as the packet path does (a buffer that can be detached is never
+   * the kernel's target), and returns `undefined` to decline: the packet path then runs. The
+   * base class declines.
+   */
+  protected readDirect(_pos: number, _dst: Uint8Array, _shared: boolean): Promise<number> | undefined {
     return undefined;
   }
 
@@ -263,6 +285,16 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   #assertOpen(op: string): void {
     if (this.#closed) throw this.closedError(op);
   }
+}
+
+/**
+ * What `readDirect` takes: `isPlainTransfer` over a fixed-length buffer within the packet limit
+ * (a resizable or growable one, or a larger one, takes the packet path, which refuses it).
+ */
+function isPlainAsyncRead(pos: unknown, dst: Uint8Array): pos is number {
+  if (!isPlainTransfer(pos as number, dst) || dst.byteLength > MAX_PACKET_LENGTH) return false;
+  const buffer = dst.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean };
+  return buffer.resizable !== true && buffer.growable !== true;
 }
 
 /** A non-empty buffer at a safe position: what a direct transfer takes (empty ones stay packets). */

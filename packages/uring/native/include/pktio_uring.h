@@ -48,6 +48,8 @@ int pu_submit(pu_ring *ring, unsigned wait_nr);
 int pu_submit_here(pu_ring *ring);
 /* Copies up to `max` completions into `out`, returns how many. Internal completions are skipped. */
 unsigned pu_reap(pu_ring *ring, pu_cqe *out, unsigned max);
+/* Whether a completion waits to be reaped. */
+int pu_cq_ready(const pu_ring *ring);
 /* Clears the eventfd's counter after a wake-up. */
 void pu_drain_event_fd(pu_ring *ring);
 /* SQPOLL rings: whether the kernel's SQ thread has gone to sleep (IORING_SQ_NEED_WAKEUP). */
@@ -69,6 +71,8 @@ void pu_submitter_kick(pu_submitter *s);
 int pu_ring_has_submitter(const pu_ring *ring);
 /* Whether the submit thread sleeps (or is about to) on its futex: it spends no CPU until the next publish. */
 int pu_submitter_asleep(const pu_ring *ring);
+/* Whether the submit thread has completions on the way: it is inside an enter, or SQEs wait for it (0 without one). */
+int pu_submitter_busy(const pu_ring *ring);
 /* SQEs published to the submit thread that it has not handed to the kernel yet (0 without one). */
 unsigned pu_submitter_backlog(const pu_ring *ring);
 /*

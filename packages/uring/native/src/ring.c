@@ -188,6 +188,8 @@ static int submit(pu_ring *ring, unsigned wait_nr, int here) {
 int pu_submit(pu_ring *ring, unsigned wait_nr) { return submit(ring, wait_nr, 0); }
 int pu_submit_here(pu_ring *ring) { return submit(ring, 0, 1); }
 
+int pu_cq_ready(const pu_ring *ring) { return __atomic_load_n(ring->cq_tail, __ATOMIC_ACQUIRE) != *ring->cq_head; }
+
 unsigned pu_reap(pu_ring *ring, pu_cqe *out, unsigned max) {
   unsigned head = *ring->cq_head;
   unsigned tail = __atomic_load_n(ring->cq_tail, __ATOMIC_ACQUIRE);

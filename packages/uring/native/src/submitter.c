@@ -38,6 +38,7 @@ struct pu_submitter {
   uint32_t stop;
   uint32_t named;    /* futex word: 1 once the thread has its name (start returns after that) */
   uint32_t held;     /* 1: take no SQEs (pu_submitter_hold, a test's way to make a backlog) */
+  uint32_t entering; /* 1 while the thread is inside a submitting enter (its CQEs are on the way) */
 };
 
 static void cpu_relax(void) {
@@ -75,7 +76,10 @@ static void run(void *arg) {
        * JS; chunks let JS handle the first completions while the rest are copied.
        */
       unsigned chunk = waiting < s->chunk ? waiting : s->chunk;
+      __atomic_store_n(&s->entering, 1, __ATOMIC_RELAXED);
       long r = syscall(__NR_io_uring_enter, ring->fd, chunk, 0, 0, NULL, 0);
+      /* Release: the enter's CQEs are visible to whoever sees the flag clear. */
+      __atomic_store_n(&s->entering, 0, __ATOMIC_RELEASE);
       if (r >= 0 || errno == EINTR) continue;
       /* A stopping ring's owner submits what is left itself (and sees the error). */
       if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) return;
@@ -147,6 +151,12 @@ int pu_submitter_asleep(const pu_ring *ring) {
 }
 
 unsigned pu_submitter_backlog(const pu_ring *ring) { return ring->submitter == NULL ? 0 : unsubmitted(ring); }
+
+int pu_submitter_busy(const pu_ring *ring) {
+  const pu_submitter *s = ring->submitter;
+  if (s == NULL) return 0;
+  return __atomic_load_n(&s->entering, __ATOMIC_ACQUIRE) != 0 || (!__atomic_load_n(&s->held, __ATOMIC_ACQUIRE) && unsubmitted(ring) > 0);
+}
 
 int pu_submitter_hold(pu_ring *ring, int held) {
   pu_submitter *s = ring->submitter;

@@ -30,8 +30,11 @@ export interface Addon {
   /** Completions written to the shared array, or a negative errno. */
   wait(ring: RingHandle, minComplete: number): number;
   pending(ring: RingHandle): number;
-  /** From now on a thread of the addon's own submits (spinning spinUs after its last enter): 0 or -errno. */
-  startSubmitThread(ring: RingHandle, spinUs: number): number;
+  /**
+   * From now on a thread of the addon's own submits (spinning spinUs after its last enter), and a
+   * wake-up for completions waits up to completionSpinUs for the thread's next ones: 0 or -errno.
+   */
+  startSubmitThread(ring: RingHandle, spinUs: number, completionSpinUs: number): number;
   /** True while the submit thread sleeps on its futex (false on rings without one). */
   submitThreadAsleep(ring: RingHandle): boolean;
   /** Test hook: while held, the submit thread takes no SQEs (a backlog without timing); 0, or -EINVAL without one. */
