@@ -102,9 +102,10 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
     const runtime = openUring({ submitThread: true });
     try {
       const file = await runtime.fs.open(path);
-      // Held, the thread takes no SQEs: every read below is still in the ring when its buffer goes.
+      // Held, the thread takes no SQEs: every read below is still in the ring when its buffer goes
+      // (64 of them: with 40 or fewer in flight the JS thread would enter them itself).
       runtime.io.holdSubmitThread(true);
-      const buffers = Array.from({ length: 16 }, () => new Uint8Array(BLOCK));
+      const buffers = Array.from({ length: 64 }, () => new Uint8Array(BLOCK));
       const reads = buffers.map((dst, i) => outcome(file.readAt(i * BLOCK, dst)));
       await turn();
       const moved = buffers.map((dst) => new Uint8Array(structuredClone(dst.buffer, { transfer: [dst.buffer] })));
@@ -143,7 +144,8 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
   });
 
   it("a runtime closed while reads wait behind a held submit thread settles every one (the count or Closed)", async () => {
-    const runtime = openUring({ submitThread: true, maxInFlight: 16 });
+    // 64 records (more than 40 in use, so the held thread has them), and 36 reads waiting for one.
+    const runtime = openUring({ submitThread: true, maxInFlight: 64 });
     const file = await runtime.fs.open(path);
     runtime.io.holdSubmitThread(true);
     const reads = Array.from({ length: 100 }, (_, i) => outcome(file.readAt(i * BLOCK, new Uint8Array(BLOCK))));

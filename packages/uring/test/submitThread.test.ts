@@ -84,6 +84,31 @@ describe.skipIf(!status.ok)(`uring submit thread${why}`, () => {
     expect(submitThreadStates().length).toBe(before);
   });
 
+  it("a shallow batch (40 or fewer records in use) is entered on the JS thread: with the thread held, 16 reads complete, 64 only once it is released", async () => {
+    const runtime = openUring({ submitThread: true });
+    try {
+      const file = await runtime.fs.open(path);
+      runtime.io.holdSubmitThread(true);
+      const few = Array.from({ length: 16 }, () => new Uint8Array(4096));
+      expect(await Promise.all(few.map((dst, i) => file.readAt(i * 4096, dst)))).toEqual(Array(16).fill(4096));
+      few.forEach((dst, i) => expect(Buffer.compare(dst, data.subarray(i * 4096, i * 4096 + 4096))).toBe(0));
+      let settled = 0;
+      const many = Array.from({ length: 64 }, (_, i) =>
+        file.readAt(i * 4096, new Uint8Array(4096)).then((n) => {
+          settled++;
+          return n;
+        }),
+      );
+      for (let i = 0; i < 50; i++) await turn();
+      expect(settled).toBe(0);
+      runtime.io.holdSubmitThread(false);
+      expect(await Promise.all(many)).toEqual(Array(64).fill(4096));
+      await file.close();
+    } finally {
+      await runtime.close();
+    }
+  });
+
   it("a sync call through the ring while async reads are in flight (blockOn) submits and waits itself", async () => {
     const runtime = openUring({ submitThread: true, directSync: false });
     const file = await runtime.fs.open(path);
