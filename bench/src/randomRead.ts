@@ -8,7 +8,8 @@
  * `FileHandle.read` (fs.promises), `fs.read` callbacks and `fs.readSync`, and fio (io_uring at
  * 64 with and without --sqthread_poll, psync at 1, O_DIRECT io_uring at 64; `--invalidate=0` so
  * that fio keeps the cache) when it is installed, in the same alternating rounds; uring `readAt`
- * with `sqpoll: true` and with `submitThread: false` (the plain ring), and in a child process on every
+ * with `sqpoll: true` and with `submitThread: false` (the plain ring), both rings at 16 in flight
+ * too (a shallow depth, where the hand-off to the submit thread must not cost), and in a child process on every
  * core (default and plain ring) and pinned to one (`taskset -c 0`, where "auto" picks the plain ring).
  * The file is generated in a temp dir from a seed (every 4 KiB block is a function of the seed and
  * its index, so any read can be checked) and removed afterwards. Each contender checks a sample of
@@ -385,11 +386,18 @@ const LANE_PLAIN = "uring readAt, own process, every core, plain ring (submitThr
 const LANE = "uring readAt, own process, every core";
 const LANE_PINNED = "uring readAt, own process, pinned to one core (taskset -c 0)";
 const URING_SYNC_RING = "uring readAtSync through the ring, directSync: false (1 in flight)";
+/** A shallow depth, where the hand-off to the submit thread must not cost (it did 0.2× the plain ring before 2026-12-07). */
+const SHALLOW = 16;
+const URING_SHALLOW = `uring readAt, ${SHALLOW} in flight`;
+const URING_SHALLOW_PLAIN = `uring readAt, ${SHALLOW} in flight, plain ring (submitThread: false)`;
 const uringFile = opened(() => openUring());
+const plainRingFile = opened(() => openUring({ submitThread: false }));
 const contenders: Contender[] = [
   readAtContender(URING, uringFile, plain(IN_FLIGHT)),
   readAtContender(URING_SHARED, uringFile, shared(IN_FLIGHT)),
-  readAtContender(URING_PLAIN, opened(() => openUring({ submitThread: false })), plain(IN_FLIGHT)),
+  readAtContender(URING_PLAIN, plainRingFile, plain(IN_FLIGHT)),
+  readAtContender(URING_SHALLOW, uringFile, plain(SHALLOW)),
+  readAtContender(URING_SHALLOW_PLAIN, plainRingFile, plain(SHALLOW)),
   readAtContender(URING_SQPOLL, opened(() => openUring({ sqpoll: true })), plain(IN_FLIGHT)),
   ...(tasksetInstalled ? [laneContender(LANE, false), laneContender(LANE_PLAIN, false, { submitThread: false }), laneContender(LANE_PINNED, true)] : []),
   rawContender(URING_RAW, uringFile, () => plain(IN_FLIGHT)),
@@ -473,6 +481,7 @@ const bars = [
   { what: "uring readAt (own process): every core / one core", ratio: rateOf(LANE) / rateOf(LANE_PINNED), target: 1.5 },
   { what: "CPU per read: fs.read callbacks / uring readAt", ratio: cpuOf(CALLBACKS) / cpuOf(URING), target: 1 },
   { what: "uring readAt (own process, every core): submit thread / plain ring", ratio: rateOf(LANE) / rateOf(LANE_PLAIN), target: 1 },
+  { what: `uring readAt at ${SHALLOW} in flight: default / plain ring`, ratio: rateOf(URING_SHALLOW) / rateOf(URING_SHALLOW_PLAIN), target: 0.9 },
   { what: "uring readAt / fio io_uring QD64", ratio: rateOf(URING) / (fioRates.uring64 ?? Number.NaN), target: 0.8 },
   { what: "uring raw sendPacket / fio io_uring QD64", ratio: rateOf(URING_RAW) / (fioRates.uring64 ?? Number.NaN), target: 0.8 },
   { what: "uring readAtSync / fs.readSync", ratio: rateOf(URING_SYNC) / rateOf(READ_SYNC), target: 0.9 },

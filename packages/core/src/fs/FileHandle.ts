@@ -85,7 +85,8 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
    * packet path would refuse declines, as in `readAtDirect`.
    */
   readAtDirectAsync(pos: number, dst: Uint8Array, shared: boolean): Promise<number> | undefined {
-    if (this.#closed || !this.readable || !isPlainAsyncRead(pos, dst)) return undefined;
+    // A backend without a packet-free read declines before any check (libuv, threaded, netfs).
+    if (this.readDirect === FileHandle.#declining || this.#closed || !this.readable || !isPlainAsyncRead(pos, dst)) return undefined;
     return this.readDirect(pos, dst, shared);
   }
 
@@ -117,6 +118,8 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   protected readDirect(_pos: number, _dst: Uint8Array, _shared: boolean): Promise<number> | undefined {
     return undefined;
   }
+  /** The base class's `readDirect`, which always declines. */
+  static readonly #declining = FileHandle.prototype.readDirect;
 
   /** Starts the transfer of a checked view at a checked position; settles it when done. */
   protected abstract submit(pos: number, view: AnyView): void;
