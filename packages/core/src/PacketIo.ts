@@ -49,13 +49,13 @@ export interface DirectSync {
 /**
  * Optional, beside `PacketIo`: a target with a packet-free `readAt`. The `readAt` helper (and
  * every handle's `readAt` method, which is that helper) calls it when no per-operation options
- * are given, with a checked position and a checked buffer (`shared` when it is over a
- * SharedArrayBuffer). It settles as the packet path would — the count, short only where the data
+ * are given, with a checked position and a checked buffer; whether that buffer can be detached
+ * the target reads from the buffer itself, never from its caller. It settles as the packet path would — the count, short only where the data
  * ends, the same errors — and owns what the kernel writes until the completion as the packet path
  * does; or it returns `undefined` to decline, and the helper sends a packet.
  */
 export interface DirectAsync {
-  readAtDirectAsync(pos: number, dst: Uint8Array, shared: boolean): Promise<number> | undefined;
+  readAtDirectAsync(pos: number, dst: Uint8Array): Promise<number> | undefined;
 }
 
 /** An fd a foreign event loop can watch for readiness, with the events to watch. */

@@ -135,7 +135,7 @@ function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOpt
   if (!exact && checked === undefined) {
     // The target's packet-free read, when it has one (DirectAsync): same results, same errors.
     try {
-      const direct = (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, dst, shared);
+      const direct = (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, dst);
       if (direct !== undefined) return direct;
     } catch (error) {
       return Promise.reject(error);

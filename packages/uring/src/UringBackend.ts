@@ -29,13 +29,17 @@ const SQPOLL_REFUSALS = new Set([-1, -22, -12]);
  */
 const EAGER_GROUP = 4;
 /**
- * With a submit thread, the JS thread still enters a batch itself while at most this many of the
- * ring's records are in use (this batch's included). Measured 2026-12-07 (2-core VM, 4 KiB cached
+ * With a submit thread, the JS thread still enters a batch of small file operations itself while
+ * at most this many of the ring's records are in use (this batch's included). Measured 2026-12-07 (2-core VM, 4 KiB cached
  * random reads): at 16 reads in flight the hand-off did 83–86k reads/s against the plain ring's
  * 403–416k, at 24 171–174k against 423–425k, at 32 354–370k against 404–425k, at 48 equal, at 64
  * the thread 1.2–1.6× ahead. Before, only a batch of at most 4 with nothing else in flight was.
  */
 const SHALLOW_IN_FLIGHT = 40;
+/** The largest transfer a shallow batch may hold (one bounce slot); a larger one is worth the hand-off. */
+const SHALLOW_MAX_BYTES = 4096;
+/** The largest batch a ring with a submit thread enters on the JS thread when nothing else is in flight, whatever it holds. */
+const INLINE_SUBMIT_MAX = 4;
 
 /** Operation.aux2 of a READ that the addon may serve from the page cache on the JS thread (a regular file's bounced read). */
 export const READ_HERE = 1;
@@ -171,6 +175,8 @@ export class UringBackend implements IoBackend {
   #batch = 0;
   /** Eager operations among them. */
   #eagerBatched = 0;
+  /** The unsubmitted batch holds a transfer over SHALLOW_MAX_BYTES or a stream slot's operation (see #submitBatch). */
+  #batchBulky = false;
   readonly #handlers: (Completion | undefined)[];
   /** The operation in each slot: what a close must cancel, and what an abandoned one holds. */
   readonly #operations: (Operation | undefined)[];
@@ -600,7 +606,9 @@ export class UringBackend implements IoBackend {
     params[at] = operation.opcode;
     params[at + 1] = operation.fd;
     params[at + 2] = operation.offset ?? 0;
-    params[at + 3] = operation.length ?? 0;
+    const length = operation.length ?? 0;
+    params[at + 3] = length;
+    if (length > SHALLOW_MAX_BYTES || slot >= this.options.maxInFlight) this.#batchBulky = true;
     params[at + 4] = slot;
     params[at + 5] = operation.aux ?? 0;
     params[at + 6] = operation.aux2 ?? 0;
@@ -648,14 +656,18 @@ export class UringBackend implements IoBackend {
       this.#active = true;
       this.#addon.setActive(this.#ring, true);
     }
-    // With a submit thread, a batch is entered here while few operations are in flight: the hop
-    // to the thread then buys little overlap and costs two wake-ups a round trip (JS waits for
-    // the thread's completions, the thread sleeps while JS handles them). Sockets and FIFOs on
-    // their stream slots do not count: JS would still only wait. Device-bound (eager) batches too
-    // are entered here: their enter only starts the device, so the hop would only delay it
-    // (O_DIRECT against fio fell from 0.95x to 0.67x with it).
-    const shallow = this.options.maxInFlight - this.#freeSlots.length <= SHALLOW_IN_FLIGHT;
-    const here = this.submitThread && (eager || shallow);
+    // With a submit thread, a batch of small file operations is entered here while few are in
+    // flight: the hop to the thread then buys little overlap and costs two wake-ups a round trip
+    // (JS waits for the thread's completions, the thread sleeps while JS handles them). A batch
+    // with a larger transfer or a socket's or FIFO's operation (bulky) keeps the older rule: entered
+    // here only when it is small and all there is in flight, since its copying is worth moving.
+    // Device-bound (eager) batches too are entered here: their enter only starts the device, so
+    // the hop would only delay it (O_DIRECT against fio fell from 0.95x to 0.67x with it).
+    const inUse = this.options.maxInFlight - this.#freeSlots.length;
+    const lone = count <= INLINE_SUBMIT_MAX && inUse <= count;
+    const shallow = !this.#batchBulky && inUse <= SHALLOW_IN_FLIGHT;
+    this.#batchBulky = false;
+    const here = this.submitThread && (eager || lone || shallow);
     const accepted = this.#addon.submit(this.#ring, count, this.#buffers, waitNr, here, here ? 0 : readHere);
     this.#buffers.fill(undefined, 0, count * 2);
     this.#batch = 0;

@@ -106,7 +106,10 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
       // (64 of them: with 40 or fewer in flight the JS thread would enter them itself).
       runtime.io.holdSubmitThread(true);
       const buffers = Array.from({ length: 64 }, () => new Uint8Array(BLOCK));
-      const reads = buffers.map((dst, i) => outcome(file.readAt(i * BLOCK, dst)));
+      // Half through the public DirectAsync method with a caller claiming the buffer is shared
+      // (an argument the old signature took): the file reads the buffer's kind itself.
+      const claimsShared = file as unknown as { readAtDirectAsync(pos: number, dst: Uint8Array, shared: boolean): Promise<number> };
+      const reads = buffers.map((dst, i) => outcome(i % 2 === 0 ? file.readAt(i * BLOCK, dst) : claimsShared.readAtDirectAsync(i * BLOCK, dst, true)));
       await turn();
       const moved = buffers.map((dst) => new Uint8Array(structuredClone(dst.buffer, { transfer: [dst.buffer] })));
       runtime.io.holdSubmitThread(false);
@@ -144,8 +147,9 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
   });
 
   it("a runtime closed while reads wait behind a held submit thread settles every one (the count or Closed)", async () => {
-    // 64 records (more than 40 in use, so the held thread has them), and 36 reads waiting for one.
-    const runtime = openUring({ submitThread: true, maxInFlight: 64 });
+    // 48 ring records (more than 40 in use, so the held thread has them) and 52 reads waiting for
+    // one in the runtime's queue (the file's own limit, 256 here, is not what holds them).
+    const runtime = openUring({ submitThread: true, maxInFlight: 48, maxInFlightPerFile: 256 });
     const file = await runtime.fs.open(path);
     runtime.io.holdSubmitThread(true);
     const reads = Array.from({ length: 100 }, (_, i) => outcome(file.readAt(i * BLOCK, new Uint8Array(BLOCK))));
@@ -156,6 +160,34 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
     for (const result of await Promise.all(reads)) {
       if ("value" in result) expect(result.value).toBe(BLOCK);
       else expect(result).toMatchObject({ kind: "Closed" });
+    }
+  });
+
+  it("a file closed while its reads are stuck in the ring abandons them (Closed at once); the kernel's late completions give the slots back", async () => {
+    const runtime = openUring({ submitThread: true, closeGraceMs: 0 });
+    try {
+      const file = await runtime.fs.open(path);
+      runtime.io.holdSubmitThread(true);
+      const reads = Array.from({ length: 64 }, (_, i) => outcome(file.readAt(i * BLOCK, new Uint8Array(BLOCK))));
+      await turn();
+      // No grace: the close cancels, waits no longer, and abandons what the held thread still has.
+      await file.close();
+      for (const result of await Promise.all(reads)) expect(result).toMatchObject({ kind: "Closed" });
+      runtime.io.holdSubmitThread(false);
+      // The late completions release the bounce slots: another file reads as much again, right.
+      const other = await runtime.fs.open(path);
+      for (let round = 0; round < 8; round++) {
+        const dsts = Array.from({ length: 64 }, () => new Uint8Array(BLOCK));
+        const counts = await Promise.all(dsts.map((dst, i) => other.readAt(((round * 64 + i) % 256) * BLOCK, dst)));
+        expect(counts.every((count) => count === BLOCK)).toBe(true);
+        dsts.forEach((dst, i) => expect(Buffer.from(dst).equals(expected(((round * 64 + i) % 256) * BLOCK, BLOCK))).toBe(true));
+      }
+      await other.close();
+      // Nothing in flight now: every slot is back, the abandoned reads' ones too (they completed
+      // before the later reads, which the thread submitted after them).
+      expect(runtime.io.bounce.slotsOut).toBe(0);
+    } finally {
+      await runtime.close();
     }
   });
 

@@ -75,8 +75,8 @@ describe.skipIf(!status.ok)(`uring submit thread${why}`, () => {
       expect(submitThreadStates().filter((state) => state !== "S").length).toBe(0);
       await turn();
     }
-    // Asleep, it wakes for the next batch.
-    const again = Array.from({ length: 16 }, () => new Uint8Array(4096));
+    // Asleep, it wakes for the next batch (64: a batch of 40 or fewer small reads is entered on the JS thread).
+    const again = Array.from({ length: 64 }, () => new Uint8Array(4096));
     await Promise.all(again.map((bytes, i) => file.readExactAt(i * 4096, bytes)));
     again.forEach((bytes, i) => expect(Buffer.compare(bytes, data.subarray(i * 4096, i * 4096 + 4096))).toBe(0));
     await runtime.close();
@@ -164,9 +164,10 @@ describe.skipIf(!status.ok)(`uring submit thread${why}`, () => {
       const { parentPort, workerData } = require("node:worker_threads");
       // --import hooks do not reach worker threads on Node 20: register tsx from inside.
       import(workerData.tsxApi).then((api) => { api.register(); return import(workerData.source); }).then(async ({ openUring }) => {
-        const rt = openUring({ submitThread: true, maxInFlight: 32 });
+        const rt = openUring({ submitThread: true, maxInFlight: 128 });
         const file = await rt.fs.open(workerData.data);
-        const all = Array.from({ length: 32 }, () => new Uint8Array(64));
+        // 64 at once: more than the 40 small reads the JS thread would enter itself.
+        const all = Array.from({ length: 64 }, () => new Uint8Array(64));
         await Promise.all(all.map((bytes, i) => file.readExactAt(i * 4096, bytes)));
         parentPort.postMessage({ first: Array.from(all[31]), submitThread: rt.io.submitThread });
         // No rt.close(): the environment's teardown must stop and join the thread.

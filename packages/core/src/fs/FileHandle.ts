@@ -82,12 +82,16 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
 
   /**
    * DirectAsync: `readAt` without a packet, through the backend's `readDirect`. Anything the
-   * packet path would refuse declines, as in `readAtDirect`.
+   * packet path would refuse declines, as in `readAtDirect`; whether `dst` is shared is read from
+   * `dst` itself.
    */
-  readAtDirectAsync(pos: number, dst: Uint8Array, shared: boolean): Promise<number> | undefined {
+  readAtDirectAsync(pos: number, dst: Uint8Array): Promise<number> | undefined {
     // A backend without a packet-free read declines before any check (libuv, threaded, netfs).
-    if (this.readDirect === FileHandle.#declining || this.#closed || !this.readable || !isPlainAsyncRead(pos, dst)) return undefined;
-    return this.readDirect(pos, dst, shared);
+    if (this.readDirect === FileHandle.#declining || this.#closed || !this.readable) return undefined;
+    const kind = directReadKind(pos, dst);
+    // Whether the buffer can be detached is decided here, from the buffer, never by the caller:
+    // a backend hands a shared one to the kernel as it is.
+    return kind === undefined ? undefined : this.readDirect(pos, dst, kind === "shared");
   }
 
   /** DirectSync: a blocking write of all of `src` without a packet; see `readAtDirect`. */
@@ -292,12 +296,14 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
 
 /**
  * What `readDirect` takes: `isPlainTransfer` over a fixed-length buffer within the packet limit
- * (a resizable or growable one, or a larger one, takes the packet path, which refuses it).
+ * (a resizable or growable one, or a larger one, takes the packet path, which refuses it), and
+ * whether it is over a SharedArrayBuffer (which no one can detach); undefined to decline.
  */
-function isPlainAsyncRead(pos: unknown, dst: Uint8Array): pos is number {
-  if (!isPlainTransfer(pos as number, dst) || dst.byteLength > MAX_PACKET_LENGTH) return false;
+function directReadKind(pos: number, dst: Uint8Array): "plain" | "shared" | undefined {
+  if (!isPlainTransfer(pos, dst) || dst.byteLength > MAX_PACKET_LENGTH) return undefined;
   const buffer = dst.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean };
-  return buffer.resizable !== true && buffer.growable !== true;
+  if (buffer instanceof SharedArrayBuffer) return buffer.growable === true ? undefined : "shared";
+  return buffer.resizable === true ? undefined : "plain";
 }
 
 /** A non-empty buffer at a safe position: what a direct transfer takes (empty ones stay packets). */

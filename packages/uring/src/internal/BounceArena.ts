@@ -77,6 +77,11 @@ export class BounceArena {
     return this.#spilled;
   }
 
+  /** Slots taken and not yet released (tests and diagnostics: 0 whenever no read or write of one slot is in flight). */
+  get slotsOut(): number {
+    return this.#cleared ? 0 : this.#slots - this.#freeSlots.length;
+  }
+
   /** Bytes this arena allocated for slots so far (tests and diagnostics). */
   get slotBytes(): number {
     return this.#slots * SLOT;
