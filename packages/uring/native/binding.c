@@ -19,7 +19,7 @@
 #include "pktio_uv.h"
 
 #include <errno.h>
-#include <sched.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -270,8 +270,11 @@ static int completions_soon(binding *b) {
     if (!pu_submitter_busy(b->ring)) return pu_cq_ready(b->ring);
     if (uv_hrtime() >= until) return 0;
     for (int i = 0; i < 32; i++) spin_pause();
-    /* The submit thread may be waiting for this core (one CPU, a CPU quota, a busy host): it goes first. */
-    sched_yield();
+    /*
+     * The submit thread may be waiting for this core (one CPU, a CPU quota, a busy host): it goes
+     * first. The raw system call, as in submitter.c: the prebuilds' C library symbols are fixed.
+     */
+    syscall(SYS_sched_yield);
   }
 }
 

@@ -45,6 +45,16 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
 
   const expected = (pos: number, length: number): Buffer => Buffer.from(data.subarray(pos, pos + length));
 
+  /** `rounds` rounds of 64 reads at once over the first 256 blocks, each checked against the file. */
+  async function readRounds(file: { readAt(pos: number, dst: Uint8Array): Promise<number> }, rounds: number): Promise<void> {
+    for (let round = 0; round < rounds; round++) {
+      const dsts = Array.from({ length: 64 }, () => new Uint8Array(BLOCK));
+      const counts = await Promise.all(dsts.map((dst, i) => file.readAt(((round * 64 + i) % 256) * BLOCK, dst)));
+      expect(counts.every((count) => count === BLOCK)).toBe(true);
+      dsts.forEach((dst, i) => expect(Buffer.from(dst).equals(expected(((round * 64 + i) % 256) * BLOCK, BLOCK))).toBe(true));
+    }
+  }
+
   it("takes no packet without options, a packet with them, and both read the file's bytes (plain and shared buffers)", async () => {
     const runtime = openUring();
     try {
@@ -120,12 +130,7 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
       // The memory the buffers moved to was never the kernel's: still zeros.
       for (const bytes of moved) expect(bytes.every((byte) => byte === 0)).toBe(true);
       // Every slot came back: many more reads than slots still read the file.
-      for (let round = 0; round < 64; round++) {
-        const dsts = Array.from({ length: 64 }, () => new Uint8Array(BLOCK));
-        const counts = await Promise.all(dsts.map((dst, i) => file.readAt(((round * 64 + i) % 256) * BLOCK, dst)));
-        expect(counts.every((count) => count === BLOCK)).toBe(true);
-        dsts.forEach((dst, i) => expect(Buffer.from(dst).equals(expected(((round * 64 + i) % 256) * BLOCK, BLOCK))).toBe(true));
-      }
+      await readRounds(file, 64);
       await file.close();
     } finally {
       await runtime.close();
@@ -176,12 +181,7 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
       runtime.io.holdSubmitThread(false);
       // The late completions release the bounce slots: another file reads as much again, right.
       const other = await runtime.fs.open(path);
-      for (let round = 0; round < 8; round++) {
-        const dsts = Array.from({ length: 64 }, () => new Uint8Array(BLOCK));
-        const counts = await Promise.all(dsts.map((dst, i) => other.readAt(((round * 64 + i) % 256) * BLOCK, dst)));
-        expect(counts.every((count) => count === BLOCK)).toBe(true);
-        dsts.forEach((dst, i) => expect(Buffer.from(dst).equals(expected(((round * 64 + i) % 256) * BLOCK, BLOCK))).toBe(true));
-      }
+      await readRounds(other, 8);
       await other.close();
       // Nothing in flight now: every slot is back, the abandoned reads' ones too (they completed
       // before the later reads, which the thread submitted after them).
