@@ -127,19 +127,17 @@ function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOpt
   let shared: boolean;
   try {
     position = checkPos(pos, "pos", name);
+    // The target's packet-free read, when it has one (DirectAsync): same results, same errors.
+    // It checks `dst` itself (it is public) and declines whatever checkShared below would refuse,
+    // so the buffer is inspected once on this path.
+    if (!exact && options === undefined) {
+      const direct = (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, dst);
+      if (direct !== undefined) return direct;
+    }
     shared = checkShared(dst, "dst", name);
     checked = checkIoOptions(options, name);
   } catch (error) {
     return Promise.reject(error);
-  }
-  if (!exact && checked === undefined) {
-    // The target's packet-free read, when it has one (DirectAsync): same results, same errors.
-    try {
-      const direct = (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, dst);
-      if (direct !== undefined) return direct;
-    } catch (error) {
-      return Promise.reject(error);
-    }
   }
   const output = exact ? new ReadExactOutput(position, dst.byteLength) : new ReadAtOutput();
   const done = promiseOf(output);

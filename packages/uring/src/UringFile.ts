@@ -281,17 +281,7 @@ export class UringFile extends FileHandle {
     }
     const bounce = transfer.buffer;
     // A bounced read cancelled while it waited never took its slot.
-    if (target !== undefined && bounce !== undefined) {
-      // The kernel is done with the bounce buffer: copy a read back, then give it back.
-      if (result > 0 && reading) {
-        if (target.byteLength !== transfer.length) {
-          // Detached while the kernel filled the bounce buffer: a FIFO's bytes stay for the next read.
-          this.#carry?.push(bounce.slice(0, result));
-          result = DETACHED;
-        } else target.set(result === bounce.byteLength ? bounce : bounce.subarray(0, result));
-      }
-      this.backend.bounce.release(bounce);
-    }
+    if (target !== undefined && bounce !== undefined) result = this.#unbounce(bounce, target, transfer.length, result, reading);
     if (result >= 0) {
       if (reading && result > 0 && result < transfer.length && (signal?.aborted === true || timeoutMs !== undefined)) {
         // A read that was cancelled (or linked to a timeout) may stop short inside the file: its
@@ -355,16 +345,26 @@ export class UringFile extends FileHandle {
     if (result === ABANDONED) return read.reject(this.#transferError(result, true, pos, undefined, undefined));
     const bounce = read.buffer;
     // A read cancelled while it waited for a ring slot never took its bounce slot.
-    if (read.bounced && bounce !== undefined) {
-      if (result > 0) {
-        if (read.target.byteLength !== read.length) result = DETACHED;
-        else read.target.set(result === bounce.byteLength ? bounce : bounce.subarray(0, result));
-      }
-      this.backend.bounce.release(bounce);
-    }
+    if (read.bounced && bounce !== undefined) result = this.#unbounce(bounce, read.target, read.length, result, true);
     if (result >= 0) read.resolve(result);
     else read.reject(this.#transferError(result, true, pos, undefined, undefined));
     this.operationDone();
+  }
+
+  /**
+   * The kernel is done with a bounce buffer: a read's bytes are copied into `target`, then the
+   * buffer goes back to the arena. Returns the result, or DETACHED when `target` was detached
+   * meanwhile (a FIFO's bytes then stay for the next read: they cannot be read again).
+   */
+  #unbounce(bounce: Uint8Array, target: Uint8Array, length: number, result: number, reading: boolean): number {
+    if (result > 0 && reading) {
+      if (target.byteLength !== length) {
+        this.#carry?.push(bounce.slice(0, result));
+        result = DETACHED;
+      } else target.set(result === bounce.byteLength ? bounce : bounce.subarray(0, result));
+    }
+    this.backend.bounce.release(bounce);
+    return result;
   }
 
   /** @internal The completion of a DirectRead abandoned at a close: the kernel let go of its slot. */
