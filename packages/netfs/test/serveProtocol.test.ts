@@ -1,11 +1,12 @@
 /**
  * `serveDirectory` at the edges real clients reach (helper findings, 2026-12-04): uploads in
  * progress are nobody's to read or delete, pipelined requests run in order, XML text uses the
- * predefined entities, paths beneath a file are 404, transfer codings other than chunked are 501,
+ * predefined entities, paths beneath a file are 404 to reads and 409 to writes, a MOVE into itself
+ * through a symlink is 409, transfer codings other than chunked are 501,
  * absolute-form targets and `OPTIONS *` are answered, and a PATCH cannot grow a file past the
  * body limit. Every wait is for the server's answer.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +53,34 @@ describe("serveDirectory: protocol edges", () => {
       expect((await send(served.server.url, method, "/dir/sub/", { destination: "/dir" })).status, method).toBe(409);
       expect((await send(served.server.url, method, "/dir/sub/deep.txt", { destination: "/dir" })).status, method).toBe(409);
       expect(readFileSync(join(served.root, "dir/sub/deep.txt"), "utf8")).toBe("deep\n");
+    }
+  });
+
+  it("PUT, COPY and MOVE beneath a file are 409 (no parent collection, RFC 4918 §9.7.1, §9.8.5) and make nothing", async () => {
+    const url = served.server.url;
+    expect((await send(url, "PUT", "/hello.txt/x", {}, "body")).status).toBe(409);
+    expect((await send(url, "PUT", "/hello.txt/x/y", {}, "body")).status).toBe(409);
+    for (const method of ["COPY", "MOVE"]) {
+      expect((await send(url, method, "/dir/a%20b%26c.txt", { destination: "/hello.txt/x" })).status, method).toBe(409);
+      expect((await send(url, method, "/dir/sub/", { destination: "/hello.txt/x/" })).status, method).toBe(409);
+    }
+    expect(statSync(join(served.root, "hello.txt")).isFile()).toBe(true);
+    expect(readFileSync(join(served.root, "dir/a b&c.txt"), "utf8")).toBe("spaces and ampersand\n");
+    expect(readFileSync(join(served.root, "dir/sub/deep.txt"), "utf8")).toBe("deep\n");
+  });
+
+  it("MOVE of a collection into itself through a symlink (alias/sub, alias -> dir) is 409 and moves nothing", async () => {
+    symlinkSync("dir", join(served.root, "alias"));
+    try {
+      expect((await send(served.server.url, "MOVE", "/dir/", { destination: "/alias/sub/moved/" })).status).toBe(409);
+      expect((await send(served.server.url, "MOVE", "/dir/", { destination: "/alias/new/" })).status).toBe(409);
+      expect((await send(served.server.url, "COPY", "/dir/", { destination: "/alias/new/" })).status).toBe(409);
+      expect(readFileSync(join(served.root, "dir/sub/deep.txt"), "utf8")).toBe("deep\n");
+      expect(existsSync(join(served.root, "dir/new"))).toBe(false);
+      // Onto itself by another name is 403, as before: moving would delete what the link leads to.
+      expect((await send(served.server.url, "MOVE", "/dir/", { destination: "/alias/" })).status).toBe(403);
+    } finally {
+      unlinkSync(join(served.root, "alias"));
     }
   });
 

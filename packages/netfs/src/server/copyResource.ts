@@ -6,11 +6,11 @@
  * deleted first (§9.8.4). Every path goes through the directory handle, as MOVE's do.
  */
 import { randomBytes } from "node:crypto";
-import { IoError, type FileStat } from "@pktio/core";
-import { sameFile } from "@pktio/core/backend";
+import { IoError } from "@pktio/core";
 import { collectionMembers } from "./collectionMembers.js";
 import { removeEntry, transferTarget } from "./davMethods.js";
 import type { Exchange } from "./Exchange.js";
+import { destinationWithin } from "./destinationWithin.js";
 import { statOrMissing } from "./putFile.js";
 import { HttpRefusal } from "./readBody.js";
 import { UPLOAD_PREFIX } from "./requestPath.js";
@@ -53,26 +53,6 @@ export async function copyResource(exchange: Exchange): Promise<void> {
     }
     exchange.status(existing === undefined ? 201 : 204);
   });
-}
-
-/**
- * Where `destination` lies from the collection `source` by identity rather than by name: "same"
- * when it is that collection, "inside" when one of its ancestors (the root included) is. Names
- * alone miss a symlink in either path: `alias/sub` with `alias -> dir` is inside `dir`, and the
- * root reached as `dir/up` (`up -> ..`) holds every destination. Missing or unservable
- * ancestors are passed over (the operation itself fails there).
- */
-export async function destinationWithin(exchange: Exchange, source: FileStat, destination: readonly string[]): Promise<"same" | "inside" | undefined> {
-  for (let length = destination.length; length >= 0; length--) {
-    let stat: FileStat | undefined;
-    try {
-      stat = await statOrMissing(exchange, length === 0 ? "." : destination.slice(0, length).join("/"));
-    } catch {
-      continue;
-    }
-    if (stat !== undefined && sameFile(stat, source)) return length === destination.length ? "same" : "inside";
-  }
-  return undefined;
 }
 
 /** The file's bytes into a temporary file beside the destination, renamed over it when complete. */

@@ -4,6 +4,7 @@
  * so every path, the Destination's included, stays beneath the root.
  */
 import { IoError } from "@pktio/core";
+import { destinationWithin } from "./destinationWithin.js";
 import type { Exchange } from "./Exchange.js";
 import { PARTIAL_UPDATE } from "./patchFile.js";
 import { HttpRefusal, hasBody } from "./readBody.js";
@@ -75,6 +76,12 @@ export async function move(exchange: Exchange): Promise<void> {
   await exchange.settings.locks.hold([from, to], async () => {
     const source = await statOrMissing(exchange, path.relative);
     if (source === undefined) return exchange.status(404);
+    if (source.type === "directory") {
+      // Into itself through a symlink (`alias/sub` with `alias -> dir`): names alone miss it, and
+      // rename(2)'s EINVAL would answer 400 where the string check above answers 409.
+      const where = await destinationWithin(exchange, source, destination.names);
+      if (where === "inside") return exchange.status(409);
+    }
     const existing = await statOrMissing(exchange, destination.relative);
     if (existing !== undefined) {
       if (overwrite === "F") return exchange.status(412);

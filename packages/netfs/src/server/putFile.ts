@@ -66,12 +66,16 @@ export async function putFile(exchange: Exchange): Promise<void> {
   }
 }
 
-/** The stat of a path, or `undefined` when nothing is there. */
+/**
+ * The stat of a path, or `undefined` when nothing is there: missing, or beneath a file (ENOTDIR:
+ * `a.txt/x` names nothing either), so that a PUT, COPY or MOVE there reaches the step that finds
+ * no parent collection and answers 409 as for a missing one (RFC 4918 §9.7.1, §9.8.5), not 404.
+ */
 export async function statOrMissing(exchange: Exchange, relative: string): Promise<FileStat | undefined> {
   try {
     return await exchange.dir.stat(relative);
   } catch (error) {
-    if (IoError.is(error, "NotFound")) return undefined;
+    if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return undefined;
     throw error;
   }
 }
