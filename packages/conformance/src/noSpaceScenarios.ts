@@ -3,10 +3,11 @@
  * for the test (needs root, as CI has; elsewhere the scenarios skip with the reason). A failed
  * write says what it wrote — `writeAt` returns the short count, `writeAllAt` throws kind NoSpace
  * with `transferred` — and no backend writes past the first failed piece: the file holds exactly
- * the written prefix of the data, no holes, nothing beyond.
+ * the written prefix of the data, no holes, nothing beyond. A copyFile that runs out of space leaves
+ * no destination (by path, node:fs removes it; beneath a root, copyThroughHandles does).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Runtime } from "@pktio/core";
@@ -86,6 +87,40 @@ export function describeNoSpace(getRuntime: () => Runtime): void {
       // The OS error names the file on every backend (threaded's sync write named none).
       expect(error?.message).toContain(second.path);
       expectPrefix(second.path, error?.transferred ?? 0);
+    });
+
+    it("copyFile that runs out of space fails NoSpace and leaves no destination, by path and beneath a root, async and sync", async (context) => {
+      if (missing !== undefined) return context.skip(missing);
+      // The source lives outside the small file system; node:fs's copyFile removes a destination it could not fill.
+      const outside = mkdtempSync(join(tmpdir(), "pktio-enospc-src-"));
+      const source = join(outside, "big.bin");
+      writeFileSync(source, data);
+      const dir = await getRuntime().fs.openDir(mountPoint);
+      try {
+        const attempts: Array<[string, () => Promise<void> | void]> = [
+          ["fs.copyFile", () => getRuntime().fs.copyFile(source, join(mountPoint, "copy-fs"))],
+          ["fs.copyFileSync", () => getRuntime().fs.copyFileSync(source, join(mountPoint, "copy-fs-sync"))],
+        ];
+        const inside = join(mountPoint, "inside.bin");
+        for (const [name, copy] of attempts) {
+          const error = await Promise.resolve().then(copy).then(() => undefined, (thrown: unknown) => thrown);
+          expect((error as { kind?: string } | undefined)?.kind, name).toBe("NoSpace");
+        }
+        // Beneath a root both ends are on the small file system: a source that fits, copied twice, does not.
+        writeFileSync(inside, data.subarray(0, 600 * 1024));
+        for (const [name, copy] of [
+          ["dir.copyFile", () => dir.copyFile("inside.bin", "copy-dir")],
+          ["dir.copyFileSync", () => dir.copyFileSync("inside.bin", "copy-dir-sync")],
+        ] as Array<[string, () => Promise<void> | void]>) {
+          const error = await Promise.resolve().then(copy).then(() => undefined, (thrown: unknown) => thrown);
+          expect((error as { kind?: string } | undefined)?.kind, name).toBe("NoSpace");
+        }
+        unlinkSync(inside);
+        expect(readdirSync(mountPoint).sort()).toEqual([]);
+      } finally {
+        await dir.close();
+        rmSync(outside, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -10,7 +10,9 @@
  * is known to be beneath the root and not the source itself (copying a file onto itself leaves
  * it as it was, as node:fs does); a source that is not a regular file is refused before it is
  * opened (a FIFO's open or read would hold the caller until a writer comes) and checked again
- * on its fd.
+ * on its fd. A copy that fails once the destination was cut (a full disk, a read error) removes
+ * the destination, if its name still leads to that file, as node:fs's copyFile does: a failed
+ * copy leaves no file that looks copied.
  */
 import { IoError } from "../IoError.js";
 import type { FileHandle } from "./FileHandle.js";
@@ -30,12 +32,28 @@ function changedUnder(path: string, backend: string): IoError {
   return new IoError("Busy", `copyFile: ${JSON.stringify(path)} changed while it was opened; try again`, { op: "copyFile", backend, path });
 }
 
+/**
+ * After a copy failed past the destination's truncation: closes the destination and removes it
+ * if the name still leads to the file that was cut (`cut`, by device and inode), as node:fs's
+ * copyFile removes a destination it could not fill. Best effort: the copy's error is what the
+ * caller hears; a name that now leads elsewhere is left alone.
+ */
+async function removePartialAsync(fs: Pick<FsOps, "stat" | "removeFile">, to: string, cut: FileStat, destination: FileHandle | undefined): Promise<void> {
+  await destination?.close().catch(() => undefined);
+  try {
+    if (sameFile(await fs.stat(to), cut)) await fs.removeFile(to);
+  } catch {
+    // Gone already, or replaced: nothing of ours to remove.
+  }
+}
+
 /** Copies `from` to `to` through `fs`'s confined opens (see the module comment). */
-export async function copyThroughHandles(fs: Pick<FsOps, "open" | "stat">, from: string, to: string, backend: string): Promise<void> {
+export async function copyThroughHandles(fs: Pick<FsOps, "open" | "stat" | "removeFile">, from: string, to: string, backend: string): Promise<void> {
   const before = await fs.stat(from);
   refuseNonFile(before, from, backend);
   const source = await fs.open(from);
   let destination: FileHandle | undefined;
+  let cut: FileStat | undefined;
   try {
     const stat = await source.stat();
     if (!sameFile(stat, before)) throw changedUnder(from, backend);
@@ -43,6 +61,7 @@ export async function copyThroughHandles(fs: Pick<FsOps, "open" | "stat">, from:
     const target = await destination.stat();
     if (sameFile(target, stat)) return;
     if (target.type !== "file") refuseNonFile(target, to, backend);
+    cut = target;
     await destination.truncate(0);
     const buffer = new Uint8Array(Math.min(CHUNK, Math.max(1, stat.size)));
     for (let pos = 0; ; ) {
@@ -55,17 +74,37 @@ export async function copyThroughHandles(fs: Pick<FsOps, "open" | "stat">, from:
     const written = destination;
     destination = undefined;
     await written.close();
+    cut = undefined;
+  } catch (error) {
+    if (cut !== undefined) await removePartialAsync(fs, to, cut, destination);
+    destination = undefined;
+    throw error;
   } finally {
     await Promise.allSettled([source.close(), destination?.close()]);
   }
 }
 
+/** `removePartialAsync` that blocks the thread: closes the destination, removes it if it is still the file that was cut. */
+function removePartial(fs: Pick<FsOps, "statSync" | "removeFileSync">, to: string, cut: FileStat, destination: FileHandle | undefined): void {
+  try {
+    destination?.closeSync();
+  } catch {
+    // Failing already: the copy's error is what the caller hears.
+  }
+  try {
+    if (sameFile(fs.statSync(to), cut)) fs.removeFileSync(to);
+  } catch {
+    // Gone already, or replaced: nothing of ours to remove.
+  }
+}
+
 /** `copyThroughHandles` that blocks the thread. */
-export function copyThroughHandlesSync(fs: Pick<FsOps, "openSync" | "statSync">, from: string, to: string, backend: string): void {
+export function copyThroughHandlesSync(fs: Pick<FsOps, "openSync" | "statSync" | "removeFileSync">, from: string, to: string, backend: string): void {
   const before = fs.statSync(from);
   refuseNonFile(before, from, backend);
   const source = fs.openSync(from);
   let destination: FileHandle | undefined;
+  let cut: FileStat | undefined;
   try {
     const stat = source.statSync();
     if (!sameFile(stat, before)) throw changedUnder(from, backend);
@@ -73,6 +112,7 @@ export function copyThroughHandlesSync(fs: Pick<FsOps, "openSync" | "statSync">,
     const target = destination.statSync();
     if (sameFile(target, stat)) return;
     if (target.type !== "file") refuseNonFile(target, to, backend);
+    cut = target;
     destination.truncateSync(0);
     const buffer = new Uint8Array(Math.min(CHUNK, Math.max(1, stat.size)));
     for (let pos = 0; ; ) {
@@ -84,6 +124,11 @@ export function copyThroughHandlesSync(fs: Pick<FsOps, "openSync" | "statSync">,
     const written = destination;
     destination = undefined;
     written.closeSync();
+    cut = undefined;
+  } catch (error) {
+    if (cut !== undefined) removePartial(fs, to, cut, destination);
+    destination = undefined;
+    throw error;
   } finally {
     for (const handle of [source, destination]) {
       try {
