@@ -19,6 +19,7 @@ import { HOST, connectThroughNode } from "./internal/NetPeers.js";
 import { describeNet } from "./netScenarios.js";
 import { describeSocketDetach } from "./socketDetachScenarios.js";
 import { describeNoSpace } from "./noSpaceScenarios.js";
+import { describeCreateMode } from "./createModeScenarios.js";
 import { storeScenarios } from "./packetScenarios.js";
 import { describePathSlots } from "./pathSlotScenarios.js";
 import { describeFileConveniences, describeRanges } from "./rangeScenarios.js";
@@ -133,6 +134,7 @@ export function describeBackend(name: string, factory: SubjectFactory, caps: Bac
       describePathSlots(getRuntime, options.narrowRuntime);
       describeConfinement(getRuntime);
       describeNoSpace(getRuntime);
+      describeCreateMode(getRuntime);
       describeLifecycle(openRuntime, getRuntime, options.childRuntime);
       describeErrors(openRuntime, getRuntime);
       describeFileConveniences(getRuntime, caps.sync);

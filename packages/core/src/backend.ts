@@ -9,7 +9,7 @@
 export { fromErrno, fromSocketErrno, quotePath } from "./IoError.js";
 export { checkBytes, checkLength, checkPos, isDetached, positionOrError } from "./internal/validate.js";
 export { describeIssues, parseOptions } from "./options.js";
-export { resolveOpenOptions, type ResolvedOpenOptions } from "./fs/OpenOptions.js";
+export { createMode, resolveOpenOptions, type ResolvedOpenOptions } from "./fs/OpenOptions.js";
 export { checkPath, isBeneath, resolveBeneath } from "./fs/paths.js";
 export { confineWalk, type ConfineQuestion, type Confined, type LstatAnswer } from "./fs/confineWalk.js";
 export { confineWithNodeFs, confineWithNodeFsSync } from "./fs/confineWithNodeFs.js";

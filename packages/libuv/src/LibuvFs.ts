@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, keepTrailingSlash, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, toIoErrorNamingPath, usePlaceBeneath, usePlaceBeneathSync, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, createMode, copyThroughHandlesSync, dirOptions, keepTrailingSlash, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, toIoErrorNamingPath, usePlaceBeneath, usePlaceBeneathSync, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -76,7 +76,8 @@ export class LibuvFs implements Fs {
     const resolved = resolveOpenOptions(options);
     const [target, flags] = await this.openTarget(path, resolved);
     // A FIFO opens O_NONBLOCK (core's openFifoWithoutBlocking): its open never holds a pool thread.
-    const open = (withFlags: number): Promise<number> => openFifoWithoutBlocking(target, withFlags, (fifoFlags) => this.#openFd(target, fifoFlags), () => this.backend.closed, "libuv");
+    const mode = createMode(resolved);
+    const open = (withFlags: number): Promise<number> => openFifoWithoutBlocking(target, withFlags, (fifoFlags) => this.#openFd(target, fifoFlags, mode), () => this.backend.closed, "libuv");
     const root = this.#root;
     // Beneath a root, O_TRUNC and O_CREAT wait for the fd's check (core's openBeneath); without one the open is one call.
     const fd = root === undefined ? await open(flags) : await openBeneath(flags, { realRoot: root.real, path: target, backend: this.runtimeName }, { open, close: (opened) => fs.closeSync(opened) });
@@ -89,12 +90,12 @@ export class LibuvFs implements Fs {
    * (closeGraceMs; an open of a FIFO without a writer blocks a pool thread) answers it Closed,
    * and the fd that open returns later is closed at once.
    */
-  #openFd(target: string, flags: number): Promise<number> {
+  #openFd(target: string, flags: number, mode: number): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       let answered = false;
       let forget = (): void => undefined;
       const opened = new Promise<void>((done) => {
-        fs.open(target, flags, 0o666, (error, fd) => {
+        fs.open(target, flags, mode, (error, fd) => {
           done();
           forget();
           if (answered) {
@@ -120,7 +121,8 @@ export class LibuvFs implements Fs {
   openSync(path: string, options?: OpenOptions): FileHandle {
     const resolved = resolveOpenOptions(options);
     const [target, flags] = this.openTargetSync(path, resolved);
-    const open = (withFlags: number): number => this.#callSync("open", target, () => fs.openSync(target, withFlags, 0o666));
+    const mode = createMode(resolved);
+    const open = (withFlags: number): number => this.#callSync("open", target, () => fs.openSync(target, withFlags, mode));
     const root = this.#root;
     const fd = root === undefined ? open(flags) : openBeneathSync(flags, { realRoot: root.real, path: target, backend: this.runtimeName }, { open, close: (opened) => fs.closeSync(opened) });
     return this.#adopt(fd, target, resolved);

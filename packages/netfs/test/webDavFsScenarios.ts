@@ -3,7 +3,7 @@
  * conformance suite's fixture-tree scenarios (through a wrapper that maps the fixture's local
  * paths onto the server's root), and the Fs contract's error kinds and WebDAV's limits.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -184,13 +184,17 @@ export function describeWebDavFs(name: string, start: StartDavServer, traits: Da
         expect(reader.closed).toBe(true);
       });
 
-      it("refuses what WebDAV cannot do with Unsupported and a reason: append, blocking opens (and partial writes where the server has no partial updates)", async () => {
+      it("refuses what WebDAV cannot do with Unsupported and a reason: append, a create mode, blocking opens (and partial writes where the server has no partial updates)", async () => {
         writeFileSync(join(local, "untouched.bin"), "0123456789");
         if (traits.partialUpdates !== true) {
           await expect(fs.open(`${base}/untouched.bin`, { write: true })).rejects.toThrow(/partial writes, which WebDAV does not have/);
           expect(await kind(fs.open(`${base}/untouched.bin`, { write: true, create: true }))).toBe("Unsupported");
         }
         expect(await kind(fs.open(fresh(), { append: true, create: true }))).toBe("Unsupported");
+        // Permission bits: a PUT cannot set them, and a private file must not be made readable quietly.
+        const privateFile = fresh();
+        await expect(fs.open(privateFile, { write: true, createNew: true, mode: 0o600 })).rejects.toThrow(expect.objectContaining({ kind: "Unsupported", message: expect.stringMatching(/permission bits/) }));
+        expect(existsSync(join(local, privateFile.slice(base.length + 1)))).toBe(false);
         expect(() => fs.openSync(`${base}/data.bin`)).toThrow(/cannot block/);
         expect(await kind(fs.open(`${base}/missing-parent/x.txt`, { write: true, create: true }))).toBe("NotFound");
         expect(readFileSync(join(local, "untouched.bin"), "utf8")).toBe("0123456789");

@@ -700,7 +700,7 @@ export class ThreadedBackend implements IoBackend {
         while (!inCall()) await new Promise((resolve) => setImmediate(resolve));
       },
       blockingOpen: async (path) => {
-        const request = await this.perform(Op.Meta, -1, 0, { op: "open", path, flags: 0 /* O_RDONLY */, root: undefined });
+        const request = await this.perform(Op.Meta, -1, 0, { op: "open", path, flags: 0 /* O_RDONLY */, mode: 0o666, root: undefined });
         if (request.lost !== undefined) throw request.lost;
         if (request.reply?.ok !== true) throw new Error(`blockingOpen: ${JSON.stringify(request.reply)}`);
         return request.reply.value as number;

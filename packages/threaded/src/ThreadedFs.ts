@@ -9,7 +9,7 @@
 import { closeSync, constants } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, copyThroughHandlesSync, dirOptions, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, usePlaceBeneath, usePlaceBeneathSync, type Confined, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions, type TreeEntry } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, createMode, copyThroughHandlesSync, dirOptions, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, usePlaceBeneath, usePlaceBeneathSync, type Confined, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions, type TreeEntry } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -38,7 +38,8 @@ export class ThreadedFs implements Fs {
     const { path: target, lastIsSymlink } = await this.#walk(path, "open", true);
     const flags = openFlagsBeneath(resolved, this.#root, lastIsSymlink);
     // A FIFO opens O_NONBLOCK (core's openFifoWithoutBlocking): its open never holds a worker.
-    const openOnce = (withFlags: number): Promise<number> => this.#meta("open", target, { op: "open", path: target, flags: withFlags, root: this.#root });
+    const mode = createMode(resolved);
+    const openOnce = (withFlags: number): Promise<number> => this.#meta("open", target, { op: "open", path: target, flags: withFlags, mode, root: this.#root });
     const open = (withFlags: number): Promise<number> => openFifoWithoutBlocking(target, withFlags, openOnce, () => this.backend.closed, BACKEND);
     const root = this.#root;
     // Beneath a root, O_TRUNC and O_CREAT wait for the fd's check (core's openBeneath); without one the open is one call.
@@ -49,7 +50,8 @@ export class ThreadedFs implements Fs {
     const resolved = resolveOpenOptions(options);
     const { path: target, lastIsSymlink } = this.#walkSync(path, "open", true);
     const flags = openFlagsBeneath(resolved, this.#root, lastIsSymlink);
-    const open = (withFlags: number): number => this.#metaSync("open", target, { op: "open", path: target, flags: withFlags, root: this.#root });
+    const mode = createMode(resolved);
+    const open = (withFlags: number): number => this.#metaSync("open", target, { op: "open", path: target, flags: withFlags, mode, root: this.#root });
     const root = this.#root;
     const fd = root === undefined ? open(flags) : openBeneathSync(flags, { realRoot: root.real, path: target, backend: BACKEND }, { open, close: (opened) => closeSync(opened) });
     return this.#adopt(fd, target, resolved);
@@ -227,10 +229,10 @@ export class ThreadedFs implements Fs {
 
   /** The worker opens a place (O_PATH); its errors name the operation (`op`), not the open: the place fails as the operation would. */
   #placeCalls(op: MetaRequest["op"], target: string, root: RootRef): PlaceCalls {
-    return { open: (path, flags) => this.#meta(op, target, { op: "open", path, flags, root }), close: (fd) => closeSync(fd) };
+    return { open: (path, flags) => this.#meta(op, target, { op: "open", path, flags, mode: 0o666, root }), close: (fd) => closeSync(fd) };
   }
   #placeCallsSync(op: MetaRequest["op"], target: string, root: RootRef): PlaceCallsSync {
-    return { open: (path, flags) => this.#metaSync(op, target, { op: "open", path, flags, root }), close: (fd) => closeSync(fd) };
+    return { open: (path, flags) => this.#metaSync(op, target, { op: "open", path, flags, mode: 0o666, root }), close: (fd) => closeSync(fd) };
   }
 
   /** A recursive removal beneath the root (core's removeTreeAt), each call on the worker. */

@@ -5,7 +5,7 @@
  */
 import { openSync as openSyncNode } from "node:fs";
 import { IoError, toIoError, type DirHandle, type FileHandle, type FileStat, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { dirOptions, fromErrno, openBeneath, openBeneathSync, openOnceReaderComes, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { createMode, dirOptions, fromErrno, openBeneath, openBeneathSync, openOnceReaderComes, resolveOpenOptions, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { LibuvFs, type LibuvBackend, type Root } from "@pktio/libuv";
 import { AT_FDCWD, AT_REMOVEDIR, cPath, parseStatx, STATX_MASK, STATX_SIZE } from "./internal/statx.js";
 import { CLOSED, ringError, type Operation, type UringBackend } from "./UringBackend.js";
@@ -52,9 +52,9 @@ export class UringFs extends LibuvFs {
     return CLOSED;
   }
 
-  /** The OPENAT of `path` with these flags (O_CLOEXEC added: the ring's open is a raw openat). */
-  #openOperation(path: string, flags: number): Operation {
-    return { opcode: this.uring.opcodes.OPENAT, fd: AT_FDCWD, aux: flags | 0o2000000 /* O_CLOEXEC */, aux2: 0o666, buffer: cPath(path) };
+  /** The OPENAT of `path` with these flags (O_CLOEXEC added: the ring's open is a raw openat) and create mode. */
+  #openOperation(path: string, flags: number, mode: number): Operation {
+    return { opcode: this.uring.opcodes.OPENAT, fd: AT_FDCWD, aux: flags | 0o2000000 /* O_CLOEXEC */, aux2: mode, buffer: cPath(path) };
   }
 
   /** Beneath a root, the checks of openBeneath (O_TRUNC and O_CREAT wait for the fd's check); without one the open is one call. */
@@ -68,14 +68,15 @@ export class UringFs extends LibuvFs {
     const access = accessOf(resolved);
     // The path and flags libuv's open uses: beneath a root, O_NOFOLLOW unless the walk found an inside symlink last.
     const [target, flags] = await this.openTarget(path, resolved);
+    const mode = createMode(resolved);
     const open = (withFlags: number): Promise<number> =>
-      this.#run("open", target, this.#openOperation(target, withFlags)).catch((error: unknown) => {
+      this.#run("open", target, this.#openOperation(target, withFlags, mode)).catch((error: unknown) => {
         if (!isFifoWithoutReader(error, access)) throw error;
         // The kernel's first, non-blocking attempt at an OPENAT fails ENXIO for a write-only open of
         // a FIFO that has no reader yet, where open(2) waits for one: the OPENAT is made again until
         // a reader comes, waiting in the event loop (a blocking open on libuv's pool held a thread,
         // and the process never exited after rt.close()). The fd it gives is a blocking one.
-        return openOnceReaderComes(() => this.#run("open", target, this.#openOperation(target, withFlags)), () => this.uring.closed, target, "uring");
+        return openOnceReaderComes(() => this.#run("open", target, this.#openOperation(target, withFlags, mode)), () => this.uring.closed, target, "uring");
       });
     const beneath = this.#beneath(target);
     const fd = beneath === undefined ? await open(flags) : await openBeneath(flags, beneath, { open, close: (opened) => this.uring.closeFdNow(opened), hold: () => this.#hold() });
@@ -86,8 +87,9 @@ export class UringFs extends LibuvFs {
     const resolved = resolveOpenOptions(options);
     const access = accessOf(resolved);
     const [target, flags] = this.openTargetSync(path, resolved);
+    const mode = createMode(resolved);
     const open = (withFlags: number): number => {
-      const operation = this.#openOperation(target, withFlags);
+      const operation = this.#openOperation(target, withFlags, mode);
       try {
         return this.#runSync("open", target, operation);
       } catch (error) {

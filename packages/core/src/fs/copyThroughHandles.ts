@@ -57,7 +57,7 @@ export async function copyThroughHandles(fs: Pick<FsOps, "open" | "stat" | "remo
   try {
     const stat = await source.stat();
     if (!sameFile(stat, before)) throw changedUnder(from, backend);
-    destination = await fs.open(to, { write: true, create: true });
+    destination = await fs.open(to, { write: true, create: true, mode: stat.mode & 0o777 });
     const target = await destination.stat();
     if (sameFile(target, stat)) return;
     if (target.type !== "file") refuseNonFile(target, to, backend);
@@ -108,7 +108,7 @@ export function copyThroughHandlesSync(fs: Pick<FsOps, "openSync" | "statSync" |
   try {
     const stat = source.statSync();
     if (!sameFile(stat, before)) throw changedUnder(from, backend);
-    destination = fs.openSync(to, { write: true, create: true });
+    destination = fs.openSync(to, { write: true, create: true, mode: stat.mode & 0o777 });
     const target = destination.statSync();
     if (sameFile(target, stat)) return;
     if (target.type !== "file") refuseNonFile(target, to, backend);

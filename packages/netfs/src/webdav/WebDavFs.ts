@@ -120,6 +120,7 @@ export class WebDavFs implements DirHandle {
       const version = { size: resource.size, ...(resource.etag !== undefined && /^(W\/)?"[^"\r\n]*"$/.test(resource.etag) ? { etag: resource.etag } : {}), ...(Number.isNaN(resource.modifiedMs) ? {} : { lastModified: new Date(resource.modifiedMs).toUTCString() }) };
       return openHttpFile(url, { ...this.#shared.fileOptions, version, headers: this.#shared.client.headers, dispatcher: this.#shared.client.dispatcher });
     }
+    if (resolved.mode !== undefined) throw new IoError("Unsupported", "open: WebDAV has no permission bits (a PUT cannot set them); open without mode", { op: "open", backend: BACKEND, path });
     if (resolved.append) throw new IoError("Unsupported", "open: WebDAV has no append (a PUT replaces the whole file); open with write and truncate, or createNew", { op: "open", backend: BACKEND, path });
     const existing = await this.#run(resourceOrMissing(this.#shared, names, "open"));
     if (existing?.isCollection === true || names.length === 0 || /\/\.?$/.test(path)) throw new IoError("IsADirectory", `open: ${JSON.stringify(path)} is a directory`, { op: "open", backend: BACKEND, path });

@@ -24,7 +24,7 @@ export interface RootRef {
  * the worker also checks on the disk that symlinks do not lead outside it.
  */
 export type MetaRequest =
-  | { readonly op: "open"; readonly path: string; readonly flags: number; readonly root: RootRef | undefined }
+  | { readonly op: "open"; readonly path: string; readonly flags: number; readonly mode: number; readonly root: RootRef | undefined }
   | { readonly op: "stat"; readonly path: string; readonly root: RootRef | undefined }
   | { readonly op: "fstat"; readonly fd: number }
   | { readonly op: "readDir"; readonly path: string; readonly root: RootRef | undefined }

@@ -218,7 +218,7 @@ export function workerMain(require: NodeJS.Require): void {
     try {
       switch (request.op) {
         case "open":
-          return { ok: true, value: fs.openSync(confine(request.root, request.path, "open"), request.flags, 0o666) };
+          return { ok: true, value: fs.openSync(confine(request.root, request.path, "open"), request.flags, request.mode) };
         case "stat":
           return { ok: true, value: toFileStat(fs.statSync(confine(request.root, request.path, "stat"), { bigint: true })) };
         case "fstat":
