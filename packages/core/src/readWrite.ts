@@ -129,10 +129,12 @@ function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOpt
     position = checkPos(pos, "pos", name);
     // The target's packet-free read, when it has one (DirectAsync): same results, same errors.
     // It checks `dst` itself (it is public) and declines whatever checkShared below would refuse,
-    // so the buffer is inspected once on this path.
-    if (!exact && options === undefined) {
+    // so the buffer is inspected once on this path. readExactAt checks the count it gives (as
+    // readExactAtSync does with DirectSync's): a short one is UnexpectedEof, without a cause.
+    if (options === undefined) {
+      const wanted = dst.byteLength;
       const direct = (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, dst);
-      if (direct !== undefined) return direct;
+      if (direct !== undefined) return exact ? direct.then((count) => exactCount(position, wanted, count)) : direct;
     }
     shared = checkShared(dst, "dst", name);
     checked = checkIoOptions(options, name);
@@ -147,6 +149,12 @@ function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOpt
     output.reject(error);
   }
   return done;
+}
+
+/** readExactAt's answer to a direct read's count: nothing when it filled `wanted` bytes, else UnexpectedEof. */
+function exactCount(position: number, wanted: number, count: number): number {
+  if (count < wanted) throw shortRead(position, wanted, count);
+  return undefined as unknown as number;
 }
 
 /**

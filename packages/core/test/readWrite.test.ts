@@ -114,6 +114,45 @@ describe("reads over MemoryIo", () => {
   });
 });
 
+describe("readAt and readExactAt over a target's DirectAsync", () => {
+  /** MemoryIo whose packet-free read serves the first `serve` calls (then declines), counting calls. */
+  class DirectMemory extends MemoryIo {
+    calls = 0;
+    constructor(
+      bytes: Uint8Array,
+      private serve: number,
+    ) {
+      super(bytes);
+    }
+    readAtDirectAsync(pos: number, dst: Uint8Array): Promise<number> | undefined {
+      if (this.serve-- <= 0) return undefined;
+      this.calls++;
+      return readAt(new MemoryIo(data), pos, dst, {});
+    }
+  }
+  const data = pattern(100, 11);
+
+  it("readExactAt takes the direct read without options: whole is undefined, short is the packet path's UnexpectedEof", async () => {
+    const target = new DirectMemory(data, 3);
+    const dst = new Uint8Array(16);
+    await expect(readExactAt(target, 10, dst)).resolves.toBeUndefined();
+    expect(Array.from(dst)).toEqual(Array.from(data.subarray(10, 26)));
+    const direct = await readExactAt(target, 90, new Uint8Array(16)).then(() => undefined, (error: unknown) => error as IoError);
+    expect(target.calls).toBe(2);
+    const packet = await readExactAt(target, 90, new Uint8Array(16), {}).then(() => undefined, (error: unknown) => error as IoError);
+    expect(target.calls).toBe(2);
+    expect(direct?.kind).toBe("UnexpectedEof");
+    expect(direct?.message).toBe(packet?.message);
+    expect(direct?.message).toMatch(/needed 16 bytes at 90, the data ends after 10/);
+    // readAt gives the short count as it is.
+    expect(await readAt(target, 95, new Uint8Array(16))).toBe(5);
+    expect(target.calls).toBe(3);
+    // Declined (serve used up): the packet path, same answers.
+    await expect(readExactAt(target, 90, new Uint8Array(16))).rejects.toThrow(expectKind("UnexpectedEof", /after 10/));
+    expect(target.calls).toBe(3);
+  });
+});
+
 describe("readToEnd", () => {
   it("of empty data is an empty array, async and sync", async () => {
     const mem = new MemoryIo();

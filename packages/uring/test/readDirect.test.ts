@@ -1,5 +1,5 @@
 /**
- * `readAt` without a packet (DirectAsync, UringFile.readDirect): a buffered read of a regular file
+ * `readAt` and `readExactAt` without a packet (DirectAsync, UringFile.readDirect): a buffered read of a regular file
  * into a buffer of at most one bounce slot, with no options, is one object in the ring instead of
  * a packet, a view, an output and a transfer. These tests hold it to the packet path's results
  * and errors (the same call with `{}` as options takes the packet path), to the ownership contract
@@ -71,6 +71,11 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
       expect(await file.readAt(3 * BLOCK, viaPacket, {})).toBe(BLOCK);
       expect(wrap).toHaveBeenCalledTimes(1);
       expect(Buffer.from(viaPacket).equals(Buffer.from(plain))).toBe(true);
+      // readExactAt without options takes the direct path too.
+      const exact = new Uint8Array(BLOCK);
+      await file.readExactAt(9 * BLOCK + 3, exact);
+      expect(wrap).toHaveBeenCalledTimes(1);
+      expect(Buffer.from(exact).equals(expected(9 * BLOCK + 3, BLOCK))).toBe(true);
       // Larger than a bounce slot: the packet path, which splits it.
       const large = new Uint8Array(256 * 1024);
       expect(await file.readAt(1000, large)).toBe(large.length);
@@ -93,11 +98,18 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
         expect(a).toEqual(b);
         expect(a).toEqual({ value: Math.max(0, Math.min(BLOCK, data.length - pos)) });
         expect(Buffer.from(direct).equals(Buffer.from(packet))).toBe(true);
+        // readExactAt: resolves only when the block is whole, else the same UnexpectedEof both ways.
+        const exact = [await outcome(file.readExactAt(pos, new Uint8Array(BLOCK)) as Promise<never>), await outcome(file.readExactAt(pos, new Uint8Array(BLOCK), {}) as Promise<never>)];
+        expect(exact[0]).toEqual(exact[1]);
+        expect(exact[0]).toEqual({ kind: "UnexpectedEof", message: `readExactAt: needed ${BLOCK} bytes at ${pos}, the data ends after ${Math.max(0, data.length - pos)}` });
       }
+      const whole = [await outcome(file.readExactAt(0, new Uint8Array(BLOCK)) as Promise<never>), await outcome(file.readExactAt(0, new Uint8Array(BLOCK), {}) as Promise<never>)];
+      expect(whole).toEqual([{ value: undefined }, { value: undefined }]);
       const writeOnly = await runtime.fs.open(join(dir, "out.bin"), { write: true, create: true, read: false });
       const refused = [await outcome(writeOnly.readAt(0, new Uint8Array(16))), await outcome(writeOnly.readAt(0, new Uint8Array(16), {}))];
       expect(refused[0]).toEqual(refused[1]);
       expect(refused[0]).toMatchObject({ kind: "PermissionDenied" });
+      expect(await outcome(writeOnly.readExactAt(0, new Uint8Array(16)) as Promise<never>)).toEqual(await outcome(writeOnly.readExactAt(0, new Uint8Array(16), {}) as Promise<never>));
       await writeOnly.close();
       await file.close();
       const closed = [await outcome(file.readAt(0, new Uint8Array(16))), await outcome(file.readAt(0, new Uint8Array(16), {}))];
