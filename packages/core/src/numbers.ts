@@ -10,7 +10,7 @@ import type { Pos } from "./PacketIo.js";
 import { checkPos } from "./internal/validate.js";
 import { sendPacket } from "./io.js";
 import { Packet } from "./Packet.js";
-import type { DirectSync } from "./PacketIo.js";
+import type { DirectAsync, DirectSync } from "./PacketIo.js";
 import type { PacketResult } from "./PacketOutput.js";
 import { Write } from "./Perm.js";
 import { isEof, readExactAtProgram, readExactAtSync, shortRead, writeAllAtProgram, writeAllAtSync, type ReadTarget, type WriteTarget } from "./readWrite.js";
@@ -109,21 +109,25 @@ export function* writeNumberAtProgram<T extends NumberType>(target: WriteTarget,
 }
 
 /**
- * Reads one number at `pos`; kind UnexpectedEof if the data ends first. One packet with an output
- * that decodes in its completion: no generator and no second promise (the path `readAt` takes).
+ * Reads one number at `pos`; kind UnexpectedEof if the data ends first. The target's DirectAsync
+ * read when it has one, else one packet with an output that decodes in its completion: no
+ * generator and no second promise (the path `readAt` takes).
  * With `options` (a deadline, a signal) it runs as `readExactAt` does with them.
  */
 export const readNumberAt = <T extends NumberType>(target: ReadTarget, pos: Pos, type: T, options?: IoOptions): Promise<NumberValue<T>> => {
   if (options !== undefined) return runIo(readNumberAtProgram(target, pos, type, options));
   let position: number;
-  let resolvedType: Resolved;
+  let output: NumberReadOutput;
   try {
-    resolvedType = codecOf(type);
+    const resolvedType = codecOf(type);
     position = checkPos(pos, "pos", "readExactAt");
+    output = new NumberReadOutput(resolvedType, position);
+    // The target's packet-free read first (DirectAsync, as readExactAt takes it): the output's bytes, then its decode.
+    const direct = (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, output.bytes);
+    if (direct !== undefined) return direct.then((count) => output.decodeCount(count) as NumberValue<T>);
   } catch (error) {
     return Promise.reject(error);
   }
-  const output = new NumberReadOutput(resolvedType, position);
   return new Promise<NumberValue<T>>((resolve, reject) => {
     output.resolve = resolve as (value: number | bigint) => void;
     output.reject = reject;
@@ -150,6 +154,11 @@ class NumberReadOutput {
     if (result.error !== undefined && !isEof(result.error)) return this.reject(result.error);
     if (result.transferred < this.bytes.byteLength) return this.reject(shortRead(this.position, this.bytes.byteLength, result.transferred, result.error));
     this.resolve(this.type.codec.get(new DataView(this.bytes.buffer), this.type.littleEndian));
+  }
+  /** The value once a direct read gave `count` bytes; UnexpectedEof (without a cause) when short. */
+  decodeCount(count: number): number | bigint {
+    if (count < this.bytes.byteLength) throw shortRead(this.position, this.bytes.byteLength, count);
+    return this.type.codec.get(new DataView(this.bytes.buffer), this.type.littleEndian);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   readAtSync,
   readExactAt,
   readExactAtSync,
+  readNumberAt,
   readToEnd,
   readToEndSync,
   writeAllAt,
@@ -114,7 +115,7 @@ describe("reads over MemoryIo", () => {
   });
 });
 
-describe("readAt and readExactAt over a target's DirectAsync", () => {
+describe("readAt, readExactAt and readNumberAt over a target's DirectAsync", () => {
   /** MemoryIo whose packet-free read serves the first `serve` calls (then declines), counting calls. */
   class DirectMemory extends MemoryIo {
     calls = 0;
@@ -150,6 +151,19 @@ describe("readAt and readExactAt over a target's DirectAsync", () => {
     // Declined (serve used up): the packet path, same answers.
     await expect(readExactAt(target, 90, new Uint8Array(16))).rejects.toThrow(expectKind("UnexpectedEof", /after 10/));
     expect(target.calls).toBe(3);
+  });
+
+  it("readNumberAt decodes a direct read, and a short one is the packet path's UnexpectedEof", async () => {
+    const target = new DirectMemory(data, 2);
+    const view = new DataView(data.buffer, data.byteOffset);
+    expect(await readNumberAt(target, 7, "u32be")).toBe(view.getUint32(7, false));
+    const direct = await readNumberAt(target, 97, "u32le").then(() => undefined, (error: unknown) => error as IoError);
+    expect(target.calls).toBe(2);
+    const packet = await readNumberAt(target, 97, "u32le").then(() => undefined, (error: unknown) => error as IoError);
+    expect(target.calls).toBe(2);
+    expect(direct?.kind).toBe("UnexpectedEof");
+    expect(direct?.message).toBe(packet?.message);
+    expect(await readNumberAt(target, 7, "u32be")).toBe(view.getUint32(7, false));
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * `readAt` and `readExactAt` without a packet (DirectAsync, UringFile.readDirect): a buffered read of a regular file
+ * `readAt`, `readExactAt` and `readNumberAt` without a packet (DirectAsync, UringFile.readDirect): a buffered read of a regular file
  * into a buffer of at most one bounce slot, with no options, is one object in the ring instead of
  * a packet, a view, an output and a transfer. These tests hold it to the packet path's results
  * and errors (the same call with `{}` as options takes the packet path), to the ownership contract
@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Packet, readAt } from "@pktio/core";
+import { Packet, readAt, readNumberAt } from "@pktio/core";
 import { seededBytes } from "@pktio/conformance";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { openUring, probe } from "../src/index.js";
@@ -71,15 +71,21 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
       expect(await file.readAt(3 * BLOCK, viaPacket, {})).toBe(BLOCK);
       expect(wrap).toHaveBeenCalledTimes(1);
       expect(Buffer.from(viaPacket).equals(Buffer.from(plain))).toBe(true);
-      // readExactAt without options takes the direct path too.
+      // readExactAt and readNumberAt without options take the direct path too.
       const exact = new Uint8Array(BLOCK);
       await file.readExactAt(9 * BLOCK + 3, exact);
-      expect(wrap).toHaveBeenCalledTimes(1);
       expect(Buffer.from(exact).equals(expected(9 * BLOCK + 3, BLOCK))).toBe(true);
+      const wrapAny = vi.spyOn(Packet, "wrap");
+      expect(await readNumberAt(file, 77, "u32le")).toBe(Buffer.from(data).readUInt32LE(77));
+      expect(await readNumberAt(file, 12345, "u64be")).toBe(Buffer.from(data).readBigUInt64BE(12345));
+      expect(wrapAny).not.toHaveBeenCalled();
+      expect(await readNumberAt(file, 77, "u32le", {})).toBe(Buffer.from(data).readUInt32LE(77));
+      expect(wrap).toHaveBeenCalledTimes(2);
+      wrapAny.mockRestore();
       // Larger than a bounce slot: the packet path, which splits it.
       const large = new Uint8Array(256 * 1024);
       expect(await file.readAt(1000, large)).toBe(large.length);
-      expect(wrap).toHaveBeenCalledTimes(2);
+      expect(wrap).toHaveBeenCalledTimes(3);
       expect(Buffer.from(large).equals(expected(1000, large.length))).toBe(true);
       await file.close();
     } finally {
@@ -103,6 +109,9 @@ describe.skipIf(!status.ok)(`uring readAt without a packet${why}`, () => {
         expect(exact[0]).toEqual(exact[1]);
         expect(exact[0]).toEqual({ kind: "UnexpectedEof", message: `readExactAt: needed ${BLOCK} bytes at ${pos}, the data ends after ${Math.max(0, data.length - pos)}` });
       }
+      const number = [await outcome(readNumberAt(file, data.length - 2, "u32le") as Promise<never>), await outcome(readNumberAt(file, data.length - 2, "u32le", {}) as Promise<never>)];
+      expect(number[0]).toEqual(number[1]);
+      expect(number[0]).toEqual({ kind: "UnexpectedEof", message: `readExactAt: needed 4 bytes at ${data.length - 2}, the data ends after 2` });
       const whole = [await outcome(file.readExactAt(0, new Uint8Array(BLOCK)) as Promise<never>), await outcome(file.readExactAt(0, new Uint8Array(BLOCK), {}) as Promise<never>)];
       expect(whole).toEqual([{ value: undefined }, { value: undefined }]);
       const writeOnly = await runtime.fs.open(join(dir, "out.bin"), { write: true, create: true, read: false });
