@@ -10,10 +10,10 @@ import type { Pos } from "./PacketIo.js";
 import { checkPos } from "./internal/validate.js";
 import { sendPacket } from "./io.js";
 import { Packet } from "./Packet.js";
-import type { DirectAsync, DirectSync } from "./PacketIo.js";
+import type { DirectSync } from "./PacketIo.js";
 import type { PacketResult } from "./PacketOutput.js";
 import { Write } from "./Perm.js";
-import { isEof, readExactAtProgram, readExactAtSync, shortRead, writeAllAtProgram, writeAllAtSync, type ReadTarget, type WriteTarget } from "./readWrite.js";
+import { directRead, isEof, readExactAtProgram, readExactAtSync, shortRead, writeAllAtProgram, writeAllAtSync, type ReadTarget, type WriteTarget } from "./readWrite.js";
 
 /** Byte order of a multi-byte number: little or big endian. */
 export type Endian = "le" | "be";
@@ -123,7 +123,7 @@ export const readNumberAt = <T extends NumberType>(target: ReadTarget, pos: Pos,
     position = checkPos(pos, "pos", "readExactAt");
     output = new NumberReadOutput(resolvedType, position);
     // The target's packet-free read first (DirectAsync, as readExactAt takes it): the output's bytes, then its decode.
-    const direct = (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, output.bytes);
+    const direct = directRead(target, position, output.bytes);
     if (direct !== undefined) return direct.then((count) => output.decodeCount(count) as NumberValue<T>);
   } catch (error) {
     return Promise.reject(error);

@@ -132,9 +132,13 @@ function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOpt
     // so the buffer is inspected once on this path. readExactAt checks the count it gives (as
     // readExactAtSync does with DirectSync's): a short one is UnexpectedEof, without a cause.
     if (options === undefined) {
-      const wanted = dst.byteLength;
-      const direct = (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, dst);
-      if (direct !== undefined) return exact ? direct.then((count) => exactCount(position, wanted, count)) : direct;
+      const direct = directRead(target, position, dst);
+      if (direct !== undefined) {
+        if (!exact) return direct;
+        // Only a real buffer gets a direct read; its length as the call found it.
+        const wanted = dst.byteLength;
+        return direct.then((count) => exactCount(position, wanted, count));
+      }
     }
     shared = checkShared(dst, "dst", name);
     checked = checkIoOptions(options, name);
@@ -149,6 +153,20 @@ function startRead(target: ReadTarget, pos: Pos, dst: Uint8Array, options: IoOpt
     output.reject(error);
   }
   return done;
+}
+
+/**
+ * The target's DirectAsync read of `dst` at `position`, or undefined when it has none or declines
+ * (package-internal: readAt, readExactAt and readNumberAt share it; not exported from the index).
+ * A target that throws has broken its contract (it declines or returns a promise): the throw
+ * becomes the read's rejection, an IoError as the packet path makes of a throwing `sendIo`.
+ */
+export function directRead(target: unknown, position: number, dst: Uint8Array): Promise<number> | undefined {
+  try {
+    return (target as Partial<DirectAsync> | null)?.readAtDirectAsync?.(position, dst);
+  } catch (thrown) {
+    return Promise.reject(thrown instanceof IoError ? thrown : new IoError("Other", `readAtDirectAsync threw: ${String(thrown)}`, { op: "readAtDirectAsync", cause: thrown }));
+  }
 }
 
 /** readExactAt's answer to a direct read's count: nothing when it filled `wanted` bytes, else UnexpectedEof. */

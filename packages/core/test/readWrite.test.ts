@@ -126,7 +126,8 @@ describe("readAt, readExactAt and readNumberAt over a target's DirectAsync", () 
       super(bytes);
     }
     readAtDirectAsync(pos: number, dst: Uint8Array): Promise<number> | undefined {
-      if (this.serve-- <= 0) return undefined;
+      // As FileHandle's: whatever the packet path would refuse is declined, so its error is the one heard.
+      if (!(dst instanceof Uint8Array) || this.serve-- <= 0) return undefined;
       this.calls++;
       return readAt(new MemoryIo(data), pos, dst, {});
     }
@@ -151,6 +152,29 @@ describe("readAt, readExactAt and readNumberAt over a target's DirectAsync", () 
     // Declined (serve used up): the packet path, same answers.
     await expect(readExactAt(target, 90, new Uint8Array(16))).rejects.toThrow(expectKind("UnexpectedEof", /after 10/));
     expect(target.calls).toBe(3);
+  });
+
+  it("a missing dst is the TypeError naming it, as with options; a target whose direct read throws rejects with an IoError", async () => {
+    const target = new DirectMemory(data, 100);
+    for (const dst of [null, undefined, 5]) {
+      for (const read of [readAt, readExactAt] as const) {
+        const bare = await read(target, 0, dst as unknown as Uint8Array).then(() => undefined, (error: unknown) => error as IoError);
+        const withOptions = await read(target, 0, dst as unknown as Uint8Array, {}).then(() => undefined, (error: unknown) => error as IoError);
+        expect(bare, String(dst)).toBeInstanceOf(TypeError);
+        expect(bare?.message).toMatch(/dst must be a Uint8Array/);
+        expect(bare?.message).toBe(withOptions?.message);
+      }
+    }
+    class Throwing extends MemoryIo {
+      readAtDirectAsync(): Promise<number> {
+        throw new TypeError("broken target");
+      }
+    }
+    for (const read of [() => readAt(new Throwing(data), 0, new Uint8Array(4)), () => readExactAt(new Throwing(data), 0, new Uint8Array(4)), () => readNumberAt(new Throwing(data), 0, "u32le")]) {
+      const error = await read().then(() => undefined, (thrown: unknown) => thrown);
+      expect(IoError.is(error, "Other")).toBe(true);
+      expect((error as Error).message).toMatch(/readAtDirectAsync threw: TypeError: broken target/);
+    }
   });
 
   it("readNumberAt decodes a direct read, and a short one is the packet path's UnexpectedEof", async () => {

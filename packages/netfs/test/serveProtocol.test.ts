@@ -6,7 +6,7 @@
  * absolute-form targets and `OPTIONS *` are answered, and a PATCH cannot grow a file past the
  * body limit. Every wait is for the server's answer.
  */
-import { existsSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,6 +81,20 @@ describe("serveDirectory: protocol edges", () => {
       expect((await send(served.server.url, "MOVE", "/dir/", { destination: "/alias/" })).status).toBe(403);
     } finally {
       unlinkSync(join(served.root, "alias"));
+    }
+  });
+
+  it("MOVE of a symlink to a collection moves the link, into that collection too (not 'into itself')", async () => {
+    symlinkSync("dir", join(served.root, "link"));
+    symlinkSync(".", join(served.root, "here"));
+    try {
+      expect((await send(served.server.url, "MOVE", "/link", { destination: "/dir/link2" })).status).toBe(201);
+      expect(readlinkSync(join(served.root, "dir/link2"))).toBe("dir");
+      expect((await send(served.server.url, "MOVE", "/here", { destination: "/here2" })).status).toBe(201);
+      expect(readlinkSync(join(served.root, "here2"))).toBe(".");
+      expect(readFileSync(join(served.root, "dir/sub/deep.txt"), "utf8")).toBe("deep\n");
+    } finally {
+      for (const name of ["link", "dir/link2", "here", "here2"]) rmSync(join(served.root, name), { force: true });
     }
   });
 

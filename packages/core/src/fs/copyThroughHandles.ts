@@ -61,8 +61,8 @@ export async function copyThroughHandles(fs: Pick<FsOps, "open" | "stat" | "remo
     const target = await destination.stat();
     if (sameFile(target, stat)) return;
     if (target.type !== "file") refuseNonFile(target, to, backend);
-    cut = target;
     await destination.truncate(0);
+    cut = target;
     const buffer = new Uint8Array(Math.min(CHUNK, Math.max(1, stat.size)));
     for (let pos = 0; ; ) {
       const count = await source.readAt(pos, buffer);
@@ -112,8 +112,8 @@ export function copyThroughHandlesSync(fs: Pick<FsOps, "openSync" | "statSync" |
     const target = destination.statSync();
     if (sameFile(target, stat)) return;
     if (target.type !== "file") refuseNonFile(target, to, backend);
-    cut = target;
     destination.truncateSync(0);
+    cut = target;
     const buffer = new Uint8Array(Math.min(CHUNK, Math.max(1, stat.size)));
     for (let pos = 0; ; ) {
       const count = source.readAtSync(pos, buffer);

@@ -4,7 +4,6 @@
  * so every path, the Destination's included, stays beneath the root.
  */
 import { IoError } from "@pktio/core";
-import { destinationWithin } from "./destinationWithin.js";
 import type { Exchange } from "./Exchange.js";
 import { PARTIAL_UPDATE } from "./patchFile.js";
 import { HttpRefusal, hasBody } from "./readBody.js";
@@ -76,12 +75,6 @@ export async function move(exchange: Exchange): Promise<void> {
   await exchange.settings.locks.hold([from, to], async () => {
     const source = await statOrMissing(exchange, path.relative);
     if (source === undefined) return exchange.status(404);
-    if (source.type === "directory") {
-      // Into itself through a symlink (`alias/sub` with `alias -> dir`): names alone miss it, and
-      // rename(2)'s EINVAL would answer 400 where the string check above answers 409.
-      const where = await destinationWithin(exchange, source, destination.names);
-      if (where === "inside") return exchange.status(409);
-    }
     const existing = await statOrMissing(exchange, destination.relative);
     if (existing !== undefined) {
       if (overwrite === "F") return exchange.status(412);
@@ -95,6 +88,10 @@ export async function move(exchange: Exchange): Promise<void> {
       await exchange.dir.rename(path.relative, destination.relative);
     } catch (error) {
       if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
+      // EINVAL from rename(2): a collection moved into itself through a symlink (`/dir/` to
+      // `/alias/sub/`, `alias -> dir`), which the name check above cannot see; 409 as that check.
+      // Judged by the kernel, not by names: moving a link to a collection moves the link (no EINVAL).
+      if (IoError.is(error, "InvalidInput") && error.code === "EINVAL") return exchange.status(409);
       throw error;
     }
     exchange.status(existing === undefined ? 201 : 204);
