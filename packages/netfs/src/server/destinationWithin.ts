@@ -1,6 +1,7 @@
 /**
- * `destinationWithin`: where a COPY's or MOVE's destination lies from a source collection, by
- * identity (device and inode) rather than by name, so that a symlink in either path is seen.
+ * `destinationWithin`: where a COPY's destination lies from a source collection, by identity
+ * (device and inode) rather than by name, so that a symlink in either path is seen. (MOVE asks
+ * rename(2) instead, which moves a link to a collection as the link.)
  */
 import type { FileStat } from "@pktio/core";
 import { sameFile } from "@pktio/core/backend";
