@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { availableBackends } from "@pktio/rt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +87,23 @@ describe.each(backends)("on %s", (backend) => {
     mkdirSync(into);
     expect((await runHere(["cp", "--backend", backend, source, `${into}/`])).code).toBe(0);
     expect(Buffer.compare(readFileSync(join(into, "source.bin")), data)).toBe(0);
+  });
+
+  it("cp gives a new DST the source's permission bits less the umask, and leaves an existing DST's alone", async () => {
+    const script = join(dir.path, `script-${backend}.sh`);
+    writeFileSync(script, "#!/bin/sh\necho hi\n");
+    chmodSync(script, 0o750);
+    const made = join(dir.path, `script-copy-${backend}.sh`);
+    expect((await runHere(["cp", "--backend", backend, script, made])).code).toBe(0);
+    const umask = process.umask(0o022);
+    process.umask(umask);
+    expect(statSync(made).mode & 0o7777).toBe(0o750 & ~umask);
+    const existing = join(dir.path, `script-existing-${backend}.sh`);
+    writeFileSync(existing, "old");
+    chmodSync(existing, 0o600);
+    expect((await runHere(["cp", "--backend", backend, script, existing])).code).toBe(0);
+    expect(statSync(existing).mode & 0o7777).toBe(0o600);
+    expect(readFileSync(existing, "utf8")).toBe("#!/bin/sh\necho hi\n");
   });
 
   it("cp copies an empty file", async () => {

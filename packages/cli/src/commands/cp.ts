@@ -3,7 +3,8 @@
  * chunk and writing it at the same position of DST before taking the next. The copy has SRC's
  * length at the start; DST may be a directory (the copy keeps SRC's name). As coreutils, it
  * refuses to copy a file onto itself (same device and inode: the same path, a hard link or a
- * symlink), and a DST ending in "/" must be an existing directory.
+ * symlink), and a DST ending in "/" must be an existing directory. A DST it creates gets SRC's
+ * permission bits less the umask (as cp(1) without -p); an existing DST keeps its own.
  */
 import { basename, join } from "node:path";
 import { z } from "zod";
@@ -17,7 +18,8 @@ import { UsageError } from "../UsageError.js";
 export const cpHelp = `Usage: pktio cp [options] SRC DST
 
 Copies SRC to DST (a file, or a directory to copy into) with 16 reads and writes of 1 MiB in
-flight, through a pktio runtime. DST is created or truncated.
+flight, through a pktio runtime. DST is created (with SRC's permission bits, less the umask)
+or truncated (keeping its own).
 
 Options:
   --backend NAME   ${BackendChoices.join("|")} (default auto: the first that works here)
@@ -75,7 +77,8 @@ async function copyFile(rt: Runtime, from: string, to: string): Promise<void> {
     if (stat.type === "directory") throw new IoError("IsADirectory", `cp: ${JSON.stringify(from)} is a directory`, { op: "cp", path: from });
     // Opened without truncate: DST may be SRC itself (a hard link, a symlink), which truncating
     // would destroy. The two open handles' device and inode say so without a race on the paths.
-    dst = await rt.fs.open(to, { write: true, create: true });
+    // A new DST gets SRC's permission bits less the umask, as cp(1) without -p; an existing one keeps its own.
+    dst = await rt.fs.open(to, { write: true, create: true, mode: stat.mode & 0o777 });
     const target = await dst.stat();
     if (target.device === stat.device && target.inode === stat.inode) {
       throw new IoError("InvalidInput", `cp: ${JSON.stringify(from)} and ${JSON.stringify(to)} are the same file`, { op: "cp", path: to });
