@@ -110,6 +110,23 @@ describe("faults", () => {
     });
   });
 
+  it("a body that goes on past its Content-Range in a later chunk fails every view that ends there (none completes early)", async () => {
+    await withFile("/lying-length-later", { retries: 0 }, async (file) => {
+      const [front, back] = [Packet.alloc(1000, Write), Packet.alloc(1000, Write)];
+      // One request for both (adjacent views are planned into one range): the front completes
+      // as its bytes come; the back, which ends where the range does, waits for the end of the
+      // body, and the server sends the bytes past the range only once the front has completed.
+      const [first, second] = [io(file, 0, front), io(file, 1000, back)];
+      const a = await first;
+      server.releaseExtra();
+      const b = await second;
+      expect(rangesAsked("/lying-length-later")).toEqual(["bytes=0-1999"]);
+      expect(a).toEqual({ transferred: 1000, error: undefined });
+      expectBytes(front.bytes, 0);
+      expect(b).toMatchObject({ transferred: 0, error: { kind: "InvalidData", message: expect.stringMatching(/goes on past 2000/) } });
+    });
+  });
+
   it("a stalled body: the deadline fires, the read settles TimedOut, the buffer comes back, close resolves", async () => {
     await withFile("/stall-body", {}, async (file) => {
       const dst = new Uint8Array(4096);

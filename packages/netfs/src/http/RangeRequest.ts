@@ -2,8 +2,9 @@
  * One planned range `[start, end)` of a remote file and the views it serves, carried to the end:
  * a ranged GET, every response checked against what was asked (status, Content-Range, length,
  * encoding, the version captured at open), bytes copied into the views as they arrive (a view
- * completes as soon as its last byte is in), and on a retryable failure another attempt for
- * only the bytes still missing. Every part is settled exactly once, whatever happens.
+ * completes as soon as its last byte is in, except those ending where a 206 ends: they wait for
+ * the end of its body, which must not go on past the range), and on a retryable failure another
+ * attempt for only the bytes still missing. Every part is settled exactly once, whatever happens.
  */
 import { IoError, type BoundPacketView, type Write } from "@pktio/core";
 import { detachedError } from "@pktio/core/backend";
@@ -64,7 +65,8 @@ export function settlePart(part: Part, error?: IoError, external = false): void 
   if (part.settled) return;
   part.settled = true;
   part.unlisten?.();
-  if (error === undefined) part.view.complete();
+  // A part held whole until its 206 ends (RangeRequest's atEnd) has every byte: it completes.
+  if (error === undefined || part.filled === part.length) part.view.complete();
   else if (part.filled > 0) {
     // The front arrived: it is the caller's; only the rest failed.
     const [head, tail] = part.view.splitAt(part.filled);
@@ -219,12 +221,16 @@ export class RangeRequest {
     const { where, stats } = this.#source;
     let at = offset;
     let first = 0;
+    // The parts that end where a 206 ends, filled but held until its body ends: a body that goes
+    // on past the range (in a later chunk as well as in the same one) fails them whole.
+    const atEnd: Part[] = [];
     try {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         stats.bytesReceived += chunk.byteLength;
         const chunkStart = at;
         at += chunk.byteLength;
         if (!wholeBody && at > end) {
+          for (const part of atEnd) part.filled = 0;
           return this.#reject(response, invalidData("read", where, `the body of bytes ${start}-${end - 1} goes on past ${end}`));
         }
         for (let index = first; index < remaining.length; index++) {
@@ -241,7 +247,10 @@ export class RangeRequest {
           }
           part.bytes.set(chunk.subarray(from - chunkStart, from - chunkStart + take), part.filled);
           part.filled += take;
-          if (part.filled === part.length) settlePart(part);
+          if (part.filled === part.length) {
+            if (!wholeBody && part.pos + part.length === end) atEnd.push(part);
+            else settlePart(part);
+          }
         }
         while (first < remaining.length && (remaining[first] as Part).settled) first++;
         // Every view is settled. A 206 that has reached its end is read to the end event, so the
@@ -254,9 +263,13 @@ export class RangeRequest {
       }
     } catch (error) {
       if (this.#controller.signal.aborted) return undefined;
+      // Every byte of the range had come: what failed after it is not the range's.
+      if (at === end) for (const part of atEnd) settlePart(part);
       const mapped = networkError(error, "read", where);
       return { error: mapped, retry: isRetryableError(mapped) };
     }
+    for (const part of atEnd) settlePart(part);
+    while (first < remaining.length && (remaining[first] as Part).settled) first++;
     if (first === remaining.length) return undefined;
     // The body ended early: the bytes that came are kept, the rest is asked for again.
     return { error: invalidData("read", where, `the body of bytes ${start}-${end - 1} ended after ${at - offset} bytes`), retry: true };

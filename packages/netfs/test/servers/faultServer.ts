@@ -27,6 +27,8 @@ export interface FaultServer extends RunningServer {
   bumpVersion(): void;
   /** Makes the target `/expiring` redirects to change: the old one answers 403 from now on. */
   rotateSignature(): void;
+  /** Lets `/lying-length-later` send the bytes past its range (it holds them until this is called). */
+  releaseExtra(): void;
 }
 
 /** A handler for one route: gets the request, its 1-based count on this route, and `bytes`. */
@@ -73,6 +75,8 @@ export async function startFaultServer(bytes: Uint8Array, options: { redirectTo?
   const log: LoggedRequest[] = [];
   const hits = new Map<string, number>();
   let ignoredSent = 0;
+  let releaseExtra!: () => void;
+  const extraReleased = new Promise<void>((resolve) => (releaseExtra = resolve));
   let version = 1;
   let signature = 1;
   const etagOf = (): string => `"v${version}"`;
@@ -104,6 +108,16 @@ export async function startFaultServer(bytes: Uint8Array, options: { redirectTo?
       response.setHeader("content-range", `bytes ${first}-${last}/${bytes.length}`);
       response.write(bytes.subarray(first, last + 1));
       response.end(new Uint8Array(16));
+    },
+    // The same, with the extra bytes sent only when the test says (releaseExtra): after a view
+    // of the range has completed, so they cannot arrive in the range's chunk.
+    "/lying-length-later": (request, response) => {
+      if (request.method === "HEAD") return serveCorrectly(request, response, bytes);
+      const [first, last] = askedRange(request, bytes.length) ?? [0, bytes.length - 1];
+      response.statusCode = 206;
+      response.setHeader("content-range", `bytes ${first}-${last}/${bytes.length}`);
+      response.write(bytes.subarray(first, last + 1));
+      void extraReleased.then(() => response.end(new Uint8Array(16)));
     },
     // Headers of a GET, then nothing: the body never comes.
     "/stall-body": (request, response) => {
@@ -258,6 +272,7 @@ export async function startFaultServer(bytes: Uint8Array, options: { redirectTo?
     ignoredRangeBytesSent: () => ignoredSent,
     bumpVersion: () => void version++,
     rotateSignature: () => void signature++,
+    releaseExtra,
   };
 }
 
