@@ -20,6 +20,11 @@ export interface Validators {
   readonly modifiedMs: number;
 }
 
+/** A stat's validators, or `undefined` for a resource that is not there. */
+export function validatorsOf(stat: FileStat | undefined): Validators | undefined {
+  return stat === undefined ? undefined : { etag: etagOf(stat), modifiedMs: stat.modifiedMs };
+}
+
 /**
  * RFC 9110 §13.2.2 for a method on a resource that exists (`current`) or not: `safe` for GET and
  * HEAD (If-None-Match and If-Modified-Since then answer 304 instead of 412).

@@ -1,19 +1,19 @@
 /**
- * COPY (RFC 4918 §9.8): a file is copied into a temporary file beside the destination and
- * renamed over it, so readers see the old file or the whole copy (as a PUT); a collection is
+ * COPY (RFC 4918 §9.8): a file is copied into a staged file (stagedFile.ts) and renamed over
+ * the destination, so readers see the old file or the whole copy (as a PUT); a collection is
  * made again at the destination with its members, all of them (`Depth: infinity`, the default)
  * or none (`Depth: 0`); symlinks among the members are not followed and not copied. `Overwrite: F` keeps an existing destination (412); otherwise it is
  * deleted first (§9.8.4). Every path goes through the directory handle, as MOVE's do.
  */
-import { randomBytes } from "node:crypto";
 import { IoError } from "@pktio/core";
 import { collectionMembers } from "./collectionMembers.js";
-import { removeEntry, transferTarget } from "./davMethods.js";
+import { preconditionsHold, removeEntry, transferTarget } from "./davMethods.js";
 import type { Exchange } from "./Exchange.js";
 import { destinationWithin } from "./destinationWithin.js";
 import { statOrMissing } from "./putFile.js";
 import { HttpRefusal } from "./readBody.js";
-import { UPLOAD_PREFIX } from "./requestPath.js";
+import { commitStaged, stagingName } from "./stagedFile.js";
+import { copyThroughOpens } from "./copyThroughOpens.js";
 
 /** Answers a COPY: 201 created, 204 replaced, 412 kept, 409 no parent, 403 onto itself or the root. */
 export async function copyResource(exchange: Exchange): Promise<void> {
@@ -25,10 +25,12 @@ export async function copyResource(exchange: Exchange): Promise<void> {
   const { destination, overwrite, from, to } = target;
   // Onto an ancestor of the source: replacing it would delete the source first (mod_dav: 409).
   if (from.startsWith(to + "/")) return exchange.status(409);
-  // Checks and copy in the destination's critical section (PathLocks): Overwrite F holds.
-  await exchange.settings.locks.hold([to], async () => {
+  // Checks and copy in both paths' critical section (PathLocks): Overwrite F holds, and so do
+  // the source's If-Match / If-Unmodified-Since (a PUT of the source commits before or after).
+  await exchange.settings.locks.hold([from, to], async () => {
     const source = await statOrMissing(exchange, path.relative);
     if (source === undefined) return exchange.status(404);
+    if (!(await preconditionsHold(exchange, path.relative, source))) return;
     // A collection copied into itself would copy its own copy without end.
     if (source.type === "directory" && (path.names.length === 0 || to.startsWith(from + "/"))) return exchange.status(409);
     if (source.type === "directory") {
@@ -55,17 +57,17 @@ export async function copyResource(exchange: Exchange): Promise<void> {
   });
 }
 
-/** The file's bytes into a temporary file beside the destination, renamed over it when complete. */
+/** The file's bytes into a staged file (stagedFile.ts), renamed over the destination when complete. */
 async function copyFileAtomically(exchange: Exchange, from: string, to: readonly string[]): Promise<void> {
-  const temporary = [...to.slice(0, -1), `${UPLOAD_PREFIX}${randomBytes(8).toString("hex")}`].join("/");
+  const staged = stagingName();
   try {
-    await copyThroughOpens(exchange, from, temporary);
+    await copyThroughOpens(exchange, from, staged);
     // rename replaces a file; a collection in the way is deleted first (§9.8.4).
     const existing = await statOrMissing(exchange, to.join("/"));
     if (existing?.type === "directory") await removeEntry(exchange, to.join("/"));
-    await exchange.dir.rename(temporary, to.join("/"));
+    await commitStaged(exchange, staged, to);
   } catch (error) {
-    await exchange.dir.removeFile(temporary).catch(() => undefined);
+    await exchange.dir.removeFile(staged).catch(() => undefined);
     throw error;
   }
 }
@@ -83,33 +85,5 @@ async function copyCollection(exchange: Exchange, from: string, to: string, deep
     const target = `${to}/${member.name}`;
     if (member.stat.type === "directory") await copyCollection(exchange, source, target, true);
     else await copyThroughOpens(exchange, source, target);
-  }
-}
-
-/** Bytes per read and write of a COPY. */
-const COPY_CHUNK = 1024 * 1024;
-
-/**
- * `from`'s bytes into a new file `to`, through two opens of the directory handle: each open's fd
- * is checked beneath the root (a directory swapped for a symlink between the walk and the call
- * is refused), which the handle's copyFile, one path-based system call, does not do.
- */
-async function copyThroughOpens(exchange: Exchange, from: string, to: string): Promise<void> {
-  const source = await exchange.dir.open(from);
-  try {
-    const target = await exchange.dir.open(to, { write: true, createNew: true });
-    try {
-      const chunk = new Uint8Array(COPY_CHUNK);
-      for (let pos = 0; ; ) {
-        const count = await source.readAt(pos, chunk);
-        if (count === 0) break;
-        await target.writeAllAt(pos, chunk.subarray(0, count));
-        pos += count;
-      }
-    } finally {
-      await target.close();
-    }
-  } finally {
-    await source.close();
   }
 }

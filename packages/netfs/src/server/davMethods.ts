@@ -3,13 +3,14 @@
  * (§9.9, with Overwrite) and OPTIONS (§10.1, `DAV: 1`). Each goes through the directory handle,
  * so every path, the Destination's included, stays beneath the root.
  */
-import { IoError } from "@pktio/core";
+import { IoError, type FileStat } from "@pktio/core";
+import { sameFile } from "@pktio/core/backend";
+import { evaluatePreconditions, validatorsOf } from "./conditions.js";
 import type { Exchange } from "./Exchange.js";
 import { PARTIAL_UPDATE } from "./patchFile.js";
 import { HttpRefusal, hasBody } from "./readBody.js";
 import { BadPath, rootPath } from "./requestPath.js";
 import { statOrMissing } from "./putFile.js";
-import { sameFile } from "@pktio/core/backend";
 
 /** Every method the server answers; OPTIONS and 405 answers list them. */
 export const ALLOWED_METHODS = "OPTIONS, GET, HEAD, PUT, PATCH, DELETE, PROPFIND, MKCOL, MOVE, COPY";
@@ -43,9 +44,28 @@ export async function mkcol(exchange: Exchange): Promise<void> {
 }
 
 export async function remove(exchange: Exchange): Promise<void> {
-  if (exchange.path.names.length === 0) return exchange.status(403);
-  await removeEntry(exchange, exchange.path.relative);
-  exchange.status(204);
+  const { path } = exchange;
+  if (path.names.length === 0) return exchange.status(403);
+  // If-Match and If-Unmodified-Since guard the removal (openWebDavFs's removeFile sends its
+  // version's ETag): checked and acted on in the path's critical section, as PUT commits.
+  await exchange.settings.locks.hold([path.names.join("/")], async () => {
+    if (!(await preconditionsHold(exchange, path.relative))) return;
+    await removeEntry(exchange, path.relative);
+    exchange.status(204);
+  });
+}
+
+/**
+ * RFC 9110 §13.2.2 for a method that changes the request's resource (DELETE, MOVE, COPY's
+ * source): false once it has answered 412. Call it inside the path's lock.
+ */
+export async function preconditionsHold(exchange: Exchange, relative: string, current?: FileStat): Promise<boolean> {
+  const headers = exchange.req.headers;
+  if (headers["if-match"] === undefined && headers["if-none-match"] === undefined && headers["if-unmodified-since"] === undefined) return true;
+  const precondition = evaluatePreconditions(headers, validatorsOf(current ?? (await statOrMissing(exchange, relative))), false);
+  if (precondition === "proceed") return true;
+  exchange.status(precondition);
+  return false;
 }
 
 /** Removes a file (or a symlink itself), else a collection with its contents (§9.6.1: depth infinity). */
@@ -75,12 +95,14 @@ export async function move(exchange: Exchange): Promise<void> {
   await exchange.settings.locks.hold([from, to], async () => {
     const source = await statOrMissing(exchange, path.relative);
     if (source === undefined) return exchange.status(404);
+    if (!(await preconditionsHold(exchange, path.relative, source))) return;
     const existing = await statOrMissing(exchange, destination.relative);
     if (existing !== undefined) {
       if (overwrite === "F") return exchange.status(412);
-      // One collection under two names (a symlink to it): deleting the destination first would
-      // delete what the source leads to, and leave the source a link to nothing.
-      if (existing.type === "directory" && sameFile(existing, source)) return exchange.status(403);
+      // One file or collection under two names (a symlink to it, a symlinked directory on the
+      // way, a hard link): deleting the destination first would delete what the source leads
+      // to (a file's data with it), and leave the source a link to nothing. §9.9.4: 403.
+      if (sameFile(existing, source)) return exchange.status(403);
       // §9.9.3: the destination is deleted first, so a collection may replace a file and back.
       await removeEntry(exchange, destination.relative);
     }

@@ -7,7 +7,7 @@
  * exist (404 otherwise), If-Match is honoured, and OPTIONS advertises the format (Accept-Patch).
  */
 import type { Exchange } from "./Exchange.js";
-import { etagOf, evaluatePreconditions } from "./conditions.js";
+import { etagOf, evaluatePreconditions, validatorsOf } from "./conditions.js";
 import { statOrMissing } from "./putFile.js";
 import { declaredLength, HttpRefusal, pumpBody } from "./readBody.js";
 
@@ -25,7 +25,7 @@ export async function patchFile(exchange: Exchange): Promise<void> {
     const current = await statOrMissing(exchange, path.relative);
     if (current === undefined) return exchange.status(404);
     if (current.type !== "file") return exchange.status(405);
-    const precondition = evaluatePreconditions(req.headers, { etag: etagOf(current), modifiedMs: current.modifiedMs }, false);
+    const precondition = evaluatePreconditions(req.headers, validatorsOf(current), false);
     if (precondition !== "proceed") return exchange.status(precondition);
     const start = updateStart(req.headers["x-update-range"], length, current.size);
     // A write far past the end would make a huge (sparse) file with a 1-byte body: a PATCH may

@@ -1,18 +1,17 @@
 /**
- * PUT: the body is written to a temporary file beside the target and renamed over it once
+ * PUT: the body is written to a staged file (stagedFile.ts) and renamed over the target once
  * complete, so readers see the old file or the new one, never half of either, and an upload cut
  * short (a dropped client, the size limit) leaves the old file as it was. If-Match and
  * If-None-Match are honoured (`If-None-Match: *` creates only; checked at the start, to refuse
  * early, and again with the rename in the path's lock, see PathLocks), the size limit is enforced while
  * the body arrives, and a missing parent collection answers 409 (RFC 4918 §9.7.1).
  */
-import { randomBytes } from "node:crypto";
 import { IoError, type FileStat } from "@pktio/core";
 import type { Exchange } from "./Exchange.js";
-import { etagOf, evaluatePreconditions } from "./conditions.js";
+import { etagOf, evaluatePreconditions, validatorsOf } from "./conditions.js";
 import { declaredLength, HttpRefusal, pumpBody } from "./readBody.js";
-
 import { UPLOAD_PREFIX } from "./requestPath.js";
+import { commitStaged, stagingName } from "./stagedFile.js";
 
 export { UPLOAD_PREFIX };
 
@@ -23,17 +22,13 @@ export async function putFile(exchange: Exchange): Promise<void> {
   declaredLength(req, settings.maxBodyBytes);
   const current = await statOrMissing(exchange, path.relative);
   if (current?.type === "directory") return exchange.status(405);
-  const precondition = evaluatePreconditions(req.headers, current === undefined ? undefined : { etag: etagOf(current), modifiedMs: current.modifiedMs }, false);
+  const precondition = evaluatePreconditions(req.headers, validatorsOf(current), false);
   if (precondition !== "proceed") return exchange.status(precondition);
+  // No parent collection: 409 before the body is read (the upload is staged in the root).
   const parent = path.names.slice(0, -1);
-  const upload = [...parent, `${UPLOAD_PREFIX}${randomBytes(8).toString("hex")}`].join("/");
-  let file;
-  try {
-    file = await dir.open(upload, { write: true, createNew: true });
-  } catch (error) {
-    if (IoError.is(error, "NotFound") || IoError.is(error, "NotADirectory")) return exchange.status(409);
-    throw error;
-  }
+  if (parent.length > 0 && (await statOrMissing(exchange, parent.join("/")))?.type !== "directory") return exchange.status(409);
+  const upload = stagingName();
+  const file = await dir.open(upload, { write: true, createNew: true });
   let renamed = false;
   try {
     let pos = 0;
@@ -46,13 +41,20 @@ export async function putFile(exchange: Exchange): Promise<void> {
     // the start, two create-only PUTs (or two If-Match on one ETag) both replaced the file.
     await settings.locks.hold([path.names.join("/")], async () => {
       const now = await statOrMissing(exchange, path.relative);
-      const still = now?.type === "directory" ? 405 : evaluatePreconditions(req.headers, now === undefined ? undefined : { etag: etagOf(now), modifiedMs: now.modifiedMs }, false);
+      const still = now?.type === "directory" ? 405 : evaluatePreconditions(req.headers, validatorsOf(now), false);
       if (still !== "proceed") {
         // Removed before the answer: a client that sees it finds no upload file left behind.
         await dir.removeFile(upload).catch(() => undefined);
         return exchange.status(still);
       }
-      await dir.rename(upload, path.relative);
+      try {
+        await commitStaged(exchange, upload, path.names);
+      } catch (error) {
+        // The parent collection was moved or deleted during the upload (RFC 4918 §9.7.1).
+        if (!IoError.is(error, "NotFound") && !IoError.is(error, "NotADirectory")) throw error;
+        await dir.removeFile(upload).catch(() => undefined);
+        return exchange.status(409);
+      }
       renamed = true;
       const written = await dir.stat(path.relative);
       exchange.status(now === undefined ? 201 : 204, { etag: etagOf(written) });
