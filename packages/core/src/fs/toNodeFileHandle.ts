@@ -13,7 +13,7 @@ import type { CreateReadStreamOptions, CreateWriteStreamOptions } from "node:fs/
 import type { Interface as ReadlineInterface } from "node:readline";
 import { IoError } from "../IoError.js";
 import { nodeBuiltin } from "../internal/nodeBuiltin.js";
-import { fileClosed, invalidArgType, invalidArgValue, nodeShaped, outOfRange, validateInteger } from "../internal/nodeErrors.js";
+import { abortedBy, fileClosed, fileTooLarge, invalidArgType, invalidArgValue, invalidState, methodNotImplemented, nodeShaped, outOfRange, validateInteger } from "../internal/nodeErrors.js";
 import type { FileHandle } from "./FileHandle.js";
 import { facadeReadStream, facadeWriteStream } from "./facadeStreams.js";
 import { NodeStats } from "./NodeStats.js";
@@ -32,6 +32,10 @@ export interface NodeReadOptions<T extends View> {
 }
 
 const noop = (): void => undefined;
+/** The running Node's major version (readableWebStream's default changed with Node 22); read when called, as the module also loads where there is no `process`. */
+function nodeMajor(): number {
+  return Number((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node?.split(".")[0] ?? 0);
+}
 
 /** A non-negative safe-integer position (number or bigint) reads there; anything else means the cursor, as Node. */
 function explicitPosition(position: unknown): number | undefined {
@@ -42,6 +46,31 @@ function explicitPosition(position: unknown): number | undefined {
 
 function bytesOf(view: View, offset = 0, length = view.byteLength - offset): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset + offset, length);
+}
+
+/** The largest `readFile` Node makes (kIoMaxLength): a larger regular file is ERR_FS_FILE_TOO_LARGE. */
+const READ_FILE_MAX = 2 ** 31 - 1;
+
+/** Node's options argument of readFile/writeFile: nothing, an encoding name, or an object (ERR_INVALID_ARG_TYPE otherwise). */
+function fileOptions(options: unknown): { encoding?: unknown; signal?: unknown; flush?: unknown } {
+  if (options == null) return {};
+  if (typeof options === "string") return { encoding: options };
+  if (typeof options !== "object") throw invalidArgType("options", "of type string or an instance of Object", options);
+  return options as { encoding?: unknown };
+}
+
+/** An encoding option as Node checks it before any I/O (ERR_INVALID_ARG_VALUE for an unknown name). */
+function checkedEncoding(encoding: unknown): Encoding | undefined {
+  if (encoding == null || encoding === "") return undefined;
+  if (typeof encoding !== "string" || !nodeBuiltin("node:buffer").Buffer.isEncoding(encoding)) throw invalidArgValue("encoding", "is invalid encoding", encoding);
+  return encoding;
+}
+
+/** A signal option: an AbortSignal or nothing (ERR_INVALID_ARG_TYPE). */
+function checkedSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) throw invalidArgType("options.signal", "an instance of AbortSignal", signal);
+  return signal;
 }
 
 function checkBufferArray(buffers: unknown): readonly View[] {
@@ -67,6 +96,8 @@ export class NodeFileHandle {
   #position = 0;
   #cursorTail: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Node locks a handle to its one web stream (readableWebStream). */
+  #webStreamMade = false;
 
   constructor(file: FileHandle) {
     this.file = file;
@@ -127,15 +158,21 @@ export class NodeFileHandle {
   ): Promise<{ bytesWritten: number; buffer: T | string }> {
     this.#assertOpen("write");
     if (typeof data === "string") {
-      const encoding = (typeof third === "string" ? third : "utf8") as Encoding;
-      if (!nodeBuiltin("node:buffer").Buffer.isEncoding(encoding)) throw invalidArgValue("encoding", "is invalid encoding", encoding);
-      const bytes = nodeBuiltin("node:buffer").Buffer.from(data, encoding);
-      const bytesWritten = bytes.byteLength === 0 ? this.#emptyWrite() : await this.#transfer("write", second, (at) => this.file.writeAt(at, bytes));
+      const { Buffer } = nodeBuiltin("node:buffer");
+      // Node's string write: an unknown encoding is utf8, an odd-length hex string is refused.
+      const encoding = (typeof third === "string" && Buffer.isEncoding(third) ? third : "utf8") as Encoding;
+      if (encoding.toLowerCase() === "hex" && data.length % 2 !== 0) throw invalidArgValue("encoding", `is invalid for data of length ${data.length}`, third);
+      const bytes = Buffer.from(data, encoding);
+      // Its position is a number or the cursor (a bigint too, as for a buffer's write).
+      const position = typeof second === "number" ? second : null;
+      const bytesWritten = bytes.byteLength === 0 ? this.#emptyWrite() : await this.#transfer("write", position, (at) => this.file.writeAt(at, bytes));
       return { bytesWritten, buffer: data };
     }
     if (!ArrayBuffer.isView(data)) throw invalidArgType("buffer", "of type string or an instance of Buffer, TypedArray, or DataView", data);
     if (data.byteLength === 0) return { bytesWritten: 0, buffer: data };
-    const args = second !== null && typeof second === "object" ? second : { offset: second, length: third as number | null | undefined, position: fourth };
+    // Node 20 takes an object second argument, `null` included, as the options (all of the
+    // buffer at the cursor), unlike read's `null` offset; length and position are then ignored.
+    const args = typeof second === "object" ? (second ?? {}) : { offset: second, length: third as number | null | undefined, position: fourth };
     const offset = args.offset == null ? 0 : validateInteger(args.offset, "offset", 0);
     const length = typeof args.length === "number" ? args.length : data.byteLength - offset;
     if (offset > data.byteLength) throw outOfRange("offset", `<= ${data.byteLength}`, offset);
@@ -191,10 +228,17 @@ export class NodeFileHandle {
   readFile(options?: { encoding?: Encoding | null | undefined; signal?: AbortSignal | undefined } | Encoding | null): Promise<string | NonSharedBuffer>;
   async readFile(options?: { encoding?: Encoding | null | undefined; signal?: AbortSignal | undefined } | Encoding | null): Promise<string | NonSharedBuffer> {
     this.#assertOpen("readFile");
-    const { encoding, signal } = typeof options === "string" ? { encoding: options, signal: undefined } : (options ?? {});
-    if (signal?.aborted === true) throw nodeShaped(new IoError("Aborted", "The operation was aborted", { op: "readFile", cause: signal.reason }), "readFile");
+    // Node checks its options before any I/O: a bad one leaves the cursor where it was.
+    const given = fileOptions(options);
+    const encoding = checkedEncoding(given.encoding);
+    const signal = checkedSignal(given.signal);
+    if (signal?.aborted === true) throw abortedBy(signal, "readFile", this.file.path);
     let data: Uint8Array = new Uint8Array(0);
     await this.#transfer("read", null, async (at) => {
+      // Node's guard: a regular file over 2 GiB - 1 is refused before it is read into memory.
+      const stat = await this.file.stat();
+      if (stat.type === "file" && stat.size > READ_FILE_MAX) throw fileTooLarge(stat.size);
+      if (signal?.aborted === true) throw abortedBy(signal, "readFile", this.file.path);
       data = await this.file.readToEnd(at);
       return data.byteLength;
     });
@@ -204,24 +248,44 @@ export class NodeFileHandle {
   }
 
   /** Writes `data` at the cursor (not from the start, and without truncating: Node's rule for handles). */
-  async writeFile(data: string | Uint8Array | Iterable<string | View> | AsyncIterable<string | View>, options?: { encoding?: Encoding | null } | Encoding | null): Promise<void> {
+  async writeFile(
+    data: string | Uint8Array | Iterable<string | View> | AsyncIterable<string | View>,
+    options?: { encoding?: Encoding | null; signal?: AbortSignal | undefined; flush?: boolean | undefined } | Encoding | null,
+  ): Promise<void> {
     this.#assertOpen("writeFile");
-    const encoding = (typeof options === "string" ? options : options?.encoding) ?? "utf8";
+    // Node's checks, all before the first byte is written.
+    const given = fileOptions(options);
+    const encoding = checkedEncoding(given.encoding) ?? "utf8";
+    const flush = given.flush ?? false;
+    if (typeof flush !== "boolean") throw invalidArgType("options.flush", "of type boolean", flush);
+    const iterable = typeof data === "object" && data !== null && !ArrayBuffer.isView(data) && (Symbol.iterator in data || Symbol.asyncIterator in data);
+    if (typeof data !== "string" && !ArrayBuffer.isView(data) && !iterable) throw invalidArgType("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
+    const signal = checkedSignal(given.signal);
     const { Buffer } = nodeBuiltin("node:buffer");
     const toBytes = (chunk: string | View): Uint8Array => (typeof chunk === "string" ? Buffer.from(chunk, encoding) : bytesOf(chunk));
     const parts: AsyncIterable<string | View> | Iterable<string | View> = typeof data === "string" || ArrayBuffer.isView(data) ? [data] : data;
+    const checkAborted = (): void => {
+      if (signal?.aborted === true) throw abortedBy(signal, "writeFile", this.file.path);
+    };
+    // As Node: the signal is looked at before each chunk and after each write (what was written stays).
+    checkAborted();
     for await (const part of parts) {
+      checkAborted();
       const bytes = toBytes(part);
       if (bytes.byteLength === 0) continue;
       await this.#transfer("write", null, async (at) => {
         await this.file.writeAllAt(at, bytes);
         return bytes.byteLength;
       });
+      checkAborted();
     }
   }
 
   /** Same as `writeFile`: a handle's mode is fixed at open (Node's rule). */
-  appendFile(data: string | Uint8Array, options?: { encoding?: Encoding | null } | Encoding | null): Promise<void> {
+  appendFile(
+    data: string | Uint8Array | Iterable<string | View> | AsyncIterable<string | View>,
+    options?: { encoding?: Encoding | null; signal?: AbortSignal | undefined; flush?: boolean | undefined } | Encoding | null,
+  ): Promise<void> {
     return this.writeFile(data, options);
   }
 
@@ -254,14 +318,30 @@ export class NodeFileHandle {
     return this.#call("fdatasync", () => this.file.datasync());
   }
 
-  /** Rejects with kind Unsupported (ENOTSUP): a pktio file has no chmod; so do `chown` and `utimes`. */
-  async chmod(_mode: string | number): Promise<void> {
+  /**
+   * Rejects with kind Unsupported (ENOTSUP): a pktio file has no chmod; so do `chown` and
+   * `utimes`. Node's argument checks come first, and a closed handle is EBADF, as Node's.
+   */
+  async chmod(mode: string | number): Promise<void> {
+    this.#assertOpen("fchmod");
+    if (typeof mode === "string" ? !/^[0-7]+$/.test(mode) : typeof mode !== "number") throw invalidArgValue("mode", "must be a 32-bit unsigned integer or an octal string", mode);
+    if (typeof mode === "number") validateInteger(mode, "mode", 0, 2 ** 32 - 1);
     throw this.#unsupported("fchmod");
   }
-  async chown(_uid: number, _gid: number): Promise<void> {
+  /** See `chmod`. */
+  async chown(uid: number, gid: number): Promise<void> {
+    this.#assertOpen("fchown");
+    validateInteger(uid, "uid", -1, 2 ** 32 - 1);
+    validateInteger(gid, "gid", -1, 2 ** 32 - 1);
     throw this.#unsupported("fchown");
   }
-  async utimes(_atime: string | number | Date, _mtime: string | number | Date): Promise<void> {
+  /** See `chmod`. */
+  async utimes(atime: string | number | Date, mtime: string | number | Date): Promise<void> {
+    this.#assertOpen("futimes");
+    // Node's times: a number, a numeric string or a Date.
+    for (const [name, time] of [["atime", atime], ["mtime", mtime]] as const) {
+      if (typeof time !== "number" && !(time instanceof Date) && !(typeof time === "string" && String(+time) === time)) throw invalidArgType(name, "an instance of Date or a Time in seconds", time);
+    }
     throw this.#unsupported("futimes");
   }
 
@@ -277,11 +357,14 @@ export class NodeFileHandle {
 
   /** Node's `fs.ReadStream` over this handle: `start`/`end` inclusive, `highWaterMark`, `encoding`, `autoClose` (default true: closes the handle at the end). */
   createReadStream(options?: CreateReadStreamOptions): ReadStream {
+    // Node refuses a FileHandle stream with its own `fs` (its calls would bypass the handle).
+    if ((options as { fs?: unknown } | undefined)?.fs !== undefined) throw methodNotImplemented("FileHandle with fs");
     return facadeReadStream(this, this.#streamFd(), options);
   }
 
   /** Node's `fs.WriteStream` over this handle (`start`, `highWaterMark`, `autoClose`, `flush`). */
   createWriteStream(options?: CreateWriteStreamOptions): WriteStream {
+    if ((options as { fs?: unknown } | undefined)?.fs !== undefined) throw methodNotImplemented("FileHandle with fs");
     return facadeWriteStream(this, this.#streamFd(), options);
   }
 
@@ -290,9 +373,28 @@ export class NodeFileHandle {
     return nodeBuiltin("node:readline").createInterface({ input: this.createReadStream(options), crlfDelay: Infinity });
   }
 
-  /** A WHATWG byte stream reading from the cursor, as Node's `readableWebStream`. */
-  readableWebStream(): ReadableStream {
-    if (this.#isClosed()) throw fileClosed("readableWebStream", this.file.path);
+  /**
+   * A WHATWG stream reading from the cursor, as Node's `readableWebStream`: one per handle
+   * (ERR_INVALID_STATE for a second, or once closed). Node 20 and 21 make a byte stream only
+   * with `{ type: "bytes" }` and otherwise one of ArrayBuffer chunks; later Node always makes a
+   * byte stream (Uint8Array chunks, BYOB readers), and so does this on those versions.
+   */
+  readableWebStream(options: { type?: "bytes" | undefined } = {}): ReadableStream {
+    if (this.#isClosed()) throw invalidState("The FileHandle is closed");
+    if (this.#webStreamMade) throw invalidState("The FileHandle is locked");
+    if (options === null || typeof options !== "object") throw invalidArgType("options", "of type object", options);
+    if (options.type !== undefined && typeof options.type !== "string") throw invalidArgType("options.type", "of type string", options.type);
+    this.#webStreamMade = true;
+    if (options.type !== "bytes" && nodeMajor() < 22) {
+      return new ReadableStream<ArrayBuffer>({
+        pull: async (controller) => {
+          const chunk = new Uint8Array(16384);
+          const { bytesRead } = await this.read(chunk, 0, chunk.byteLength, null);
+          if (bytesRead === 0) controller.close();
+          else controller.enqueue(chunk.buffer.slice(0, bytesRead));
+        },
+      });
+    }
     return new ReadableStream({
       type: "bytes",
       autoAllocateChunkSize: 16384,

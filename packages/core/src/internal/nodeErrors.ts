@@ -58,6 +58,31 @@ function withSyscall(error: IoError, syscall: string): NodeShapedError {
   return error as NodeShapedError;
 }
 
+/**
+ * Node's AbortError for an aborted facade call (`code` ABORT_ERR, `name` "AbortError", the
+ * signal's reason as `cause`), as an IoError of kind Aborted.
+ */
+export function abortedBy(signal: AbortSignal, syscall: string, path: string): NodeShapedError {
+  const error = new IoError("Aborted", "The operation was aborted", { code: "ABORT_ERR", op: syscall, path, cause: signal.reason });
+  Object.defineProperty(error, "name", { value: "AbortError", enumerable: false, configurable: true });
+  return withSyscall(error, syscall);
+}
+
+/** Node's ERR_INVALID_STATE, an Error. */
+export function invalidState(reason: string): Error {
+  return coded(new Error(`Invalid state: ${reason}`), "ERR_INVALID_STATE");
+}
+
+/** Node's ERR_METHOD_NOT_IMPLEMENTED, an Error. */
+export function methodNotImplemented(method: string): Error {
+  return coded(new Error(`The ${method} method is not implemented`), "ERR_METHOD_NOT_IMPLEMENTED");
+}
+
+/** Node's ERR_FS_FILE_TOO_LARGE, a RangeError: `readFile` of more than 2 GiB - 1. */
+export function fileTooLarge(size: number): RangeError {
+  return coded(new RangeError(`File size (${size}) is greater than 2 GiB`), "ERR_FS_FILE_TOO_LARGE");
+}
+
 /** Node's ERR_OUT_OF_RANGE, a RangeError. */
 export function outOfRange(name: string, range: string, received: unknown): RangeError {
   return coded(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${String(received)}`), "ERR_OUT_OF_RANGE");
@@ -65,7 +90,8 @@ export function outOfRange(name: string, range: string, received: unknown): Rang
 
 /** Node's ERR_INVALID_ARG_TYPE, a TypeError. */
 export function invalidArgType(name: string, expected: string, received: unknown): TypeError {
-  return coded(new TypeError(`The "${name}" argument must be ${expected}. Received ${describeReceived(received)}`), "ERR_INVALID_ARG_TYPE");
+  // Node's wording: "options.flush" is a property, "data" an argument.
+  return coded(new TypeError(`The "${name}" ${name.includes(".") ? "property" : "argument"} must be ${expected}. Received ${describeReceived(received)}`), "ERR_INVALID_ARG_TYPE");
 }
 
 /** Node's ERR_INVALID_ARG_VALUE, a TypeError. */
@@ -73,11 +99,11 @@ export function invalidArgValue(name: string, reason: string, received: unknown)
   return coded(new TypeError(`The argument '${name}' ${reason}. Received ${describeReceived(received)}`), "ERR_INVALID_ARG_VALUE");
 }
 
-/** Node's integer check: a number, an integer, at least `min`. */
-export function validateInteger(value: unknown, name: string, min = Number.MIN_SAFE_INTEGER): number {
+/** Node's integer check: a number, an integer, within `min` and `max`. */
+export function validateInteger(value: unknown, name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== "number") throw invalidArgType(name, "of type number", value);
   if (!Number.isInteger(value)) throw outOfRange(name, "an integer", value);
-  if (value < min || value > Number.MAX_SAFE_INTEGER) throw outOfRange(name, `>= ${min} && <= ${Number.MAX_SAFE_INTEGER}`, value);
+  if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
   return value;
 }
 
