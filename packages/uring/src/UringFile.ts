@@ -283,9 +283,11 @@ export class UringFile extends FileHandle {
     // A bounced read cancelled while it waited never took its slot.
     if (target !== undefined && bounce !== undefined) result = this.#unbounce(bounce, target, transfer.length, result, reading);
     if (result >= 0) {
-      if (reading && result > 0 && result < transfer.length && (signal?.aborted === true || timeoutMs !== undefined)) {
+      if (reading && result > 0 && result < transfer.length && !this.slots.stream && (signal?.aborted === true || timeoutMs !== undefined)) {
         // A read that was cancelled (or linked to a timeout) may stop short inside the file: its
         // rest goes again, where the abort or a fresh deadline decides, or a read of 0 says EOF.
+        // Not on a FIFO or device: a short read is its answer (what had arrived), and the rest
+        // sent again waited out the deadline and failed TimedOut with those bytes taken.
         const [head, tail] = view.splitAt(result);
         head.complete();
         if (next === undefined || target === undefined) this.submit(pos + result, tail);
