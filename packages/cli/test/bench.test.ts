@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { afterAll, describe, expect, it } from "vitest";
@@ -65,6 +65,29 @@ describe("pktio bench --json", () => {
     const fio = results.find((result) => result.job === "fio")!;
     if (fio.status !== "ok") expect(fio.reason).toMatch(/fio/);
     else expect(fio.verified).toBeUndefined();
+  });
+
+  it("fio measures the file asked for, whatever its name: a `:` or ` #` in --file or TMPDIR never reaches fio's parser (decoys stay)", async () => {
+    // fio splits a filename on ':' and cuts a value at ' #': given 'a:b #1.bin' as is, it read
+    // (and, writing, laid out) ./a and ./b instead. The decoys must be left as they were.
+    const odd = join(dir.path, "odd:dir #x");
+    mkdirSync(odd);
+    const target = join(odd, "a:b #1.bin");
+    writeFileSync(target, seededBytes(1024 * 1024, 3));
+    const decoys = [join(odd, "a"), join(odd, "b"), join(dir.path, "odd"), join(odd, "b #1.bin")];
+    for (const decoy of decoys) writeFileSync(decoy, `decoy ${decoy}`);
+    const before = hash(target);
+    for (const rw of ["randread", "randwrite"]) {
+      const out = await runChild(["bench", "--json", "--backend", "fio", "--rw", rw, "--file", target, "--size", "1m", "--iodepth", "4", "--runtime", "100ms"], { ...process.env, TMPDIR: odd });
+      expect(out.code, out.stderr).toBe(0);
+      const fio = BenchDocument.parse(JSON.parse(out.stdout)).results[0]!;
+      // fio is installed by .ci/run; elsewhere the row says it is missing.
+      if (fio.status !== "ok") expect(fio.reason).toMatch(/not installed/);
+      for (const decoy of decoys) expect(readFileSync(decoy, "utf8"), decoy).toBe(`decoy ${decoy}`);
+      expect(hash(target)).toBe(before);
+    }
+    // Nothing of pktio's is left in TMPDIR (tsx, which runs the CLI from source here, keeps its cache there).
+    expect(readdirSync(odd).filter((name) => !name.startsWith("tsx-")).sort()).toEqual(["a", "a:b #1.bin", "b", "b #1.bin"].sort());
   });
 
   it("a missing --file is exit 1 with kind NotFound", async () => {

@@ -6,6 +6,9 @@
  * `verified`. When fio is missing or fails, the row says so.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve as resolvePath } from "node:path";
 import { z } from "zod";
 import type { JobSettings } from "./BenchSettings.js";
 import { findOnPath } from "./findOnPath.js";
@@ -37,10 +40,18 @@ const FioOutput = z.object({
     .min(1),
 });
 
+/** The name fio is given for the file, relative to its working directory (see runFio). */
+export const FIO_TARGET = "target";
+
+/**
+ * fio's arguments for the job. The file is never named by its path: fio splits a filename on
+ * `:` (several files) and its option parser cuts a value at ` #`, so runFio gives it a plain
+ * name of its own, FIO_TARGET, a symlink to the file in fio's working directory.
+ */
 export function fioArgs(settings: JobSettings): string[] {
   return [
     "--name=pktio-bench",
-    `--filename=${settings.file}`,
+    `--filename=${FIO_TARGET}`,
     `--rw=${settings.rw}`,
     `--bs=${settings.bs}`,
     `--size=${settings.size}`,
@@ -62,8 +73,12 @@ export async function runFio(settings: JobSettings, track: (child: ChildProcess 
   const depth = settings.sync ? 1 : settings.iodepth;
   const fio = findOnPath("fio");
   if (fio === undefined) return noNumbers("fio", depth, "unavailable", "fio is not installed (not found on PATH)");
+  // fio reads the file through a symlink with a plain name in a directory of its own, its
+  // working directory: `--file a:b.bin` made it measure (and lay out, writing) ./a and ./b.bin.
+  const place = mkdtempSync(join(tmpdir(), "pktio-fio-"));
+  symlinkSync(resolvePath(settings.file), join(place, FIO_TARGET));
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(fio, fioArgs(settings), { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(fio, fioArgs(settings), { cwd: place, stdio: ["ignore", "pipe", "pipe"] });
     track(child);
     let out = "";
     let err = "";
@@ -74,7 +89,7 @@ export async function runFio(settings: JobSettings, track: (child: ChildProcess 
       track(undefined);
       resolve({ code: exit, stdout: out, stderr: err });
     });
-  });
+  }).finally(() => rmSync(place, { recursive: true, force: true }));
   const failed = (why: string): JobResult => noNumbers("fio", depth, "unavailable", `fio failed: ${why}`);
   // fio may print notes before its JSON document.
   const start = stdout.indexOf("{");
