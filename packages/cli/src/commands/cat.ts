@@ -2,7 +2,7 @@
  * `pktio cat FILE...`: writes files to stdout through a pktio runtime (1 MiB reads through
  * `file.createReadable`), one after another.
  */
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
 import { z } from "zod";
 import { toIoError } from "@pktio/core";
 import { print, type CliIo } from "../CliIo.js";
@@ -40,7 +40,11 @@ export async function cat(argv: readonly string[], io: CliIo): Promise<number> {
       let file: Awaited<ReturnType<typeof rt.fs.open>> | undefined;
       try {
         file = await rt.fs.open(path);
-        await pipeline(file.createReadable({ chunkSize: CHUNK }), io.stdout, { end: false });
+        // Written chunk by chunk with backpressure, not piped: a pipeline per FILE left its
+        // listeners on stdout, and five FILEs raised MaxListenersExceededWarning.
+        for await (const chunk of file.createReadable({ chunkSize: CHUNK })) {
+          if (!io.stdout.write(chunk as Uint8Array)) await once(io.stdout, "drain");
+        }
       } catch (thrown) {
         // A reader that went away (`pktio cat big | head`) is the end of the job, as for cat(1).
         if ((thrown as { code?: unknown }).code === "EPIPE") return status;
