@@ -213,6 +213,46 @@ export function describeNet(getRuntime: () => Runtime, count: number): void {
     );
 
     it(
+      "bytes that arrived before a peer's reset are still read, then the reset (libuv lost them once an error came first)",
+      async () => {
+        const sent = Buffer.alloc(1000, 7);
+        let resetNow!: () => void;
+        const resetWanted = new Promise<void>((resolve) => (resetNow = resolve));
+        const port = await peers.server((socket) => {
+          // The bytes, then (when the test says) a reset: resetAndDestroy sends RST, not FIN.
+          socket.once("data", () => socket.write(sent, () => void resetWanted.then(() => socket.resetAndDestroy())));
+        });
+        const stream = await connect(port);
+        await stream.write(new Uint8Array([1]));
+        // Where the backend buffers what arrived (libuv, threaded: Node's socket reads ahead), wait
+        // until the bytes are in; uring leaves them in the kernel's receive queue.
+        const buffered = (): number | undefined => (stream as { bufferedBytes?: number }).bufferedBytes;
+        if (buffered() !== undefined) while (buffered()! < sent.length) await new Promise((resolve) => setImmediate(resolve));
+        resetNow();
+        // Nothing is read until the reset has reached this side: a write fails once it has (libuv
+        // then threw away the bytes it held; the kernel keeps them for uring's reads).
+        for (let written = 0; ; written++) {
+          expect(written).toBeLessThan(100_000);
+          const failed = await stream.write(new Uint8Array([2])).then(
+            () => false,
+            () => true,
+          );
+          if (failed) break;
+          // A write uring makes at once settles in a microtask: the peer's side needs loop turns.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        expect(Buffer.from(await stream.readExact(1000)).equals(sent)).toBe(true);
+        // Then the stream is over: the reset (or, once the kernel has reported it, the end).
+        const after = await stream.read(new Uint8Array(8)).then(
+          (count) => count,
+          (error: { kind?: string }) => error.kind,
+        );
+        expect([0, "ConnectionReset"]).toContain(after);
+      },
+      TIMEOUT,
+    );
+
+    it(
       "after the peer ends, read returns 0 and readExact fails with UnexpectedEof",
       async () => {
         const port = await peers.server((socket) => socket.end(Buffer.from("abcdef")));

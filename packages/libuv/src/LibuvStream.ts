@@ -113,7 +113,8 @@ export class LibuvStream extends ByteStream {
   }
 
   #submitRead(view: BoundPacketView<Write>): void {
-    if (this.#error !== undefined) return view.fail(this.#errorFor("read"));
+    // Bytes that arrived before the socket's error (a peer's reset) are still read first.
+    if (this.#error !== undefined && this.#received.bytes === 0) return view.fail(this.#errorFor("read"));
     if (this.#readShut) return view.fail(eof("the stream's read side was shut down"));
     this.#reads.push(view);
     view.packet.signal?.addEventListener("abort", this.#dropAborted, { once: true });
@@ -155,8 +156,9 @@ export class LibuvStream extends ByteStream {
       // State is consistent before settling: a completion may send the next packet re-entrantly.
       settleShortRead(view, filled, "libuv");
     }
-    if (this.#ended && this.#received.bytes === 0) {
-      for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(eof("the peer ended the stream"));
+    if (this.#received.bytes === 0 && (this.#error !== undefined || this.#ended)) {
+      // Past the bytes that came: the socket's error (a reset), else the end of the stream.
+      for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(this.#error !== undefined ? this.#errorFor("read") : eof("the peer ended the stream"));
     }
     if (this.#paused && this.#received.bytes <= RESUME_LEVEL) {
       this.#paused = false;
@@ -183,8 +185,14 @@ export class LibuvStream extends ByteStream {
   #onError(thrown: Error): void {
     const syscall = (thrown as NodeJS.ErrnoException).syscall;
     this.#error ??= libuvError(thrown, syscall ?? "socket");
-    this.#dropBuffered();
-    this.#failPending(this.#error);
+    // The bytes received before it stay for the reads (as the kernel's receive queue does after
+    // a RST on uring); reads waiting now found none, and fail, as every write does, each naming
+    // its own operation (a write waiting at a reset is `write ECONNRESET`, not Node's `read`).
+    const writes = [...this.#writes];
+    this.#writes.clear();
+    for (const view of writes) view.fail(this.#errorFor("write"));
+    for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(this.#errorFor("read"));
+    this.#updateRef();
   }
 
   /** The socket is gone (closed by us, by an error, or after both sides ended). */

@@ -100,7 +100,9 @@ export class UringStream extends ByteStream {
     while (this.#recv === undefined) {
       const view = this.#reads.peek();
       if (view === undefined) return;
-      if (this.#error !== undefined) return this.#failReads(this.#errorFor("read"));
+      // A write's error (EPIPE, a reset met by a send) leaves the reads to the kernel: what the
+      // peer sent before it is still in the receive queue, and the kernel says when it is not.
+      if (this.#error !== undefined && this.#error.op !== "write") return this.#failReads(this.#errorFor("read"));
       const carried = this.#carry.peek();
       // Detached while it waited: it fails, and carried bytes stay for the next read.
       if (view.detached) {
