@@ -19,7 +19,11 @@ export async function openBackend(choice: BackendChoice, options: BackendOptions
   return openExactly(choice, options);
 }
 
-/** Validates PKTIO_BACKENDS as rt will read it, turning its InvalidInput into a UsageError. */
+/**
+ * Validates PKTIO_BACKENDS as rt will read it, turning its InvalidInput into a UsageError, and
+ * PKTIO_URING as @pktio/uring reads it (0, 1, or unset or empty), which uring refuses with
+ * InvalidInput at open: a mistake in either is exit 2, as a bad `--backend` is.
+ */
 function checkEnvOrder(): void {
   try {
     backendOrder(undefined);
@@ -27,6 +31,8 @@ function checkEnvOrder(): void {
     if (IoError.is(error, "InvalidInput")) throw new UsageError(error.message);
     throw error;
   }
+  const uring = process.env["PKTIO_URING"]?.trim() || undefined;
+  if (uring !== undefined && uring !== "0" && uring !== "1") throw new UsageError(`PKTIO_URING must be 0 or 1, got ${JSON.stringify(process.env["PKTIO_URING"])}`);
 }
 
 /**

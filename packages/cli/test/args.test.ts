@@ -39,6 +39,19 @@ describe("command line", () => {
       expect(out.stdout).toBe("");
     }
   });
+  it("PKTIO_URING other than 0 or 1 is a usage mistake (exit 2, one line); set but empty is unset", async () => {
+    for (const value of ["yes", "2", "true"]) {
+      const out = await runChild(["stat", "/"], { ...process.env, PKTIO_URING: value });
+      expect(out.code, value).toBe(2);
+      expect(out.stderr).toBe(`pktio: PKTIO_URING must be 0 or 1, got ${JSON.stringify(value)}\n`);
+      expect(out.stdout).toBe("");
+    }
+    for (const value of ["", " "]) {
+      const out = await runChild(["stat", "/"], { ...process.env, PKTIO_URING: value });
+      expect(out.code, JSON.stringify(value)).toBe(0);
+      expect(out.stdout).toContain("directory");
+    }
+  });
   it("help and --help print to stdout and exit 0", async () => {
     for (const argv of [["help"], ["--help"], ["help", "bench"], ["bench", "--help"], ["cat", "-h"], ["cp", "--help"], ["stat", "--help"]]) {
       const out = await runHere(argv);

@@ -39,7 +39,8 @@ export function probe(): ProbeResult {
 }
 
 function openBackend(options?: UringOptions): UringBackend {
-  const switchValue = process.env["PKTIO_URING"];
+  // Set but empty is unset (as PKTIO_BACKENDS reads it): `PKTIO_URING= cmd` clears it.
+  const switchValue = process.env["PKTIO_URING"]?.trim() || undefined;
   if (switchValue !== undefined && switchValue !== "0" && switchValue !== "1") {
     throw new IoError("InvalidInput", `PKTIO_URING must be 0 or 1, got ${JSON.stringify(switchValue)}`, { op: "openUring", backend: "uring" });
   }
