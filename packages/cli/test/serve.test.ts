@@ -1,5 +1,6 @@
 /** `pktio serve`: argument checks in process, and the real executable serving a directory until SIGTERM. */
 import { spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
@@ -29,6 +30,35 @@ describe("pktio serve", () => {
     const help = await runHere(["serve", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: pktio serve \[options\] DIR/);
+  });
+
+  it("a --key or --cert that is not PEM, or a pair that does not match, is exit 2 naming the option, before anything is served", async () => {
+    const dir = tempDir();
+    try {
+      const fixtures = join(packageDir, "..", "netfs", "test", "fixtures");
+      const [key, cert] = [join(fixtures, "test-key.pem"), join(fixtures, "test-cert.pem")];
+      const junk = join(dir.path, "junk.pem");
+      writeFileSync(junk, "not a pem file\n");
+      const other = join(dir.path, "other-key.pem");
+      writeFileSync(other, generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }));
+      const cases: Array<[string[], RegExp]> = [
+        [["--key", junk, "--cert", cert], /^pktio serve: --key: .*junk\.pem is not a PEM private key/],
+        [["--key", key, "--cert", junk], /^pktio serve: --cert: .*junk\.pem is not a PEM certificate/],
+        // The certificate given as the key: a PEM file, but no private key.
+        [["--key", cert, "--cert", cert], /^pktio serve: --key: /],
+        // A private key of its own, not the certificate's.
+        [["--key", other, "--cert", cert], /^pktio serve: --key and --cert do not go together/],
+      ];
+      for (const [options, message] of cases) {
+        const out = await runHere(["serve", "--port", "0", ...options, dir.path]);
+        expect(out.code, options.join(" ")).toBe(2);
+        expect(out.stderr).toMatch(message);
+        expect(out.stderr.trim().split("\n")).toHaveLength(1);
+        expect(out.stdout).toBe("");
+      }
+    } finally {
+      dir.remove();
+    }
   });
 
   it("serves a directory with a token from a file, logs without the token, and exits 0 on SIGTERM", async () => {

@@ -4,6 +4,7 @@
  * runs until SIGINT or SIGTERM, then closes the server and the runtime and exits 0. The token
  * comes from a file or the environment, never from the command line (where `ps` would show it).
  */
+import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { serveDirectory } from "@pktio/netfs";
@@ -69,7 +70,7 @@ export async function serve(argv: readonly string[], io: CliIo): Promise<number>
   if ((args.key === undefined) !== (args.cert === undefined)) throw new UsageError("--key and --cert go together", "serve");
   if (args["headers-timeout"] > args["request-timeout"]) throw new UsageError("--headers-timeout must not exceed --request-timeout", "serve");
   const token = readToken(args["token-file"]);
-  const tls = args.key === undefined || args.cert === undefined ? undefined : { key: readArgFile("key", args.key), cert: readArgFile("cert", args.cert) };
+  const tls = args.key === undefined || args.cert === undefined ? undefined : checkedTls(args.key, args.cert);
   const runtime = await openBackend(args.backend);
   try {
     const server = await serveDirectory(positionals[0] as string, {
@@ -118,6 +119,33 @@ function readToken(file: string | undefined): string | undefined {
   }
   if (!/^[\x21-\x7e]{1,4096}$/.test(raw)) throw new UsageError(`${file === undefined ? "PKTIO_SERVE_TOKEN" : "--token-file"}: the token must be 1 to 4096 printable ASCII characters without spaces`, "serve");
   return raw;
+}
+
+/**
+ * The key and certificate files, read and checked before anything is served: a file that is
+ * not a PEM private key or certificate, or a pair that does not match, is a usage mistake
+ * naming its option (OpenSSL's bare "DECODER routines::unsupported" named neither).
+ */
+function checkedTls(keyPath: string, certPath: string): { key: string; cert: string } {
+  const key = readArgFile("key", keyPath);
+  const cert = readArgFile("cert", certPath);
+  const refuse = (what: string, error: unknown): never => {
+    throw new UsageError(`${what}: ${(error as Error).message}`, "serve");
+  };
+  let privateKey: KeyObject | undefined;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (error) {
+    refuse(`--key: ${keyPath} is not a PEM private key (an unencrypted one)`, error);
+  }
+  let certificate: X509Certificate | undefined;
+  try {
+    certificate = new X509Certificate(cert);
+  } catch (error) {
+    refuse(`--cert: ${certPath} is not a PEM certificate`, error);
+  }
+  if (!certificate!.checkPrivateKey(privateKey!)) throw new UsageError(`--key and --cert do not go together: ${keyPath} is not the key of ${certPath}`, "serve");
+  return { key, cert };
 }
 
 function readArgFile(option: string, path: string): string {
