@@ -75,6 +75,19 @@ export function describeUdp(getRuntime: () => Runtime): void {
     );
 
     it(
+      "bind takes a SocketAddress (its family included), as its UdpAddress type says: another socket's address with port 0",
+      async () => {
+        const first = await bind();
+        const second = await getRuntime().udp.bind({ ...first.localAddress, port: 0 });
+        sockets.push(second);
+        expect(second.localAddress).toEqual({ host: HOST, port: expect.any(Number), family: "IPv4" });
+        expect(second.localAddress.port).not.toBe(first.localAddress.port);
+        await expect(getRuntime().udp.bind({ host: HOST, port: 0, family: "IPv5" } as never)).rejects.toThrow(expect.objectContaining({ kind: "InvalidInput" }));
+      },
+      TIMEOUT,
+    );
+
+    it(
       `${IN_FLIGHT} receives in flight each get one whole datagram, in arrival order (con)`,
       async () => {
         const socket = await bind();

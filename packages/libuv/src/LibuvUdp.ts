@@ -5,7 +5,7 @@
 import { createSocket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import { IoError, type Udp, type UdpAddress } from "@pktio/core";
-import { checkTcpAddress, toSocketAddress } from "./internal/address.js";
+import { checkUdpAddress, toSocketAddress } from "./internal/address.js";
 import { libuvError } from "./internal/errors.js";
 import type { LibuvBackend } from "./LibuvBackend.js";
 import { LibuvUdpSocket } from "./LibuvUdpSocket.js";
@@ -15,7 +15,8 @@ export class LibuvUdp implements Udp {
 
   /** Binds `host:port` (port 0: the OS picks); kind AddrInUse if taken, InvalidInput for a bad address. */
   async bind(address: UdpAddress): Promise<LibuvUdpSocket> {
-    const { host, port } = checkTcpAddress(address, "bind");
+    // A SocketAddress (another socket's, a datagram's `from`) is a UdpAddress too: its family is the host's.
+    const { host, port } = checkUdpAddress(address, "bind");
     if (this.backend.closed) throw new IoError("Closed", `bind: the ${this.backend.name} runtime is closed`, { op: "bind", backend: this.backend.name });
     const socket = createSocket({ type: isIPv6(host) ? "udp6" : "udp4" });
     return new Promise<LibuvUdpSocket>((resolve, reject) => {

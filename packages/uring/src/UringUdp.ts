@@ -1,9 +1,8 @@
 /** UDP on the ring: `bind` makes a blocking-mode datagram socket (a direct call), served by RECVMSG/SENDMSG. */
 import { IoError, type Udp, type UdpAddress } from "@pktio/core";
-import { parseOptions } from "@pktio/core/backend";
+import { DatagramAddressSchema, parseOptions } from "@pktio/core/backend";
 import { decodeSockaddr, domainOf, encodeSockaddr, resolveHost, SOCK_DGRAM } from "./internal/sockaddr.js";
 import { ringError, type UringBackend } from "./UringBackend.js";
-import { NetAddress } from "./UringTcp.js";
 import { UringUdpSocket } from "./UringUdpSocket.js";
 
 export class UringUdp implements Udp {
@@ -11,7 +10,8 @@ export class UringUdp implements Udp {
 
   /** Binds `host:port` (port 0: the OS picks); kind AddrInUse if taken, InvalidInput for a bad address. */
   async bind(address: UdpAddress): Promise<UringUdpSocket> {
-    const { host, port } = parseOptions(NetAddress, address, "bind");
+    // A SocketAddress (another socket's, a datagram's `from`) is a UdpAddress too: its family is the host's.
+    const { host, port } = parseOptions(DatagramAddressSchema, address, "bind");
     const closed = (): IoError => new IoError("Closed", "bind: the uring runtime is closed", { op: "bind", backend: "uring" });
     if (this.backend.closed) throw closed();
     const ip = await resolveHost(host, "bind");
