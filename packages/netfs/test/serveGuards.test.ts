@@ -52,6 +52,12 @@ describe("serveDirectory: requests that must not lose data", () => {
     expect(readFileSync(join(served.root, "h2.txt"), "utf8")).toBe("linked twice");
   });
 
+  it("a Destination that is a network-path reference (//host/x) is 400 for MOVE and COPY, nothing made", async () => {
+    for (const method of ["MOVE", "COPY"]) expect((await send(served.server.url, method, "/hello.txt", { destination: "//evil.example/x" })).status, method).toBe(400);
+    expect(existsSync(join(served.root, "evil.example"))).toBe(false);
+    expect(readFileSync(join(served.root, "hello.txt"), "utf8")).toBe("hello, pktio\n");
+  });
+
   it("DELETE, MOVE and COPY with a stale If-Match or an old If-Unmodified-Since are 412 and change nothing", async () => {
     const url = served.server.url;
     writeFileSync(join(served.root, "guarded.txt"), "version 1");

@@ -140,7 +140,8 @@ export function transferTarget(exchange: Exchange): { destination: ReturnType<ty
 function destinationOf(header: string | string[] | undefined, host: string | undefined): ReturnType<typeof rootPath> {
   if (typeof header !== "string" || header === "") throw new HttpRefusal(400, "MOVE and COPY need a Destination");
   const absolute = /^https?:\/\/([^/?#]+)(\/[^#]*)?$/i.exec(header);
-  if (absolute === null && !header.startsWith("/")) throw new HttpRefusal(400, "the Destination is neither an absolute URL nor an absolute path");
+  // `//host/x` is a network-path reference, neither (RFC 4918 §10.3's Simple-ref, RFC 3986 §4.2).
+  if (absolute === null && (!header.startsWith("/") || header.startsWith("//"))) throw new HttpRefusal(400, "the Destination is neither an absolute URL nor an absolute path");
   if (absolute !== null && host !== undefined && absolute[1]?.toLowerCase() !== host.toLowerCase()) throw new HttpRefusal(502, "the Destination is on another server");
   try {
     return rootPath(absolute === null ? header : (absolute[2] ?? "/"));
