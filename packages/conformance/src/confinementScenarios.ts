@@ -374,6 +374,17 @@ export function describeConfinement(getRuntime: () => Runtime): void {
       expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
     });
 
+    it("removeDir of a symlink to a directory outside, recursive or not, async or sync: NotADirectory naming the caller's path; the outside stays", async () => {
+      symlinkSync(outside, join(root, "out-tree"));
+      // threaded's worker once followed the link in its check: PermissionDenied, op "open", a made-up path.
+      const expected = expect.objectContaining({ kind: "NotADirectory", op: "removeDir", message: expect.stringContaining("out-tree") });
+      await expect(dir.removeDir("out-tree", { recursive: true })).rejects.toThrow(expected);
+      await expect(dir.removeDir("out-tree")).rejects.toThrow(expected);
+      expect(() => dir.removeDirSync("out-tree", { recursive: true })).toThrow(expected);
+      expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
+      await dir.removeFile("out-tree");
+    });
+
     it("symlinks that stay inside work, and removing a link removes the link, not its target", async () => {
       for (const path of ["inside", "inside-dir/file", "inside-abs", "sub/../inside"]) {
         const file = await dir.open(path);

@@ -218,7 +218,9 @@ export function workerMain(require: NodeJS.Require): void {
     try {
       switch (request.op) {
         case "open":
-          return { ok: true, value: fs.openSync(confine(request.root, request.path, "open"), request.flags, request.mode) };
+          // O_NOFOLLOW opens (or refuses) a symlink as the last component itself, never what it
+          // leads to: its parent is what must stay beneath the root, as for the entry operations.
+          return { ok: true, value: fs.openSync(confine(request.root, request.path, "open", (request.flags & fs.constants.O_NOFOLLOW) !== 0), request.flags, request.mode) };
         case "stat":
           return { ok: true, value: toFileStat(fs.statSync(confine(request.root, request.path, "stat"), { bigint: true })) };
         case "fstat":
