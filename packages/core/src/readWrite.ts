@@ -109,8 +109,10 @@ export function* writeAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, 
 export function* writeAllAtProgram(target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): IoProgram<void> {
   const position = checkPos(pos, "pos", "writeAllAt");
   const shared = checkShared(src, "src", "writeAllAt");
+  // Read before the write: a caller that detaches src meanwhile leaves it 0 ("wrote N of 0").
+  const wanted = src.byteLength;
   const result = yield request(target, position, Packet.wrapChecked(src, Read, shared), checkIoOptions(options, "writeAllAt"));
-  if (result.error !== undefined || result.transferred < src.byteLength) throw new PartialWriteError(position, src.byteLength, result.transferred, result.error);
+  if (result.error !== undefined || result.transferred < wanted) throw new PartialWriteError(position, wanted, result.transferred, result.error);
 }
 
 /** Reads up to `dst.length` bytes at `pos`; fewer only at the end of the data. */

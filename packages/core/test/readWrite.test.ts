@@ -292,6 +292,20 @@ describe("non-EOF errors throw", () => {
     expect((error as Error).message).toMatch(/wrote 2 of 4 bytes/);
   });
 
+  it("writeAllAt's message counts the bytes asked for, even when the caller detached src in flight", async () => {
+    let held: BoundPacketView<Read> | undefined;
+    const target: PacketIo<Read, Pos> = { sendIo: (_pos, view) => void (held = view as BoundPacketView<Read>) };
+    const src = new Uint8Array(4096);
+    const write = writeAllAt(target, 0, src).catch((thrown: unknown) => thrown);
+    structuredClone(src.buffer, { transfer: [src.buffer] });
+    const [head, tail] = held!.splitAt(1024);
+    head.complete();
+    tail.fail(new IoError("InvalidInput", "the buffer was detached", { op: "test" }));
+    const error = await write;
+    expect(error).toMatchObject({ kind: "InvalidInput", transferred: 1024 });
+    expect((error as Error).message).toMatch(/wrote 1024 of 4096 bytes/);
+  });
+
   it("from every sync helper", () => {
     expect(() => readAtSync(blocking, 0, new Uint8Array(4))).toThrow(expectKind("PermissionDenied"));
     expect(() => readExactAtSync(blocking, 0, new Uint8Array(4))).toThrow(expectKind("PermissionDenied"));
