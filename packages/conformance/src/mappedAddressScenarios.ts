@@ -109,5 +109,31 @@ export function describeMappedAddresses(getRuntime: () => Runtime): void {
       },
       TIMEOUT,
     );
+
+    it(
+      "a runtime UDP socket on :: sends to (and connects to) a plain IPv4 literal, as the kernel maps it",
+      async (context) => {
+        if (missing !== undefined) return context.skip(missing);
+        const socket = await getRuntime().udp.bind({ host: ANY6, port: 0 });
+        udp.push(socket);
+        const peer = createSocket("udp4");
+        sockets.push(peer);
+        await new Promise<void>((resolve) => peer.bind({ port: 0, address: HOST }, resolve));
+        const received: number[] = [];
+        const both = new Promise<void>((resolve) =>
+          peer.on("message", (bytes) => {
+            received.push(...bytes);
+            if (received.length === 2) resolve();
+          }),
+        );
+        // libuv's node:dgram udp6 socket refused the plain literal (EINVAL).
+        expect(await socket.sendTo(Uint8Array.of(4), { host: HOST, port: peer.address().port })).toBe(1);
+        await socket.connect({ host: HOST, port: peer.address().port });
+        expect(await socket.send(Uint8Array.of(5))).toBe(1);
+        await both;
+        expect(received).toEqual([4, 5]);
+      },
+      TIMEOUT,
+    );
   });
 }

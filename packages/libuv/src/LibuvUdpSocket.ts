@@ -11,6 +11,7 @@
  * - The socket is ref'd only while operations are pending: an idle bound socket never keeps the
  *   process alive (as the runtime's idle rule asks), a waiting receive always does.
  */
+import { isIPv4 } from "node:net";
 import type { RemoteInfo, Socket } from "node:dgram";
 import { IoError, UdpSocket, type BoundPacketView, type DatagramInfo, type Read, type SocketAddress, type UdpAddress, type Write } from "@pktio/core";
 import { abortError, detachedError, Fifo } from "@pktio/core/backend";
@@ -86,12 +87,20 @@ export class LibuvUdpSocket extends UdpSocket {
     const data = view.packet.shared ? bytes : Buffer.from(bytes);
     try {
       if (to === undefined) this.#socket.send(data, done);
-      else this.#socket.send(data, to.port, to.host, done);
+      else this.#socket.send(data, to.port, this.#hostFor(to.host), done);
     } catch (error) {
       this.#sends.delete(view);
       this.#updateRef();
       view.fail(libuvError(error, "send"));
     }
+  }
+
+  /**
+   * An IPv4 literal as an IPv6 socket (bound to `::`, dual-stack) reaches it: IPv4-mapped, as the
+   * kernel takes it on uring; node:dgram's udp6 socket refused the plain literal with EINVAL.
+   */
+  #hostFor(host: string): string {
+    return this.localAddress.family === "IPv6" && isIPv4(host) ? `::ffff:${host}` : host;
   }
 
   protected submitRecv(view: BoundPacketView<Write>, info: DatagramInfo): void {
@@ -105,7 +114,7 @@ export class LibuvUdpSocket extends UdpSocket {
       const onError = (error: Error): void => reject(libuvError(error, "connect"));
       this.#socket.once("error", onError);
       try {
-        this.#socket.connect(address.port, address.host, () => {
+        this.#socket.connect(address.port, this.#hostFor(address.host), () => {
           this.#socket.off("error", onError);
           const remote = this.#socket.remoteAddress();
           resolve(toSocketAddress(remote.address, remote.port, remote.family) as SocketAddress);
