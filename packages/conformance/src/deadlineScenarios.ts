@@ -167,6 +167,18 @@ export function describeDeadlines(getRuntime: () => Runtime): void {
       await file.close();
     });
 
+    it("readToEnd takes a deadline and a signal: on a FIFO nobody writes it fails TimedOut or Aborted instead of waiting for ever", async (context) => {
+      if (!needFifo()) return context.skip(missing);
+      const { file } = await openFifo();
+      await expect(file.readToEnd(0, { timeoutMs: 50 })).rejects.toThrow(expect.objectContaining({ kind: "TimedOut" }));
+      const controller = new AbortController();
+      const aborted = file.readToEnd(0, { signal: controller.signal });
+      controller.abort();
+      await expect(aborted).rejects.toThrow(expect.objectContaining({ kind: "Aborted" }));
+      await expect(file.readToEnd(0, { timeoutMs: -1 })).rejects.toThrow(expect.objectContaining({ kind: "InvalidInput" }));
+      await file.close();
+    });
+
     it("a FIFO read with a deadline that finds fewer bytes than it asked for returns them at once (async and sync), as without one", async (context) => {
       if (!needFifo()) return context.skip(missing);
       const { file, feed } = await openFifo();

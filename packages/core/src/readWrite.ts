@@ -73,13 +73,19 @@ export function* readExactAtProgram(target: ReadTarget, pos: Pos, dst: Uint8Arra
   if (transferred < dst.byteLength) throw shortRead(position, dst.byteLength, transferred, result.error);
 }
 
-export function* readToEndProgram(target: ReadTarget, pos: Pos = 0): IoProgram<Uint8Array> {
+/**
+ * Reads from `pos` to the end, in growing chunks. `options` apply to each read it makes: a
+ * signal aborts the whole, `timeoutMs` bounds every read (a FIFO nobody writes then fails
+ * TimedOut instead of waiting for ever).
+ */
+export function* readToEndProgram(target: ReadTarget, pos: Pos = 0, options?: IoOptions): IoProgram<Uint8Array> {
   let position = checkPos(pos, "pos", "readToEnd");
+  const checked = checkIoOptions(options, "readToEnd");
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (let size = FIRST_CHUNK; ; size = Math.min(size * 2, MAX_CHUNK)) {
     const chunk = new Uint8Array(size);
-    const transferred = readCount(yield request(target, position, Packet.wrap(chunk, Write)));
+    const transferred = readCount(yield request(target, position, Packet.wrap(chunk, Write), checked));
     chunks.push(transferred === size ? chunk : chunk.subarray(0, transferred));
     total += transferred;
     position += transferred;
@@ -208,7 +214,7 @@ class ReadExactOutput extends ReadAtOutput {
   }
 }
 /** Reads everything from `pos` to the end. */
-export const readToEnd = (target: ReadTarget, pos: Pos = 0): Promise<Uint8Array> => runIo(readToEndProgram(target, pos));
+export const readToEnd = (target: ReadTarget, pos: Pos = 0, options?: IoOptions): Promise<Uint8Array> => runIo(readToEndProgram(target, pos, options));
 /** Writes `src` at `pos`; returns the bytes written. */
 export const writeAt = (target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): Promise<number> => runIo(writeAtProgram(target, pos, src, options));
 /** Writes all of `src` at `pos`, or throws. */
@@ -241,7 +247,7 @@ export const readExactAtSync = (target: ReadTarget, pos: Pos, dst: Uint8Array, o
   }
   runIoSync(readExactAtProgram(target, position, dst, checked));
 };
-export const readToEndSync = (target: ReadTarget, pos: Pos = 0): Uint8Array => runIoSync(readToEndProgram(target, pos));
+export const readToEndSync = (target: ReadTarget, pos: Pos = 0, options?: IoOptions): Uint8Array => runIoSync(readToEndProgram(target, pos, options));
 export const writeAtSync = (target: WriteTarget, pos: Pos, src: Uint8Array, options?: IoOptions): number => {
   const position = checkPos(pos, "pos", "writeAt");
   checkBytes(src, "src", "writeAt");

@@ -154,8 +154,8 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   readExactAt(pos: Pos, dst: Uint8Array, options?: IoOptions): Promise<void> {
     return rw.readExactAt(this, pos, dst, options);
   }
-  readToEnd(pos: Pos = 0): Promise<Uint8Array> {
-    return rw.readToEnd(this, pos);
+  readToEnd(pos: Pos = 0, options?: IoOptions): Promise<Uint8Array> {
+    return rw.readToEnd(this, pos, options);
   }
   writeAt(pos: Pos, src: Uint8Array, options?: IoOptions): Promise<number> {
     return rw.writeAt(this, pos, src, options);
@@ -169,8 +169,8 @@ export abstract class FileHandle implements PacketIo<Write, Pos>, PacketIo<Read,
   readExactAtSync(pos: Pos, dst: Uint8Array, options?: IoOptions): void {
     rw.readExactAtSync(this, pos, dst, options);
   }
-  readToEndSync(pos: Pos = 0): Uint8Array {
-    return rw.readToEndSync(this, pos);
+  readToEndSync(pos: Pos = 0, options?: IoOptions): Uint8Array {
+    return rw.readToEndSync(this, pos, options);
   }
   writeAtSync(pos: Pos, src: Uint8Array, options?: IoOptions): number {
     return rw.writeAtSync(this, pos, src, options);
