@@ -19,7 +19,12 @@ export class RegisteredPool {
   constructor(addon: Addon, ring: RingHandle, shape: { count: number; size: number }) {
     this.size = shape.size;
     this.count = shape.count;
-    this.#memory = new SharedArrayBuffer(shape.count * shape.size + PAGE);
+    try {
+      this.#memory = new SharedArrayBuffer(shape.count * shape.size + PAGE);
+    } catch (thrown) {
+      // V8's "Array buffer allocation failed": the machine cannot give that much memory.
+      throw new IoError("InvalidInput", `registeredBuffers: ${shape.count} buffers of ${shape.size} bytes cannot be allocated here (${String(thrown)})`, { op: "openUring", backend: "uring", cause: thrown });
+    }
     this.#base = addon.alignOffset(new Uint8Array(this.#memory), PAGE);
     const slices = Array.from({ length: shape.count }, (_, i) => this.#slice(i));
     const result = addon.registerBuffers(ring, slices);

@@ -2,6 +2,9 @@
 import { z } from "zod";
 import { pathSlotOptions } from "@pktio/core/backend";
 
+/** The largest registered pool: one SharedArrayBuffer, with a page to align it, under 4 GiB. */
+const REGISTERED_POOL_MAX = 2 ** 32 - 2 * 4096;
+
 export const UringOptions = z.strictObject({
   /**
    * Operations in the kernel at once; more wait in order. What matters for speed is this count,
@@ -80,6 +83,9 @@ export const UringOptions = z.strictObject({
       count: z.number().int().min(1).max(1024),
       size: z.number().int().min(4096).max(2 ** 30).refine((size) => size % 4096 === 0, "must be a multiple of 4096"),
     })
+    // One SharedArrayBuffer holds them all (and a page to align them): a typed array over 4 GiB
+    // or more is a RangeError in Node 20, which escaped openRuntime.
+    .refine(({ count, size }) => count * size <= REGISTERED_POOL_MAX, { message: `count × size must be at most ${REGISTERED_POOL_MAX} bytes (4 GiB less two pages: one SharedArrayBuffer holds them all)` })
     .optional(),
 });
 export type UringOptions = z.input<typeof UringOptions>;

@@ -272,6 +272,10 @@ describe.skipIf(!status.ok)(`uring backend${why}`, () => {
     expect(() => openUring({ maxInFlight: 0 })).toThrow(/maxInFlight/);
     expect(() => openUring({ sqPoll: true } as never)).toThrow(/unknown option "sqPoll"/);
     expect(() => openUring({ registeredBuffers: { count: 1, size: 5000 } })).toThrow(/multiple of 4096/);
+    // 4 GiB or more in all was a RangeError from the typed array over the pool, past the check.
+    for (const registeredBuffers of [{ count: 4, size: 2 ** 30 }, { count: 64, size: 2 ** 26 }, { count: 1024, size: 2 ** 30 }]) {
+      expect(() => openUring({ registeredBuffers }), JSON.stringify(registeredBuffers)).toThrow(expect.objectContaining({ kind: "InvalidInput", message: expect.stringMatching(/registeredBuffers.*count × size must be at most/) }));
+    }
     const file = await rt.fs.open(join(dir, "data.bin"));
     expect(() => io(file, 0, Packet.alloc(4, Write), undefined, { timeoutMs: -1 })).toThrow(/timeoutMs must be a positive number/);
     await expect(file.readAt(0, new Uint8Array(1), { deadline: 5 } as never)).rejects.toThrow(/unknown option "deadline"/);
