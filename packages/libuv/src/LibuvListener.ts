@@ -1,7 +1,7 @@
 /**
  * A TCP listener on libuv: one listening net.Server. Connections are adopted as LibuvStreams the
- * moment Node accepts them (so their bytes are buffered and their errors handled) and wait in
- * order for `accept()`; accept calls made before a connection arrives wait in order for one.
+ * moment Node accepts them (so their errors are handled) and wait in order for `accept()`, held
+ * (their sockets paused: their bytes stay in the kernel) until taken; accept calls made before a connection arrives wait in order for one.
  * The server keeps the process alive only while an accept waits (`for await` over the listener
  * keeps one waiting): an idle listener nobody closed does not, as on uring.
  */
@@ -53,7 +53,10 @@ export class LibuvListener implements TcpListener {
   accept(): Promise<LibuvStream> {
     if (this.closed) return Promise.reject(closedError());
     const stream = this.#ready.shift();
-    if (stream !== undefined) return Promise.resolve(stream);
+    if (stream !== undefined) {
+      stream.release();
+      return Promise.resolve(stream);
+    }
     return new Promise((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
       this.#updateRef();
@@ -93,8 +96,10 @@ export class LibuvListener implements TcpListener {
     }
     const waiter = this.#waiters.shift();
     this.#updateRef();
-    if (waiter !== undefined) waiter.resolve(stream);
-    else this.#ready.push(stream);
+    if (waiter !== undefined) return waiter.resolve(stream);
+    // Nobody accepts it yet: it reads nothing until someone does (LibuvStream.hold).
+    stream.hold();
+    this.#ready.push(stream);
   }
 
   /** An accept failed (e.g. EMFILE); the server keeps listening, the waiting accepts learn why. */

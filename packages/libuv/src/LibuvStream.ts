@@ -40,6 +40,8 @@ export class LibuvStream extends ByteStream {
   readonly #writes = new Set<BoundPacketView<Read>>();
   readonly #received = new ChunkQueue();
   #paused = false;
+  /** Held by its listener until accepted: no bytes are read into memory for a stream nobody took. */
+  #held = false;
   /** No more bytes will arrive: the peer ended its side, or the socket is gone. */
   #ended = false;
   #readShut = false;
@@ -84,6 +86,23 @@ export class LibuvStream extends ByteStream {
     this.#refd = busy;
     if (busy) this.#socket.ref();
     else this.#socket.unref();
+  }
+
+  /**
+   * @internal The listener holds a connection nobody has accepted yet: its socket is paused, so
+   * its bytes wait in the kernel (whose window stops the peer), as on uring, instead of up to
+   * STREAM_BUFFER_LIMIT each in memory (500 untaken connections cost 568 MiB).
+   */
+  hold(): void {
+    this.#held = true;
+    this.#socket.pause();
+  }
+
+  /** @internal Accepted: reading starts (unless the buffer is full, see #serveReads). */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (!this.#paused) this.#socket.resume();
   }
 
   /** Received bytes waiting for read packets (diagnostic; bounded by STREAM_BUFFER_LIMIT plus one chunk). */
@@ -162,7 +181,7 @@ export class LibuvStream extends ByteStream {
     }
     if (this.#paused && this.#received.bytes <= RESUME_LEVEL) {
       this.#paused = false;
-      this.#socket.resume();
+      if (!this.#held) this.#socket.resume();
     }
     this.#updateRef();
   }

@@ -87,6 +87,24 @@ describe("libuv streams", () => {
   const kind = (kindName: string): unknown => expect.objectContaining({ kind: kindName });
 
   it(
+    "a connection nobody has accepted reads nothing into memory (its bytes wait in the kernel); once accepted, every byte comes",
+    async () => {
+      const listener = await listen();
+      const data = seededBytes(256 * 1024, 0x5403);
+      const client = await nodeClient(listener.address.port);
+      await new Promise<void>((resolve, reject) => client.write(data, (error) => (error ? reject(error) : resolve())));
+      // Event-loop turns in which an eager socket would have read the bytes (500 untaken
+      // connections held 568 MiB so); a held one reads none, however many turns pass.
+      for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve));
+      const stream = await listener.accept();
+      cleanups.push(() => stream.close());
+      expect(stream.bufferedBytes).toBe(0);
+      expect(equalBytes(await stream.readExact(data.byteLength), data)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'shutdown("write") ends our side after the queued writes; reading goes on; later writes are BrokenPipe',
     async () => {
       const data = seededBytes(3 * MiB, 0x5401);
