@@ -213,6 +213,17 @@ export function describeNet(getRuntime: () => Runtime, count: number): void {
     );
 
     it(
+      "listen on a port that is taken is AddrInUse with node:net's code and text (listen EADDRINUSE … host:port)",
+      async () => {
+        const port = await peers.server(() => undefined);
+        await expect(getRuntime().net.listen({ host: HOST, port })).rejects.toThrow(
+          expect.objectContaining({ kind: "AddrInUse", code: "EADDRINUSE", message: expect.stringMatching(new RegExp(`^listen EADDRINUSE\\b.* ${HOST.replace(/\./g, "\\.")}:${port}$`)) }),
+        );
+      },
+      TIMEOUT,
+    );
+
+    it(
       "bytes that arrived before a peer's reset are still read, then the reset (libuv lost them once an error came first)",
       async () => {
         const sent = Buffer.alloc(1000, 7);

@@ -59,7 +59,8 @@ export class UringTcp implements Tcp {
     const bound = new Uint8Array(128);
     const length = encodeSockaddr(ip, port, bound);
     const fd = this.backend.openSocket(domainOf(ip), SOCK_STREAM, bound.subarray(0, length), BACKLOG);
-    if (fd < 0) throw ringError(fd, { op: "listen" });
+    // node:net's form, as on libuv: `listen EADDRINUSE 127.0.0.1:8080`.
+    if (fd < 0) throw fd === CLOSED ? ringError(fd, { op: "listen" }) : fromSocketErrno(fd, { op: "listen", backend: "uring", address: `${ip}:${port}` });
     const local = this.backend.socketName(fd, false, bound) > 0 ? decodeSockaddr(bound) : undefined;
     try {
       if (local === undefined) throw new IoError("Other", "listen: the socket has no address", { op: "listen", backend: "uring" });

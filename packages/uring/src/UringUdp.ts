@@ -1,8 +1,8 @@
 /** UDP on the ring: `bind` makes a blocking-mode datagram socket (a direct call), served by RECVMSG/SENDMSG. */
 import { IoError, type Udp, type UdpAddress } from "@pktio/core";
-import { DatagramAddressSchema, parseOptions } from "@pktio/core/backend";
+import { DatagramAddressSchema, fromSocketErrno, parseOptions } from "@pktio/core/backend";
 import { decodeSockaddr, domainOf, encodeSockaddr, resolveHost, SOCK_DGRAM } from "./internal/sockaddr.js";
-import { ringError, type UringBackend } from "./UringBackend.js";
+import { CLOSED, ringError, type UringBackend } from "./UringBackend.js";
 import { UringUdpSocket } from "./UringUdpSocket.js";
 
 export class UringUdp implements Udp {
@@ -20,7 +20,8 @@ export class UringUdp implements Udp {
     const bound = new Uint8Array(128);
     const length = encodeSockaddr(ip, port, bound);
     const fd = this.backend.openSocket(domainOf(ip), SOCK_DGRAM, bound.subarray(0, length), 0);
-    if (fd < 0) throw ringError(fd, { op: "bind" });
+    // node:dgram's form, as on libuv: `bind EADDRINUSE 127.0.0.1:8080`.
+    if (fd < 0) throw fd === CLOSED ? ringError(fd, { op: "bind" }) : fromSocketErrno(fd, { op: "bind", backend: "uring", address: `${ip}:${port}` });
     const local = this.backend.socketName(fd, false, bound) > 0 ? decodeSockaddr(bound) : undefined;
     try {
       if (local === undefined) throw new IoError("Other", "bind: the socket has no address", { op: "bind", backend: "uring" });

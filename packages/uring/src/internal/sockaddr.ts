@@ -21,7 +21,10 @@ export async function resolveHost(host: string, op: string): Promise<string> {
   try {
     return (await lookup(host)).address;
   } catch (error) {
-    throw new IoError("HostNotFound", `${op}: cannot resolve ${JSON.stringify(host)}`, { op, backend: "uring", cause: error });
+    // node:net's code and text (`getaddrinfo ENOTFOUND host`), as libuv and threaded report it.
+    const code = (error as { code?: unknown }).code;
+    const named = typeof code === "string" && /^E[A-Z_]+$/.test(code) ? code : "ENOTFOUND";
+    throw new IoError("HostNotFound", `getaddrinfo ${named} ${host}`, { op, backend: "uring", code: named, cause: error });
   }
 }
 
