@@ -5,6 +5,7 @@
  * authors can write their own the same way. A program may also yield a join of several requests
  * (`joinIo`, `joinPrograms`), which the runners keep in flight together.
  */
+import { notAPacket } from "./internal/notAPacket.js";
 import { checkTarget, sendPacket } from "./io.js";
 import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
@@ -125,7 +126,7 @@ export function ioSync<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param
       ...(backend === undefined ? {} : { backend: backend.name }),
     });
   }
-  if (!(packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
+  if (!(packet instanceof Packet)) throw notAPacket(packet);
   const request = new SyncRequest(target as PacketIo<Perm, unknown>, param);
   request.view = packet[bindTo](request, checkIoOptions(options, "ioSync"), backend.name);
   if (canSubmitSync) backend.submitSync!(() => request.send());

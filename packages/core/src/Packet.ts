@@ -1,4 +1,5 @@
 /** The packet: an owned buffer, bound for one I/O at a time, and its completion state. */
+import { PACKET_BRAND } from "./internal/notAPacket.js";
 import { BoundPacketView } from "./BoundPacketView.js";
 import { IoError } from "./IoError.js";
 import { Deadline } from "./internal/Deadline.js";
@@ -14,6 +15,10 @@ import { Write, type Perm, type PermTag } from "./Perm.js";
  * packet completes when the last one does. While it is in flight the backend owns `bytes`.
  */
 export class Packet<P extends Perm = Write> {
+  /** Tells a Packet of another copy of @pktio/core from any other value (see notAPacket). */
+  get [PACKET_BRAND](): true {
+    return true;
+  }
   /** The run-time permission: which way the backend may move the bytes. */
   readonly perm: PermTag<P>;
   /** The whole buffer. While the packet is in flight the backend owns it: do not touch it. */

@@ -1,4 +1,5 @@
 /** `io()`: submit one packet to a target and await its result, with an optional output. */
+import { notAPacket } from "./internal/notAPacket.js";
 import { IoError } from "./IoError.js";
 import { checkIoOptions, type IoOptions } from "./IoOptions.js";
 import { bindTo } from "./internal/packetInternals.js";
@@ -19,7 +20,7 @@ export type IoOutput = ((segment: PacketSegment) => void) | PacketOutput;
  */
 export function io<P extends Perm, Param>(target: PacketIo<NoInfer<P>, Param>, param: Param, packet: Packet<P>, output?: IoOutput, options?: IoOptions): Promise<PacketResult> {
   checkTarget(target);
-  if (!(packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
+  if (!(packet instanceof Packet)) throw notAPacket(packet);
   // Bind outside the executor so that a busy packet throws here rather than rejecting.
   let resolve!: (result: PacketResult) => void;
   const done = new Promise<PacketResult>((settle) => (resolve = settle));

@@ -167,6 +167,15 @@ describe("Packet input checks", () => {
     expect(() => Packet.alloc(length)).toThrow(message);
   });
 
+  it("a Packet of another copy of @pktio/core (the CommonJS and ES builds both loaded) is refused saying so, not as a typo", () => {
+    // What such a packet looks like to this copy: the shared brand, none of this copy's private state.
+    const foreign = Object.defineProperty({}, Symbol.for("pktio.Packet"), { value: true });
+    const mem = new MemoryIo(new Uint8Array(8));
+    expect(() => io(mem, 0, foreign as Packet<Write>)).toThrow(/another copy of @pktio\/core/);
+    expect(() => io(mem, 0, {} as Packet<Write>)).toThrow(/^packet must be a Packet/);
+    expect((Packet.alloc(1) as unknown as Record<symbol, unknown>)[Symbol.for("pktio.Packet")]).toBe(true);
+  });
+
   it("wrap refuses non-Uint8Array, detached and resizable buffers", () => {
     expect(() => Packet.wrap([1, 2] as unknown as Uint8Array)).toThrow(TypeError);
     expect(() => Packet.wrap(new Uint16Array(2) as unknown as Uint8Array)).toThrow(/Uint8Array/);

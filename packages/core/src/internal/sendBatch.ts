@@ -3,6 +3,7 @@
  * before any is sent (a packet that cannot be bound fails the ones already bound, which never
  * reach a target), then all are sent, and the results come back in request order.
  */
+import { notAPacket } from "./notAPacket.js";
 import { checkTarget } from "../io.js";
 import { IoError } from "../IoError.js";
 import { checkIoOptions } from "../IoOptions.js";
@@ -30,7 +31,7 @@ interface Bound {
 function bindAll(requests: readonly IoRequest[], op: string, results: PacketResult[], onSettled: () => void): Bound[] {
   for (const request of requests) {
     checkTarget(request.target);
-    if (!(request.packet instanceof Packet)) throw new TypeError("packet must be a Packet (Packet.alloc or Packet.wrap)");
+    if (!(request.packet instanceof Packet)) throw notAPacket(request.packet);
   }
   const join = new JoinCount(results, requests.length, onSettled);
   const bound: Bound[] = [];
