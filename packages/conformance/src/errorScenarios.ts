@@ -103,7 +103,9 @@ export function describeErrors(openRuntime: () => Promise<Runtime>, getRuntime: 
     it("a closed runtime's error names that runtime's backend", async () => {
       const runtime = await openRuntime();
       await runtime.close();
-      for (const attempt of [() => runtime.fs.open(join(dir, "file")), () => runtime.fs.stat(join(dir, "file")), () => runtime.fs.openDir(dir)]) {
+      const sockets = [() => runtime.net.connect({ host: "127.0.0.1", port: 9 }), () => runtime.net.listen({ host: "127.0.0.1", port: 0 }), () => runtime.udp.bind({ host: "127.0.0.1", port: 0 })];
+      // Sockets too: threaded's are lent by libuv, and once named "the libuv runtime".
+      for (const attempt of [() => runtime.fs.open(join(dir, "file")), () => runtime.fs.stat(join(dir, "file")), () => runtime.fs.openDir(dir), ...sockets]) {
         const error = await rejection(attempt);
         expect(error.kind).toBe("Closed");
         expect(error.message).toContain(`the ${runtime.backend} runtime is closed`);

@@ -50,8 +50,26 @@ export function openThreaded(options?: ThreadedOptions, parts?: ThreadedParts): 
     backend: "threaded",
     io: backend,
     fs: new ThreadedFs(backend),
-    net: lent.net ?? new NoSockets(),
-    udp: lent.udp ?? new NoUdp(),
+    net: lent.net === undefined ? new NoSockets() : lentTcp(lent.net, backend),
+    udp: lent.udp === undefined ? new NoUdp() : lentUdp(lent.udp, backend),
     close: () => backend.close(),
   };
+}
+
+/**
+ * The lender's sockets, refused once this runtime is closed with its own name: a closed runtime's
+ * error names its backend (the lender's checks said "the libuv runtime is closed", backend libuv,
+ * to a caller who opened threaded; and its lender may outlive it).
+ */
+function lentTcp(net: Tcp, backend: ThreadedBackend): Tcp {
+  return {
+    connect: (address) => (backend.closed ? closedRuntime("connect") : net.connect(address)),
+    listen: (address) => (backend.closed ? closedRuntime("listen") : net.listen(address)),
+  };
+}
+function lentUdp(udp: Udp, backend: ThreadedBackend): Udp {
+  return { bind: (address) => (backend.closed ? closedRuntime("bind") : udp.bind(address)) };
+}
+function closedRuntime(op: string): Promise<never> {
+  return Promise.reject(new IoError("Closed", `${op}: the ${BACKEND} runtime is closed`, { op, backend: BACKEND }));
 }
