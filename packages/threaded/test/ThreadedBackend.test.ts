@@ -384,8 +384,12 @@ describe("options and parts", () => {
     await alone.close();
     const libuv = openLibuv();
     const lending = openThreaded(undefined, { net: libuv.net });
-    expect(lending.net).toBe(libuv.net);
+    // The lender's sockets, through a wrapper that refuses them once this runtime is closed.
+    const used = await lending.net.listen({ host: "127.0.0.1", port: 0 });
+    expect((used as unknown as { backend: unknown }).backend).toBe(libuv.io);
+    await used.close();
     await lending.close();
+    await expect(lending.net.listen({ host: "127.0.0.1", port: 0 })).rejects.toThrow(expect.objectContaining({ kind: "Closed", backend: "threaded" }));
     const listener = await libuv.net.listen({ host: "127.0.0.1", port: 0 });
     await listener.close();
     await libuv.close();
