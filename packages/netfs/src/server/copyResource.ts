@@ -12,8 +12,8 @@ import type { Exchange } from "./Exchange.js";
 import { destinationWithin } from "./destinationWithin.js";
 import { statOrMissing } from "./putFile.js";
 import { HttpRefusal } from "./readBody.js";
-import { commitStaged, stagingName } from "./stagedFile.js";
-import { copyThroughOpens } from "./copyThroughOpens.js";
+import { commitStaged, openStaged } from "./stagedFile.js";
+import { copyIntoFile, copyThroughOpens } from "./copyThroughOpens.js";
 
 /** Answers a COPY: 201 created, 204 replaced, 412 kept, 409 no parent, 403 onto itself or the root. */
 export async function copyResource(exchange: Exchange): Promise<void> {
@@ -59,9 +59,9 @@ export async function copyResource(exchange: Exchange): Promise<void> {
 
 /** The file's bytes into a staged file (stagedFile.ts), renamed over the destination when complete. */
 async function copyFileAtomically(exchange: Exchange, from: string, to: readonly string[]): Promise<void> {
-  const staged = stagingName();
+  const { name: staged, file } = await openStaged(exchange, to.slice(0, -1));
   try {
-    await copyThroughOpens(exchange, from, staged);
+    await copyIntoFile(exchange, from, file);
     // rename replaces a file; a collection in the way is deleted first (§9.8.4).
     const existing = await statOrMissing(exchange, to.join("/"));
     if (existing?.type === "directory") await removeEntry(exchange, to.join("/"));

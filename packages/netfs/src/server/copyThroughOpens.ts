@@ -2,6 +2,7 @@
  * A file's bytes into a new file through two opens of the server's directory handle, used by
  * COPY and by a staged upload that cannot be renamed into place (EXDEV).
  */
+import type { FileHandle } from "@pktio/core";
 import type { Exchange } from "./Exchange.js";
 
 /** Bytes per read and write of a copy. */
@@ -15,19 +16,38 @@ const COPY_CHUNK = 1024 * 1024;
 export async function copyThroughOpens(exchange: Exchange, from: string, to: string): Promise<void> {
   const source = await exchange.dir.open(from);
   try {
-    const target = await exchange.dir.open(to, { write: true, createNew: true });
-    try {
-      const chunk = new Uint8Array(COPY_CHUNK);
-      for (let pos = 0; ; ) {
-        const count = await source.readAt(pos, chunk);
-        if (count === 0) break;
-        await target.writeAllAt(pos, chunk.subarray(0, count));
-        pos += count;
-      }
-    } finally {
-      await target.close();
-    }
+    await copyInto(source, await exchange.dir.open(to, { write: true, createNew: true }));
   } finally {
     await source.close();
+  }
+}
+
+/** `from`'s bytes (a path beneath the root) into `target`, a new file open for writing, which it closes. */
+export async function copyIntoFile(exchange: Exchange, from: string, target: FileHandle): Promise<void> {
+  let source: FileHandle;
+  try {
+    source = await exchange.dir.open(from);
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
+  try {
+    await copyInto(source, target);
+  } finally {
+    await source.close();
+  }
+}
+
+async function copyInto(source: FileHandle, target: FileHandle): Promise<void> {
+  try {
+    const chunk = new Uint8Array(COPY_CHUNK);
+    for (let pos = 0; ; ) {
+      const count = await source.readAt(pos, chunk);
+      if (count === 0) break;
+      await target.writeAllAt(pos, chunk.subarray(0, count));
+      pos += count;
+    }
+  } finally {
+    await target.close();
   }
 }

@@ -11,7 +11,7 @@ import type { Exchange } from "./Exchange.js";
 import { etagOf, evaluatePreconditions, validatorsOf } from "./conditions.js";
 import { declaredLength, HttpRefusal, pumpBody } from "./readBody.js";
 import { UPLOAD_PREFIX } from "./requestPath.js";
-import { commitStaged, stagingName } from "./stagedFile.js";
+import { commitStaged, openStaged } from "./stagedFile.js";
 
 export { UPLOAD_PREFIX };
 
@@ -24,11 +24,10 @@ export async function putFile(exchange: Exchange): Promise<void> {
   if (current?.type === "directory") return exchange.status(405);
   const precondition = evaluatePreconditions(req.headers, validatorsOf(current), false);
   if (precondition !== "proceed") return exchange.status(precondition);
-  // No parent collection: 409 before the body is read (the upload is staged in the root).
+  // No parent collection: 409 before the body is read (the upload may be staged in the root).
   const parent = path.names.slice(0, -1);
   if (parent.length > 0 && (await statOrMissing(exchange, parent.join("/")))?.type !== "directory") return exchange.status(409);
-  const upload = stagingName();
-  const file = await dir.open(upload, { write: true, createNew: true });
+  const { name: upload, file } = await openStaged(exchange, parent);
   let renamed = false;
   try {
     let pos = 0;

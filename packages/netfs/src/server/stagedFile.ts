@@ -1,20 +1,41 @@
 /**
- * Files a PUT or a COPY writes before they replace their target: staged in the served root
- * itself, under a name with the server's reserved prefix, and renamed onto the target once
- * whole. The root is the one collection no request can move or delete (403), so a staged file
- * stays where its request will look for it: staged beside the target, a PUT into a collection
- * that a MOVE carried away meanwhile left its upload in the moved collection, under a name no
- * client can list, read or delete.
+ * Files a PUT or a COPY writes before they replace their target, under a name with the
+ * server's reserved prefix, renamed onto the target once whole. They are staged in the served
+ * root itself where they can be: the root is the one collection no request can move or delete
+ * (403), so a staged file stays where its request will look for it (staged beside the target, a
+ * PUT into a collection that a MOVE carried away meanwhile left its upload in the moved
+ * collection, under a name no client can list, read or delete). Beside the target when the root
+ * cannot hold it: a root that is not writable (a read-only root with writable collections), or a
+ * target on another file system mounted beneath the root (whose room the upload needs; a rename
+ * across file systems fails EXDEV anyway).
  */
 import { randomBytes } from "node:crypto";
-import { IoError } from "@pktio/core";
+import { IoError, type FileHandle } from "@pktio/core";
 import { copyThroughOpens } from "./copyThroughOpens.js";
 import type { Exchange } from "./Exchange.js";
 import { UPLOAD_PREFIX } from "./requestPath.js";
 
-/** A fresh name for a staged file, relative to the root (64 random bits: names never collide). */
+/** A fresh name for a staged file (64 random bits: names never collide). */
 export function stagingName(): string {
   return `${UPLOAD_PREFIX}${randomBytes(8).toString("hex")}`;
+}
+
+/** A new staged file for a target in the collection `parent` (names beneath the root), open for writing. */
+export async function openStaged(exchange: Exchange, parent: readonly string[]): Promise<{ name: string; file: FileHandle }> {
+  const { dir } = exchange;
+  const beside = async (): Promise<{ name: string; file: FileHandle }> => {
+    const name = [...parent, stagingName()].join("/");
+    return { name, file: await dir.open(name, { write: true, createNew: true }) };
+  };
+  if (parent.length > 0 && (await dir.stat(parent.join("/"))).device !== (await dir.stat(".")).device) return beside();
+  const name = stagingName();
+  try {
+    return { name, file: await dir.open(name, { write: true, createNew: true }) };
+  } catch (error) {
+    // The root refuses new files (its mode, a read-only mount): its collections may not.
+    if (parent.length > 0 && error instanceof IoError && (error.kind === "PermissionDenied" || error.code === "EROFS")) return beside();
+    throw error;
+  }
 }
 
 /**
