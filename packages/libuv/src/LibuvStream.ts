@@ -42,6 +42,8 @@ export class LibuvStream extends ByteStream {
   #paused = false;
   /** Held by its listener until accepted: no bytes are read into memory for a stream nobody took. */
   #held = false;
+  /** #onError is taking what Node's paused socket still holds (see there). */
+  #draining = false;
   /** No more bytes will arrive: the peer ended its side, or the socket is gone. */
   #ended = false;
   #readShut = false;
@@ -187,7 +189,7 @@ export class LibuvStream extends ByteStream {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#readShut) return; // shut down for reading: incoming bytes are discarded
+    if (this.#readShut || this.#draining) return; // shut down for reading: incoming bytes are discarded
     this.#received.push(chunk);
     this.#serveReads();
     if (!this.#paused && this.#received.bytes > STREAM_BUFFER_LIMIT) {
@@ -205,13 +207,20 @@ export class LibuvStream extends ByteStream {
     const syscall = (thrown as NodeJS.ErrnoException).syscall;
     this.#error ??= libuvError(thrown, syscall ?? "socket");
     // The bytes received before it stay for the reads (as the kernel's receive queue does after
-    // a RST on uring); reads waiting now found none, and fail, as every write does, each naming
-    // its own operation (a write waiting at a reset is `write ECONNRESET`, not Node's `read`).
+    // a RST on uring): those delivered, and those Node still holds in the socket's buffer while
+    // it is paused (held by its listener, or full), which its destruction would drop. Every
+    // write fails, naming its own operation (a write waiting at a reset is `write ECONNRESET`,
+    // not Node's `read`); reads are served what there is, then fail (#serveReads).
+    if (!this.#readShut) {
+      // read() returns each chunk; a 'data' event it might also emit is the same chunk (#draining).
+      this.#draining = true;
+      for (let chunk = this.#socket.read() as Buffer | null; chunk !== null; chunk = this.#socket.read() as Buffer | null) this.#received.push(chunk);
+      this.#draining = false;
+    }
     const writes = [...this.#writes];
     this.#writes.clear();
     for (const view of writes) view.fail(this.#errorFor("write"));
-    for (let view = this.#reads.shift(); view !== undefined; view = this.#reads.shift()) view.fail(this.#errorFor("read"));
-    this.#updateRef();
+    this.#serveReads();
   }
 
   /** The socket is gone (closed by us, by an error, or after both sides ended). */

@@ -105,6 +105,28 @@ describe("libuv streams", () => {
   );
 
   it(
+    "bytes a connection nobody had accepted yet received before its peer reset it are read once it is accepted, then the reset",
+    async () => {
+      const listener = await listen();
+      const data = seededBytes(1000, 0x5404);
+      const client = await nodeClient(listener.address.port);
+      await new Promise<void>((resolve, reject) => client.write(data, (error) => (error ? reject(error) : resolve())));
+      client.resetAndDestroy();
+      // Turns for the reset to reach the held socket (it once took the bytes Node held with it).
+      for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve));
+      const stream = await listener.accept();
+      cleanups.push(() => stream.close());
+      expect(equalBytes(await stream.readExact(data.byteLength), data)).toBe(true);
+      const after = await stream.read(new Uint8Array(8)).then(
+        (count) => count,
+        (error: { kind?: string }) => error.kind,
+      );
+      expect([0, "ConnectionReset"]).toContain(after);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'shutdown("write") ends our side after the queued writes; reading goes on; later writes are BrokenPipe',
     async () => {
       const data = seededBytes(3 * MiB, 0x5401);
