@@ -4,6 +4,12 @@ import type { Writable } from "node:stream";
 export interface CliIo {
   readonly stdout: Writable & { readonly isTTY?: boolean };
   readonly stderr: Writable & { readonly isTTY?: boolean };
+  /**
+   * Told when a command meets a failure it goes on past (a FILE of cat or stat): the executable
+   * makes the exit status 1 at once, so that a reader that goes away afterwards (EPIPE, which
+   * ends the process) does not turn it into 0.
+   */
+  readonly noteFailure?: () => void;
 }
 
 /** Writes and waits until the stream has taken the text (so exit codes follow the output). */

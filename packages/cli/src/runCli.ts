@@ -35,7 +35,7 @@ ${Object.entries(COMMANDS)
 Each command takes --help. Exit codes: 0 ok, 1 I/O error, 2 bad arguments.
 `;
 
-export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, noteFailure: () => void (process.exitCode = 1) }): Promise<number> {
   const [name, ...rest] = argv;
   try {
     if (name === undefined) {

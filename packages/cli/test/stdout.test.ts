@@ -52,6 +52,14 @@ describe("standard output that cannot be written", () => {
     expect(bytes).toBe(6 * 100_000);
   });
 
+  it("a reader that goes away after a FILE failed keeps cat's exit status 1 (pktio cat missing big | head)", async () => {
+    const big = join(dir.path, "big.bin");
+    writeFileSync(big, Buffer.alloc(16 * 1024 * 1024, 1));
+    const { code, stderr } = await run(["cat", join(dir.path, "missing"), big], "pipe", (child) => child.stdout!.once("data", () => child.stdout!.destroy()));
+    expect(stderr).toMatch(/^pktio: NotFound: .*missing.*\n$/);
+    expect(code).toBe(1);
+  });
+
   it("a reader that goes away (EPIPE) ends the command quietly", async () => {
     const { code, stderr } = await run(["stat", file], "pipe", (child) => child.stdout!.destroy());
     expect(stderr).toBe("");

@@ -51,6 +51,7 @@ export async function cat(argv: readonly string[], io: CliIo): Promise<number> {
         const error = toIoError(thrown);
         await print(io.stderr, `pktio: ${error.kind}: ${error.message}\n`);
         status = 1;
+        io.noteFailure?.();
       } finally {
         await file?.close();
       }

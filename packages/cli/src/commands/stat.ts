@@ -40,6 +40,7 @@ export async function stat(argv: readonly string[], io: CliIo): Promise<number> 
         const error = toIoError(thrown);
         await print(io.stderr, `pktio: ${error.kind}: ${error.message}\n`);
         status = 1;
+        io.noteFailure?.();
         continue;
       }
       await print(io.stdout, parsed.json ? JSON.stringify(statJson(path, info)) + "\n" : (first ? "" : "\n") + statLines(path, info));
