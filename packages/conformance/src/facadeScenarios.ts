@@ -261,6 +261,17 @@ export function describeFacade(getRuntime: () => Runtime): void {
       ["writeFile with an aborted signal: nothing written", (h) => h.writeFile("XYZ", { signal: AbortSignal.abort() })],
       ["appendFile with an aborted signal: nothing written", (h) => h.appendFile("XYZ", { signal: AbortSignal.abort() })],
       [
+        "writeFile of one string whose signal fires once it has started: written whole, resolved",
+        (h) => {
+          const controller = new AbortController();
+          const written = h.writeFile("XYZ", { signal: controller.signal });
+          controller.abort();
+          return written;
+        },
+      ],
+      ["readFile and writeFile with a function as options: the defaults", async (h) => [await outcome(() => h.readFile((() => undefined) as never)), await outcome(() => h.writeFile("AB", (() => undefined) as never))]],
+      ["chmod({}): ERR_INVALID_ARG_TYPE", (h) => h.chmod({} as never)],
+      [
         "writeFile of an async iterable aborted after its first chunk: that chunk only",
         (h) => {
           const controller = new AbortController();

@@ -53,7 +53,8 @@ const READ_FILE_MAX = 2 ** 31 - 1;
 
 /** Node's options argument of readFile/writeFile: nothing, an encoding name, or an object (ERR_INVALID_ARG_TYPE otherwise). */
 function fileOptions(options: unknown): { encoding?: unknown; signal?: unknown; flush?: unknown } {
-  if (options == null) return {};
+  // Node takes a function (a callback passed by mistake) as no options.
+  if (options == null || typeof options === "function") return {};
   if (typeof options === "string") return { encoding: options };
   if (typeof options !== "object") throw invalidArgType("options", "of type string or an instance of Object", options);
   return options as { encoding?: unknown };
@@ -263,20 +264,25 @@ export class NodeFileHandle {
     const signal = checkedSignal(given.signal);
     const { Buffer } = nodeBuiltin("node:buffer");
     const toBytes = (chunk: string | View): Uint8Array => (typeof chunk === "string" ? Buffer.from(chunk, encoding) : bytesOf(chunk));
-    const parts: AsyncIterable<string | View> | Iterable<string | View> = typeof data === "string" || ArrayBuffer.isView(data) ? [data] : data;
+    const parts = data as AsyncIterable<string | View> | Iterable<string | View>;
     const checkAborted = (): void => {
       if (signal?.aborted === true) throw abortedBy(signal, "writeFile", this.file.path);
     };
-    // As Node: the signal is looked at before each chunk and after each write (what was written stays).
-    checkAborted();
-    for await (const part of parts) {
-      checkAborted();
-      const bytes = toBytes(part);
-      if (bytes.byteLength === 0) continue;
+    // As Node: the signal is looked at before each chunk and after each write of an iterable's
+    // (what was written stays); a single buffer or string is checked once, before it starts.
+    const writeAtCursor = async (bytes: Uint8Array): Promise<void> => {
+      if (bytes.byteLength === 0) return;
       await this.#transfer("write", null, async (at) => {
         await this.file.writeAllAt(at, bytes);
         return bytes.byteLength;
       });
+    };
+    checkAborted();
+    // Checked once, before this call returns: a signal that fires during the write leaves it whole.
+    if (typeof data === "string" || ArrayBuffer.isView(data)) return writeAtCursor(toBytes(data));
+    for await (const part of parts) {
+      checkAborted();
+      await writeAtCursor(toBytes(part));
       checkAborted();
     }
   }
@@ -324,8 +330,9 @@ export class NodeFileHandle {
    */
   async chmod(mode: string | number): Promise<void> {
     this.#assertOpen("fchmod");
-    if (typeof mode === "string" ? !/^[0-7]+$/.test(mode) : typeof mode !== "number") throw invalidArgValue("mode", "must be a 32-bit unsigned integer or an octal string", mode);
-    if (typeof mode === "number") validateInteger(mode, "mode", 0, 2 ** 32 - 1);
+    // Node's parseFileMode: an octal string, else a uint32 (ERR_INVALID_ARG_TYPE for another type).
+    if (typeof mode === "string" && !/^[0-7]+$/.test(mode)) throw invalidArgValue("mode", "must be a 32-bit unsigned integer or an octal string", mode);
+    if (typeof mode !== "string") validateInteger(mode, "mode", 0, 2 ** 32 - 1);
     throw this.#unsupported("fchmod");
   }
   /** See `chmod`. */
@@ -340,7 +347,9 @@ export class NodeFileHandle {
     this.#assertOpen("futimes");
     // Node's times: a number, a numeric string or a Date.
     for (const [name, time] of [["atime", atime], ["mtime", mtime]] as const) {
-      if (typeof time !== "number" && !(time instanceof Date) && !(typeof time === "string" && String(+time) === time)) throw invalidArgType(name, "an instance of Date or a Time in seconds", time);
+      // Node's toUnixTimestamp: a string that is a number by loose equality (" 12 ") counts as one.
+      // eslint-disable-next-line eqeqeq
+      if (typeof time !== "number" && !(time instanceof Date) && !(typeof time === "string" && Number(time) == (time as unknown as number))) throw invalidArgType(name, "an instance of Date or a Time in seconds", time);
     }
     throw this.#unsupported("futimes");
   }
