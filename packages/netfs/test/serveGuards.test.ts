@@ -44,12 +44,25 @@ describe("serveDirectory: requests that must not lose data", () => {
     expect(readFileSync(join(served.root, "real/x.txt"), "utf8")).toBe("only copy");
   });
 
-  it("MOVE onto a hard link of the source is 403 (one file under two names): both names stay", async () => {
+  it("MOVE onto another hard link of the source, or onto a symlink to it, moves it (deleting the destination entry loses nothing)", async () => {
     writeFileSync(join(served.root, "h1.txt"), "linked twice");
     linkSync(join(served.root, "h1.txt"), join(served.root, "h2.txt"));
-    expect((await send(served.server.url, "MOVE", "/h1.txt", { destination: "/h2.txt" })).status).toBe(403);
-    expect(readFileSync(join(served.root, "h1.txt"), "utf8")).toBe("linked twice");
+    expect((await send(served.server.url, "MOVE", "/h1.txt", { destination: "/h2.txt" })).status).toBe(204);
+    expect(existsSync(join(served.root, "h1.txt"))).toBe(false);
     expect(readFileSync(join(served.root, "h2.txt"), "utf8")).toBe("linked twice");
+    writeFileSync(join(served.root, "target.txt"), "pointed at");
+    symlinkSync("target.txt", join(served.root, "pointer.txt"));
+    expect((await send(served.server.url, "MOVE", "/target.txt", { destination: "/pointer.txt" })).status).toBe(204);
+    expect(existsSync(join(served.root, "target.txt"))).toBe(false);
+    expect(readFileSync(join(served.root, "pointer.txt"), "utf8")).toBe("pointed at");
+    expect(() => readlinkSync(join(served.root, "pointer.txt"))).toThrow();
+    // A collection onto a symlink to it: the link goes, the collection takes its name.
+    mkdirSync(join(served.root, "coll"));
+    writeFileSync(join(served.root, "coll", "in.txt"), "inside");
+    symlinkSync("coll", join(served.root, "coll-link"));
+    expect((await send(served.server.url, "MOVE", "/coll/", { destination: "/coll-link/" })).status).toBe(204);
+    expect(readFileSync(join(served.root, "coll-link", "in.txt"), "utf8")).toBe("inside");
+    expect(existsSync(join(served.root, "coll"))).toBe(false);
   });
 
   it("a Destination that is a network-path reference (//host/x) is 400 for MOVE and COPY, nothing made", async () => {

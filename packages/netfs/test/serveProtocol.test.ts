@@ -77,8 +77,9 @@ describe("serveDirectory: protocol edges", () => {
       expect((await send(served.server.url, "COPY", "/dir/", { destination: "/alias/new/" })).status).toBe(409);
       expect(readFileSync(join(served.root, "dir/sub/deep.txt"), "utf8")).toBe("deep\n");
       expect(existsSync(join(served.root, "dir/new"))).toBe(false);
-      // Onto itself by another name is 403, as before: moving would delete what the link leads to.
-      expect((await send(served.server.url, "MOVE", "/dir/", { destination: "/alias/" })).status).toBe(403);
+      // The link onto the collection it names is 403: deleting the destination would delete what
+      // the link leads to. (The collection onto the link is a move: the link is what goes.)
+      expect((await send(served.server.url, "MOVE", "/alias/", { destination: "/dir/" })).status).toBe(403);
     } finally {
       unlinkSync(join(served.root, "alias"));
     }

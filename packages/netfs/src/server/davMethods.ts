@@ -99,10 +99,11 @@ export async function move(exchange: Exchange): Promise<void> {
     const existing = await statOrMissing(exchange, destination.relative);
     if (existing !== undefined) {
       if (overwrite === "F") return exchange.status(412);
-      // One file or collection under two names (a symlink to it, a symlinked directory on the
-      // way, a hard link): deleting the destination first would delete what the source leads
-      // to (a file's data with it), and leave the source a link to nothing. §9.9.4: 403.
-      if (sameFile(existing, source)) return exchange.status(403);
+      // The destination's entry is what the source leads to (the source a symlink to it, or
+      // the same entry through a symlinked directory): deleting it first would delete the data
+      // and leave the source a link to nothing. §9.9.4: 403. A destination that is a symlink
+      // to the source, or another hard link of it, is deleted safely: the MOVE goes on.
+      if (sameFile(existing, source) && (await sameEntry(exchange, path.names, destination.names))) return exchange.status(403);
       // §9.9.3: the destination is deleted first, so a collection may replace a file and back.
       await removeEntry(exchange, destination.relative);
     }
@@ -118,6 +119,27 @@ export async function move(exchange: Exchange): Promise<void> {
     }
     exchange.status(existing === undefined ? 201 : 204);
   });
+}
+
+/**
+ * Whether deleting the entry `to` deletes what `from` leads to, given both lead to one file:
+ * not when `to` is itself a symlink (deleting it deletes the link); yes when `from` is a
+ * symlink (to it); else yes only when they are one entry reached by two paths (their
+ * collections are one, the names equal), not two hard links.
+ */
+async function sameEntry(exchange: Exchange, from: readonly string[], to: readonly string[]): Promise<boolean> {
+  if (await isSymlink(exchange, to)) return false;
+  if (await isSymlink(exchange, from)) return true;
+  if (from[from.length - 1] !== to[to.length - 1]) return false;
+  const [fromParent, toParent] = await Promise.all([exchange.dir.stat(from.slice(0, -1).join("/") || "."), exchange.dir.stat(to.slice(0, -1).join("/") || ".")]);
+  return sameFile(fromParent, toParent);
+}
+
+/** Whether the entry `names` is a symlink (the directory handle's stat follows links; its listing does not). */
+async function isSymlink(exchange: Exchange, names: readonly string[]): Promise<boolean> {
+  const name = names[names.length - 1];
+  for await (const entry of exchange.dir.readDir(names.slice(0, -1).join("/") || ".")) if (entry.name === name) return entry.type === "symlink";
+  return false;
 }
 
 /** A MOVE's or COPY's Destination and Overwrite, checked (400); undefined for the root or the source itself (403). */
