@@ -294,6 +294,36 @@ export function describeLifecycle(openRuntime: () => Promise<Runtime>, getRuntim
       rmSync(path, { force: true });
     });
 
+    it("copyFile onto a device or a FIFO is Unsupported and removes nothing, async and sync (node's copyfile deleted /dev/null)", async (context) => {
+      const fs = getRuntime().fs;
+      const source = join(dir, `copy-source-${process.pid}.txt`);
+      writeFileSync(source, "bytes");
+      const fifoPath = join(dir, `copy-onto-${process.pid}.fifo`);
+      rmSync(fifoPath, { force: true });
+      execFileSync("mkfifo", [fifoPath]);
+      const targets = [fifoPath];
+      // A character device of its own (/dev/null's numbers, 1:3), where mknod is allowed (root).
+      const device = join(dir, `copy-onto-${process.pid}.null`);
+      rmSync(device, { force: true });
+      let deviceMissing: string | undefined;
+      try {
+        execFileSync("mknod", ["-m", "666", device, "c", "1", "3"], { stdio: "pipe" });
+        targets.push(device);
+      } catch (error) {
+        deviceMissing = `mknod is not allowed here (needs root): ${String((error as { stderr?: unknown }).stderr ?? error).trim()}`;
+      }
+      for (const target of targets) {
+        const refused = expect.objectContaining({ kind: "Unsupported", message: expect.stringMatching(/device, FIFO or socket/) });
+        await expect(fs.copyFile(source, target)).rejects.toThrow(refused);
+        expect(() => fs.copyFileSync(source, target)).toThrow(refused);
+        const stats = statSync(target);
+        expect(stats.isFIFO() || stats.isCharacterDevice(), target).toBe(true);
+        rmSync(target, { force: true });
+      }
+      rmSync(source, { force: true });
+      if (deviceMissing !== undefined) context.skip(deviceMissing);
+    });
+
     it("writes in flight at once on one FIFO arrive whole and in the order they were made", async () => {
       const fs = getRuntime().fs;
       const path = join(dir, `ordered-${process.pid}.fifo`);

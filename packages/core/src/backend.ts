@@ -34,6 +34,7 @@ export { ChunkQueue } from "./net/ChunkQueue.js";
 export { openFifoWithoutBlocking, openOnceReaderComes, refuseFifoSource } from "./fs/openFifoWithoutBlocking.js";
 export { dirOptions } from "./fs/dirOptions.js";
 export { copyThroughHandles, copyThroughHandlesSync } from "./fs/copyThroughHandles.js";
+export { refuseSpecialDestination, refuseSpecialDestinationSync } from "./fs/refuseSpecialDestination.js";
 export { sameFile } from "./fs/sameFile.js";
 export { SyncScope } from "./SyncScope.js";
 export { promiseOf, Settler } from "./internal/settler.js";

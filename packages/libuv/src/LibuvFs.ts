@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { IoError, toIoError, type DirEntry, type DirHandle, type FileHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, createMode, copyThroughHandlesSync, dirOptions, keepTrailingSlash, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveOpenOptions, toIoErrorNamingPath, usePlaceBeneath, usePlaceBeneathSync, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, createMode, copyThroughHandlesSync, dirOptions, keepTrailingSlash, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, refuseSpecialDestination, refuseSpecialDestinationSync, resolveOpenOptions, toIoErrorNamingPath, usePlaceBeneath, usePlaceBeneathSync, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions } from "@pktio/core/backend";
 import { confineEntry, confineEntrySync } from "./internal/confine.js";
 import { libuvError } from "./internal/errors.js";
 import { openFlags } from "./internal/openFlags.js";
@@ -244,12 +244,14 @@ export class LibuvFs implements Fs {
     const source = await this.#path(from, "copyFile");
     const destination = await this.#path(to, "copyFile");
     await refuseFifoSource(source, "libuv");
+    await refuseSpecialDestination(destination, this.backend.name);
     await this.#call("copyFile", source, () => p.copyFile(source, destination));
   }
   copyFileSync(from: string, to: string): void {
     if (this.#root !== undefined) return copyThroughHandlesSync(this, from, to, this.backend.name);
     const source = this.#pathSync(from, "copyFile");
     const destination = this.#pathSync(to, "copyFile");
+    refuseSpecialDestinationSync(destination, this.backend.name);
     this.#callSync("copyFile", source, () => fs.copyFileSync(source, destination));
   }
 

@@ -9,7 +9,7 @@
 import { closeSync, constants } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, type DirEntry, type DirHandle, type FileStat, type Fs, type MkdirOptions, type OpenOptions, type RemoveDirOptions } from "@pktio/core";
-import { checkPath, copyThroughHandles, createMode, copyThroughHandlesSync, dirOptions, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, resolveBeneath, resolveOpenOptions, usePlaceBeneath, usePlaceBeneathSync, type Confined, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions, type TreeEntry } from "@pktio/core/backend";
+import { checkPath, copyThroughHandles, createMode, copyThroughHandlesSync, dirOptions, mkdirAllBeneath, mkdirAllBeneathSync, openBeneath, openBeneathSync, removeTreeAt, removeTreeAtSync, slashedEntry, openFifoWithoutBlocking, refuseFifoSource, refuseSpecialDestination, refuseSpecialDestinationSync, resolveBeneath, resolveOpenOptions, usePlaceBeneath, usePlaceBeneathSync, type Confined, type MkdirAllCalls, type MkdirAllCallsSync, type PlaceCalls, type PlaceCallsSync, type PlaceKind, type RemoveTreeCalls, type RemoveTreeCallsSync, type ResolvedOpenOptions, type TreeEntry } from "@pktio/core/backend";
 import { confinePath, confinePathSync } from "./internal/confinePath.js";
 import { BACKEND, replyError } from "./internal/errors.js";
 import type { MetaRequest, MetaValues, RootRef } from "./internal/messages.js";
@@ -149,12 +149,16 @@ export class ThreadedFs implements Fs {
     if (this.#root !== undefined) return copyThroughHandles(this, from, to, "threaded");
     const source = (await this.#walk(from, "copyFile", true)).path;
     await refuseFifoSource(source, BACKEND);
-    await this.#meta("copyFile", source, { op: "copyFile", from: source, to: (await this.#walk(to, "copyFile", true)).path, root: this.#root });
+    const destination = (await this.#walk(to, "copyFile", true)).path;
+    await refuseSpecialDestination(destination, BACKEND);
+    await this.#meta("copyFile", source, { op: "copyFile", from: source, to: destination, root: this.#root });
   }
   copyFileSync(from: string, to: string): void {
     if (this.#root !== undefined) return copyThroughHandlesSync(this, from, to, "threaded");
     const source = this.#walkSync(from, "copyFile", true).path;
-    this.#metaSync("copyFile", source, { op: "copyFile", from: source, to: this.#walkSync(to, "copyFile", true).path, root: this.#root });
+    const destination = this.#walkSync(to, "copyFile", true).path;
+    refuseSpecialDestinationSync(destination, BACKEND);
+    this.#metaSync("copyFile", source, { op: "copyFile", from: source, to: destination, root: this.#root });
   }
 
   async openDir(path: string): Promise<ThreadedDirHandle> {
