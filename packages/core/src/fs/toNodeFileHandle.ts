@@ -391,9 +391,10 @@ export class NodeFileHandle {
   readableWebStream(options: { type?: "bytes" | undefined } = {}): ReadableStream {
     if (this.#isClosed()) throw invalidState("The FileHandle is closed");
     if (this.#webStreamMade) throw invalidState("The FileHandle is locked");
+    // Locked before its options are checked, as Node's.
+    this.#webStreamMade = true;
     if (options === null || typeof options !== "object") throw invalidArgType("options", "of type object", options);
     if (options.type !== undefined && typeof options.type !== "string") throw invalidArgType("options.type", "of type string", options.type);
-    this.#webStreamMade = true;
     if (options.type !== "bytes" && nodeMajor() < 22) {
       return new ReadableStream<ArrayBuffer>({
         pull: async (controller) => {
