@@ -88,15 +88,21 @@ export function describeMappedAddresses(getRuntime: () => Runtime): void {
       TIMEOUT,
     );
 
+    /** A runtime UDP socket on :: and a node:dgram IPv4 peer on 127.0.0.1, both closed after the test. */
+    const dualStackPair = async (): Promise<{ socket: UdpSocket; peer: DgramSocket }> => {
+      const socket = await getRuntime().udp.bind({ host: ANY6, port: 0 });
+      udp.push(socket);
+      const peer = createSocket("udp4");
+      sockets.push(peer);
+      await new Promise<void>((resolve) => peer.bind({ port: 0, address: HOST }, resolve));
+      return { socket, peer };
+    };
+
     it(
       "a runtime UDP socket on :: receives from an IPv4 node:dgram peer with from = ::ffff:127.0.0.1, and its reply to from arrives",
       async (context) => {
         if (missing !== undefined) return context.skip(missing);
-        const socket = await getRuntime().udp.bind({ host: ANY6, port: 0 });
-        udp.push(socket);
-        const peer = createSocket("udp4");
-        sockets.push(peer);
-        await new Promise<void>((resolve) => peer.bind({ port: 0, address: HOST }, resolve));
+        const { socket, peer } = await dualStackPair();
         const reply = new Promise<{ bytes: Buffer; address: string }>((resolve) => peer.once("message", (bytes, from) => resolve({ bytes, address: from.address })));
         peer.send(Uint8Array.of(1, 2, 3), socket.localAddress.port, HOST);
         const dst = new Uint8Array(16);
@@ -114,11 +120,7 @@ export function describeMappedAddresses(getRuntime: () => Runtime): void {
       "a runtime UDP socket on :: sends to (and connects to) a plain IPv4 literal, as the kernel maps it",
       async (context) => {
         if (missing !== undefined) return context.skip(missing);
-        const socket = await getRuntime().udp.bind({ host: ANY6, port: 0 });
-        udp.push(socket);
-        const peer = createSocket("udp4");
-        sockets.push(peer);
-        await new Promise<void>((resolve) => peer.bind({ port: 0, address: HOST }, resolve));
+        const { socket, peer } = await dualStackPair();
         const received: number[] = [];
         const both = new Promise<void>((resolve) =>
           peer.on("message", (bytes) => {
